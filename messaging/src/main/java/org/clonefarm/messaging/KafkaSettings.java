@@ -1,0 +1,165 @@
+package org.clonefarm.messaging;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Every Kafka client setting of clonefarm, in one place: where the cluster is, the user's own client
+ * properties (TLS, SASL, timeouts) and the settings the contract demands.
+ *
+ * <p>Producers: {@code acks=all} and idempotence on, always: a user file cannot weaken them, because
+ * the durability order of the copy engine (checkpoint, then event) relies on an acknowledged event
+ * being on every in-sync replica. Consumers: no auto-commit; every component commits what it has
+ * finished. Keys are strings (userids), values raw bytes decoded by {@link ContractCodec}, so a record
+ * that does not parse reaches the dead-letter topic instead of killing the consumer.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class KafkaSettings {
+    private final String bootstrapServers;
+    private final Map<String, Object> userProperties;
+
+    private KafkaSettings(String bootstrapServers, Map<String, Object> userProperties) {
+        this.bootstrapServers = bootstrapServers;
+        this.userProperties = Map.copyOf(userProperties);
+    }
+
+    /**
+     * @param bootstrapServers {@code host:port[,host:port...]}
+     * @param clientConfig a standard Kafka client properties file, or null
+     * @throws IllegalArgumentException naming the file or value that is wrong
+     */
+    public static KafkaSettings of(String bootstrapServers, Path clientConfig) {
+        Map<String, Object> user = new HashMap<>();
+        if (clientConfig != null) {
+            user.putAll(load(clientConfig));
+        }
+        String servers = bootstrapServers;
+        if (servers == null || servers.isBlank()) {
+            Object fromFile = user.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+            servers = fromFile == null ? null : fromFile.toString();
+        }
+        if (servers == null || servers.isBlank()) {
+            throw new IllegalArgumentException("no Kafka cluster given: set --bootstrap-servers HOST:PORT"
+                    + " (or bootstrap.servers in the --kafka-config file)");
+        }
+        validateServers(servers);
+        user.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        return new KafkaSettings(servers.trim(), user);
+    }
+
+    public static KafkaSettings of(String bootstrapServers) {
+        return of(bootstrapServers, null);
+    }
+
+    private static void validateServers(String servers) {
+        for (String server : servers.split(",")) {
+            String s = server.trim();
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0 || colon == s.length() - 1) {
+                throw new IllegalArgumentException("bootstrap server '" + s + "' is not HOST:PORT");
+            }
+            try {
+                int port = Integer.parseInt(s.substring(colon + 1));
+                if (port < 1 || port > 65535) {
+                    throw new IllegalArgumentException("bootstrap server '" + s + "' has port " + port
+                            + " outside 1-65535");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bootstrap server '" + s + "' has no numeric port", e);
+            }
+        }
+    }
+
+    private static Map<String, Object> load(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("Kafka client config file " + file + " does not exist", e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot read Kafka client config file " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, Object> map = new HashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            map.put(name, properties.getProperty(name));
+        }
+        return map;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Settings for an {@code Admin} client. */
+    public Map<String, Object> admin(String clientId) {
+        Map<String, Object> config = common(clientId);
+        config.putIfAbsent(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        config.putIfAbsent(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        return config;
+    }
+
+    /** Settings for a producer of {@code String} keys and {@code byte[]} values: acks=all, idempotent. */
+    public Map<String, Object> producer(String clientId) {
+        Map<String, Object> config = common(clientId);
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
+        // the contract: never weakened by a user file
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return config;
+    }
+
+    /**
+     * Settings for a consumer of {@code String} keys and {@code byte[]} values, committing by hand.
+     *
+     * @param groupId the consumer group, or null for a consumer that only assigns partitions
+     */
+    public Map<String, Object> consumer(String clientId, String groupId) {
+        Map<String, Object> config = common(clientId);
+        if (groupId != null) {
+            config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        }
+        config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return config;
+    }
+
+    private Map<String, Object> common(String clientId) {
+        Objects.requireNonNull(clientId, "clientId");
+        Map<String, Object> config = new HashMap<>(userProperties);
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        return config;
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaSettings[bootstrap.servers=" + bootstrapServers + ", user properties="
+                + userProperties.keySet() + "]";
+    }
+}
