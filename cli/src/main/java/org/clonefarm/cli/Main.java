@@ -23,6 +23,14 @@ public final class Main {
         return commandLine.execute(args);
     }
 
+    /** Runs with the usage and error messages going to the given writers (visible for testing). */
+    static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine commandLine = newCommandLine();
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        return commandLine.execute(args);
+    }
+
     /** The configured picocli command tree (visible for tests of option parsing). */
     static CommandLine newCommandLine() {
         ClonefarmCommand root = new ClonefarmCommand();

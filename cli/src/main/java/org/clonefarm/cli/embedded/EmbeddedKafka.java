@@ -1,0 +1,260 @@
+package org.clonefarm.cli.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.clonefarm.platform.io.DurableFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft Kafka broker (combined broker and controller) running in this process on a
+ * persistent data directory, for {@code clonefarm up} and {@code clonefarm demo}.
+ *
+ * <p>Layout under the data directory: {@code kafka/cluster.id} (the cluster id, written once),
+ * {@code kafka/server.properties} (rewritten at every start), {@code kafka/broker.port} (the last
+ * port, reused when free), {@code kafka/logs/} (the log directory, formatted once). Restarting on the
+ * same directory keeps every topic and record. The controller quorum is static (one voter), so the
+ * controller's port may change between starts.
+ *
+ * <p>Lifecycle: {@link #start} returns a running broker; {@link #close} stops it and waits for the
+ * shutdown. Thread-safe; close is idempotent.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final String HOST = "127.0.0.1";
+    private static final int NODE_ID = 1;
+
+    private final Path directory;
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+    private boolean closed;
+
+    private EmbeddedKafka(Path directory, KafkaRaftServer server, String bootstrapServers) {
+        this.directory = directory;
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * Formats the storage on first use and starts the broker.
+     *
+     * @param dataDirectory the clonefarm data directory; the broker lives in its {@code kafka} folder
+     * @param port the broker's port, or 0 for the last one used (when free) or a free one
+     * @param timeout how long to wait for the broker to serve requests
+     * @throws EmbeddedKafkaException with what failed and what to do
+     */
+    public static EmbeddedKafka start(Path dataDirectory, int port, Duration timeout) {
+        Objects.requireNonNull(dataDirectory, "dataDirectory");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("Kafka port must be 0 (any free port) or 1-65535, got " + port);
+        }
+        Path directory = dataDirectory.resolve("kafka");
+        try {
+            Files.createDirectories(directory.resolve("logs"));
+            String clusterId = clusterId(directory);
+            int brokerPort = port != 0 ? port : previousOrFreePort(directory);
+            int controllerPort = freePort();
+            Properties properties = serverProperties(directory, brokerPort, controllerPort);
+            Path propertiesFile = directory.resolve("server.properties");
+            try (var out = Files.newBufferedWriter(propertiesFile)) {
+                properties.store(out, "written by clonefarm at every start; edits are lost");
+            }
+            format(clusterId, propertiesFile);
+            DurableFiles.writeAtomically(directory.resolve("broker.port"),
+                    Integer.toString(brokerPort).getBytes(StandardCharsets.US_ASCII));
+
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
+            String bootstrap = HOST + ":" + brokerPort;
+            try {
+                server.startup();
+                awaitReady(bootstrap, timeout);
+            } catch (RuntimeException e) {
+                stop(server);
+                throw e;
+            }
+            LOG.info("embedded Kafka broker serves {} from {}", bootstrap, directory);
+            return new EmbeddedKafka(directory, server, bootstrap);
+        } catch (IOException e) {
+            throw new EmbeddedKafkaException("cannot prepare the Kafka data directory " + directory + ": " + e, e);
+        } catch (RuntimeException e) {
+            if (e instanceof EmbeddedKafkaException) {
+                throw e;
+            }
+            throw new EmbeddedKafkaException("the embedded Kafka broker in " + directory + " failed to start: "
+                    + rootMessage(e) + (isLockProblem(e) ? " (is another clonefarm using this data directory?)" : ""), e);
+        }
+    }
+
+    private static String clusterId(Path directory) throws IOException {
+        Path file = directory.resolve("cluster.id");
+        if (Files.exists(file)) {
+            String id = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            if (!id.isEmpty()) {
+                return id;
+            }
+        }
+        String id = Uuid.randomUuid().toString();
+        DurableFiles.writeAtomically(file, id.getBytes(StandardCharsets.US_ASCII));
+        return id;
+    }
+
+    private static int previousOrFreePort(Path directory) throws IOException {
+        Path file = directory.resolve("broker.port");
+        if (Files.exists(file)) {
+            try {
+                int previous = Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).trim());
+                if (isFree(previous)) {
+                    return previous;
+                }
+            } catch (NumberFormatException ignored) {
+                // a damaged hint: take a free port, and the file is rewritten below
+            }
+        }
+        return freePort();
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(HOST, port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Properties serverProperties(Path directory, int brokerPort, int controllerPort) {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", Integer.toString(NODE_ID));
+        p.setProperty("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        p.setProperty("log.dirs", directory.resolve("logs").toAbsolutePath().toString());
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "6");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        p.setProperty("auto.create.topics.enable", "false");
+        p.setProperty("num.partitions", "1");
+        return p;
+    }
+
+    private static void format(String clusterId, Path propertiesFile) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            code = StorageTool.execute(new String[] {
+                "format", "--cluster-id", clusterId, "--config", propertiesFile.toString(), "--ignore-formatted"
+            }, print);
+        }
+        if (code != 0) {
+            throw new EmbeddedKafkaException("formatting the Kafka storage failed (exit " + code + "): "
+                    + output.toString(StandardCharsets.UTF_8).trim());
+        }
+    }
+
+    private static void awaitReady(String bootstrap, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Object> config = Map.of(
+                CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                CommonClientConfigs.CLIENT_ID_CONFIG, "clonefarm-embedded-probe",
+                CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        RuntimeException last = null;
+        try (Admin admin = Admin.create(config)) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    last = new RuntimeException(e);
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                sleep(100);
+            }
+        }
+        throw new EmbeddedKafkaException("the embedded Kafka broker at " + bootstrap + " did not become ready within "
+                + timeout.toSeconds() + " s" + (last == null ? "" : ": " + rootMessage(last)), last);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean isLockProblem(Throwable e) {
+        return rootMessage(e).toLowerCase(java.util.Locale.ROOT).contains("lock");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** {@code 127.0.0.1:PORT} of the broker. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The broker's directory ({@code <data>/kafka}). */
+    public Path directory() {
+        return directory;
+    }
+
+    /** Stops the broker and waits until it has shut down. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop(server);
+        LOG.info("embedded Kafka broker in {} stopped", directory);
+    }
+
+    private static void stop(KafkaRaftServer server) {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+}
