@@ -1,0 +1,332 @@
+package org.clonefarm.coordinator.state;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.CloneEvent.FactCase;
+import org.clonefarm.proto.CloneSettings;
+import org.clonefarm.proto.CloneState;
+import org.clonefarm.proto.CloneStatus;
+import org.clonefarm.proto.Failure;
+import org.clonefarm.proto.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's state: a fold of the events topic into one {@link CloneStatus} per clone and one
+ * summary per batch. Folding the same events in the same order gives the same state, bit for bit:
+ * every timestamp comes from the events, none from the clock, so a restarted coordinator that
+ * replays the topic from the start has exactly the state it had.
+ *
+ * <p>Duplicates are dropped by event id. Progress facts carry absolute byte counts, so applying one
+ * twice changes nothing; their ids are not remembered, which keeps memory at a few dozen ids per
+ * clone however long its copy runs.
+ *
+ * <p>Thread-safety: one thread folds ({@link #apply}); any number of threads read
+ * ({@link #status}, {@link #batch}, {@link #history}) concurrently. Readers see each clone's latest
+ * status snapshot (immutable) and consistent batch counts.
+ */
+public final class CloneStateStore {
+    private static final Logger LOG = LoggerFactory.getLogger(CloneStateStore.class);
+    /** Facts kept per clone for the clone detail view; progress is not kept. */
+    static final int HISTORY_LIMIT = 64;
+
+    private final Map<String, CloneRecord> clones = new ConcurrentHashMap<>();
+    private final Map<String, BatchRecord> batches = new ConcurrentHashMap<>();
+    private long applied;
+    private long ignored;
+    private long duplicates;
+
+    /**
+     * Folds one event. Must be called by one thread at a time, in topic order per clone.
+     */
+    public FoldOutcome apply(CloneEvent event) {
+        FactCase fact = event.getFactCase();
+        if (fact == FactCase.BATCH_PLANNED || fact == FactCase.BATCH_COMPLETED) {
+            BatchRecord batch = batches.computeIfAbsent(event.getBatchId(), BatchRecord::new);
+            batch.record(event);
+            return FoldOutcome.batch();
+        }
+        String userid = event.getUserid();
+        if (userid.isEmpty()) {
+            ignored++;
+            return FoldOutcome.ignored(null, fact + " event " + event.getEventId() + " names no clone");
+        }
+        CloneRecord clone = clones.get(userid);
+        if (clone == null) {
+            if (fact != FactCase.CLONE_PLANNED) {
+                ignored++;
+                String reason = fact + " for " + userid + ", a clone that was never planned";
+                LOG.warn("ignored event {}: {}", event.getEventId(), reason);
+                return FoldOutcome.ignored(null, reason);
+            }
+            clone = new CloneRecord(userid, event.getBatchId());
+            clones.put(userid, clone);
+        }
+        if (!isProgress(fact) && !clone.seen.add(event.getEventId())) {
+            duplicates++;
+            return FoldOutcome.duplicate(clone.status);
+        }
+        CloneStatus before = clone.status;
+        CloneStateMachine.Decision decision = CloneStateMachine.decide(before.getState(), before.getAttempt(), event);
+        if (decision.kind() == CloneStateMachine.Decision.Kind.IGNORED) {
+            ignored++;
+            LOG.warn("ignored event {} for {}: {}", event.getEventId(), userid, decision.reason());
+            return FoldOutcome.ignored(before, decision.reason());
+        }
+        CloneState target = decision.kind() == CloneStateMachine.Decision.Kind.MOVE ? decision.target() : before.getState();
+        CloneStatus after = clone.next(event, target);
+        clone.status = after;
+        if (!isProgress(fact)) {
+            clone.remember(event);
+        }
+        BatchRecord batch = batches.computeIfAbsent(clone.batchId, BatchRecord::new);
+        batch.update(userid, before, after);
+        applied++;
+        return FoldOutcome.applied(after);
+    }
+
+    private static boolean isProgress(FactCase fact) {
+        return fact == FactCase.COPY_PROGRESS;
+    }
+
+    /** The latest status of a clone, or null when no such clone was planned. */
+    public CloneStatus status(String userid) {
+        CloneRecord clone = clones.get(userid);
+        return clone == null ? null : clone.status;
+    }
+
+    /** The facts of a clone's life, oldest first, progress left out (at most {@value #HISTORY_LIMIT}). */
+    public List<CloneEvent> history(String userid) {
+        CloneRecord clone = clones.get(userid);
+        if (clone == null) {
+            return List.of();
+        }
+        synchronized (clone.history) {
+            return new ArrayList<>(clone.history);
+        }
+    }
+
+    /** A snapshot of a batch, or null when no event named it. */
+    public BatchSummary batch(String batchId) {
+        BatchRecord batch = batches.get(batchId);
+        return batch == null ? null : batch.summary();
+    }
+
+    /** Ids of every batch seen, in no particular order. */
+    public Set<String> batchIds() {
+        return Set.copyOf(batches.keySet());
+    }
+
+    /** The statuses of a batch's clones, in planning order. */
+    public List<CloneStatus> clonesOf(String batchId) {
+        BatchRecord batch = batches.get(batchId);
+        if (batch == null) {
+            return List.of();
+        }
+        List<CloneStatus> statuses = new ArrayList<>();
+        for (String userid : batch.userids()) {
+            CloneStatus status = status(userid);
+            if (status != null) {
+                statuses.add(status);
+            }
+        }
+        return statuses;
+    }
+
+    /** Every clone's status. */
+    public Collection<CloneStatus> allStatuses() {
+        List<CloneStatus> all = new ArrayList<>(clones.size());
+        for (CloneRecord clone : clones.values()) {
+            all.add(clone.status);
+        }
+        return all;
+    }
+
+    /** The batch-planned fact of a batch (spec digest, clones), or null. */
+    public CloneEvent batchPlanned(String batchId) {
+        BatchRecord batch = batches.get(batchId);
+        return batch == null ? null : batch.plannedEvent;
+    }
+
+    /** Counters since creation: events applied, ignored and dropped as duplicates. Writer thread only. */
+    public long[] counters() {
+        return new long[] {applied, ignored, duplicates};
+    }
+
+    /** One clone's mutable fold state; written by the folding thread only. */
+    private static final class CloneRecord {
+        final String userid;
+        final String batchId;
+        final Set<String> seen = new HashSet<>();
+        final Map<String, Long> diskBytesDone = new HashMap<>();
+        final Deque<CloneEvent> history = new ArrayDeque<>();
+        long bytesTotal;
+        volatile CloneStatus status;
+
+        CloneRecord(String userid, String batchId) {
+            this.userid = userid;
+            this.batchId = batchId;
+            this.status = CloneStatus.newBuilder().setUserid(userid).setBatchId(batchId)
+                    .setState(CloneState.CLONE_STATE_UNSPECIFIED).build();
+        }
+
+        void remember(CloneEvent event) {
+            synchronized (history) {
+                if (history.size() == HISTORY_LIMIT) {
+                    history.removeFirst();
+                }
+                history.addLast(event);
+            }
+        }
+
+        CloneStatus next(CloneEvent event, CloneState target) {
+            CloneStatus.Builder next = status.toBuilder()
+                    .setState(target)
+                    .setLastEventId(event.getEventId())
+                    .setUpdatedAt(event.getTime());
+            switch (event.getFactCase()) {
+                case CLONE_PLANNED -> {
+                    CloneSettings settings = event.getClonePlanned().getSettings();
+                    bytesTotal = event.getClonePlanned().getBytesTotal();
+                    next.setSettings(settings).setPlannedAt(event.getTime()).setStep("plan")
+                            .setAttempt(Math.max(1, event.getAttempt()));
+                }
+                case COPY_STARTED -> {
+                    if (event.getCopyStarted().getBytesTotal() > 0) {
+                        bytesTotal = event.getCopyStarted().getBytesTotal();
+                    }
+                    next.setStep("copy");
+                }
+                case COPY_PROGRESS -> {
+                    diskBytesDone.put(event.getCopyProgress().getVaddr(), event.getCopyProgress().getBytesDone());
+                    next.setStep("copy");
+                }
+                case DISK_COPIED -> {
+                    diskBytesDone.put(event.getDiskCopied().getVaddr(), event.getDiskCopied().getBytesTotal());
+                    next.setStep("copy");
+                }
+                case CLONE_COPIED -> {
+                    next.setStep("copied");
+                    diskBytesDone.clear();
+                    diskBytesDone.put("*", bytesTotal);
+                }
+                case GUEST_START_REQUESTED -> next.setStep("xautolog");
+                case GUEST_STARTED -> next.setStep("started");
+                case AGENT_STARTED -> next.setStep("agent-" + event.getAgentStarted().getMode());
+                case IDENTIFIED -> next.setStep("identify");
+                case CONFIG_READ -> next.setStep("read-config");
+                case CONFIGURED -> next.setStep("configure");
+                case FINALIZE_MARKER_REMOVED -> next.setStep("remove-marker");
+                case REBOOTING -> next.setStep("reboot");
+                case READY -> {
+                    next.setStep("ready");
+                    if (!next.hasReadyAt()) {
+                        next.setReadyAt(event.getTime());
+                    }
+                }
+                case COPY_FAILED -> next.setStep("copy").setLastError(Failure.newBuilder().setStep("copy")
+                        .setReason(describeCopyFailure(event)).setRetryable(event.getCopyFailed().getRetryable()));
+                case AGENT_FAILED -> next.setStep(event.getAgentFailed().getStep()).setLastError(Failure.newBuilder()
+                        .setStep(event.getAgentFailed().getStep()).setReason(event.getAgentFailed().getReason())
+                        .setRetryable(event.getAgentFailed().getRetryable()));
+                case CLONE_FAILED -> next.setStep(event.getCloneFailed().getFailure().getStep())
+                        .setLastError(event.getCloneFailed().getFailure());
+                case CANCELLED -> next.setStep("cancelled");
+                case RETRY_REQUESTED -> {
+                    next.setStep("retry").setAttempt(event.getRetryRequested().getNextAttempt())
+                            .clearReadyAt();
+                    diskBytesDone.clear();
+                }
+                default -> throw new IllegalStateException("no fold for " + event.getFactCase());
+            }
+            long done = 0;
+            for (long bytes : diskBytesDone.values()) {
+                done += bytes;
+            }
+            next.setProgress(Progress.newBuilder().setBytesDone(Math.min(done, Math.max(done, bytesTotal)))
+                    .setBytesTotal(bytesTotal));
+            return next.build();
+        }
+
+        private static String describeCopyFailure(CloneEvent event) {
+            var failed = event.getCopyFailed();
+            StringBuilder reason = new StringBuilder();
+            if (!failed.getVaddr().isEmpty()) {
+                reason.append("disk ").append(failed.getVaddr());
+                if (failed.getOffset() >= 0) {
+                    reason.append(" at byte ").append(failed.getOffset());
+                }
+                reason.append(": ");
+            }
+            return reason.append(failed.getReason()).toString();
+        }
+    }
+
+    /** One batch's counts; updated by the folding thread, read by any, under its own lock. */
+    private static final class BatchRecord {
+        final String batchId;
+        final Map<CloneState, Integer> counts = new EnumMap<>(CloneState.class);
+        final Set<String> userids = new LinkedHashSet<>();
+        final Map<String, long[]> bytes = new HashMap<>();
+        long bytesDone;
+        long bytesTotal;
+        boolean completed;
+        CloneEvent plannedEvent;
+
+        BatchRecord(String batchId) {
+            this.batchId = batchId;
+        }
+
+        synchronized void record(CloneEvent event) {
+            if (event.getFactCase() == FactCase.BATCH_PLANNED) {
+                if (plannedEvent == null) {
+                    plannedEvent = event;
+                }
+            } else {
+                completed = true;
+            }
+        }
+
+        synchronized void update(String userid, CloneStatus before, CloneStatus after) {
+            userids.add(userid);
+            if (before.getState() != after.getState()) {
+                if (before.getState() != CloneState.CLONE_STATE_UNSPECIFIED) {
+                    counts.merge(before.getState(), -1, Integer::sum);
+                    if (counts.get(before.getState()) == 0) {
+                        counts.remove(before.getState());
+                    }
+                }
+                counts.merge(after.getState(), 1, Integer::sum);
+                if (!CloneStateMachine.isTerminal(after.getState())) {
+                    completed = false; // a retry reopens the batch
+                }
+            }
+            long[] previous = bytes.computeIfAbsent(userid, u -> new long[2]);
+            bytesDone += after.getProgress().getBytesDone() - previous[0];
+            bytesTotal += after.getProgress().getBytesTotal() - previous[1];
+            previous[0] = after.getProgress().getBytesDone();
+            previous[1] = after.getProgress().getBytesTotal();
+        }
+
+        synchronized List<String> userids() {
+            return new ArrayList<>(userids);
+        }
+
+        synchronized BatchSummary summary() {
+            int planned = plannedEvent == null ? 0 : plannedEvent.getBatchPlanned().getClones();
+            return new BatchSummary(batchId, Math.max(planned, userids.size()), Map.copyOf(counts), bytesDone,
+                    bytesTotal, completed);
+        }
+    }
+}
