@@ -25,87 +25,87 @@ import org.clonefarm.proto.Rebooting;
 import org.clonefarm.proto.RetryRequested;
 
 /** Builds the facts of a clone's life for tests, with a fixed clock so folds are comparable. */
-final class TestEvents {
+public final class TestEvents {
     private final EventFactory factory =
             new EventFactory("test", Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
     private final String batch;
 
-    TestEvents(String batch) {
+    public TestEvents(String batch) {
         this.batch = batch;
     }
 
-    CloneEvent.Builder base(String userid, int attempt) {
+    public CloneEvent.Builder base(String userid, int attempt) {
         return factory.newEvent(batch, userid, attempt);
     }
 
-    CloneEvent batchPlanned(int clones) {
+    public CloneEvent batchPlanned(int clones) {
         return factory.newEvent(batch, "", 0).setBatchPlanned(BatchPlanned.newBuilder().setClones(clones)).build();
     }
 
-    CloneEvent planned(String userid, long bytes) {
+    public CloneEvent planned(String userid, long bytes) {
         return base(userid, 1).setClonePlanned(ClonePlanned.newBuilder().setBytesTotal(bytes)
                 .setSettings(CloneSettings.newBuilder().setHostname(userid.toLowerCase()))).build();
     }
 
-    CloneEvent copyStarted(String userid, long bytes) {
+    public CloneEvent copyStarted(String userid, long bytes) {
         return base(userid, 1).setCopyStarted(CopyStarted.newBuilder().setWorkerId("w1").setBytesTotal(bytes)).build();
     }
 
-    CloneEvent progress(String userid, String vaddr, long done) {
+    public CloneEvent progress(String userid, String vaddr, long done) {
         return base(userid, 1).setCopyProgress(CopyProgress.newBuilder().setVaddr(vaddr).setBytesDone(done)).build();
     }
 
-    CloneEvent diskCopied(String userid, String vaddr, long bytes) {
+    public CloneEvent diskCopied(String userid, String vaddr, long bytes) {
         return base(userid, 1).setDiskCopied(DiskCopied.newBuilder().setVaddr(vaddr).setBytesTotal(bytes)).build();
     }
 
-    CloneEvent copied(String userid) {
+    public CloneEvent copied(String userid) {
         return base(userid, 1).setCloneCopied(CloneCopied.getDefaultInstance()).build();
     }
 
-    CloneEvent copyFailed(String userid, int attempt) {
+    public CloneEvent copyFailed(String userid, int attempt) {
         return base(userid, attempt).setCopyFailed(CopyFailed.newBuilder().setVaddr("0200").setOffset(4096)
                 .setReason("No space left on device").setRetryable(true)).build();
     }
 
-    CloneEvent startRequested(String userid) {
+    public CloneEvent startRequested(String userid) {
         return base(userid, 1).setGuestStartRequested(GuestStartRequested.getDefaultInstance()).build();
     }
 
-    CloneEvent started(String userid) {
+    public CloneEvent started(String userid) {
         return base(userid, 1).setGuestStarted(GuestStarted.newBuilder().setReply("Command accepted")).build();
     }
 
-    CloneEvent agentStarted(String userid) {
+    public CloneEvent agentStarted(String userid) {
         return base(userid, 0).setAgentStarted(AgentStarted.newBuilder().setMode("finalize").setBoot(1)).build();
     }
 
-    CloneEvent identified(String userid) {
+    public CloneEvent identified(String userid) {
         return base(userid, 0).setIdentified(Identified.newBuilder().setUserid(userid)).build();
     }
 
-    CloneEvent configured(String userid) {
+    public CloneEvent configured(String userid) {
         return base(userid, 0).setConfigured(Configured.newBuilder().setDistribution("sles")).build();
     }
 
-    CloneEvent rebooting(String userid) {
+    public CloneEvent rebooting(String userid) {
         return base(userid, 0).setRebooting(Rebooting.getDefaultInstance()).build();
     }
 
-    CloneEvent ready(String userid) {
+    public CloneEvent ready(String userid) {
         return base(userid, 0).setReady(Ready.newBuilder().setBoot(2)).build();
     }
 
-    CloneEvent agentFailed(String userid) {
+    public CloneEvent agentFailed(String userid) {
         return base(userid, 0).setAgentFailed(AgentFailed.newBuilder().setStep("configure")
                 .setReason("malformed ipaddr 10.1.1.999")).build();
     }
 
-    CloneEvent cancelled(String userid) {
+    public CloneEvent cancelled(String userid) {
         return base(userid, 0).setCancelled(Cancelled.newBuilder().setReason("operator")).build();
     }
 
-    CloneEvent retry(String userid, int nextAttempt) {
+    public CloneEvent retry(String userid, int nextAttempt) {
         return base(userid, nextAttempt - 1).setRetryRequested(RetryRequested.newBuilder().setNextAttempt(nextAttempt))
                 .build();
     }
