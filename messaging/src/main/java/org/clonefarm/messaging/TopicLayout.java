@@ -202,6 +202,14 @@ public final class TopicLayout {
             expected.put(topic.name(), topic.numPartitions());
         }
         for (TopicDescription description : descriptions.values()) {
+            for (var partition : description.partitions()) {
+                if (partition.leader() == null || partition.leader().isEmpty()) {
+                    // a new topic's partitions get leaders a moment after creation: producing before
+                    // that fails with NOT_LEADER_OR_FOLLOWER, so the caller waits until they have one
+                    throw new ExecutionException(new UnknownTopicOrPartitionException(
+                            description.name() + "-" + partition.partition() + " has no leader yet"));
+                }
+            }
             int partitions = description.partitions().size();
             if (partitions < expected.get(description.name())) {
                 LOG.warn("topic {} has {} partitions, fewer than the {} configured: fewer workers can share it",

@@ -38,13 +38,15 @@ import org.slf4j.LoggerFactory;
  * start. {@link #start()} returns a future that completes once the fold has reached the end offsets
  * the topic had at start ("caught up"); the {@link Listener} is told for each event whether it was
  * folded live or during that replay, so side effects (starting guests) happen only for live events.
- * Status updates are coalesced per poll: one record per changed clone.
+ * Status updates are coalesced: one record per changed clone at the end of the replay, then at most
+ * one per clone every 100 ms.
  *
  * <p>Thread-safety: the fold runs on one thread of its own, the only one that touches the consumer
  * and the store's write side. {@link #close()} may be called from any thread.
  */
 public final class EventFolder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventFolder.class);
+    private static final long PUBLISH_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
 
     /** Told of every folded event, on the folding thread; must not block for long. */
     public interface Listener {
@@ -124,16 +126,23 @@ public final class EventFolder implements AutoCloseable {
             LOG.info("replaying {} events of {} to rebuild the clone state", total(endAtStart), layout.events());
             boolean live = checkCaughtUp(kafka, endAtStart);
             Map<String, CloneStatus> changed = new LinkedHashMap<>();
+            long lastPublish = System.nanoTime();
             while (running.get()) {
                 ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<String, byte[]> record : records) {
                     fold(record, live, changed);
                 }
-                publish(changed);
                 if (!live) {
                     live = checkCaughtUp(kafka, endAtStart);
                 }
+                // during the replay only the final status of each clone is worth publishing; live,
+                // changes are coalesced for PUBLISH_INTERVAL so a copy's progress costs one record per clone
+                if (live && System.nanoTime() - lastPublish >= PUBLISH_INTERVAL_NANOS) {
+                    publish(changed);
+                    lastPublish = System.nanoTime();
+                }
             }
+            publish(changed);
         } catch (WakeupException e) {
             // close() asked us to stop
         } catch (RuntimeException e) {

@@ -67,7 +67,7 @@ public final class CloneStateStore {
             if (fact != FactCase.CLONE_PLANNED) {
                 ignored++;
                 String reason = fact + " for " + userid + ", a clone that was never planned";
-                LOG.warn("ignored event {}: {}", event.getEventId(), reason);
+                logIgnored(event, reason);
                 return FoldOutcome.ignored(null, reason);
             }
             clone = new CloneRecord(userid, event.getBatchId());
@@ -81,7 +81,7 @@ public final class CloneStateStore {
         CloneStateMachine.Decision decision = CloneStateMachine.decide(before.getState(), before.getAttempt(), event);
         if (decision.kind() == CloneStateMachine.Decision.Kind.IGNORED) {
             ignored++;
-            LOG.warn("ignored event {} for {}: {}", event.getEventId(), userid, decision.reason());
+            logIgnored(event, userid + ": " + decision.reason());
             return FoldOutcome.ignored(before, decision.reason());
         }
         CloneState target = decision.kind() == CloneStateMachine.Decision.Kind.MOVE ? decision.target() : before.getState();
@@ -94,6 +94,13 @@ public final class CloneStateStore {
         batch.update(userid, before, after);
         applied++;
         return FoldOutcome.applied(after);
+    }
+
+    /** Ignored events are logged, the first ones in full, then one in a thousand: a flood must not drown the log. */
+    private void logIgnored(CloneEvent event, String reason) {
+        if (ignored <= 20 || ignored % 1000 == 0) {
+            LOG.warn("ignored event {} ({} ignored so far): {}", event.getEventId(), ignored, reason);
+        }
     }
 
     private static boolean isProgress(FactCase fact) {

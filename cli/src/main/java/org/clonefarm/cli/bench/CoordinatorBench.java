@@ -1,0 +1,227 @@
+package org.clonefarm.cli.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.clonefarm.cli.embedded.EmbeddedKafka;
+import org.clonefarm.coordinator.service.EventFolder;
+import org.clonefarm.coordinator.state.CloneStateStore;
+import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.messaging.KafkaSettings;
+import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.proto.AgentStarted;
+import org.clonefarm.proto.CloneCopied;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.ClonePlanned;
+import org.clonefarm.proto.CloneSettings;
+import org.clonefarm.proto.Configured;
+import org.clonefarm.proto.CopyProgress;
+import org.clonefarm.proto.CopyStarted;
+import org.clonefarm.proto.DiskCopied;
+import org.clonefarm.proto.GuestStartRequested;
+import org.clonefarm.proto.GuestStarted;
+import org.clonefarm.proto.Identified;
+import org.clonefarm.proto.Ready;
+import org.clonefarm.proto.Rebooting;
+
+/**
+ * Benchmark of the coordinator's fold (bench/coordinator): N synthetic events for M clones through a
+ * real (embedded) broker. Prints {@code name=value} lines: the fold rate, the rate of a raw consumer
+ * reading the same records without folding (the baseline) and their ratio, and the p99 latency of
+ * status queries made while the fold runs.
+ */
+public final class CoordinatorBench {
+
+    private CoordinatorBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = 1_000_000;
+        int clones = 10_000;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--events" -> events = Integer.parseInt(args[++i]);
+                case "--clones" -> clones = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --events N --clones N");
+            }
+        }
+        if (clones < 1 || events < clones * 16) {
+            throw new IllegalArgumentException("need at least 16 events per clone (" + events + " for " + clones + ")");
+        }
+        Path data = Files.createTempDirectory("clonefarm-bench-coordinator");
+        try (EmbeddedKafka broker = EmbeddedKafka.start(data, 0, Duration.ofSeconds(60))) {
+            KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers());
+            TopicLayout layout = TopicLayout.builder().prefix("bench.").build();
+            try (Admin admin = Admin.create(settings.admin("bench"))) {
+                layout.ensure(admin, 60_000);
+            }
+            System.out.println("events=" + events);
+            System.out.println("clones=" + clones);
+            long t0 = System.nanoTime();
+            produce(settings, layout, events, clones);
+            double produceSeconds = seconds(t0);
+            System.out.printf("produce_s=%.2f%n", produceSeconds);
+
+            long t1 = System.nanoTime();
+            long consumed = rawConsume(settings, layout);
+            double rawSeconds = seconds(t1);
+            double rawRate = consumed / rawSeconds;
+            System.out.printf("raw_consume_events_per_s=%.0f%n", rawRate);
+
+            CloneStateStore store = new CloneStateStore();
+            AtomicBoolean folding = new AtomicBoolean(true);
+            List<Long> latencies = new ArrayList<>();
+            final int clonesFinal = clones;
+            Thread queries = new Thread(() -> {
+                while (folding.get()) {
+                    String userid = userid(ThreadLocalRandom.current().nextInt(clonesFinal));
+                    long q = System.nanoTime();
+                    store.status(userid);
+                    store.batch("bench");
+                    latencies.add(System.nanoTime() - q);
+                    try {
+                        TimeUnit.MICROSECONDS.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "status-queries");
+            long t2;
+            double foldSeconds;
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("bench-folder"));
+                    EventFolder folder = new EventFolder(settings, layout, store, producer, "bench-coordinator", null)) {
+                queries.start();
+                t2 = System.nanoTime();
+                folder.start().get(30, TimeUnit.MINUTES);
+                foldSeconds = seconds(t2);
+                folding.set(false);
+                queries.join();
+            }
+            double foldRate = events / foldSeconds;
+            long[] sorted = latencies.stream().mapToLong(Long::longValue).toArray();
+            Arrays.sort(sorted);
+            long p99 = sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
+            System.out.printf("fold_s=%.2f%n", foldSeconds);
+            System.out.printf("fold_events_per_s=%.0f%n", foldRate);
+            System.out.printf("fold_ratio_vs_raw_consume=%.2f%n", foldRate / rawRate);
+            System.out.println("status_queries=" + sorted.length);
+            System.out.printf("status_query_p99_us=%.1f%n", p99 / 1000.0);
+            System.out.println("ready_clones=" + store.batch("bench").count(org.clonefarm.proto.CloneState.CLONE_STATE_READY));
+        } finally {
+            deleteTree(data);
+        }
+    }
+
+    /** Interleaved lives of {@code clones} clones, {@code events / clones} facts each, most of them progress. */
+    private static void produce(KafkaSettings settings, TopicLayout layout, int events, int clones) throws Exception {
+        EventFactory factory = new EventFactory("bench-producer");
+        int perClone = events / clones;
+        int progress = perClone - 15;
+        Map<String, Object> config = settings.producer("bench-producer");
+        config.put("linger.ms", 20);
+        config.put("batch.size", 256 * 1024);
+        int sent = 0;
+        int step = Math.max(1, events / 20);
+        java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
+            for (int phase = 0; phase < perClone; phase++) {
+                for (int c = 0; c < clones; c++) {
+                    String userid = userid(c);
+                    CloneEvent event = fact(factory.newEvent("bench", userid, 1), phase, progress).build();
+                    producer.send(new ProducerRecord<>(layout.events(), userid, ContractCodec.encode(event)),
+                            (metadata, error) -> {
+                                if (error != null && failures.getAndIncrement() == 0) {
+                                    System.err.println("bench/coordinator: a send failed: " + error);
+                                }
+                            });
+                    if (++sent % step == 0) {
+                        System.err.printf("bench/coordinator: produced %d of %d events%n", sent, events);
+                    }
+                }
+            }
+            producer.flush();
+        }
+        if (failures.get() > 0) {
+            throw new IllegalStateException(failures.get() + " events could not be produced; the numbers would be wrong");
+        }
+    }
+
+    private static CloneEvent.Builder fact(CloneEvent.Builder event, int phase, int progress) {
+        long total = 2L * 1024 * 1024 * 1024;
+        if (phase == 0) {
+            return event.setClonePlanned(ClonePlanned.newBuilder().setBytesTotal(total)
+                    .setSettings(CloneSettings.newBuilder().setHostname(event.getUserid().toLowerCase())
+                            .setIpaddr("10.1.1.1")));
+        }
+        if (phase == 1) {
+            return event.setCopyStarted(CopyStarted.newBuilder().setWorkerId("w1").setDisks(2).setBytesTotal(total));
+        }
+        int p = phase - 2;
+        if (p < progress) {
+            String vaddr = p % 2 == 0 ? "0200" : "0202";
+            return event.setCopyProgress(CopyProgress.newBuilder().setVaddr(vaddr)
+                    .setBytesDone(total / 2 * (p + 1) / progress).setBytesTotal(total / 2).setBytesPerSecond(1e8));
+        }
+        return switch (p - progress) {
+            case 0 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr("0200").setBytesTotal(total / 2).setDigest("d"));
+            case 1 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr("0202").setBytesTotal(total / 2).setDigest("d"));
+            case 2 -> event.setCloneCopied(CloneCopied.newBuilder().setBytesTotal(total));
+            case 3 -> event.setGuestStartRequested(GuestStartRequested.getDefaultInstance());
+            case 4 -> event.setGuestStarted(GuestStarted.newBuilder().setReply("Command accepted"));
+            case 5 -> event.setAgentStarted(AgentStarted.newBuilder().setMode("finalize").setBoot(1));
+            case 6 -> event.setIdentified(Identified.newBuilder().setUserid(event.getUserid()));
+            case 7, 8, 9, 10 -> event.setConfigured(Configured.newBuilder().setDistribution("sles"));
+            case 11 -> event.setRebooting(Rebooting.getDefaultInstance());
+            default -> event.setReady(Ready.newBuilder().setBoot(2));
+        };
+    }
+
+    private static long rawConsume(KafkaSettings settings, TopicLayout layout) {
+        Map<String, Object> config = settings.consumer("bench-raw", null);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
+        long count = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(layout.events()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                count += consumer.poll(Duration.ofMillis(100)).count();
+            }
+        }
+        return count;
+    }
+
+    static String userid(int index) {
+        return String.format("CL%06d", index);
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
