@@ -1,0 +1,219 @@
+package org.clonefarm.coordinator.orchestration;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.clonefarm.coordinator.service.EventFolder;
+import org.clonefarm.coordinator.state.BatchSummary;
+import org.clonefarm.coordinator.state.CloneStateMachine;
+import org.clonefarm.coordinator.state.CloneStateStore;
+import org.clonefarm.coordinator.state.FoldOutcome;
+import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.proto.BatchCompleted;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.CloneFailed;
+import org.clonefarm.proto.CloneState;
+import org.clonefarm.proto.CloneStatus;
+import org.clonefarm.proto.Failure;
+import org.clonefarm.proto.GuestStartRequested;
+import org.clonefarm.proto.GuestStarted;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives clones after their copy: a clone that reaches COPIED is started (XAUTOLOG) on a bounded
+ * pool; a clone that stays too long without news fails, retryable; a batch whose clones have all
+ * finished gets its batch-completed event.
+ *
+ * <p>Acts only on live events: during the replay at start nothing is started twice. When the replay
+ * is done ({@link #onCaughtUp()}), clones left in COPIED by a previous coordinator are started.
+ * Every action is an event on the events topic, and the state changes when that event is folded
+ * back, so a coordinator that dies between the two loses nothing: its successor sees the state.
+ *
+ * <p>Thread-safety: {@link #onFolded} runs on the folding thread; starts run on the pool; timeouts
+ * on a timer thread. All shared sets are concurrent.
+ */
+public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+
+    private final CloneStateStore store;
+    private final EventPublisher publisher;
+    private final GuestStarter starter;
+    private final OrchestrationSettings settings;
+    private final Clock clock;
+    private final ExecutorService startPool;
+    private final ScheduledExecutorService timer;
+    private final Set<String> starts = ConcurrentHashMap.newKeySet();
+    private final Set<String> timedOut = ConcurrentHashMap.newKeySet();
+    private final Set<String> completedBatches = ConcurrentHashMap.newKeySet();
+    private volatile boolean caughtUp;
+
+    public Orchestrator(CloneStateStore store, EventPublisher publisher, GuestStarter starter,
+            OrchestrationSettings settings, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.starter = Objects.requireNonNull(starter, "starter");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.startPool = Executors.newFixedThreadPool(settings.startConcurrency(), daemon("clonefarm-xautolog"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("clonefarm-timeouts"));
+    }
+
+    @Override
+    public void onFolded(CloneEvent event, FoldOutcome outcome, boolean live) {
+        if (!live || outcome.kind() != FoldOutcome.Kind.APPLIED) {
+            return;
+        }
+        CloneStatus status = outcome.status();
+        switch (event.getFactCase()) {
+            case CLONE_COPIED -> {
+                if (status.getState() == CloneState.CLONE_STATE_COPIED) {
+                    startGuest(status);
+                }
+            }
+            case RETRY_REQUESTED -> completedBatches.remove(status.getBatchId());
+            default -> { }
+        }
+        if (CloneStateMachine.isTerminal(status.getState())) {
+            completeBatchIfFinished(status.getBatchId());
+        }
+    }
+
+    /** Called once the replay is done: picks up what a previous coordinator left, starts the timeouts. */
+    public void onCaughtUp() {
+        caughtUp = true;
+        for (CloneStatus status : store.allStatuses()) {
+            if (status.getState() == CloneState.CLONE_STATE_COPIED) {
+                startGuest(status);
+            }
+        }
+        for (String batch : store.batchIds()) {
+            completeBatchIfFinished(batch);
+        }
+        long interval = settings.checkInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::checkTimeoutsSafely, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    private void startGuest(CloneStatus status) {
+        String userid = status.getUserid();
+        int attempt = status.getAttempt();
+        if (!starts.add(userid + "#" + attempt)) {
+            return; // already started for this attempt
+        }
+        startPool.execute(() -> {
+            EventFactory events = publisher.events();
+            publisher.publish(events.newEvent(status.getBatchId(), userid, attempt)
+                    .setGuestStartRequested(GuestStartRequested.getDefaultInstance()).build()).join();
+            CloneEvent result;
+            try {
+                String reply = starter.start(userid);
+                result = events.newEvent(status.getBatchId(), userid, attempt)
+                        .setGuestStarted(GuestStarted.newBuilder().setReply(reply)).build();
+                LOG.info("started {}: {}", userid, reply);
+            } catch (GuestStarter.GuestStartException | RuntimeException e) {
+                boolean retryable = !(e instanceof GuestStarter.GuestStartException gse) || gse.retryable();
+                LOG.warn("XAUTOLOG {} failed: {}", userid, e.getMessage());
+                result = failed(status, "xautolog", "XAUTOLOG " + userid + " failed: " + e.getMessage(), retryable);
+            }
+            publisher.publish(result).join();
+        });
+    }
+
+    private CloneEvent failed(CloneStatus status, String step, String reason, boolean retryable) {
+        return publisher.events().newEvent(status.getBatchId(), status.getUserid(), status.getAttempt())
+                .setCloneFailed(CloneFailed.newBuilder().setFailure(Failure.newBuilder()
+                        .setStep(step).setReason(reason).setRetryable(retryable)))
+                .build();
+    }
+
+    private void checkTimeoutsSafely() {
+        try {
+            checkTimeouts();
+        } catch (RuntimeException e) {
+            LOG.error("timeout check failed; trying again in {}", settings.checkInterval(), e);
+        }
+    }
+
+    /** Fails clones that have waited too long in a state (visible for testing). */
+    void checkTimeouts() {
+        Instant now = clock.instant();
+        for (CloneStatus status : store.allStatuses()) {
+            Duration limit;
+            String step;
+            switch (status.getState()) {
+                case CLONE_STATE_COPYING -> {
+                    limit = settings.copyStallTimeout();
+                    step = "copy";
+                }
+                case CLONE_STATE_STARTING, CLONE_STATE_FINALIZING, CLONE_STATE_REBOOTING -> {
+                    limit = settings.bootTimeout();
+                    step = status.getStep().isEmpty() ? "boot" : status.getStep();
+                }
+                default -> {
+                    continue;
+                }
+            }
+            Duration waited = Duration.between(EventFactory.instant(status.getUpdatedAt()), now);
+            if (waited.compareTo(limit) <= 0) {
+                continue;
+            }
+            String key = status.getUserid() + "#" + status.getAttempt() + "#" + status.getState() + "#"
+                    + status.getLastEventId();
+            if (!timedOut.add(key)) {
+                continue;
+            }
+            String reason = "no news for " + waited.toSeconds() + " s in state "
+                    + CloneStateMachine.simpleName(status.getState()) + " (limit " + limit.toSeconds() + " s)";
+            LOG.warn("{} timed out: {}", status.getUserid(), reason);
+            publisher.publish(failed(status, step, reason, true));
+        }
+    }
+
+    private void completeBatchIfFinished(String batchId) {
+        if (!caughtUp) {
+            return;
+        }
+        BatchSummary summary = store.batch(batchId);
+        if (summary == null || !summary.allFinished() || summary.completed() || !completedBatches.add(batchId)) {
+            return;
+        }
+        LOG.info("batch {} finished: {} ready, {} failed, {} cancelled", batchId,
+                summary.count(CloneState.CLONE_STATE_READY), summary.count(CloneState.CLONE_STATE_FAILED),
+                summary.count(CloneState.CLONE_STATE_CANCELLED));
+        publisher.publish(publisher.events().newEvent(batchId, "", 0)
+                .setBatchCompleted(BatchCompleted.newBuilder()
+                        .setTotal(summary.clones())
+                        .setReady(summary.count(CloneState.CLONE_STATE_READY))
+                        .setFailed(summary.count(CloneState.CLONE_STATE_FAILED))
+                        .setCancelled(summary.count(CloneState.CLONE_STATE_CANCELLED)))
+                .build());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        timer.shutdownNow();
+        startPool.shutdown();
+        if (!startPool.awaitTermination(30, TimeUnit.SECONDS)) {
+            startPool.shutdownNow();
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
