@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -84,13 +83,13 @@ final class GuestTree {
                 .configSource(source()).build();
     }
 
-    /** Every file under the root except the agent's spool: path -> mode and content. */
+    /** Every file and directory under the root except /var (the agent's spool): path -> mode and content. */
     static Map<String, String> snapshot(Path root) {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
             walk.forEach(path -> {
                 String relative = root.relativize(path).toString();
-                if (relative.startsWith("var/lib/clonefarm")) {
+                if (relative.equals("var") || relative.startsWith("var/")) {
                     return;
                 }
                 try {
@@ -98,7 +97,7 @@ final class GuestTree {
                         files.put(relative, "link " + Files.readSymbolicLink(path));
                     } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                         files.put(relative, PosixFilePermissions.toString(Files.getPosixFilePermissions(path)) + " "
-                                + Arrays.toString(Files.readAllBytes(path)));
+                                + new String(Files.readAllBytes(path), StandardCharsets.UTF_8));
                     } else if (Files.isDirectory(path) && !relative.isEmpty()) {
                         files.put(relative + "/", "dir");
                     }

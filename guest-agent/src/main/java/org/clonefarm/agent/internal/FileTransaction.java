@@ -72,6 +72,8 @@ public final class FileTransaction {
     public List<String> apply(List<FileChange> changes) throws IOException {
         List<Slot> slots = new ArrayList<>();
         Set<Path> directories = new LinkedHashSet<>();
+        List<Path> createdDirectories = new ArrayList<>();
+        boolean done = false;
         for (FileChange change : changes) {
             Path target = paths.resolve(change.guestPath());
             slots.add(new Slot(change, target));
@@ -80,7 +82,7 @@ public final class FileTransaction {
         }
         try {
             for (Slot slot : slots) {
-                stage(slot);
+                stage(slot, createdDirectories);
             }
             for (Slot slot : slots) {
                 keep(slot);
@@ -98,6 +100,7 @@ public final class FileTransaction {
                     org.clonefarm.platform.io.DurableFiles.forceDirectory(directory);
                 }
             }
+            done = true;
         } finally {
             for (Slot slot : slots) {
                 if (slot.staged != null) {
@@ -106,6 +109,9 @@ public final class FileTransaction {
                 if (slot.kept != null) {
                     Files.deleteIfExists(slot.kept);
                 }
+            }
+            if (!done) {
+                removeEmpty(createdDirectories);
             }
         }
         List<String> reported = new ArrayList<>();
@@ -127,12 +133,17 @@ public final class FileTransaction {
         }
     }
 
-    private void stage(Slot slot) throws IOException {
+    private void stage(Slot slot, List<Path> createdDirectories) throws IOException {
         if (slot.change.isDelete()) {
             return;
         }
         Path target = slot.target;
+        List<Path> missing = new ArrayList<>();
+        for (Path dir = target.getParent(); dir != null && !Files.exists(dir); dir = dir.getParent()) {
+            missing.add(dir);
+        }
         Files.createDirectories(target.getParent());
+        createdDirectories.addAll(missing);
         Path staged = sibling(target, NEW_SUFFIX);
         slot.staged = staged;
         try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -148,6 +159,19 @@ public final class FileTransaction {
                 ? Files.getPosixFilePermissions(target)
                 : PosixFilePermissions.fromString(slot.change.mode());
         Files.setPosixFilePermissions(staged, mode);
+    }
+
+    /** Removes the directories this transaction created, deepest first, where they are empty again. */
+    private static void removeEmpty(List<Path> createdDirectories) {
+        List<Path> deepestFirst = new ArrayList<>(createdDirectories);
+        deepestFirst.sort((a, b) -> Integer.compare(b.getNameCount(), a.getNameCount()));
+        for (Path dir : deepestFirst) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                LOG.warn("cannot remove the directory {} created for a failed change: {}", dir, e.toString());
+            }
+        }
     }
 
     private void keep(Slot slot) throws IOException {
