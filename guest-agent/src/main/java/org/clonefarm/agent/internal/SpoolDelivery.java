@@ -56,6 +56,21 @@ public final class SpoolDelivery {
         this.timeout = timeout;
     }
 
+    private static boolean failed(Future<RecordMetadata> ack) {
+        if (!ack.isDone()) {
+            return false;
+        }
+        try {
+            ack.get();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
     Map<String, Object> producerConfig(String clientId) {
         Map<String, Object> config = new HashMap<>(KafkaSettings.of(bootstrapServers).producer(clientId));
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
@@ -103,10 +118,18 @@ public final class SpoolDelivery {
         }
         try {
             try {
+                // the first record alone: an unreachable broker then costs one timeout, not one per event
                 for (EventSpool.Spooled spooled : pending) {
                     CloneEvent event = spooled.event();
                     String key = event.getUserid().isEmpty() ? null : event.getUserid();
-                    acks.add(producer.send(new ProducerRecord<>(topic, key, event.toByteArray())));
+                    Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, key, event.toByteArray()));
+                    acks.add(ack);
+                    if (acks.size() == 1) {
+                        producer.flush();
+                        if (failed(ack)) {
+                            break;
+                        }
+                    }
                 }
                 producer.flush();
             } catch (KafkaException e) {
