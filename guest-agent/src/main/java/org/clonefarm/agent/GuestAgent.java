@@ -204,7 +204,9 @@ public final class GuestAgent {
 
     /**
      * RO root, from linuxrc at every boot: writes the /etc files into the initrd root and the
-     * post-mount ones under {@code <var>/local/etc}; READY on the first boot only.
+     * post-mount ones under {@code <var>/local/etc}; READY on the first boot only. The identity
+     * resets (machine-id, SSH host keys) happen on the first boot only too: the initrd is the
+     * master's again at every boot, so keys kept across boots must live in a post-mount path.
      *
      * @throws AgentException when a step failed (an {@code AgentFailed} event is spooled)
      */
@@ -218,9 +220,10 @@ public final class GuestAgent {
             try {
                 AgentState state = loadState(spool);
                 int boot = state.boots() + 1;
+                boolean firstBoot = !readyRecorded(spool);
                 WhoAmI who = identity().whoAmI();
                 events.about(who.userid(), "", 0);
-                Prepared prepared = prepare(who, paths);
+                Prepared prepared = prepare(who, paths, firstBoot);
                 Plan plan = prepared.plan();
                 GuestSettings s = plan.settings();
                 events.about(who.userid(), s.batchId(), s.attempt());
@@ -229,7 +232,7 @@ public final class GuestAgent {
                 events.record(events.event().setConfigured(Configured.newBuilder()
                         .setDistribution(plan.distribution().family()).addAllFiles(files)));
                 storeState(spool, new AgentState(boot, who.userid(), s.batchId(), s.attempt()));
-                if (!readyRecorded(spool)) {
+                if (firstBoot) {
                     events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)));
                 }
                 SpoolDelivery.Outcome outcome = deliver(spool, events.producerId());
@@ -250,9 +253,7 @@ public final class GuestAgent {
 
     /** Sends what the spool still holds; returns how many were delivered and how many are left. */
     public Delivery deliver() {
-        GuestPaths paths = initrdVarRoot == null ? GuestPaths.of(root)
-                : GuestPaths.initrd(root, initrdVarRoot, java.util.Set.copyOf(config.postMountFiles()));
-        try (EventSpool spool = openSpool(paths)) {
+        try (EventSpool spool = openSpool(spoolPaths())) {
             SpoolDelivery.Outcome outcome = deliver(spool, "agent");
             return new Delivery(outcome.delivered(), outcome.pending(), outcome.problem());
         } catch (IOException e) {
@@ -262,7 +263,7 @@ public final class GuestAgent {
 
     /** Every event the spool holds, delivered or not, in order (for tests and {@code agent spool}). */
     public List<CloneEvent> spooledEvents() {
-        try (EventSpool spool = openSpool(GuestPaths.of(root))) {
+        try (EventSpool spool = openSpool(spoolPaths())) {
             List<CloneEvent> events = new ArrayList<>();
             for (EventSpool.Spooled spooled : spool.all()) {
                 events.add(spooled.event());
@@ -285,6 +286,10 @@ public final class GuestAgent {
     }
 
     private Prepared prepare(WhoAmI who, GuestPaths paths) {
+        return prepare(who, paths, true);
+    }
+
+    private Prepared prepare(WhoAmI who, GuestPaths paths, boolean resetIdentity) {
         CloneConfigSource source = configSource();
         Map<String, String> own = source.entry(who.userid()).orElseThrow(() -> new AgentException(AgentStep.READ_CONFIG,
                 source.describe() + " has no entry for " + who.userid() + " (no :nick." + who.userid() + ". entry)",
@@ -292,7 +297,7 @@ public final class GuestAgent {
         GuestSettings settings = GuestSettings.from(who.userid(), own, source.entry(CloneConfigSource.DEFAULTS_NICK),
                 config.get(AgentConfig.INTERFACE_DEFAULT));
         Distribution distribution = Distribution.detect(root);
-        List<FileChange> changes = ConfigurationPlanner.plan(settings, distribution, paths);
+        List<FileChange> changes = ConfigurationPlanner.plan(settings, distribution, paths, resetIdentity);
         List<String> files = new ArrayList<>();
         for (FileChange change : changes) {
             files.add((change.isDelete() ? "-" : "") + paths.reported(change.guestPath()));
@@ -383,6 +388,12 @@ public final class GuestAgent {
     }
 
     // ---- spool and state
+
+    /** The paths of this agent's mode: the initrd's when it has a /var root, else the one tree. */
+    private GuestPaths spoolPaths() {
+        return initrdVarRoot == null ? GuestPaths.of(root)
+                : GuestPaths.initrd(root, initrdVarRoot, java.util.Set.copyOf(config.postMountFiles()));
+    }
 
     private EventSpool openSpool(GuestPaths paths) {
         Path directory = paths.resolve(config.get(AgentConfig.SPOOL_DIR));

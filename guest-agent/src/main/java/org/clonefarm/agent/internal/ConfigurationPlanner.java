@@ -30,6 +30,15 @@ public final class ConfigurationPlanner {
      * @throws AgentException (step configure) when a file it must read cannot be read
      */
     public static List<FileChange> plan(GuestSettings s, Distribution distribution, GuestPaths paths) {
+        return plan(s, distribution, paths, true);
+    }
+
+    /**
+     * @param resetIdentity whether to reset machine-id and remove the SSH host keys (always on a RW
+     *     root; only on the first boot in a RO-root initrd, or the clone would change keys at every boot)
+     */
+    public static List<FileChange> plan(GuestSettings s, Distribution distribution, GuestPaths paths,
+            boolean resetIdentity) {
         List<FileChange> changes = new ArrayList<>();
         switch (distribution.network()) {
             case WICKED_IFCFG -> {
@@ -85,6 +94,9 @@ public final class ConfigurationPlanner {
             changes.add(FileChange.write(ResolvConfFile.PATH, ResolvConfFile.render(s)));
         }
         changes.add(FileChange.write("/etc/hostname", s.hostname() + "\n"));
+        if (!resetIdentity) {
+            return changes;
+        }
         changes.add(FileChange.write("/etc/machine-id", ""));
         Path dbusId = paths.resolve("/var/lib/dbus/machine-id");
         if (Files.isRegularFile(dbusId, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
