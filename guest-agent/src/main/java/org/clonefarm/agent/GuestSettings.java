@@ -144,11 +144,12 @@ public record GuestSettings(
     }
 
     /**
-     * The settings as the tags they came from, normalized: every tag of the merged entry, with the
-     * values the agent applies for the ones it understands.
+     * The settings as the tags they came from, normalized: the tags the agent applies first (hostname,
+     * domain, ipaddr, netmask, gateway, nameservers, interface) with the values it applies, then every
+     * other tag of the merged entry in name order.
      */
     public Map<String, String> effectiveTags() {
-        Map<String, String> effective = new LinkedHashMap<>(tags);
+        Map<String, String> effective = new LinkedHashMap<>();
         effective.put("hostname", hostname);
         effective.put("domain", domain);
         effective.put("ipaddr", ipaddr);
@@ -156,6 +157,7 @@ public record GuestSettings(
         effective.put("gateway", gateway);
         effective.put("nameservers", String.join(" ", nameservers));
         effective.put("interface", interfaceName);
+        new java.util.TreeMap<>(tags).forEach(effective::putIfAbsent);
         return effective;
     }
 
