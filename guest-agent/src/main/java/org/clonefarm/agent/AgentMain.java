@@ -36,6 +36,11 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) {
+        // the jar's binding (slf4j-simple): the agent's own lines, and only warnings from the Kafka client
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.log.org.clonefarm",
+                System.getProperty("org.slf4j.simpleLogger.log.org.clonefarm", "info"));
         System.exit(run(System.out, System.err, args));
     }
 
