@@ -47,4 +47,17 @@ class FinalizeTwiceTest {
         assertThat(GuestTree.snapshot(root)).isEqualTo(first);
         GuestTree.assertNoLeftovers(root);
     }
+
+    /** Leftovers of a run killed in the middle (staged and kept copies) are cleaned up by the next run. */
+    @Test
+    void nextRunCleansLeftoversOfAnInterruptedRun() throws IOException {
+        GuestTree.create(root, "ID=debian\nVERSION_ID=\"12\"\n");
+        GuestTree.write(root, "etc/.hostname.clonefarm-new", "half-written\n");
+        GuestTree.write(root, "etc/.hosts.clonefarm-old", "127.0.0.1\tlocalhost\n");
+
+        GuestTree.agent(root).finalizeClone();
+
+        GuestTree.assertNoLeftovers(root);
+        assertThat(GuestTree.read(root, "etc/hostname")).isEqualTo("linux001\n");
+    }
 }
