@@ -86,7 +86,12 @@ public final class GuestAgent {
         NOTHING_TO_DO
     }
 
-    /** What a run did and how much of the spool is delivered. */
+    /**
+     * What a run did and how much of the spool is delivered.
+     *
+     * @param plan what was applied; null when the status is {@link Status#NOTHING_TO_DO}
+     * @param files guest paths changed (written or removed), as reported in {@code Configured}
+     */
     public record Result(Status status, Plan plan, List<String> files, int delivered, int pending) {
     }
 
