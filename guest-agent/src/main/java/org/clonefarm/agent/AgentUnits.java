@@ -1,0 +1,79 @@
+package org.clonefarm.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.clonefarm.platform.io.DurableFiles;
+
+/**
+ * The agent's systemd units and SysV scripts, shipped as resources of this module, and their
+ * installation into a master image (the clones inherit them with the disks):
+ *
+ * <ul>
+ *   <li>{@code clonefarm-finalize.service}: first boot, while {@code /etc/rc.finalize} exists, before
+ *       the network; events stay spooled.</li>
+ *   <li>{@code clonefarm-report-ready.service}: after network-online; READY once, delivers the spool.</li>
+ *   <li>{@code clonefarm-hostkeys.service}: makes the clone's SSH host keys before sshd.</li>
+ *   <li>{@code clonefarm-finalize.init}, {@code clonefarm-report-ready.init}: the same for SysV init
+ *       (under the same names, so systemd prefers the native units where both are installed).</li>
+ * </ul>
+ * Stateless and thread-safe.
+ */
+public final class AgentUnits {
+    public static final List<String> SYSTEMD_UNITS = List.of("clonefarm-finalize.service",
+            "clonefarm-report-ready.service", "clonefarm-hostkeys.service");
+    public static final List<String> SYSV_SCRIPTS = List.of("clonefarm-finalize.init", "clonefarm-report-ready.init");
+    public static final String SAMPLE_PROPERTIES = "agent.properties";
+
+    private AgentUnits() {
+    }
+
+    /** The text of one unit, script or the sample properties file. */
+    public static String text(String name) {
+        try (InputStream in = AgentUnits.class.getResourceAsStream("units/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no agent unit named " + name);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the agent unit " + name + " from the jar", e);
+        }
+    }
+
+    /**
+     * Installs the units into a master root: systemd units enabled (wants links), SysV scripts in
+     * {@code /etc/init.d}, the sample {@code agent.properties} where there is none, and the finalize
+     * marker {@code /etc/rc.finalize} so every clone of this master finalizes on its first boot.
+     *
+     * @throws IOException naming the file that cannot be written
+     */
+    public static void installInto(Path root) throws IOException {
+        Path systemd = root.resolve("etc/systemd/system");
+        for (String unit : SYSTEMD_UNITS) {
+            DurableFiles.writeAtomically(systemd.resolve(unit), text(unit).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String target = unit.equals("clonefarm-finalize.service") ? "sysinit.target.wants" : "multi-user.target.wants";
+            Path link = systemd.resolve(target).resolve(unit);
+            Files.createDirectories(link.getParent());
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of("/etc/systemd/system/" + unit));
+        }
+        for (String script : SYSV_SCRIPTS) {
+            Path file = root.resolve("etc/init.d").resolve(script.substring(0, script.length() - ".init".length()));
+            DurableFiles.writeAtomically(file, text(script).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path properties = root.resolve(AgentConfig.DEFAULT_PATH.substring(1));
+        if (!Files.exists(properties)) {
+            DurableFiles.writeAtomically(properties, text(SAMPLE_PROPERTIES).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path marker = root.resolve("etc/rc.finalize");
+        if (!Files.exists(marker)) {
+            DurableFiles.writeAtomically(marker, "clonefarm: finalize this clone on its first boot\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,518 @@
+package org.clonefarm.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.clonefarm.agent.internal.AgentState;
+import org.clonefarm.agent.internal.ConfigurationPlanner;
+import org.clonefarm.agent.internal.EventRecorder;
+import org.clonefarm.agent.internal.EventSpool;
+import org.clonefarm.agent.internal.FileChange;
+import org.clonefarm.agent.internal.FileTransaction;
+import org.clonefarm.agent.internal.GuestPaths;
+import org.clonefarm.agent.internal.ProcessRunner;
+import org.clonefarm.agent.internal.SpoolDelivery;
+import org.clonefarm.platform.io.DurableFiles;
+import org.clonefarm.proto.AgentStarted;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.ConfigRead;
+import org.clonefarm.proto.Configured;
+import org.clonefarm.proto.FinalizeMarkerRemoved;
+import org.clonefarm.proto.Identified;
+import org.clonefarm.proto.Ready;
+import org.clonefarm.proto.Rebooting;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guest agent: the paper's {@code /etc/rc.finalize}, with every step an event.
+ *
+ * <ul>
+ *   <li>{@link #finalizeClone()} (first boot, RW root): identify, read the NAMES entry, configure
+ *       Linux under the root all or nothing, remove the finalize marker, ask for the reboot.</li>
+ *   <li>{@link #reportReady()} (after that reboot): READY, once per clone.</li>
+ *   <li>{@link #initrd()} (RO root, every boot, from linuxrc): identify, read, write the /etc files
+ *       into the initrd and the post-mount ones under /var/local/etc; READY on the first boot only.</li>
+ *   <li>{@link #plan()}: what finalize would apply, writing nothing (dry run).</li>
+ *   <li>{@link #deliver()}: send what the spool still holds.</li>
+ * </ul>
+ *
+ * <p>Events go to the spool (forced to disk) before the run goes on, and are sent from there at the
+ * end of every run with their original ids; what the broker does not take stays for the next run.
+ * A failed step leaves an {@code AgentFailed} event naming the step and reason, the marker in place
+ * and the old files, and is thrown as {@link AgentException}.
+ *
+ * <p>Not thread-safe; one run of one mode per process (the spool lock refuses a second run).
+ */
+public final class GuestAgent {
+    private static final Logger LOG = LoggerFactory.getLogger(GuestAgent.class);
+    /** The agent version in {@code AgentStarted} events. */
+    public static final String VERSION = Optional.ofNullable(GuestAgent.class.getPackage().getImplementationVersion())
+            .orElse("dev");
+
+    private final AgentConfig config;
+    private final Path root;
+    private final Path initrdVarRoot;
+    private final Identity identity;
+    private final CloneConfigSource configSource;
+    private final List<String> rebootCommand;
+
+    private GuestAgent(Builder builder) {
+        this.config = builder.config;
+        this.root = builder.root.toAbsolutePath().normalize();
+        this.initrdVarRoot = builder.initrdVarRoot;
+        this.identity = builder.identity;
+        this.configSource = builder.configSource;
+        this.rebootCommand = config.command(AgentConfig.REBOOT_COMMAND);
+    }
+
+    public static Builder builder(AgentConfig config) {
+        return new Builder(config);
+    }
+
+    /** How a finalize run ended. */
+    public enum Status {
+        /** Configured, marker removed, reboot requested. */
+        FINALIZED,
+        /** The marker is absent: this clone was finalized before; nothing was changed. */
+        NOTHING_TO_DO
+    }
+
+    /**
+     * What a run did and how much of the spool is delivered.
+     *
+     * @param plan what was applied; null when the status is {@link Status#NOTHING_TO_DO}
+     * @param files guest paths changed (written or removed), as reported in {@code Configured}
+     */
+    public record Result(Status status, Plan plan, List<String> files, int delivered, int pending) {
+    }
+
+    /** What finalize applies: the validated settings, the distribution and the file changes. */
+    public record Plan(GuestSettings settings, Distribution distribution, List<String> files) {
+        /** One JSON object: the tag names as keys (normalized values), plus userid, distribution and network. */
+        public String toJson() {
+            Map<String, String> fields = new LinkedHashMap<>();
+            fields.put("userid", settings.userid());
+            fields.putAll(settings.effectiveTags());
+            fields.put("distribution", distribution.family());
+            fields.put("network", distribution.network().label());
+            StringBuilder json = new StringBuilder("{");
+            fields.forEach((k, v) -> {
+                if (json.length() > 1) {
+                    json.append(',');
+                }
+                json.append(quote(k)).append(':').append(quote(v));
+            });
+            return json.append('}').toString();
+        }
+    }
+
+    /**
+     * The dry run: identify, read and validate the entry, detect the distribution, work out the
+     * files. Writes nothing, records no event.
+     *
+     * @throws AgentException naming the userid or the value that is wrong
+     */
+    public Plan plan() {
+        WhoAmI who = identity().whoAmI();
+        return prepare(who, GuestPaths.of(root)).plan();
+    }
+
+    /**
+     * The first-boot finalize of a RW-root clone. Harmless to run again: without the marker it
+     * changes nothing; with it, it writes the same files again.
+     *
+     * @throws AgentException when a step failed (an {@code AgentFailed} event is spooled; the marker
+     *     and the old files stay)
+     */
+    public Result finalizeClone() {
+        GuestPaths paths = GuestPaths.of(root);
+        String markerGuestPath = config.get(AgentConfig.MARKER_PATH);
+        Path marker = paths.resolve(markerGuestPath);
+        try (EventSpool spool = openSpool(paths)) {
+            if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+                LOG.info("finalize marker {} is absent: this clone is finalized already", marker);
+                SpoolDelivery.Outcome outcome = deliver(spool, "agent");
+                return new Result(Status.NOTHING_TO_DO, null, List.of(), outcome.delivered(), outcome.pending());
+            }
+            EventRecorder events = new EventRecorder(spool);
+            try {
+                WhoAmI who = identity().whoAmI();
+                events.about(who.userid(), "", 0);
+                Prepared prepared = prepare(who, paths);
+                Plan plan = prepared.plan();
+                GuestSettings s = plan.settings();
+                events.about(who.userid(), s.batchId(), s.attempt());
+                recordStart(events, "finalize", 1, who, s);
+                List<String> files = apply(paths, prepared);
+                events.record(events.event().setConfigured(Configured.newBuilder()
+                        .setDistribution(plan.distribution().family()).addAllFiles(files)));
+                removeMarker(marker);
+                events.record(events.event().setFinalizeMarkerRemoved(
+                        FinalizeMarkerRemoved.newBuilder().setPath(markerGuestPath)));
+                storeState(spool, new AgentState(1, who.userid(), s.batchId(), s.attempt()));
+                events.record(events.event().setRebooting(Rebooting.getDefaultInstance()));
+                SpoolDelivery.Outcome outcome = deliver(spool, events.producerId());
+                reboot();
+                return new Result(Status.FINALIZED, plan, files, outcome.delivered(), outcome.pending());
+            } catch (AgentException e) {
+                events.recordFailure(e);
+                deliverQuietly(spool, events.producerId(), e);
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot close the event spool: " + e.getMessage(), true, e);
+        }
+    }
+
+    /**
+     * After the reboot: reports READY once per clone (later runs only deliver what is left).
+     *
+     * @return true when this run recorded READY, false when it was recorded before
+     */
+    public boolean reportReady() {
+        GuestPaths paths = GuestPaths.of(root);
+        try (EventSpool spool = openSpool(paths)) {
+            if (readyRecorded(spool)) {
+                deliver(spool, "agent");
+                return false;
+            }
+            EventRecorder events = new EventRecorder(spool);
+            try {
+                AgentState state = loadState(spool);
+                String userid = state.userid().isEmpty() ? identity().whoAmI().userid() : state.userid();
+                events.about(userid, state.batchId(), state.attempt());
+                int boot = state.boots() + 1;
+                events.record(events.event().setAgentStarted(AgentStarted.newBuilder().setMode("report-ready")
+                        .setBoot(boot).setAgentVersion(VERSION)));
+                events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)));
+                storeState(spool, new AgentState(boot, userid, state.batchId(), state.attempt()));
+                deliver(spool, events.producerId());
+                return true;
+            } catch (AgentException e) {
+                events.recordFailure(e);
+                deliverQuietly(spool, events.producerId(), e);
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot close the event spool: " + e.getMessage(), true, e);
+        }
+    }
+
+    /**
+     * RO root, from linuxrc at every boot: writes the /etc files into the initrd root and the
+     * post-mount ones under {@code <var>/local/etc}; READY on the first boot only. The identity
+     * resets (machine-id, SSH host keys) happen on the first boot only too: the initrd is the
+     * master's again at every boot, so keys kept across boots must live in a post-mount path.
+     *
+     * @throws AgentException when a step failed (an {@code AgentFailed} event is spooled)
+     */
+    public Result initrd() {
+        if (initrdVarRoot == null) {
+            throw new IllegalStateException("initrd mode needs the clone's /var: set Builder.initrdVarRoot");
+        }
+        GuestPaths paths = GuestPaths.initrd(root, initrdVarRoot, java.util.Set.copyOf(config.postMountFiles()));
+        try (EventSpool spool = openSpool(paths)) {
+            EventRecorder events = new EventRecorder(spool);
+            try {
+                AgentState state = loadState(spool);
+                int boot = state.boots() + 1;
+                boolean firstBoot = !readyRecorded(spool);
+                WhoAmI who = identity().whoAmI();
+                events.about(who.userid(), "", 0);
+                Prepared prepared = prepare(who, paths, firstBoot);
+                Plan plan = prepared.plan();
+                GuestSettings s = plan.settings();
+                events.about(who.userid(), s.batchId(), s.attempt());
+                recordStart(events, "initrd", boot, who, s);
+                List<String> files = apply(paths, prepared);
+                events.record(events.event().setConfigured(Configured.newBuilder()
+                        .setDistribution(plan.distribution().family()).addAllFiles(files)));
+                storeState(spool, new AgentState(boot, who.userid(), s.batchId(), s.attempt()));
+                if (firstBoot) {
+                    events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)));
+                }
+                SpoolDelivery.Outcome outcome = deliver(spool, events.producerId());
+                return new Result(Status.FINALIZED, plan, files, outcome.delivered(), outcome.pending());
+            } catch (AgentException e) {
+                events.recordFailure(e);
+                deliverQuietly(spool, events.producerId(), e);
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot close the event spool: " + e.getMessage(), true, e);
+        }
+    }
+
+    /** How much of the spool one delivery sent, how much is left, and why (empty when all went). */
+    public record Delivery(int delivered, int pending, String problem) {
+    }
+
+    /** Sends what the spool still holds; returns how many were delivered and how many are left. */
+    public Delivery deliver() {
+        try (EventSpool spool = openSpool(spoolPaths())) {
+            SpoolDelivery.Outcome outcome = deliver(spool, "agent");
+            return new Delivery(outcome.delivered(), outcome.pending(), outcome.problem());
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot close the event spool: " + e.getMessage(), true, e);
+        }
+    }
+
+    /** Every event the spool holds, delivered or not, in order (for tests and {@code agent spool}). */
+    public List<CloneEvent> spooledEvents() {
+        try (EventSpool spool = openSpool(spoolPaths())) {
+            List<CloneEvent> events = new ArrayList<>();
+            for (EventSpool.Spooled spooled : spool.all()) {
+                events.add(spooled.event());
+            }
+            return events;
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot read the event spool: " + e.getMessage(), true, e);
+        }
+    }
+
+    // ---- steps
+
+    private Identity identity() {
+        if (identity != null) {
+            return identity;
+        }
+        String fixed = config.get(AgentConfig.IDENTITY_USERID);
+        return fixed.isEmpty() ? Identity.ofCommand(config.command(AgentConfig.IDENTITY_COMMAND), config.commandTimeout())
+                : Identity.fixed(fixed);
+    }
+
+    private Prepared prepare(WhoAmI who, GuestPaths paths) {
+        return prepare(who, paths, true);
+    }
+
+    private Prepared prepare(WhoAmI who, GuestPaths paths, boolean resetIdentity) {
+        CloneConfigSource source = configSource();
+        Map<String, String> own = source.entry(who.userid()).orElseThrow(() -> new AgentException(AgentStep.READ_CONFIG,
+                source.describe() + " has no entry for " + who.userid() + " (no :nick." + who.userid() + ". entry)",
+                false));
+        GuestSettings settings = GuestSettings.from(who.userid(), own, source.entry(CloneConfigSource.DEFAULTS_NICK),
+                config.get(AgentConfig.INTERFACE_DEFAULT));
+        Distribution distribution = Distribution.detect(root);
+        List<FileChange> changes = ConfigurationPlanner.plan(settings, distribution, paths, resetIdentity);
+        List<String> files = new ArrayList<>();
+        for (FileChange change : changes) {
+            files.add((change.isDelete() ? "-" : "") + paths.reported(change.guestPath()));
+        }
+        return new Prepared(new Plan(settings, distribution, files), changes);
+    }
+
+    /** A plan with the file changes that carry it out. */
+    private record Prepared(Plan plan, List<FileChange> changes) {
+    }
+
+    private CloneConfigSource configSource() {
+        if (configSource != null) {
+            return configSource;
+        }
+        String busId = config.get(AgentConfig.CONFIG_DISK_BUS_ID);
+        if (!busId.isEmpty()) {
+            bringOnline(busId);
+        }
+        return CloneConfigSources.open(config.get(AgentConfig.CONFIG_DISK), config.get(AgentConfig.NAMES_FILE));
+    }
+
+    private void bringOnline(String busId) {
+        List<String> command = List.of("chccwdev", "-e", busId);
+        try {
+            ProcessRunner.Result result = ProcessRunner.run(command, config.commandTimeout());
+            if (result.exitCode() != 0) {
+                throw new AgentException(AgentStep.READ_CONFIG, "chccwdev -e " + busId + " exited with "
+                        + result.exitCode() + ": " + result.firstMessageLine(), true);
+            }
+        } catch (IOException | TimeoutException e) {
+            throw new AgentException(AgentStep.READ_CONFIG, "cannot bring the 191 disk " + busId + " online with"
+                    + " chccwdev: " + e.getMessage(), true, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException(AgentStep.READ_CONFIG, "interrupted while bringing " + busId + " online", true, e);
+        }
+    }
+
+    private void recordStart(EventRecorder events, String mode, int boot, WhoAmI who, GuestSettings s) {
+        events.record(events.event().setAgentStarted(AgentStarted.newBuilder().setMode(mode).setBoot(boot)
+                .setAgentVersion(VERSION)));
+        events.record(events.event().setIdentified(Identified.newBuilder().setUserid(who.userid())
+                .setSystem(who.system())));
+        events.record(events.event().setConfigRead(ConfigRead.newBuilder().setNamesFile(configSourceName())
+                .putAllTags(s.tags())));
+    }
+
+    private String configSourceName() {
+        return configSource != null ? configSource.describe()
+                : config.get(AgentConfig.NAMES_FILE) + " on " + config.get(AgentConfig.CONFIG_DISK);
+    }
+
+    private List<String> apply(GuestPaths paths, Prepared prepared) {
+        try {
+            return new FileTransaction(paths).apply(prepared.changes());
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.CONFIGURE, "the clone's files under " + root + " were left as they were: "
+                    + e.getMessage(), true, e);
+        }
+    }
+
+    private static void removeMarker(Path marker) {
+        try {
+            Files.delete(marker);
+            DurableFiles.forceDirectory(marker.getParent());
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.REMOVE_MARKER, "cannot remove the finalize marker " + marker + ": " + e,
+                    true, e);
+        }
+    }
+
+    private void reboot() {
+        String shown = String.join(" ", rebootCommand);
+        try {
+            ProcessRunner.Result result = ProcessRunner.run(rebootCommand, config.commandTimeout());
+            if (result.exitCode() != 0) {
+                throw new AgentException(AgentStep.REBOOT, "'" + shown + "' exited with " + result.exitCode() + ": "
+                        + result.firstMessageLine(), true);
+            }
+        } catch (IOException | TimeoutException e) {
+            throw new AgentException(AgentStep.REBOOT, "cannot run the reboot command '" + shown + "': "
+                    + e.getMessage(), true, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException(AgentStep.REBOOT, "interrupted while running '" + shown + "'", true, e);
+        }
+    }
+
+    // ---- spool and state
+
+    /** The paths of this agent's mode: the initrd's when it has a /var root, else the one tree. */
+    private GuestPaths spoolPaths() {
+        return initrdVarRoot == null ? GuestPaths.of(root)
+                : GuestPaths.initrd(root, initrdVarRoot, java.util.Set.copyOf(config.postMountFiles()));
+    }
+
+    private EventSpool openSpool(GuestPaths paths) {
+        Path directory = paths.resolve(config.get(AgentConfig.SPOOL_DIR));
+        try {
+            return EventSpool.open(directory);
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot open the event spool in " + directory + ": "
+                    + e.getMessage(), true, e);
+        }
+    }
+
+    private static boolean readyRecorded(EventSpool spool) {
+        try {
+            return spool.all().stream().anyMatch(s -> s.event().hasReady());
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot read the event spool: " + e.getMessage(), true, e);
+        }
+    }
+
+    private static AgentState loadState(EventSpool spool) {
+        try {
+            return AgentState.load(spool.directory());
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot read the agent state: " + e.getMessage(), false, e);
+        }
+    }
+
+    private static void storeState(EventSpool spool, AgentState state) {
+        try {
+            state.store(spool.directory());
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot write the agent state in " + spool.directory() + ": "
+                    + e.getMessage(), true, e);
+        }
+    }
+
+    private SpoolDelivery.Outcome deliver(EventSpool spool, String clientId) {
+        SpoolDelivery delivery = new SpoolDelivery(config.bootstrapServers(), config.kafkaProperties(),
+                config.topicLayout().events(), config.sendTimeout());
+        try {
+            return delivery.deliver(spool, clientId);
+        } catch (IOException e) {
+            throw new AgentException(AgentStep.SPOOL, "cannot deliver from the event spool in " + spool.directory()
+                    + ": " + e.getMessage(), true, e);
+        }
+    }
+
+    private void deliverQuietly(EventSpool spool, String clientId, AgentException failure) {
+        try {
+            deliver(spool, clientId);
+        } catch (AgentException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    static String quote(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    /** Builds a {@link GuestAgent}. Not thread-safe. */
+    public static final class Builder {
+        private final AgentConfig config;
+        private Path root = Path.of("/");
+        private Path initrdVarRoot;
+        private Identity identity;
+        private CloneConfigSource configSource;
+
+        private Builder(AgentConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** The guest's root directory (default {@code /}); in initrd mode, the initrd's root. */
+        public Builder root(Path value) {
+            this.root = Objects.requireNonNull(value, "root");
+            return this;
+        }
+
+        /** Initrd mode: where the clone's own /var disk is mounted. */
+        public Builder initrdVarRoot(Path value) {
+            this.initrdVarRoot = value;
+            return this;
+        }
+
+        /** Who this guest is; default: {@code identity.userid}, else {@code identity.command}. */
+        public Builder identity(Identity value) {
+            this.identity = value;
+            return this;
+        }
+
+        /** Where the NAMES entries come from; default: the installed provider for {@code config.disk}. */
+        public Builder configSource(CloneConfigSource value) {
+            this.configSource = value;
+            return this;
+        }
+
+        public GuestAgent build() {
+            return new GuestAgent(this);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package org.clonefarm.agent.internal;
+
+import org.clonefarm.agent.GuestSettings;
+
+/**
+ * Debian (ifupdown): the whole {@code /etc/network/interfaces}, so none of the master's addresses
+ * survive: loopback, the interfaces.d include, and the clone's interface with a static address.
+ */
+final class IfupdownInterfacesFile {
+    static final String PATH = "/etc/network/interfaces";
+
+    private IfupdownInterfacesFile() {
+    }
+
+    static String render(GuestSettings s) {
+        StringBuilder text = new StringBuilder(FileHeader.of("#", s.userid()));
+        text.append("source /etc/network/interfaces.d/*\n\n")
+                .append("auto lo\n")
+                .append("iface lo inet loopback\n\n")
+                .append("auto ").append(s.interfaceName()).append('\n')
+                .append("iface ").append(s.interfaceName()).append(" inet static\n")
+                .append("    address ").append(s.cidr()).append('\n');
+        if (!s.gateway().isEmpty()) {
+            text.append("    gateway ").append(s.gateway()).append('\n');
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,98 @@
+package org.clonefarm.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent jar's command line: the dry run, its errors, and the units it installs. */
+@Timeout(60)
+class AgentMainTest {
+    @TempDir
+    Path root;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return AgentMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                StandardCharsets.UTF_8), args);
+    }
+
+    /** --dry-run prints the settings as one JSON object on its last line and writes nothing. */
+    @Test
+    void dryRunPrintsSettingsAsLastJsonLineAndWritesNothing() {
+        GuestTree.create(root, "ID=\"sles\"\nVERSION_ID=\"15.6\"\n");
+        Map<String, String> before = GuestTree.snapshot(root);
+        String names = InMemoryNamesProvider.register("dry-run", GuestTree.entries());
+
+        int exit = run("finalize", "--dry-run", "--root", root.toString(), "--userid", "linux001", "--names", names);
+
+        assertThat(exit).isZero();
+        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines[lines.length - 1]).isEqualTo("{\"userid\":\"LINUX001\",\"hostname\":\"linux001\","
+                + "\"domain\":\"example.com\",\"ipaddr\":\"10.1.0.11\",\"netmask\":\"255.255.255.0\","
+                + "\"gateway\":\"10.1.0.1\",\"nameservers\":\"10.1.0.2 10.1.0.3\",\"interface\":\"enc600\","
+                + "\"attempt\":\"1\",\"batch\":\"b-42\",\"disks\":\"0200 0201\",\"distribution\":\"sles\","
+                + "\"network\":\"wicked-ifcfg\"}");
+        assertThat(GuestTree.snapshot(root)).isEqualTo(before);
+        assertThat(root.resolve("var")).doesNotExist();
+    }
+
+    /** A missing entry exits 1 with one sentence naming the userid. */
+    @Test
+    void dryRunForMissingEntryExitsNonZeroNamingTheUserid() {
+        GuestTree.create(root, "ID=debian\n");
+        String names = InMemoryNamesProvider.register("missing", GuestTree.entries());
+
+        int exit = run("finalize", "--dry-run", "--root", root.toString(), "--userid", "LINUX077", "--names", names);
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("read-config failed").contains("no entry for LINUX077");
+    }
+
+    /** A malformed value exits 1 naming the value. */
+    @Test
+    void dryRunForMalformedValueExitsNonZeroNamingTheValue() {
+        GuestTree.create(root, "ID=debian\n");
+        String names = InMemoryNamesProvider.register("malformed", GuestTree.entries());
+
+        int exit = run("finalize", "--dry-run", "--root", root.toString(), "--userid", "LINUX002", "--names", names);
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("10.1.0.300");
+    }
+
+    /** Unknown options are usage errors (exit 2). */
+    @Test
+    void unknownOptionIsAUsageError() {
+        assertThat(run("finalize", "--rooot", "/")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --rooot");
+    }
+
+    /** The units install enabled into a master root, with the marker and the sample properties. */
+    @Test
+    void installsUnitsEnabledIntoAMasterRoot() throws IOException {
+        AgentUnits.installInto(root);
+
+        assertThat(GuestTree.read(root, "etc/systemd/system/clonefarm-finalize.service"))
+                .contains("ConditionPathExists=/etc/rc.finalize").contains("finalize --spool-only");
+        assertThat(GuestTree.read(root, "etc/systemd/system/clonefarm-report-ready.service"))
+                .contains("After=network-online.target").contains("report-ready");
+        assertThat(Files.readSymbolicLink(root.resolve("etc/systemd/system/sysinit.target.wants/clonefarm-finalize.service")))
+                .isEqualTo(Path.of("/etc/systemd/system/clonefarm-finalize.service"));
+        assertThat(root.resolve("etc/systemd/system/multi-user.target.wants/clonefarm-report-ready.service")).isSymbolicLink();
+        assertThat(Files.isExecutable(root.resolve("etc/init.d/clonefarm-finalize"))).isTrue();
+        assertThat(root.resolve("etc/rc.finalize")).exists();
+        AgentConfig sample = AgentConfig.load(root.resolve("etc/clonefarm/agent.properties"), true);
+        assertThat(sample.get(AgentConfig.CONFIG_DISK_BUS_ID)).isEqualTo("0.0.0191");
+    }
+}

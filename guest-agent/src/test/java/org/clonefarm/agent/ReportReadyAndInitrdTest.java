@@ -1,0 +1,73 @@
+package org.clonefarm.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.clonefarm.proto.CloneEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** READY is reported once per clone: after the finalize reboot (RW root), on the first boot (RO root). */
+@Timeout(60)
+class ReportReadyAndInitrdTest {
+    @TempDir
+    Path dir;
+
+    /** report-ready records READY for boot 2 once; later runs record nothing more. */
+    @Test
+    void reportsReadyOnceAfterTheFinalizeReboot() {
+        Path root = GuestTree.create(dir.resolve("root"), "ID=debian\nVERSION_ID=\"12\"\n");
+        GuestTree.agent(root).finalizeClone();
+
+        assertThat(GuestTree.agent(root).reportReady()).isTrue();
+        assertThat(GuestTree.agent(root).reportReady()).isFalse();
+
+        List<CloneEvent> events = GuestTree.agent(root).spooledEvents();
+        assertThat(events.stream().filter(CloneEvent::hasReady)).singleElement()
+                .satisfies(e -> assertThat(e.getReady().getBoot()).isEqualTo(2))
+                .satisfies(e -> assertThat(e.getBatchId()).isEqualTo("b-42"));
+    }
+
+    /** initrd: pre-mount files into the initrd's /etc, post-mount ones under /var/local/etc; READY on boot 1 only. */
+    @Test
+    void initrdWritesBothPlacesAndReportsReadyOnTheFirstBootOnly() throws IOException {
+        Path initrd = GuestTree.create(dir.resolve("initrd"), "ID=debian\nVERSION_ID=\"12\"\n");
+        Path var = dir.resolve("var");
+        GuestTree.write(var, "local/etc/hosts", "127.0.0.1\tlocalhost\n10.1.0.10\tlnxmstr\n");
+        String initrdHosts = GuestTree.read(initrd, "etc/hosts");
+
+        GuestAgent.Result first = initrdAgent(initrd, var).initrd();
+
+        assertThat(first.files()).containsExactly("/etc/network/interfaces", "/var/local/etc/hosts",
+                "/var/local/etc/resolv.conf", "/etc/hostname", "/etc/machine-id", "/etc/ssh/ssh_host_ed25519_key",
+                "/etc/ssh/ssh_host_ed25519_key.pub");
+        assertThat(GuestTree.read(initrd, "etc/hostname")).isEqualTo("linux001\n");
+        assertThat(GuestTree.read(initrd, "etc/network/interfaces")).contains("address 10.1.0.11/24");
+        assertThat(GuestTree.read(initrd, "etc/hosts")).isEqualTo(initrdHosts);
+        assertThat(GuestTree.read(var, "local/etc/hosts")).isEqualTo("127.0.0.1\tlocalhost\n"
+                + "# Written by the clonefarm agent for LINUX001\n10.1.0.11\tlinux001.example.com linux001\n");
+        assertThat(GuestTree.read(var, "local/etc/resolv.conf")).contains("nameserver 10.1.0.2\n");
+        assertThat(var.resolve("lib/clonefarm/agent/events.spool")).exists();
+        assertThat(initrd.resolve("var")).doesNotExist();
+
+        GuestTree.write(initrd, "etc/ssh/ssh_host_ed25519_key", "KEY MADE ON BOOT 1\n");
+        GuestAgent.Result second = initrdAgent(initrd, var).initrd();
+
+        assertThat(second.files()).doesNotContain("/etc/machine-id", "/etc/ssh/ssh_host_ed25519_key");
+        assertThat(GuestTree.read(initrd, "etc/ssh/ssh_host_ed25519_key")).isEqualTo("KEY MADE ON BOOT 1\n");
+        List<CloneEvent> events = initrdAgent(initrd, var).spooledEvents();
+        assertThat(events.stream().filter(CloneEvent::hasReady)).singleElement()
+                .satisfies(e -> assertThat(e.getReady().getBoot()).isEqualTo(1));
+        assertThat(events.stream().filter(CloneEvent::hasAgentStarted).map(e -> e.getAgentStarted().getBoot()))
+                .containsExactly(1, 2);
+    }
+
+    private static GuestAgent initrdAgent(Path initrd, Path var) {
+        return GuestAgent.builder(GuestTree.config(initrd, Map.of())).root(initrd).initrdVarRoot(var)
+                .identity(Identity.fixed(GuestTree.USERID)).configSource(GuestTree.source()).build();
+    }
+}
