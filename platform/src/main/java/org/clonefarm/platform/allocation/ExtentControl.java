@@ -279,7 +279,7 @@ public final class ExtentControl {
     /** The canonical EXTENT CONTROL text of this control. */
     public String print() {
         StringBuilder out = new StringBuilder();
-        out.append("* EXTENT CONTROL: where clonefarm (like DirMaint AUTOG) may allocate minidisks\n");
+        out.append("* EXTENT CONTROL: where minidisks may be allocated (DirMaint format)\n");
         out.append(":REGIONS.\n");
         out.append(String.format(Locale.ROOT, "%-9s %-8s %-10s %-10s %s%n", "*RegionId", "VolSer", "RegStart", "RegEnd", "Dev-Type"));
         for (Region region : regions) {
