@@ -3,8 +3,9 @@ package org.clonefarm.platform.cp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,8 +56,8 @@ public final class LocalSystem implements AutoCloseable {
     /** Per user, the devices it has linked: its own vaddr to the attachment. */
     private final Map<Userid, Map<Vaddr, Attachment>> attachments = new HashMap<>();
     private UserDirectory directory;
-    private FileTime directoryTime;
-    private long directorySize = -1;
+    /** What identified the directory file when it was read: modification time, size and inode. */
+    private List<Object> directoryStamp;
 
     /** One linked minidisk: whose it is, the bytes, the access granted, the open channel. */
     private record Attachment(Userid owner, Vaddr vaddr, MdiskStatement mdisk, FileRegion region, boolean write,
@@ -129,20 +130,19 @@ public final class LocalSystem implements AutoCloseable {
     private UserDirectory directory(String command) throws CpException {
         try {
             var file = data.directoryFile();
-            FileTime time;
-            long size;
+            List<Object> stamp;
             try {
-                time = Files.getLastModifiedTime(file);
-                size = Files.size(file);
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                stamp = Arrays.asList(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
             } catch (NoSuchFileException e) {
                 directory = UserDirectory.empty();
-                directoryTime = null;
+                directoryStamp = null;
                 return directory;
             }
-            if (directory == null || !time.equals(directoryTime) || size != directorySize) {
+            // the directory is replaced by rename, so a new version has a new inode even within one clock tick
+            if (directory == null || !stamp.equals(directoryStamp)) {
                 directory = UserDirectory.read(file);
-                directoryTime = time;
-                directorySize = size;
+                directoryStamp = stamp;
             }
             return directory;
         } catch (IOException | RuntimeException e) {

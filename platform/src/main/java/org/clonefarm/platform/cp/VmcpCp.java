@@ -159,20 +159,26 @@ public final class VmcpCp implements Cp {
             CompletableFuture<String> out = readAsync(process.getInputStream());
             CompletableFuture<String> err = readAsync(process.getErrorStream());
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
+                kill(process);
                 process.waitFor(5, TimeUnit.SECONDS);
                 throw new CpException(CpException.Kind.CP_UNAVAILABLE, command, -1, null, "vmcp did not answer within " + timeout);
             }
             return new Result(process.exitValue(), out.get(timeout.toMillis(), TimeUnit.MILLISECONDS),
                     err.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            kill(process);
             Thread.currentThread().interrupt();
             throw new CpException(CpException.Kind.CP_UNAVAILABLE, command, "interrupted while waiting for vmcp", e);
         } catch (IOException | ExecutionException | java.util.concurrent.TimeoutException e) {
-            process.destroyForcibly();
+            kill(process);
             throw new CpException(CpException.Kind.CP_UNAVAILABLE, command, "cannot read vmcp's answer", e);
         }
+    }
+
+    /** Kills vmcp and anything it started, so no child outlives the call. */
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     private static CompletableFuture<String> readAsync(InputStream stream) {
