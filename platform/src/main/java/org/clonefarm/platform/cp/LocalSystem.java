@@ -314,7 +314,7 @@ public final class LocalSystem implements AutoCloseable {
                 }
                 loggedOn.add(userid);
                 try {
-                    for (MdiskStatement mdisk : ownMinidisks(dir, entry)) {
+                    for (MdiskStatement mdisk : ownMinidisks(entry)) {
                         LinkMode mode = mdisk.mode() == null ? LinkMode.W : LinkMode.of(mdisk.mode());
                         try {
                             attach(command, dir, userid, userid, mdisk.vaddr(), mdisk.vaddr(), mode);
@@ -365,22 +365,13 @@ public final class LocalSystem implements AutoCloseable {
         }
     }
 
-    /** The user's minidisks on volumes (its own and from included profiles), which it holds while logged on. */
-    private static List<MdiskStatement> ownMinidisks(UserDirectory dir, DirectoryEntry entry) {
+    /** The user's minidisks on volumes, which it holds while logged on. */
+    private static List<MdiskStatement> ownMinidisks(DirectoryEntry entry) {
         List<MdiskStatement> disks = new ArrayList<>();
         for (MdiskStatement mdisk : entry.minidisks()) {
             if (mdisk.location() instanceof MdiskLocation.OnVolume) {
                 disks.add(mdisk);
             }
-        }
-        for (Userid profile : entry.includes()) {
-            dir.entry(profile).filter(DirectoryEntry::isProfile).ifPresent(p -> {
-                for (MdiskStatement mdisk : p.minidisks()) {
-                    if (mdisk.location() instanceof MdiskLocation.OnVolume && entry.minidisk(mdisk.vaddr()).isEmpty()) {
-                        disks.add(mdisk);
-                    }
-                }
-            });
         }
         return disks;
     }

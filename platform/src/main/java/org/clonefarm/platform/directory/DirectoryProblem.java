@@ -30,7 +30,9 @@ public record DirectoryProblem(Kind kind, Userid entry, int line, String message
         /** A DirMaint AUTOG size left in a directory (only prototypes may have one). */
         UNRESOLVED_AUTOG,
         /** An extent beyond the end of its volume, or of another device type than the volume. */
-        EXTENT_OUTSIDE_VOLUME
+        EXTENT_OUTSIDE_VOLUME,
+        /** An MDISK in a PROFILE entry, where CP does not allow one (every including user would share it). */
+        MDISK_IN_PROFILE
     }
 
     public DirectoryProblem {

@@ -16,7 +16,8 @@ import org.clonefarm.platform.volume.Volume;
 /**
  * Whole-directory validation: duplicate userids, duplicate vaddrs in one entry, overlapping extents
  * anywhere (across all entries), LINKs to a missing owner or vaddr, INCLUDEs of missing profiles,
- * AUTOG sizes left unresolved and, when volume sizes are known, extents beyond their volume.
+ * AUTOG sizes left unresolved, MDISKs in profiles and, when volume sizes are known, extents beyond
+ * their volume. The vaddrs of each SUBCONFIG of an IDENTITY are checked on their own.
  *
  * <p>Runs in O(n log n) for n statements (extents are sorted once and swept), so a directory of
  * thousands of entries validates in milliseconds. Stateless after construction; thread-safe.
@@ -60,6 +61,11 @@ public final class DirectoryValidator {
         for (int i = 0; i < body.size(); i++) {
             Statement statement = body.get(i);
             int line = entry.lineOf(i);
+            if (statement instanceof UnknownStatement unknown && unknown.keyword().equals("SUBCONFIG")) {
+                // each subconfiguration of an IDENTITY is a virtual machine of its own: its vaddrs start afresh
+                devices.clear();
+                nicdefs.clear();
+            }
             var vaddr = DirectoryEntry.definedVaddr(statement);
             if (vaddr.isPresent()) {
                 boolean nicdefContinuation = statement instanceof NicdefStatement && !nicdefs.add(vaddr.get()) ;
@@ -71,6 +77,10 @@ public final class DirectoryValidator {
                 }
             }
             if (statement instanceof MdiskStatement mdisk) {
+                if (entry.isProfile()) {
+                    problems.add(new DirectoryProblem(DirectoryProblem.Kind.MDISK_IN_PROFILE, entry.name(), line, "PROFILE "
+                            + entry.name() + ": MDISK " + mdisk.vaddr() + " is not allowed in a profile; put it in the user entries"));
+                }
                 checkMdisk(entry, mdisk, line, problems, extents);
             } else if (statement instanceof LinkStatement link) {
                 checkLink(directory, entry, link, line, problems);

@@ -95,28 +95,12 @@ public final class UserDirectory {
     }
 
     /**
-     * The MDISK {@code vaddr} of {@code userid}: the entry's own, else one from a profile it
-     * includes (CP's lookup order).
+     * The MDISK {@code vaddr} of {@code userid}'s entry. (CP allows MDISK statements in user,
+     * identity and subconfiguration entries only, never in profiles, so a profile is not searched.)
      */
     public Optional<MdiskStatement> minidisk(Userid userid, Vaddr vaddr) {
         DirectoryEntry entry = byName.get(userid);
-        if (entry == null) {
-            return Optional.empty();
-        }
-        Optional<MdiskStatement> own = entry.minidisk(vaddr);
-        if (own.isPresent()) {
-            return own;
-        }
-        for (Userid profile : entry.includes()) {
-            DirectoryEntry included = byName.get(profile);
-            if (included != null && included.isProfile()) {
-                Optional<MdiskStatement> inherited = included.minidisk(vaddr);
-                if (inherited.isPresent()) {
-                    return inherited;
-                }
-            }
-        }
-        return Optional.empty();
+        return entry == null || entry.isProfile() ? Optional.empty() : entry.minidisk(vaddr);
     }
 
     /**

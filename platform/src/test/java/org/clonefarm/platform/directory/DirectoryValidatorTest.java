@@ -68,15 +68,36 @@ class DirectoryValidatorTest {
                 .extracting(DirectoryProblem::kind).containsExactly(DirectoryProblem.Kind.OVERLAPPING_EXTENTS);
     }
 
-    /** A LINK to a missing owner, or to a vaddr the owner lacks, is reported; one through a profile is fine. */
+    /** A LINK to a missing owner, or to a vaddr the owner lacks, is reported; a LINK in a profile is checked too. */
     @Test
     void reportsLinksToMissingOwnersOrVaddrs() {
-        List<DirectoryProblem> found = problems("PROFILE P\n MDISK 0191 3390 1 1 V1 RR\nUSER M PW\n INCLUDE P\n"
-                + "USER A PW\n LINK NOBODY 0191 0191 RR\n LINK M 0192 0192 RR\n LINK M 0191 0193 RR\n");
+        List<DirectoryProblem> found = problems("PROFILE P\n LINK M 0191 0191 RR\n LINK M 0199 0199 RR\nUSER M PW\n"
+                + " MDISK 0191 3390 1 1 V1 RR\nUSER A PW\n INCLUDE P\n LINK NOBODY 0191 0191 RR\n LINK M 0192 0192 RR\n"
+                + " LINK M 0191 0193 RR\n LINK P 0191 0194 RR\n");
 
-        assertThat(found).extracting(DirectoryProblem::kind)
-                .containsExactly(DirectoryProblem.Kind.LINK_OWNER_MISSING, DirectoryProblem.Kind.LINK_VADDR_MISSING);
-        assertThat(found).extracting(DirectoryProblem::line).containsExactly(6, 7);
+        assertThat(found).extracting(DirectoryProblem::kind).containsExactly(DirectoryProblem.Kind.LINK_VADDR_MISSING,
+                DirectoryProblem.Kind.LINK_OWNER_MISSING, DirectoryProblem.Kind.LINK_VADDR_MISSING,
+                DirectoryProblem.Kind.LINK_OWNER_MISSING);
+        assertThat(found).extracting(DirectoryProblem::line).containsExactly(3, 8, 9, 11);
+    }
+
+    /** An MDISK in a profile is reported: CP allows none there. */
+    @Test
+    void reportsMdiskInAProfile() {
+        assertThat(problems("PROFILE P\n MDISK 0191 3390 1 1 V1 RR\n"))
+                .extracting(DirectoryProblem::kind).containsExactly(DirectoryProblem.Kind.MDISK_IN_PROFILE);
+    }
+
+    /** Each SUBCONFIG of an IDENTITY may use the same vaddrs; within one SUBCONFIG they must differ. */
+    @Test
+    void subconfigsHaveTheirOwnVaddrs() {
+        assertThat(problems("IDENTITY SSI PW 1G 1G G\n BUILD ON M1 USING SUBCONFIG SSI-1\n BUILD ON M2 USING SUBCONFIG SSI-2\n"
+                + "SUBCONFIG SSI-1\n MDISK 0191 3390 1 10 V1 MR\nSUBCONFIG SSI-2\n MDISK 0191 3390 1 10 V2 MR\n"
+                + " MDISK 0191 3390 20 10 V2 MR\n"))
+                .singleElement().satisfies(p -> {
+                    assertThat(p.kind()).isEqualTo(DirectoryProblem.Kind.DUPLICATE_VADDR);
+                    assertThat(p.line()).isEqualTo(8);
+                });
     }
 
     /** INCLUDE of a missing profile and an AUTOG left in a directory are reported. */
