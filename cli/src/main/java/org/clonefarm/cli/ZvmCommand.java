@@ -8,9 +8,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "zvm",
         mixinStandardHelpOptions = true,
-        description = "Inspect the z/VM side: check a CP directory (USER DIRECT), show the volumes of a local "
+        description = "The z/VM side: check a CP directory (USER DIRECT), add and list the volumes of a local "
                 + "simulation with their free space, and locate a minidisk's bytes.",
-        subcommands = {ZvmDirectoryCommand.class, ZvmLocateCommand.class, ZvmVolumesCommand.class})
+        subcommands = {ZvmAddVolumeCommand.class, ZvmDirectoryCommand.class, ZvmLocateCommand.class, ZvmVolumesCommand.class})
 public final class ZvmCommand implements Runnable {
 
     @Spec

@@ -118,4 +118,17 @@ class ZvmCommandTest {
         assertThat(Main.run("zvm", "directory", "check", bad.toString())).isEqualTo(1);
         assertThat(err()).contains(bad + " line 2: MDISK: start cylinder 'x' is not a number");
     }
+
+    /** add-volume creates the sparse image of the model's size and puts the volume in the group. */
+    @Test
+    void addVolumeCreatesTheImageAndTheRegion() throws IOException {
+        int code = Main.run("zvm", "add-volume", "lx0002", "--model", "3390-09", "--group", "linux", "--data", data.root().toString());
+
+        assertThat(code).isZero();
+        assertThat(Files.size(data.volumeImage(Volser.of("LX0002")))).isEqualTo(10017L * 737_280);
+        assertThat(data.readExtentControl().groups().get("LINUX").regionIds()).containsExactly("LX0001", "LX0002");
+        assertThat(Main.run("zvm", "add-volume", "LX0002", "--blocks", "100000", "--data", data.root().toString())).isEqualTo(1);
+        assertThat(err()).contains("exists already");
+        assertThat(Main.run("zvm", "add-volume", "LX0003", "--model", "3390-7", "--data", data.root().toString())).isEqualTo(2);
+    }
 }
