@@ -23,9 +23,11 @@ import picocli.CommandLine.Spec;
         name = "add-volume",
         mixinStandardHelpOptions = true,
         description = {
-            "Add a volume to a local simulation: a sparse image <data>/volumes/<VOLSER>.img of the volume's real size",
-            "(737,280 bytes per 3390 cylinder, 512 per FB-512 block; it takes no disk space until written) and a",
-            "whole-volume region in directory/EXTENT.CONTROL, in a group when --group is given."
+            "Add a volume to a local simulation.",
+            "",
+            "Creates a sparse image <data>/volumes/<VOLSER>.img of the volume's real size (737,280 bytes per 3390 "
+                    + "cylinder, 512 per FB-512 block; it takes no disk space until written) and a whole-volume region in "
+                    + "directory/EXTENT.CONTROL, in a group when --group is given."
         })
 public final class ZvmAddVolumeCommand implements Callable<Integer> {
 

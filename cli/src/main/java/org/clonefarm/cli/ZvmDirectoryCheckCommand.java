@@ -27,9 +27,11 @@ import picocli.CommandLine.Spec;
         name = "check",
         mixinStandardHelpOptions = true,
         description = {
-            "Parse a CP directory (USER DIRECT) and validate it as a whole: duplicate userids, duplicate vaddrs in one entry,",
-            "overlapping minidisk extents, LINKs to a missing owner or minidisk, INCLUDEs of missing profiles, AUTOG left in.",
-            "Prints each problem with its line; exits 0 when the directory is valid, 1 when it has problems."
+            "Parse a CP directory (USER DIRECT) and validate it as a whole.",
+            "",
+            "Finds duplicate userids, duplicate vaddrs in one entry, overlapping minidisk extents, LINKs to a missing "
+                    + "owner or minidisk, INCLUDEs of missing profiles, MDISKs in profiles and AUTOG sizes left in. Prints "
+                    + "each problem with its line; exits 0 when the directory is valid, 1 when it has problems."
         })
 public final class ZvmDirectoryCheckCommand implements Callable<Integer> {
 

@@ -23,9 +23,11 @@ import picocli.CommandLine.Spec;
         name = "locate",
         mixinStandardHelpOptions = true,
         description = {
-            "Print where a minidisk's bytes are in a local simulation, as one line 'PATH OFFSET LENGTH' (bytes):",
-            "the volume image, the byte offset of the extent and its length (737,280 bytes per 3390 cylinder,",
-            "512 per FB-512 block). 'PATH:OFFSET:LENGTH' of the same numbers is what the copy commands take."
+            "Print where a minidisk's bytes are in a local simulation.",
+            "",
+            "Prints one line 'PATH OFFSET LENGTH' (bytes): the volume image, the byte offset of the extent and its "
+                    + "length (737,280 bytes per 3390 cylinder, 512 per FB-512 block). 'PATH:OFFSET:LENGTH' of the same "
+                    + "numbers is the file region the copy commands take."
         })
 public final class ZvmLocateCommand implements Callable<Integer> {
 

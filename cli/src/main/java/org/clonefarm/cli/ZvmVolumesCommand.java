@@ -22,9 +22,11 @@ import picocli.CommandLine.Spec;
         name = "volumes",
         mixinStandardHelpOptions = true,
         description = {
-            "List the volumes of a local simulation data directory: device type, size, free space and largest free extent",
-            "(in cylinders for 3390, blocks for FB-512; cylinder 0 and the first 32 FBA blocks never count as free),",
-            "the EXTENT.CONTROL groups each is in, and anything wrong (missing image, image of the wrong size)."
+            "List the volumes of a local simulation with their free space.",
+            "",
+            "For each volume: device type, size, free space and largest free extent (cylinders for 3390, blocks for "
+                    + "FB-512; cylinder 0 and the first 32 FBA blocks never count as free), the EXTENT.CONTROL groups it is "
+                    + "in, and anything wrong (missing image, image of the wrong size). Exits 1 when something is wrong."
         })
 public final class ZvmVolumesCommand implements Callable<Integer> {
 
