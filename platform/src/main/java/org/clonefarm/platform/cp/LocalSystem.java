@@ -39,6 +39,9 @@ import org.clonefarm.platform.simulation.SimulationException;
  *       holds its own minidisks in its directory mode, as CP does at logon.</li>
  *   <li>XAUTOLOG marks the user logged on, links its minidisks, and hands the userid to the
  *       {@link GuestRuntime}; FORCE halts the guest and drops all its links.</li>
+ *   <li>A V-DISK is a sparse file {@code <data>/vdisks/<USERID>-<VADDR>.img}, created empty at its
+ *       first link (the owner's logon, or another user's LINK) and deleted when its last link goes,
+ *       as CP keeps a V-DISK only while someone uses it.</li>
  *   <li>Errors carry the HCP message ids of ZVM.md where it documents them (HCPLNM053E,
  *       HCPQVD040E, HCPDTV040E, HCPCQU045E); the link-conflict ids HCPLNM104E/105E and the
  *       "already logged on" id HCPLGA054E are from memory and unverified.</li>
@@ -104,7 +107,7 @@ public final class LocalSystem implements AutoCloseable {
         Map<Vaddr, Attachment> devices = attachments.remove(userid);
         if (devices != null) {
             for (Attachment attachment : devices.values()) {
-                closeQuietly(attachment.channel);
+                release(attachment);
             }
         }
     }
@@ -116,6 +119,30 @@ public final class LocalSystem implements AutoCloseable {
             logoff(userid);
         }
         loggedOn.clear();
+    }
+
+    /**
+     * Closes a detached link's channel; a V-DISK nobody links any more is destroyed, as CP destroys
+     * it when its last user detaches. Caller holds the lock.
+     */
+    private void release(Attachment attachment) {
+        closeQuietly(attachment.channel);
+        if (attachment.mdisk.location() instanceof MdiskLocation.VDisk) {
+            for (Map<Vaddr, Attachment> devices : attachments.values()) {
+                for (Attachment other : devices.values()) {
+                    if (other.owner.equals(attachment.owner) && other.vaddr.equals(attachment.vaddr)) {
+                        return;
+                    }
+                }
+            }
+            try {
+                Files.deleteIfExists(attachment.region.path());
+            } catch (IOException e) {
+                // a stale V-DISK file is recreated empty at the next logon; nothing reads it before
+                System.getLogger(LocalSystem.class.getName()).log(System.Logger.Level.WARNING,
+                        "cannot delete V-DISK image " + attachment.region.path(), e);
+            }
+        }
     }
 
     private static void closeQuietly(RegionChannel channel) {
@@ -191,9 +218,10 @@ public final class LocalSystem implements AutoCloseable {
         }
         MdiskStatement mdisk = dir.minidisk(owner, vaddr).orElseThrow(() -> error(CpException.Kind.NO_SUCH_DEVICE, command, 40,
                 "HCPDTV040E", "Device " + vaddr + " does not exist"));
-        if (!(mdisk.location() instanceof MdiskLocation.OnVolume)) {
+        boolean vdisk = mdisk.location() instanceof MdiskLocation.VDisk;
+        if (!vdisk && !(mdisk.location() instanceof MdiskLocation.OnVolume)) {
             throw new CpException(CpException.Kind.FAILED, command, -1, null, owner + " " + vaddr
-                    + " is not on a volume (V-DISK, T-DISK or DEVNO); the simulation links only minidisks on volumes");
+                    + " is a T-DISK or DEVNO minidisk; the simulation has only minidisks on volumes and V-DISKs");
         }
         Map<Vaddr, Attachment> mine = attachments.getOrDefault(user, Map.of());
         if (mine.containsKey(myVaddr)) {
@@ -202,8 +230,12 @@ public final class LocalSystem implements AutoCloseable {
         boolean write = grant(command, user, owner, vaddr, mode);
         FileRegion region;
         try {
-            ExtentControl control = data.readExtentControl();
-            region = data.resolve(dir, control.volumes(), owner, vaddr);
+            if (vdisk) {
+                region = createVdisk(owner, vaddr, ((MdiskLocation.VDisk) mdisk.location()).blocks());
+            } else {
+                ExtentControl control = data.readExtentControl();
+                region = data.resolve(dir, control.volumes(), owner, vaddr);
+            }
         } catch (IOException | SimulationException e) {
             throw new CpException(CpException.Kind.FAILED, command, "cannot find the bytes of " + owner + " " + vaddr, e);
         }
@@ -216,6 +248,20 @@ public final class LocalSystem implements AutoCloseable {
         Attachment attachment = new Attachment(owner, vaddr, mdisk, region, write, channel);
         attachments.computeIfAbsent(user, u -> new LinkedHashMap<>()).put(myVaddr, attachment);
         return attachment;
+    }
+
+    /** The V-DISK's image, created empty (sparse) when it does not exist yet: CP creates a V-DISK at its first link. */
+    private FileRegion createVdisk(Userid owner, Vaddr vaddr, long blocks) throws IOException {
+        java.nio.file.Path image = data.vdiskImage(owner, vaddr);
+        long bytes = DeviceType.FB_512.toBytes(blocks);
+        if (!Files.exists(image)) {
+            Files.createDirectories(image.getParent());
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(image,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap(new byte[1]), bytes - 1);
+            }
+        }
+        return new FileRegion(image, 0, bytes);
     }
 
     /**
@@ -250,7 +296,8 @@ public final class LocalSystem implements AutoCloseable {
                 MdiskStatement mdisk = attachment.mdisk;
                 boolean ckd = mdisk.deviceType() == DeviceType.DASD_3390;
                 long units = attachment.region.length() / mdisk.deviceType().bytesPerUnit();
-                return new VirtualDasd(vaddr, ckd ? "3390" : "9336", mdisk.volid().orElse("?"), attachment.write, units, ckd, "LOCAL");
+                return new VirtualDasd(vaddr, ckd ? "3390" : "9336", mdisk.volid().orElse("(VDSK)"), attachment.write, units, ckd,
+                        mdisk.location() instanceof MdiskLocation.VDisk ? "VDSK" : "LOCAL");
             }
         }
 
@@ -295,7 +342,7 @@ public final class LocalSystem implements AutoCloseable {
                 if (attachment == null) {
                     throw error(CpException.Kind.NO_SUCH_DEVICE, command, 40, "HCPDTV040E", "Device " + vaddr + " does not exist");
                 }
-                closeQuietly(attachment.channel);
+                release(attachment);
                 return new CpReply(command, List.of("DASD " + vaddr + " DETACHED"));
             }
         }
@@ -365,11 +412,11 @@ public final class LocalSystem implements AutoCloseable {
         }
     }
 
-    /** The user's minidisks on volumes, which it holds while logged on. */
+    /** The user's minidisks on volumes and V-DISKs, which it holds while logged on. */
     private static List<MdiskStatement> ownMinidisks(DirectoryEntry entry) {
         List<MdiskStatement> disks = new ArrayList<>();
         for (MdiskStatement mdisk : entry.minidisks()) {
-            if (mdisk.location() instanceof MdiskLocation.OnVolume) {
+            if (mdisk.location() instanceof MdiskLocation.OnVolume || mdisk.location() instanceof MdiskLocation.VDisk) {
                 disks.add(mdisk);
             }
         }

@@ -36,6 +36,7 @@ import org.clonefarm.platform.volume.VolumeImage;
  * &lt;data&gt;/volumes/&lt;VOLSER&gt;.img        a volume: sparse file of the volume's real size
  * &lt;data&gt;/directory/USER.DIRECT       the CP directory
  * &lt;data&gt;/directory/EXTENT.CONTROL    regions and groups to allocate minidisks from (DirMaint format)
+ * &lt;data&gt;/vdisks/&lt;USERID&gt;-&lt;VADDR&gt;.img  a V-DISK while the simulated CP keeps it (see LocalSystem)
  * </pre>
  *
  * <p>A volume's device type and size come from its EXTENT.CONTROL region (every volume of the
@@ -73,6 +74,11 @@ public final class LocalDataDirectory {
     /** {@code <data>/volumes/<VOLSER>.img}. */
     public Path volumeImage(Volser volser) {
         return volumesDir().resolve(volser.value() + ".img");
+    }
+
+    /** {@code <data>/vdisks/<USERID>-<VADDR>.img}: a V-DISK's bytes while the simulated CP keeps it. */
+    public Path vdiskImage(Userid userid, Vaddr vaddr) {
+        return root.resolve("vdisks").resolve(userid.value() + "-" + vaddr.value() + ".img");
     }
 
     /** {@code <data>/directory/USER.DIRECT}. */

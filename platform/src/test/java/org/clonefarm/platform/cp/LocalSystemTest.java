@@ -174,8 +174,6 @@ class LocalSystemTest {
                 });
         assertThatThrownBy(() -> worker.link(MASTER, Vaddr.of("999"), Vaddr.of("1200"), LinkMode.RR))
                 .isInstanceOfSatisfying(CpException.class, e -> assertThat(e.kind()).isEqualTo(CpException.Kind.NO_SUCH_DEVICE));
-        assertThatThrownBy(() -> worker.link(MASTER, Vaddr.of("201"), Vaddr.of("1201"), LinkMode.RR))
-                .isInstanceOfSatisfying(CpException.class, e -> assertThat(e.getMessage()).contains("V-DISK"));
         assertThatThrownBy(() -> worker.detach(Vaddr.of("1299")))
                 .isInstanceOfSatisfying(CpException.class, e -> assertThat(e.messageId()).contains("HCPDTV040E"));
         assertThatThrownBy(() -> worker.queryVirtualDasd(Vaddr.of("1299")))
@@ -235,5 +233,25 @@ class LocalSystemTest {
         data.writeDirectory(directory);
 
         assertThat(system.session(WORKER).link(Userid.of("LATE"), ROOT, Vaddr.of("1200"), LinkMode.RR).readWrite()).isFalse();
+    }
+
+    /** A V-DISK exists from its first link to its last detach: an empty sparse file of its size, then gone. */
+    @Test
+    void vdiskLivesWhileLinked() throws Exception {
+        Path image = data.vdiskImage(MASTER, Vaddr.of("201"));
+        RegionChannel swap = system.session(WORKER).linkChannel(MASTER, Vaddr.of("201"), Vaddr.of("1201"), LinkMode.MR);
+
+        assertThat(swap.size()).isEqualTo(1000L * 512);
+        assertThat(java.nio.file.Files.size(image)).isEqualTo(1000L * 512);
+        swap.write(ByteBuffer.wrap(new byte[] {7}), 0);
+        assertThat(system.session(WORKER2).link(MASTER, Vaddr.of("201"), Vaddr.of("1201"), LinkMode.MR).readWrite()).isFalse();
+
+        system.session(WORKER).detach(Vaddr.of("1201"));
+        assertThat(image).exists();
+        system.session(WORKER2).detach(Vaddr.of("1201"));
+        assertThat(image).doesNotExist();
+        ByteBuffer first = ByteBuffer.allocate(1);
+        system.session(WORKER).linkChannel(MASTER, Vaddr.of("201"), Vaddr.of("1201"), LinkMode.RR).read(first, 0);
+        assertThat(first.get(0)).isZero();
     }
 }
