@@ -43,8 +43,9 @@ import org.clonefarm.platform.simulation.SimulationException;
  *       first link (the owner's logon, or another user's LINK) and deleted when its last link goes,
  *       as CP keeps a V-DISK only while someone uses it.</li>
  *   <li>Errors carry the HCP message ids of ZVM.md where it documents them (HCPLNM053E,
- *       HCPQVD040E, HCPDTV040E, HCPCQU045E); the link-conflict ids HCPLNM104E/105E and the
- *       "already logged on" id HCPLGA054E are from memory and unverified.</li>
+ *       HCPQVD040E, HCPDTV040E, HCPCQU045E); the link-conflict ids HCPLNM104E/105E, "device
+ *       already defined" HCPLNM024E and "already logged on" HCPLGA054E are from memory and
+ *       unverified. Callers should act on {@link CpException#kind()}, not on the id.</li>
  * </ul>
  *
  * <p>Thread-safe: all state is guarded by this object's monitor; the guest runtime is called
