@@ -54,7 +54,7 @@ public final class AgentUnits {
     public static void installInto(Path root) throws IOException {
         Path systemd = root.resolve("etc/systemd/system");
         for (String unit : SYSTEMD_UNITS) {
-            DurableFiles.writeAtomically(systemd.resolve(unit), text(unit).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            DurableFiles.replace(systemd.resolve(unit), text(unit).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             String target = unit.equals("clonefarm-finalize.service") ? "sysinit.target.wants" : "multi-user.target.wants";
             Path link = systemd.resolve(target).resolve(unit);
             Files.createDirectories(link.getParent());
@@ -63,16 +63,16 @@ public final class AgentUnits {
         }
         for (String script : SYSV_SCRIPTS) {
             Path file = root.resolve("etc/init.d").resolve(script.substring(0, script.length() - ".init".length()));
-            DurableFiles.writeAtomically(file, text(script).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            DurableFiles.replace(file, text(script).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Path properties = root.resolve(AgentConfig.DEFAULT_PATH.substring(1));
         if (!Files.exists(properties)) {
-            DurableFiles.writeAtomically(properties, text(SAMPLE_PROPERTIES).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            DurableFiles.replace(properties, text(SAMPLE_PROPERTIES).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         Path marker = root.resolve("etc/rc.finalize");
         if (!Files.exists(marker)) {
-            DurableFiles.writeAtomically(marker, "clonefarm: finalize this clone on its first boot\n"
+            DurableFiles.replace(marker, "clonefarm: finalize this clone on its first boot\n"
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }

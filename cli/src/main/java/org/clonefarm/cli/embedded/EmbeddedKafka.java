@@ -78,7 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 properties.store(out, "written by clonefarm at every start; edits are lost");
             }
             format(clusterId, propertiesFile);
-            DurableFiles.writeAtomically(directory.resolve("broker.port"),
+            DurableFiles.replace(directory.resolve("broker.port"),
                     Integer.toString(brokerPort).getBytes(StandardCharsets.US_ASCII));
 
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
@@ -112,7 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
         String id = Uuid.randomUuid().toString();
-        DurableFiles.writeAtomically(file, id.getBytes(StandardCharsets.US_ASCII));
+        DurableFiles.replace(file, id.getBytes(StandardCharsets.US_ASCII));
         return id;
     }
 

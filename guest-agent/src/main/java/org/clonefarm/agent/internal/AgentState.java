@@ -37,7 +37,7 @@ public record AgentState(int boots, String userid, String batchId, int attempt) 
     }
 
     public void store(Path directory) throws IOException {
-        DurableFiles.writeAtomically(directory.resolve(FILE), ("boots=" + boots + "\nuserid=" + userid + "\nbatch="
+        DurableFiles.replace(directory.resolve(FILE), ("boots=" + boots + "\nuserid=" + userid + "\nbatch="
                 + batchId + "\nattempt=" + attempt + "\n").getBytes(StandardCharsets.UTF_8));
     }
 }

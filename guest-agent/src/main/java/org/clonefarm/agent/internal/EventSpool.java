@@ -215,7 +215,7 @@ public final class EventSpool implements Closeable {
         if (offset < MAGIC.length || offset > size) {
             throw new IllegalArgumentException("delivered offset " + offset + " outside the spool (" + size + ")");
         }
-        DurableFiles.writeAtomically(directory.resolve(DELIVERED_FILE),
+        DurableFiles.replace(directory.resolve(DELIVERED_FILE),
                 ("offset=" + offset + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 

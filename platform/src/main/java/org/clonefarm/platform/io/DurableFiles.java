@@ -10,29 +10,25 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The one way clonefarm replaces a small file durably: write a temporary file beside it, force it,
- * rename it over the target atomically, then force the directory so the rename itself survives a
- * crash. A reader sees the old content or the new, never a mix or an empty file.
+ * Replaces a file so that a crash leaves either the old or the new content, never a mix: write a
+ * temporary file next to it, force it to disk, rename it over the target atomically, then force
+ * the directory so the rename itself survives.
  *
- * <p>Stateless and thread-safe; two writers of the same file race, the last rename wins.
+ * <p>Stateless; concurrent replacements of the same file leave one of the contents, whole.
  */
 public final class DurableFiles {
 
     private DurableFiles() {
     }
 
-    /**
-     * Replaces {@code target} with {@code content} atomically and durably.
-     *
-     * @throws IOException naming the file when any step fails; the target is then unchanged
-     */
-    public static void writeAtomically(Path target, byte[] content) throws IOException {
+    /** Atomically and durably replaces {@code target} with {@code content} (creating it if needed). */
+    public static void replace(Path target, byte[] content) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path directory = absolute.getParent();
-        Files.createDirectories(directory);
-        Path temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".tmp");
+        Path dir = absolute.getParent();
+        Files.createDirectories(dir);
+        Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
@@ -40,20 +36,24 @@ public final class DurableFiles {
                 channel.force(true);
             }
             try {
-                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + absolute + " atomically: the file system does not support"
-                        + " an atomic rename in " + directory, e);
+                throw new IOException("cannot replace " + absolute + " atomically: its directory does not support atomic rename", e);
             }
-            forceDirectory(directory);
-        } finally {
-            Files.deleteIfExists(temporary);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
+        forceDirectory(dir);
     }
 
-    /** Forces a directory's entries (creations, renames, deletions) to disk. */
-    public static void forceDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+    /** Forces a directory's entries to disk (fsync on the directory), so a rename or create in it is durable. */
+    public static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }
     }

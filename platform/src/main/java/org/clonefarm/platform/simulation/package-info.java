@@ -1,0 +1,6 @@
+/**
+ * The local simulation's data directory: {@link org.clonefarm.platform.simulation.LocalDataDirectory}
+ * knows where volumes, the CP directory and EXTENT.CONTROL live, creates volumes, and resolves a
+ * userid's minidisk to the bytes of its volume image.
+ */
+package org.clonefarm.platform.simulation;
