@@ -133,6 +133,13 @@ public final class PointerTree {
                 disk.checkBlock(fst.origin(), fstName + " (FSTFOP)", fstBlock);
                 walkFixed(disk, fst.origin(), fst.levels(), needed, data, pointers, what);
             }
+            if (data.get(data.size() - 1).block() == 0) {
+                // CMS stores the block holding the last record; a null block there means FSTAIC counts
+                // records that were never written
+                throw new EdfFormatException(fstName, fstBlock, "record count mismatch: FSTAIC " + fst.records()
+                        + " records of " + fst.lrecl() + " bytes end in data block " + needed
+                        + ", which the pointer blocks do not hold");
+            }
             long stored = data.stream().filter(entry -> entry.block() != 0).count();
             if (stored != fst.dataBlocks()) {
                 throw new EdfFormatException(fstName, fstBlock, "record count mismatch: FSTAIC " + fst.records()
