@@ -90,7 +90,7 @@ public final class EdfFileSystem implements Closeable {
                     + " 2 records, it is " + directory.recordFormat() + " " + directory.lrecl() + " with "
                     + directory.records() + " records");
         }
-        FileBlocks directoryFile = PointerTree.walk(disk, directory, "the directory", origin);
+        FileBlocks directoryFile = PointerTree.walk(disk, directory, "the directory", origin, null);
         this.directoryBlocks = new ArrayList<>();
         for (VariablePointerEntry entry : directoryFile.data()) {
             if (entry.block() == 0) {
@@ -111,7 +111,7 @@ public final class EdfFileSystem implements Closeable {
             throw new EdfFormatException("directory", origin, "the second FST is not the ALLOCMAP entry");
         }
         allocationMapEntry.check("FST of the allocation map", origin, total);
-        FileBlocks mapFile = PointerTree.walk(disk, allocationMapEntry, "the allocation map", origin);
+        FileBlocks mapFile = PointerTree.walk(disk, allocationMapEntry, "the allocation map", origin, null);
         this.allocationMapBlocks = new ArrayList<>();
         for (VariablePointerEntry entry : mapFile.data()) {
             if (entry.block() == 0) {
@@ -126,6 +126,14 @@ public final class EdfFileSystem implements Closeable {
                     + " bits, fewer than the " + total + " blocks of the disk");
         }
         this.map = new AllocationMap(total, bits);
+        List<Long> metadata = new ArrayList<>(directoryFile.allBlocks());
+        metadata.addAll(mapFile.allBlocks());
+        for (long block : metadata) {
+            if (!map.isUsed(block)) {
+                throw new EdfFormatException("allocation map", allocationMapEntry.origin(), "block " + block
+                        + " of the directory or the map itself is marked free");
+            }
+        }
 
         this.files = new ArrayList<>();
         for (int i = 2; i < directory.records(); i++) {
@@ -270,7 +278,7 @@ public final class EdfFileSystem implements Closeable {
         int index = require(id);
         FileStatusTableEntry fst = files.get(index);
         String what = fst.displayName();
-        FileBlocks blocks = PointerTree.walk(disk, fst, what, fstBlock(index));
+        FileBlocks blocks = PointerTree.walk(disk, fst, what, fstBlock(index), map::isUsed);
         byte[] data = PointerTree.readData(disk, blocks.data(), what);
         if (fst.recordFormat() == RecordFormat.F) {
             return RecordStream.decodeFixed(data, fst.records(), fst.lrecl());
@@ -322,7 +330,7 @@ public final class EdfFileSystem implements Closeable {
             throw new CmsDiskFullException(disk.describe(), needed, map.freeBlocks());
         }
         FileBlocks old = existing >= 0 ? PointerTree.walk(disk, files.get(existing), files.get(existing).displayName(),
-                fstBlock(existing)) : null;
+                fstBlock(existing), map::isUsed) : null;
 
         List<Long> blocks = map.allocate(dataBlocks);
         byte[] bytes = encoded.bytes();
@@ -395,7 +403,7 @@ public final class EdfFileSystem implements Closeable {
         requireWritable();
         int index = require(id);
         FileStatusTableEntry fst = files.get(index);
-        FileBlocks old = PointerTree.walk(disk, fst, fst.displayName(), fstBlock(index));
+        FileBlocks old = PointerTree.walk(disk, fst, fst.displayName(), fstBlock(index), map::isUsed);
         files.remove(index);
         rewriteDirectory(now());
         for (long block : old.allBlocks()) {

@@ -117,6 +117,39 @@ class EdfDamagedImageTest {
         }
     }
 
+    /** A pointer to a block the allocation map marks free is refused: it may hold anything. */
+    @Test
+    void refusesPointerToAFreeBlock() throws IOException {
+        patch(FIXED_POINTERS + 4, int32(1000));
+        try (EdfFileSystem fs = open()) {
+            assertThatThrownBy(() -> fs.readRecords(CmsFileId.of("FIXED", "FILE")))
+                    .isInstanceOf(EdfFormatException.class).hasMessageContaining("block 1000, which the allocation map marks free");
+        }
+    }
+
+    /** A file whose pointers name one block twice (here its own pointer block as data) is refused. */
+    @Test
+    void refusesBlockUsedTwiceByOneFile() throws IOException {
+        patch(FIXED_POINTERS + 8, int32(9));
+        try (EdfFileSystem fs = open()) {
+            assertThatThrownBy(() -> fs.readRecords(CmsFileId.of("FIXED", "FILE")))
+                    .isInstanceOf(EdfFormatException.class).hasMessageContaining("block 9, which the file already uses");
+        }
+    }
+
+    /** A huge FSTAIC is refused before anything is read or allocated for it. */
+    @Test
+    void refusesRecordCountLargerThanTheDisk() throws IOException {
+        patch(FIXED_FST + 0x30, int32(0x7FFFFFFF));
+        patch(TEN_FST + 0x30, int32(0x7FFFFFFF));
+        try (EdfFileSystem fs = open()) {
+            assertThatThrownBy(() -> fs.readRecords(CmsFileId.of("FIXED", "FILE")))
+                    .isInstanceOf(EdfFormatException.class).hasMessageContaining("more than the disk's 2048");
+            assertThatThrownBy(() -> fs.readRecords(CmsFileId.of("TEN", "RECORDS")))
+                    .isInstanceOf(EdfFormatException.class).hasMessageContaining("record count mismatch");
+        }
+    }
+
     /** An FST whose origin pointer is outside the disk is refused when the directory is read. */
     @Test
     void refusesFileOriginOutsideTheDisk() throws IOException {

@@ -2,7 +2,10 @@ package org.clonefarm.platform.cms.internal;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.LongPredicate;
 import org.clonefarm.platform.cms.EdfFormatException;
 import org.clonefarm.platform.cms.RecordFormat;
 
@@ -101,13 +104,17 @@ public final class PointerTree {
      *
      * @param what the file's name for messages ("NAMES DATA")
      * @param fstBlock the directory block holding the FST, for messages
-     * @throws EdfFormatException on a pointer outside the disk, a V back pointer or record number that
-     *     does not match, or block counts that do not match FSTAIC / FSTADBC
+     * @param inUse the allocation map's answer whether a block is in use, or null while the map itself is
+     *     read; a file block the map marks free is damage
+     * @throws EdfFormatException on a pointer outside the disk, to a free block or to a block the file
+     *     already uses, a V back pointer or record number that does not match, or block counts that do
+     *     not match FSTAIC / FSTADBC
      */
-    public static FileBlocks walk(EdfDisk disk, FileStatusTableEntry fst, String what, long fstBlock)
-            throws IOException {
-        List<VariablePointerEntry> data = new ArrayList<>();
-        List<Long> pointers = new ArrayList<>();
+    public static FileBlocks walk(EdfDisk disk, FileStatusTableEntry fst, String what, long fstBlock,
+            LongPredicate inUse) throws IOException {
+        Walk walk = new Walk(disk, what, inUse);
+        List<VariablePointerEntry> data = walk.data;
+        List<Long> pointers = walk.pointers;
         if (fst.records() == 0) {
             return new FileBlocks(data, pointers);
         }
@@ -115,13 +122,18 @@ public final class PointerTree {
         String fstName = "FST of " + what;
         if (fst.recordFormat() == RecordFormat.F) {
             long needed = ceilDiv(fst.records() * fst.lrecl(), blockSize);
+            if (needed > disk.totalBlocks()) {
+                throw new EdfFormatException(fstName, fstBlock, "record count mismatch: FSTAIC " + fst.records()
+                        + " records of " + fst.lrecl() + " bytes need " + needed + " blocks, more than the disk's "
+                        + disk.totalBlocks());
+            }
             if (fst.levels() == 0) {
                 if (needed > 1) {
                     throw new EdfFormatException(fstName, fstBlock, "record count mismatch: FSTAIC " + fst.records()
                             + " records of " + fst.lrecl() + " bytes need " + needed
                             + " blocks, but FSTNLVL 0 means one data block");
                 }
-                disk.checkBlock(fst.origin(), fstName + " (FSTFOP)", fstBlock);
+                walk.claim(fst.origin(), fstName + " (FSTFOP)", fstBlock);
                 data.add(new VariablePointerEntry(fst.origin(), fst.records(), 0));
             } else {
                 long perBlock = FixedPointerBlock.entriesPerBlock(blockSize);
@@ -130,8 +142,8 @@ public final class PointerTree {
                             + " records need " + needed + " data blocks, more than " + fst.levels()
                             + " levels of pointer blocks can address");
                 }
-                disk.checkBlock(fst.origin(), fstName + " (FSTFOP)", fstBlock);
-                walkFixed(disk, fst.origin(), fst.levels(), needed, data, pointers, what);
+                walk.claim(fst.origin(), fstName + " (FSTFOP)", fstBlock);
+                walk.fixed(fst.origin(), fst.levels(), needed);
             }
             if (data.get(data.size() - 1).block() == 0) {
                 // CMS stores the block holding the last record; a null block there means FSTAIC counts
@@ -147,11 +159,11 @@ public final class PointerTree {
                         + " stored), but FSTADBC says " + fst.dataBlocks());
             }
         } else {
-            disk.checkBlock(fst.origin(), fstName + " (FSTFOP)", fstBlock);
+            walk.claim(fst.origin(), fstName + " (FSTFOP)", fstBlock);
             if (fst.levels() == 0) {
                 data.add(new VariablePointerEntry(fst.origin(), fst.records(), 0));
             } else {
-                long last = walkVariable(disk, fst.origin(), fst.levels(), data, pointers, what);
+                long last = walk.variable(fst.origin(), fst.levels());
                 if (last != fst.records()) {
                     throw new EdfFormatException("pointer block of " + what, fst.origin(), "record count mismatch: "
                             + "the last entry's record number " + last + " is not FSTAIC " + fst.records());
@@ -165,60 +177,90 @@ public final class PointerTree {
         return new FileBlocks(data, pointers);
     }
 
-    private static void walkFixed(EdfDisk disk, long block, int level, long needed, List<VariablePointerEntry> data,
-            List<Long> pointers, String what) throws IOException {
-        String name = "pointer block of " + what;
-        byte[] bytes = disk.readBlock(block, name, block);
-        pointers.add(block);
-        long perBlock = FixedPointerBlock.entriesPerBlock(disk.blockSize());
-        for (long pointer : FixedPointerBlock.decode(bytes)) {
-            if (data.size() >= needed) {
-                return;
-            }
-            if (level == 1) {
-                if (pointer != 0) {
-                    disk.checkBlock(pointer, name, block);
-                }
-                data.add(new VariablePointerEntry(pointer, 0, 0));
-            } else if (pointer == 0) {
-                long nullBlocks = Math.min((long) Math.pow(perBlock, level - 1), needed - data.size());
-                for (long i = 0; i < nullBlocks; i++) {
-                    data.add(new VariablePointerEntry(0, 0, 0));
-                }
-            } else {
-                disk.checkBlock(pointer, name, block);
-                walkFixed(disk, pointer, level - 1, needed, data, pointers, what);
-            }
-        }
-    }
+    /** One walk over a file's pointer tree: the blocks seen so far, so none is used twice. */
+    private static final class Walk {
+        private final EdfDisk disk;
+        private final String what;
+        private final LongPredicate inUse;
+        private final Set<Long> seen = new HashSet<>();
+        final List<VariablePointerEntry> data = new ArrayList<>();
+        final List<Long> pointers = new ArrayList<>();
 
-    private static long walkVariable(EdfDisk disk, long block, int level, List<VariablePointerEntry> data,
-            List<Long> pointers, String what) throws IOException {
-        String name = "pointer block of " + what;
-        byte[] bytes = disk.readBlock(block, name, block);
-        pointers.add(block);
-        List<VariablePointerEntry> entries = VariablePointerBlock.decode(bytes, name, block);
-        for (int i = 0; i < entries.size(); i++) {
-            VariablePointerEntry entry = entries.get(i);
-            if (level == 1) {
-                if (entry.block() != 0) {
-                    disk.checkBlock(entry.block(), name, block);
+        Walk(EdfDisk disk, String what, LongPredicate inUse) {
+            this.disk = disk;
+            this.what = what;
+            this.inUse = inUse;
+        }
+
+        /** Checks a pointer: on the disk, marked in use, and not used twice by this file. */
+        void claim(long block, String from, long fromBlock) throws EdfFormatException {
+            disk.checkBlock(block, from, fromBlock);
+            if (inUse != null && !inUse.test(block)) {
+                throw new EdfFormatException(from, fromBlock, "points to block " + block
+                        + ", which the allocation map marks free");
+            }
+            if (!seen.add(block)) {
+                throw new EdfFormatException(from, fromBlock, "points to block " + block
+                        + ", which the file already uses");
+            }
+        }
+
+        void fixed(long block, int level, long needed) throws IOException {
+            String name = "pointer block of " + what;
+            byte[] bytes = disk.readBlock(block, name, block);
+            pointers.add(block);
+            long perBlock = FixedPointerBlock.entriesPerBlock(disk.blockSize());
+            for (long pointer : FixedPointerBlock.decode(bytes)) {
+                if (data.size() >= needed) {
+                    return;
                 }
-                data.add(entry);
-            } else {
-                if (entry.block() == 0) {
-                    throw new EdfFormatException(name, block, "entry " + (i + 1) + " of a level " + level
-                            + " pointer block points to block 0");
-                }
-                disk.checkBlock(entry.block(), name, block);
-                long last = walkVariable(disk, entry.block(), level - 1, data, pointers, what);
-                if (last != entry.lastRecord()) {
-                    throw new EdfFormatException(name, block, "entry " + (i + 1) + " says its blocks end with record "
-                            + entry.lastRecord() + ", but the pointer block it leads to ends with record " + last);
+                if (level == 1) {
+                    if (pointer != 0) {
+                        claim(pointer, name, block);
+                    }
+                    data.add(new VariablePointerEntry(pointer, 0, 0));
+                } else if (pointer == 0) {
+                    long nullBlocks = Math.min((long) Math.pow(perBlock, level - 1), needed - data.size());
+                    for (long i = 0; i < nullBlocks; i++) {
+                        data.add(new VariablePointerEntry(0, 0, 0));
+                    }
+                } else {
+                    claim(pointer, name, block);
+                    fixed(pointer, level - 1, needed);
                 }
             }
         }
-        return entries.get(entries.size() - 1).lastRecord();
+
+        long variable(long block, int level) throws IOException {
+            String name = "pointer block of " + what;
+            byte[] bytes = disk.readBlock(block, name, block);
+            pointers.add(block);
+            List<VariablePointerEntry> entries = VariablePointerBlock.decode(bytes, name, block);
+            for (int i = 0; i < entries.size(); i++) {
+                VariablePointerEntry entry = entries.get(i);
+                if (level == 1) {
+                    if (entry.block() != 0) {
+                        claim(entry.block(), name, block);
+                    }
+                    data.add(entry);
+                    if (data.size() > disk.totalBlocks()) {
+                        throw new EdfFormatException(name, block, "the pointer blocks lead to more data blocks than the disk has");
+                    }
+                } else {
+                    if (entry.block() == 0) {
+                        throw new EdfFormatException(name, block, "entry " + (i + 1) + " of a level " + level
+                                + " pointer block points to block 0");
+                    }
+                    claim(entry.block(), name, block);
+                    long last = variable(entry.block(), level - 1);
+                    if (last != entry.lastRecord()) {
+                        throw new EdfFormatException(name, block, "entry " + (i + 1) + " says its blocks end with record "
+                                + entry.lastRecord() + ", but the pointer block it leads to ends with record " + last);
+                    }
+                }
+            }
+            return entries.get(entries.size() - 1).lastRecord();
+        }
     }
 
     /** Reads the data blocks into one array; null blocks read as zeros. */

@@ -121,6 +121,10 @@ public final class RecordStream {
      */
     public static List<byte[]> decodeVariable(byte[] data, long records, int lrecl, List<VariablePointerEntry> entries,
             int blockSize, String what, long fstBlock) throws EdfFormatException {
+        if (records > data.length / 3) {
+            throw new EdfFormatException("data of " + what, EdfFormatException.NO_BLOCK, "record count mismatch: FSTAIC "
+                    + records + " records cannot fit " + data.length / blockSize + " data blocks");
+        }
         List<byte[]> result = new ArrayList<>();
         long[] starts = new long[(int) records + 1];
         int pos = 0;
