@@ -13,6 +13,7 @@ public final class AllocationMap {
     private final long totalBlocks;
     private final byte[] bits;
     private long searchFrom = 1;
+    private long used;
 
     /**
      * @param totalBlocks ADTNUM
@@ -24,6 +25,11 @@ public final class AllocationMap {
         }
         this.totalBlocks = totalBlocks;
         this.bits = bits;
+        for (long block = 1; block <= totalBlocks; block++) {
+            if (isUsed(block)) {
+                used++;
+            }
+        }
     }
 
     /** Map blocks needed for a disk of {@code totalBlocks} blocks of {@code blockSize}. */
@@ -40,15 +46,23 @@ public final class AllocationMap {
     /** Marks a block in use. */
     public void markUsed(long block) {
         check(block);
+        if (isUsed(block)) {
+            throw new IllegalStateException("block " + block + " is already in use");
+        }
         long bit = block - 1;
         bits[(int) (bit >>> 3)] |= (byte) (0x80 >>> (bit & 7));
+        used++;
     }
 
     /** Marks a block free. */
     public void free(long block) {
         check(block);
+        if (!isUsed(block)) {
+            throw new IllegalStateException("block " + block + " is already free");
+        }
         long bit = block - 1;
         bits[(int) (bit >>> 3)] &= (byte) ~(0x80 >>> (bit & 7));
+        used--;
         searchFrom = Math.min(searchFrom, block);
     }
 
@@ -79,12 +93,6 @@ public final class AllocationMap {
 
     /** Blocks marked in use. */
     public long usedBlocks() {
-        long used = 0;
-        for (long block = 1; block <= totalBlocks; block++) {
-            if (isUsed(block)) {
-                used++;
-            }
-        }
         return used;
     }
 
