@@ -221,7 +221,8 @@ public final class CmsCommand implements Runnable {
             return new UserError(capitalize(e.getMessage()) + ".", e);
         }
         if (e instanceof NoSuchFileException) {
-            return new UserError("Image " + image + " does not exist.", e);
+            return new UserError("Image " + e.getMessage() + " does not exist; create it first (e.g. truncate -s 4M IMAGE)"
+                    + " or give the minidisk's volume image with :OFFSET:LENGTH.", e);
         }
         return new UserError("Cannot use " + image + ": " + e.getMessage() + ".", e);
     }

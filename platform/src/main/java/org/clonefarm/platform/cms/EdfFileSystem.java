@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.clonefarm.platform.cms.internal.AllocationMap;
 import org.clonefarm.platform.cms.internal.Bytes;
@@ -485,7 +486,7 @@ public final class EdfFileSystem implements Closeable {
     private int indexOf(CmsFileId id) {
         for (int i = 0; i < files.size(); i++) {
             FileStatusTableEntry fst = files.get(i);
-            if (fst.displayName().equals(id.name() + " " + id.type())) {
+            if (fst.displayName().toUpperCase(Locale.ROOT).equals(id.name() + " " + id.type())) {
                 return i;
             }
         }
