@@ -184,6 +184,23 @@ class EdfLayoutBytesTest {
         assertThat(Arrays.copyOfRange(pointers, 12, 512)).containsOnly(0);
     }
 
+    /** A file whose name another tool stored in lower case is still found by its upper-case name. */
+    @Test
+    void findsFilesStoredWithLowerCaseNames() throws IOException {
+        Path image = image(1 << 20);
+        try (EdfFileSystem fs = EdfFileSystem.format(FileRegion.whole(image), 1024, DiskLayout.CKD, "LC", CLOCK)) {
+            fs.writeLines(CmsFileId.of("PROFILE", "EXEC"), RecordFormat.V, 0, List.of("say hi"));
+        }
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+            file.seek(3 * 1024 + 128);
+            file.write(Ebcdic.encode("profile exec    "));
+        }
+        try (EdfFileSystem fs = EdfFileSystem.open(FileRegion.whole(image))) {
+            assertThat(fs.list()).extracting(CmsFile::id).containsExactly(CmsFileId.of("PROFILE", "EXEC"));
+            assertThat(fs.readLines(CmsFileId.of("Profile", "Exec"))).containsExactly("say hi");
+        }
+    }
+
     private Path image(long size) throws IOException {
         Path image = dir.resolve("small.img");
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
