@@ -167,8 +167,9 @@ public final class CmsCommand implements Runnable {
         FileRegion region = region(image);
         CmsFileId id = fileId(name, type);
         try (EdfFileSystem fs = EdfFileSystem.openForUpdate(region)) {
-            fs.erase(id);
-            out().printf("Erased %s %s from %s.%n", id.name(), id.type(), region);
+            long freed = fs.erase(id);
+            out().printf("Erased %s %s from %s (%d blocks freed%s).%n", id.name(), id.type(), region, freed,
+                    freed == 0 ? "; a damaged file's blocks stay allocated" : "");
         } catch (IOException e) {
             throw failure(image, e);
         }

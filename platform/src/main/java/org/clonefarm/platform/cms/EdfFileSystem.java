@@ -330,8 +330,7 @@ public final class EdfFileSystem implements Closeable {
         if (map.freeBlocks() < needed) {
             throw new CmsDiskFullException(disk.describe(), needed, map.freeBlocks());
         }
-        FileBlocks old = existing >= 0 ? PointerTree.walk(disk, files.get(existing), files.get(existing).displayName(),
-                fstBlock(existing), map::isUsed) : null;
+        List<Long> old = existing >= 0 ? blocksToFree(existing) : List.of();
 
         List<Long> blocks = map.allocate(dataBlocks);
         byte[] bytes = encoded.bytes();
@@ -362,10 +361,8 @@ public final class EdfFileSystem implements Closeable {
             files.add(fst);
         }
         rewriteDirectory(now);
-        if (old != null) {
-            for (long block : old.allBlocks()) {
-                map.free(block);
-            }
+        for (long block : old) {
+            map.free(block);
         }
         commit();
     }
@@ -396,21 +393,33 @@ public final class EdfFileSystem implements Closeable {
     }
 
     /**
-     * Erases a file and frees its blocks.
+     * Erases a file and frees its blocks. A file whose pointers are damaged is erased too, but its
+     * blocks stay marked in use (leaked), because which blocks are really its own cannot be known.
      *
+     * @return the number of blocks freed (0 for a damaged file)
      * @throws CmsFileNotFoundException if there is no such file
      */
-    public void erase(CmsFileId id) throws IOException {
+    public long erase(CmsFileId id) throws IOException {
         requireWritable();
         int index = require(id);
-        FileStatusTableEntry fst = files.get(index);
-        FileBlocks old = PointerTree.walk(disk, fst, fst.displayName(), fstBlock(index), map::isUsed);
+        List<Long> old = blocksToFree(index);
         files.remove(index);
         rewriteDirectory(now());
-        for (long block : old.allBlocks()) {
+        for (long block : old) {
             map.free(block);
         }
         commit();
+        return old.size();
+    }
+
+    /** The blocks a file holds, or none when its pointers are damaged (they are leaked, never freed twice). */
+    private List<Long> blocksToFree(int index) throws IOException {
+        FileStatusTableEntry fst = files.get(index);
+        try {
+            return PointerTree.walk(disk, fst, fst.displayName(), fstBlock(index), map::isUsed).allBlocks();
+        } catch (EdfFormatException damaged) {
+            return List.of();
+        }
     }
 
     @Override

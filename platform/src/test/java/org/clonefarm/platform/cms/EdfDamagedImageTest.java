@@ -266,6 +266,23 @@ class EdfDamagedImageTest {
         assertThatThrownBy(this::open).isInstanceOf(EdfFormatException.class).hasMessageContaining("X'C1'");
     }
 
+    /** A file with damaged pointers can still be erased; its blocks stay allocated, the other files stay whole. */
+    @Test
+    void erasesADamagedFileWithoutFreeingItsBlocks() throws IOException {
+        patch(FIXED_POINTERS + 4, int32(70000));
+        long used;
+        try (EdfFileSystem fs = EdfFileSystem.openForUpdate(FileRegion.whole(image))) {
+            used = fs.volume().usedBlocks();
+            assertThat(fs.erase(CmsFileId.of("FIXED", "FILE"))).isZero();
+            assertThat(fs.erase(CmsFileId.of("TWO", "RECS"))).isEqualTo(1);
+        }
+        try (EdfFileSystem fs = open()) {
+            assertThat(fs.list()).extracting(CmsFile::id).containsExactly(CmsFileId.of("TEN", "RECORDS"));
+            assertThat(fs.volume().usedBlocks()).isEqualTo(used - 1);
+            assertThat(fs.readRecords(CmsFileId.of("TEN", "RECORDS"))).hasSize(10);
+        }
+    }
+
     /** A disk opened read-only refuses writes. */
     @Test
     void readOnlyDiskRefusesWrites() throws IOException {
