@@ -354,7 +354,6 @@ public final class EdfFileSystem implements Closeable {
         FileLayout fileLayout = PointerTree.build(disk, map, format, entries, records.size(), new ArrayList<>());
         LocalDateTime now = now();
         FileStatusTableEntry fst = FileStatusTableEntry.forFile(id, format, encoded.lrecl(), fileLayout, now);
-        writeMap(disk, map, allocationMapBlocks);
         if (existing >= 0) {
             files.set(existing, fst);
         } else {
@@ -454,11 +453,14 @@ public final class EdfFileSystem implements Closeable {
             System.arraycopy(files.get(i).encode(blockSize), 0, content, (i + 2) * FileStatusTableEntry.LENGTH,
                     FileStatusTableEntry.LENGTH);
         }
-        // the new directory blocks and pointer blocks must be marked used before the directory refers to them
+        // new data, pointer and directory blocks are written and marked used, durably, before the directory
+        // refers to them; and the directory is durable before any block it no longer refers to is freed
         writeMap(disk, map, allocationMapBlocks);
+        disk.force();
         for (int i = 0; i < data.size(); i++) {
             disk.writeBlock(data.get(i), Arrays.copyOfRange(content, i * blockSize, (i + 1) * blockSize));
         }
+        disk.force();
         for (long block : freed) {
             map.free(block);
         }
