@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             // one line per subcommand, kept in alphabetical order
             AgentCommand.class,
+            CmsCommand.class,
             UpCommand.class,
             ZvmCommand.class,
         })
