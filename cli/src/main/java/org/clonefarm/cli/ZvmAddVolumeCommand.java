@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import org.clonefarm.platform.allocation.ExtentControlException;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.geometry.Model3390;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.platform.simulation.SimulationException;
 import org.clonefarm.platform.volume.Volume;

@@ -13,7 +13,7 @@ import org.clonefarm.platform.directory.DirectoryException;
 import org.clonefarm.platform.directory.DirectoryProblem;
 import org.clonefarm.platform.directory.DirectoryValidator;
 import org.clonefarm.platform.directory.UserDirectory;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.platform.volume.Volume;
 import picocli.CommandLine.Command;

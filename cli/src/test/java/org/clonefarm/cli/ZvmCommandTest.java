@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -14,7 +14,7 @@ import java.util.Optional;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.geometry.Model3390;
 import org.clonefarm.platform.io.DurableFiles;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.volume.Volume;
 
 /**

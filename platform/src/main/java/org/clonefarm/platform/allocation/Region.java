@@ -1,7 +1,7 @@
 package org.clonefarm.platform.allocation;
 
 import java.util.Objects;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.volume.Extent;
 import org.clonefarm.platform.volume.Volume;
 

@@ -1,8 +1,8 @@
 package org.clonefarm.platform.cp;
 
 import org.clonefarm.platform.directory.LinkMode;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * The CP commands clonefarm issues, as the virtual machine it runs in. Two implementations: {@link VmcpCp}

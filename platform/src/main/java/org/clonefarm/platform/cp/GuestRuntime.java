@@ -1,6 +1,6 @@
 package org.clonefarm.platform.cp;
 
-import org.clonefarm.platform.names.Userid;
+import org.clonefarm.platform.ids.Userid;
 
 /**
  * What runs a guest in the local simulation: {@link LocalSystem} calls it when CP would boot or stop

@@ -2,8 +2,8 @@ package org.clonefarm.platform.cp;
 
 import java.util.Objects;
 import org.clonefarm.platform.directory.LinkMode;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * A LINK that CP granted. Immutable.

@@ -22,8 +22,8 @@ import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.io.RegionChannel;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.platform.simulation.SimulationException;
 

@@ -1,7 +1,7 @@
 package org.clonefarm.platform.cp;
 
 import java.util.Objects;
-import org.clonefarm.platform.names.Userid;
+import org.clonefarm.platform.ids.Userid;
 
 /**
  * The answer to {@code QUERY USERID}: {@code LINUX001 AT ZVMSYS1}. Immutable.

@@ -3,7 +3,7 @@ package org.clonefarm.platform.cp;
 import java.util.Objects;
 import java.util.Optional;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * The answer to {@code QUERY VIRTUAL vaddr} for a DASD, e.g.

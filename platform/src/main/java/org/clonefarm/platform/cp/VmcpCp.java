@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.clonefarm.platform.cp.internal.CpReplyParser;
 import org.clonefarm.platform.directory.LinkMode;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * CP on z/VM through the {@code vmcp} command of s390-tools (the paper's {@code hcp}). Each call runs

@@ -3,7 +3,7 @@ package org.clonefarm.platform.directory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * {@code CONSOLE vaddr devtype [class [userid]]}: the virtual console, e.g. {@code CONSOLE 0009 3215 T}.

@@ -3,7 +3,7 @@ package org.clonefarm.platform.directory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * {@code DEDICATE vaddr rdev [options]}: a real device given to the virtual machine alone. Immutable.

@@ -5,8 +5,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * One entry of the CP directory: a USER, IDENTITY or PROFILE statement and the statements that

@@ -1,7 +1,7 @@
 package org.clonefarm.platform.directory;
 
 import java.util.Objects;
-import org.clonefarm.platform.names.Userid;
+import org.clonefarm.platform.ids.Userid;
 
 /**
  * One thing wrong with a directory as a whole, found by {@link DirectoryValidator}. Immutable.

@@ -7,9 +7,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.volume.Extent;
 import org.clonefarm.platform.volume.Volume;
 

@@ -1,6 +1,6 @@
 package org.clonefarm.platform.directory;
 
-import org.clonefarm.platform.names.Userid;
+import org.clonefarm.platform.ids.Userid;
 
 /** The statement that starts a directory entry: USER, IDENTITY or PROFILE. */
 public sealed interface EntryHeader extends Statement permits UserStatement, ProfileStatement {

@@ -2,7 +2,7 @@ package org.clonefarm.platform.directory;
 
 import java.util.List;
 import java.util.Objects;
-import org.clonefarm.platform.names.Userid;
+import org.clonefarm.platform.ids.Userid;
 
 /**
  * {@code INCLUDE profile}: the entry takes the profile's statements. Immutable.

@@ -3,8 +3,8 @@ package org.clonefarm.platform.directory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * {@code LINK owner vaddr myvaddr [mode]}: at logon the entry links {@code owner}'s minidisk

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Vaddr;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.volume.Extent;
 
 /**

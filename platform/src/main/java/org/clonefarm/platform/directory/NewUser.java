@@ -1,7 +1,7 @@
 package org.clonefarm.platform.directory;
 
 import java.util.Objects;
-import org.clonefarm.platform.names.Userid;
+import org.clonefarm.platform.ids.Userid;
 
 /**
  * The userid and password of an entry to be made from a {@link Prototype}. Immutable.

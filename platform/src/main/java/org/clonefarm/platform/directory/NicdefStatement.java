@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * {@code NICDEF vaddr [TYPE QDIO|HIPERS] [DEVICES n] [LAN owner name] [CHPID xx] [MACID xxxxxx]}: a

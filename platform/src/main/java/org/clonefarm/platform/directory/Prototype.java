@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.volume.Extent;
 
 /**

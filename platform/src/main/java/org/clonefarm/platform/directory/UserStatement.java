@@ -3,7 +3,7 @@ package org.clonefarm.platform.directory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.clonefarm.platform.names.Userid;
+import org.clonefarm.platform.ids.Userid;
 
 /**
  * {@code USER userid password [storage [maxstorage [privclasses [more ...]]]]} or the same with

@@ -1,6 +1,6 @@
 /**
- * The names z/VM gives things: {@link org.clonefarm.platform.names.Userid},
- * {@link org.clonefarm.platform.names.Vaddr} and {@link org.clonefarm.platform.names.Volser}. Each is
- * validated once, on construction, so code that holds one never checks it again.
+ * CMS NAMES files: the per-clone configuration on the 191 disk, one {@code :nick.} entry per clone.
+ * {@link org.clonefarm.platform.names.NamesFile} parses and writes them;
+ * {@link org.clonefarm.platform.names.NamesEntry} is one entry with its tags.
  */
 package org.clonefarm.platform.names;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.clonefarm.platform.allocation.VolumeSpace;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Volser;
 
 /**
  * One volume of a simulation data directory as {@code clonefarm zvm volumes} reports it. Immutable.

@@ -2,7 +2,7 @@ package org.clonefarm.platform.volume;
 
 import java.util.Objects;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Volser;
 
 /**
  * A contiguous range of a volume: {@code size} cylinders (3390) or blocks (FB-512) from

@@ -2,7 +2,7 @@ package org.clonefarm.platform.volume;
 
 import java.util.Objects;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Volser;
 
 /**
  * A DASD volume: its serial, device type and size in units (cylinders or blocks). The units from

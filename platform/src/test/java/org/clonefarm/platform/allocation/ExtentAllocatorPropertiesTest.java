@@ -19,9 +19,9 @@ import org.clonefarm.platform.directory.MdiskStatement;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.directory.UserStatement;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.volume.Extent;
 import org.clonefarm.platform.volume.Volume;
 

@@ -7,7 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.volume.Extent;
 import org.clonefarm.platform.volume.Volume;
 import org.junit.jupiter.api.Test;

@@ -11,8 +11,8 @@ import org.clonefarm.platform.directory.Prototype;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.geometry.Model3390;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.volume.Volume;
 
 /**

@@ -12,8 +12,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
 
 /** Print then parse gives back any directory the model can hold, statement kind by statement kind. */
 class DirectoryRoundTripPropertiesTest {

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.clonefarm.platform.names.Userid;
+import org.clonefarm.platform.ids.Userid;
 import org.junit.jupiter.api.Test;
 
 /** Parse, print, parse of a directory keeps its meaning and its text. */
@@ -63,7 +63,7 @@ class DirectoryRoundTripTest {
         assertThat(user.maxStorage()).isEqualTo("2G");
         assertThat(user.privClasses()).isEqualTo("G");
         assertThat(linux.includes()).containsExactly(Userid.of("LINDFLT"));
-        assertThat(linux.minidisk(org.clonefarm.platform.names.Vaddr.of("200")).orElseThrow().extent().orElseThrow().toString())
+        assertThat(linux.minidisk(org.clonefarm.platform.ids.Vaddr.of("200")).orElseThrow().extent().orElseThrow().toString())
                 .isEqualTo("LX0001 3390 3340-5139 (1800 cylinders)");
         assertThat(linux.ofKind(NicdefStatement.class).get(0).lan()).contains("SYSTEM VSWLNX");
         assertThat(linux.ofKind(IplStatement.class).get(0).options()).containsExactly("LOADPARM", "0", "PARM", "root=/dev/dasda1", "ro");

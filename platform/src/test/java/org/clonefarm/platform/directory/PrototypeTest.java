@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.clonefarm.platform.geometry.DeviceType;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
-import org.clonefarm.platform.names.Volser;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.volume.Extent;
 import org.junit.jupiter.api.Test;
 

@@ -6,8 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.clonefarm.platform.cp.UseridReply;
 import org.clonefarm.platform.cp.VirtualDasd;
-import org.clonefarm.platform.names.Userid;
-import org.clonefarm.platform.names.Vaddr;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * Reads CP's replies to the commands clonefarm issues. Pure functions of the text; thread-safe.

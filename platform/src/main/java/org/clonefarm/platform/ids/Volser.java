@@ -1,4 +1,4 @@
-package org.clonefarm.platform.names;
+package org.clonefarm.platform.ids;
 
 /**
  * A DASD volume serial: 1 to 6 characters of A-Z, 0-9, {@code @}, {@code #} and {@code $}, kept in

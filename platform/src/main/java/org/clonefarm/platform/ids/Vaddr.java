@@ -1,4 +1,4 @@
-package org.clonefarm.platform.names;
+package org.clonefarm.platform.ids;
 
 import java.util.Locale;
 

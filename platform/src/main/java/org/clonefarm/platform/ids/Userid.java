@@ -1,4 +1,4 @@
-package org.clonefarm.platform.names;
+package org.clonefarm.platform.ids;
 
 /**
  * A z/VM userid: 1 to 8 characters of A-Z, 0-9, {@code @}, {@code #} and {@code $}, kept in upper
