@@ -67,15 +67,19 @@ public final class EventFolder implements AutoCloseable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
+    /**
+     * @param producer where statuses and dead letters go; null for a read-only fold (a watcher)
+     *     that publishes nothing
+     */
     public EventFolder(KafkaSettings settings, TopicLayout layout, CloneStateStore store,
             Producer<String, byte[]> producer, String clientId, Listener listener) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.store = Objects.requireNonNull(store, "store");
-        this.producer = Objects.requireNonNull(producer, "producer");
+        this.producer = producer;
         this.clientId = Objects.requireNonNull(clientId, "clientId");
         this.listener = listener == null ? (event, outcome, live) -> { } : listener;
-        this.deadLetters = new DeadLetters(producer, layout, clientId);
+        this.deadLetters = producer == null ? null : new DeadLetters(producer, layout, clientId);
     }
 
     /**
@@ -152,7 +156,9 @@ public final class EventFolder implements AutoCloseable {
             return;
         } finally {
             consumer = null;
-            producer.flush();
+            if (producer != null) {
+                producer.flush();
+            }
         }
         caughtUp.completeExceptionally(new IllegalStateException("event folder closed before it caught up"));
         stopped.complete(null);
@@ -164,7 +170,7 @@ public final class EventFolder implements AutoCloseable {
             event = ContractCodec.decodeEvent(record.value(),
                     record.topic() + "/" + record.partition() + "@" + record.offset());
         } catch (ContractException e) {
-            if (live) {
+            if (live && deadLetters != null) {
                 deadLetters.send(record, e.getMessage()); // during replay it was sent the first time
             }
             return;
@@ -178,6 +184,10 @@ public final class EventFolder implements AutoCloseable {
     }
 
     private void publish(Map<String, CloneStatus> changed) {
+        if (producer == null) {
+            changed.clear();
+            return;
+        }
         for (CloneStatus status : changed.values()) {
             producer.send(new ProducerRecord<>(layout.status(), status.getUserid(), ContractCodec.encode(status)),
                     (metadata, error) -> {
