@@ -113,6 +113,12 @@ public final class CloneStateStore {
         return clone == null ? null : clone.status;
     }
 
+    /** What the clone was planned with (disks, settings), or null for an unknown clone. */
+    public org.clonefarm.proto.ClonePlanned plannedOf(String userid) {
+        CloneRecord clone = clones.get(userid);
+        return clone == null ? null : clone.planned;
+    }
+
     /** The facts of a clone's life, oldest first, progress left out (at most {@value #HISTORY_LIMIT}). */
     public List<CloneEvent> history(String userid) {
         CloneRecord clone = clones.get(userid);
@@ -180,6 +186,7 @@ public final class CloneStateStore {
         final Deque<CloneEvent> history = new ArrayDeque<>();
         long bytesTotal;
         volatile CloneStatus status;
+        volatile org.clonefarm.proto.ClonePlanned planned;
 
         CloneRecord(String userid, String batchId) {
             this.userid = userid;
@@ -204,6 +211,7 @@ public final class CloneStateStore {
                     .setUpdatedAt(event.getTime());
             switch (event.getFactCase()) {
                 case CLONE_PLANNED -> {
+                    planned = event.getClonePlanned();
                     CloneSettings settings = event.getClonePlanned().getSettings();
                     bytesTotal = event.getClonePlanned().getBytesTotal();
                     next.setSettings(settings).setPlannedAt(event.getTime()).setStep("plan")
