@@ -296,7 +296,9 @@ public final class CloneStateStore {
         final Map<String, long[]> bytes = new HashMap<>();
         long bytesDone;
         long bytesTotal;
-        boolean completed;
+        int completions;
+        int retriesCovered;
+        int retries;
         CloneEvent plannedEvent;
 
         BatchRecord(String batchId) {
@@ -309,7 +311,8 @@ public final class CloneStateStore {
                     plannedEvent = event;
                 }
             } else {
-                completed = true;
+                retriesCovered = Math.max(retriesCovered, event.getBatchCompleted().getRetries());
+                completions++;
             }
         }
 
@@ -323,9 +326,9 @@ public final class CloneStateStore {
                     }
                 }
                 counts.merge(after.getState(), 1, Integer::sum);
-                if (!CloneStateMachine.isTerminal(after.getState())) {
-                    completed = false; // a retry reopens the batch
-                }
+            }
+            if (after.getAttempt() > before.getAttempt() && before.getAttempt() > 0) {
+                retries += after.getAttempt() - before.getAttempt();
             }
             long[] previous = bytes.computeIfAbsent(userid, u -> new long[2]);
             bytesDone += after.getProgress().getBytesDone() - previous[0];
@@ -340,8 +343,14 @@ public final class CloneStateStore {
 
         synchronized BatchSummary summary() {
             int planned = plannedEvent == null ? 0 : plannedEvent.getBatchPlanned().getClones();
-            return new BatchSummary(batchId, Math.max(planned, userids.size()), Map.copyOf(counts), bytesDone,
-                    bytesTotal, completed);
+            int clones = Math.max(planned, userids.size());
+            int finished = counts.getOrDefault(CloneState.CLONE_STATE_READY, 0)
+                    + counts.getOrDefault(CloneState.CLONE_STATE_FAILED, 0)
+                    + counts.getOrDefault(CloneState.CLONE_STATE_CANCELLED, 0);
+            // completed: a batch-completed fact covers every retry so far, and nothing runs again;
+            // both counts are order-free, so a replay in another interleaving agrees
+            boolean completed = completions > 0 && retriesCovered >= retries && clones > 0 && finished == clones;
+            return new BatchSummary(batchId, clones, Map.copyOf(counts), bytesDone, bytesTotal, completed, retries);
         }
     }
 }

@@ -41,12 +41,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Submit on the local simulation: directory, NAMES file and requests, once, with a real broker. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class LocalBatchCommandsTest {
+public class LocalBatchCommandsTest {
 
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
-    static String spec(String batch, String range, String firstIp) {
+    public static String spec(String batch, String range, String firstIp) {
         return """
                 batch: %s
                 master: LNXMSTR
@@ -70,7 +70,7 @@ class LocalBatchCommandsTest {
     }
 
     private static Farm farm(Path root, String prefix, long poolCylinders) throws Exception {
-        LocalDataDirectory data = SmallMaster.create(root, poolCylinders);
+        LocalDataDirectory data = TestFarms.smallMaster(root, poolCylinders);
         KafkaSettings settings = KafkaSettings.of(KAFKA.bootstrapServers());
         TopicLayout layout = TopicLayout.builder().prefix(prefix).build();
         try (Admin admin = Admin.create(settings.admin("t"))) {
@@ -173,7 +173,7 @@ class LocalBatchCommandsTest {
 
     @Test
     void secondWriterWaitsThenFailsNamingTheHolder(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = SmallMaster.create(root, 100);
+        LocalDataDirectory data = TestFarms.smallMaster(root, 100);
         try (DirectoryLock.Held held = DirectoryLock.acquire(data.root(), "submit held-by-test", Duration.ofSeconds(1))) {
             Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(), root.toString())

@@ -12,7 +12,7 @@ import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 
 /** A small master and prototype in a local simulation data directory, for the coordinator's tests. */
-final class SmallMaster {
+public final class TestFarms {
 
     static final String DIRECTORY = """
             USER LNXMSTR XXXXXXXX 1G 2G G
@@ -29,11 +29,11 @@ final class SmallMaster {
              NICDEF 0600 TYPE QDIO LAN SYSTEM VSWLNX
             """;
 
-    private SmallMaster() {
+    private TestFarms() {
     }
 
     /** Creates the master's volume, two pool volumes of {@code poolCylinders} each, the directory and a CMS 191. */
-    static LocalDataDirectory create(Path root, long poolCylinders) throws IOException {
+    public static LocalDataDirectory smallMaster(Path root, long poolCylinders) throws IOException {
         LocalDataDirectory data = LocalDataDirectory.at(root);
         data.createVolume(new Volser("MST001"), DeviceType.DASD_3390, 100, "MASTER");
         data.createVolume(new Volser("LX0001"), DeviceType.DASD_3390, poolCylinders, "LNXPOOL");
