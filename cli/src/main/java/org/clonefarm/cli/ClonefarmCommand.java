@@ -18,7 +18,12 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             // one line per subcommand, kept in alphabetical order
             AgentCommand.class,
+            CancelCommand.class,
             CmsCommand.class,
+            PlanCommand.class,
+            RetryCommand.class,
+            StatusCommand.class,
+            SubmitCommand.class,
             UpCommand.class,
             ZvmCommand.class,
         })

@@ -14,14 +14,11 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.clonefarm.coordinator.api.BatchCommands;
 import org.clonefarm.coordinator.plan.BatchPlan;
 import org.clonefarm.coordinator.plan.BatchPlanner;
-import org.clonefarm.coordinator.plan.DirectorySystemView;
 import org.clonefarm.coordinator.spec.SpecParser;
-import org.clonefarm.coordinator.spec.SpecValidator;
 import org.clonefarm.coordinator.state.CloneStateMachine;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
-import org.clonefarm.platform.allocation.AllocationException;
 import org.clonefarm.platform.allocation.ExtentControl;
 import org.clonefarm.platform.cms.CmsFileId;
 import org.clonefarm.platform.cms.EdfFileSystem;
@@ -85,44 +82,6 @@ public final class LocalBatchCommands implements BatchCommands {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Plans a spec against the directory without changing anything: what {@code clonefarm plan} shows. */
-    public BatchPlan plan(String specYaml) throws IOException {
-        SpecParser.Result parsed = new SpecParser().parse(specYaml);
-        if (parsed.spec() == null) {
-            throw badSpec(parsed.problems());
-        }
-        UserDirectory directory = data.readDirectory();
-        ExtentControl control = data.readExtentControl();
-        return planAgainst(parsed, directory, control);
-    }
-
-    private BatchPlan planAgainst(SpecParser.Result parsed, UserDirectory directory, ExtentControl control) {
-        SpecValidator.Validation validation = new SpecValidator(
-                new DirectorySystemView(directory, control, parsed.spec().batch())).validate(parsed.spec(), parsed.lines());
-        List<org.clonefarm.coordinator.spec.SpecProblem> problems = new ArrayList<>(parsed.problems());
-        problems.addAll(validation.problems());
-        if (!problems.isEmpty()) {
-            throw badSpec(problems);
-        }
-        try {
-            return new BatchPlanner(directory, control).plan(parsed.spec(), validation.clones(), clock.instant());
-        } catch (AllocationException e) {
-            throw new BatchCommandException(BatchCommandException.Kind.BAD_REQUEST,
-                    "volumes " + parsed.spec().volumes() + " cannot hold the batch: " + e.getMessage(), List.of());
-        } catch (IllegalStateException e) {
-            throw new BatchCommandException(BatchCommandException.Kind.CONFLICT, e.getMessage(), List.of());
-        }
-    }
-
-    private static BatchCommandException badSpec(List<org.clonefarm.coordinator.spec.SpecProblem> problems) {
-        StringBuilder message = new StringBuilder("the spec has ").append(problems.size())
-                .append(problems.size() == 1 ? " problem" : " problems");
-        for (var problem : problems) {
-            message.append(System.lineSeparator()).append("  ").append(problem);
-        }
-        return new BatchCommandException(BatchCommandException.Kind.BAD_REQUEST, message.toString(), problems);
-    }
-
     @Override
     public CompletableFuture<Submitted> submit(String specYaml) {
         return CompletableFuture.supplyAsync(() -> {
@@ -137,7 +96,7 @@ public final class LocalBatchCommands implements BatchCommands {
     private Submitted submitNow(String specYaml) throws IOException {
         SpecParser.Result parsed = new SpecParser().parse(specYaml);
         if (parsed.spec() == null || parsed.spec().batch() == null) {
-            throw badSpec(parsed.problems());
+            throw LocalPlanner.badSpec(parsed.problems());
         }
         String batch = parsed.spec().batch();
         String digest = BatchPlanner.digest(parsed.spec());
@@ -149,7 +108,7 @@ public final class LocalBatchCommands implements BatchCommands {
         try (DirectoryLock.Held lock = DirectoryLock.acquire(data.root(), "submit " + batch, lockWait)) {
             UserDirectory directory = data.readDirectory();
             ExtentControl control = data.readExtentControl();
-            plan = planAgainst(parsed, directory, control);
+            plan = LocalPlanner.planAgainst(parsed, directory, control, clock);
             List<DirectoryProblem> problems = directory.validate();
             if (!problems.isEmpty()) {
                 throw new BatchCommandException(BatchCommandException.Kind.CONFLICT, "the directory would not be"
