@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
         },
         subcommands = {
             // one line per subcommand, kept in alphabetical order
+            CopyCommand.class,
         })
 public final class ClonefarmCommand implements Runnable {
 

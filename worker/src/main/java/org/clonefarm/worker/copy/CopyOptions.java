@@ -30,8 +30,13 @@ public record CopyOptions(
 
     /** How the bytes of a chunk move. */
     public enum IoMode {
-        /** Positional read into a direct buffer, hash, positional write from the same buffer. */
-        POSITIONAL,
+        /**
+         * Positional read into an aligned direct buffer, hash, positional write from the same buffer, with
+         * {@code O_DIRECT} for every aligned transfer (no page cache; falls back to BUFFERED where refused).
+         */
+        DIRECT,
+        /** As {@link #DIRECT} but through the page cache. */
+        BUFFERED,
         /** Positional read for the hash, then {@code FileChannel.transferTo} (in-kernel copy) for the write. */
         TRANSFER_TO
     }
@@ -77,7 +82,7 @@ public record CopyOptions(
     /** The defaults: chunk size, parallelism and batching measured by bench/copy; no verify, no compare. */
     public static CopyOptions defaults() {
         return new CopyOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, false, false, false,
-                DEFAULT_FORCE_BYTES, DEFAULT_FORCE_INTERVAL, IoMode.POSITIONAL);
+                DEFAULT_FORCE_BYTES, DEFAULT_FORCE_INTERVAL, IoMode.DIRECT);
     }
 
     public CopyOptions withChunkSize(int bytes) {

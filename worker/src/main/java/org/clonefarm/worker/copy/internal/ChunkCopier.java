@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -13,25 +14,26 @@ import org.clonefarm.worker.copy.DiskDigest;
 
 /**
  * Copies one chunk: positional read of the source, zero check, SHA-256, then (unless the target is
- * known to hold the bytes already) positional write or in-kernel transfer to the target. Does not
- * force: durability is the driver's batch. Thread-safe: chunk tasks of one copy call it concurrently,
- * each with its own {@link ChunkSlot}.
+ * known to hold the bytes already) positional write or in-kernel transfer to the target. Where the
+ * target reads as zeros, only the chunk's non-zero 4 KiB runs are written, so a sparse target stays
+ * as sparse as the data allows. Does not force: durability is the driver's batch. Thread-safe: chunk
+ * tasks of one copy call it concurrently, each with its own {@link ChunkSlot}.
  */
 final class ChunkCopier {
+    private static final int BLOCK = ExtentChannels.ALIGNMENT;
+
     private final ResolvedPlan plan;
     private final CopyOptions options;
     private final long zeroFrom;
-    private final FileChannel source;
-    private final FileChannel target;
+    private final ExtentChannels channels;
     private final ByteBuffer zeros;
     private final ConcurrentMap<Integer, byte[]> zeroDigests = new ConcurrentHashMap<>();
 
-    ChunkCopier(ResolvedPlan plan, CopyOptions options, long zeroFrom, FileChannel source, FileChannel target) {
+    ChunkCopier(ResolvedPlan plan, CopyOptions options, long zeroFrom, ExtentChannels channels) {
         this.plan = plan;
         this.options = options;
         this.zeroFrom = zeroFrom;
-        this.source = source;
-        this.target = target;
+        this.channels = channels;
         this.zeros = ByteBuffer.allocateDirect(options.chunkSize()).asReadOnlyBuffer();
     }
 
@@ -47,37 +49,69 @@ final class ChunkCopier {
         long offset = chunkOffset(index);
         int length = chunkLength(index);
         ByteBuffer bytes = slot.buffer.clear().limit(length);
-        readFully(source, bytes, plan.sourceOffset() + offset, true);
+        readFully(bytes, plan.sourceOffset() + offset, true);
         bytes.flip();
+        boolean targetZero = offset >= zeroFrom;
         boolean zero = isZero(bytes);
         byte[] digest = zero ? zeroDigest(length) : DiskDigest.chunkDigest(bytes);
-        if (zero && offset >= zeroFrom) {
-            return new ChunkOutcome(index, length, digest, ChunkOutcome.Disposition.ZERO);
+        if (zero && targetZero) {
+            return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.ZERO);
         }
         if (options.resumeByCompare() && targetHolds(offset, length, digest, slot)) {
-            return new ChunkOutcome(index, length, digest, ChunkOutcome.Disposition.SAME);
+            return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SAME);
         }
         long at = plan.targetOffset() + offset;
+        long written;
         try {
             if (options.ioMode() == CopyOptions.IoMode.TRANSFER_TO) {
                 transfer(slot, plan.sourceOffset() + offset, length, at);
+                written = length;
+            } else if (targetZero) {
+                written = writeNonZeroRuns(bytes, at);
             } else {
-                while (bytes.hasRemaining()) {
-                    target.write(bytes, at + bytes.position());
-                }
+                writeFully(bytes, at);
+                written = length;
             }
         } catch (IOException e) {
             throw IoFailures.of(e, "write", plan.target(), at);
         }
-        return new ChunkOutcome(index, length, digest, ChunkOutcome.Disposition.WRITTEN);
+        return new ChunkOutcome(index, length, digest, written, ChunkOutcome.Disposition.WRITTEN);
     }
 
-    /** SHA-256 of the target's bytes of chunk {@code index} (verify). */
+    /** SHA-256 of the target's bytes of chunk {@code index} (verify); direct reads where aligned. */
     byte[] targetDigest(long index, ChunkSlot slot) throws CopyException {
         ByteBuffer bytes = slot.buffer.clear().limit(chunkLength(index));
-        readFully(target, bytes, plan.targetOffset() + chunkOffset(index), false);
+        readFully(bytes, plan.targetOffset() + chunkOffset(index), false);
         bytes.flip();
         return DiskDigest.chunkDigest(bytes);
+    }
+
+    private long writeNonZeroRuns(ByteBuffer chunk, long at) throws IOException {
+        long written = 0;
+        int end = chunk.limit();
+        int block = 0;
+        while (block < end) {
+            while (block < end && isZero(chunk.duplicate().position(block).limit(Math.min(end, block + BLOCK)))) {
+                block += BLOCK;
+            }
+            int runStart = block;
+            while (block < end && !isZero(chunk.duplicate().position(block).limit(Math.min(end, block + BLOCK)))) {
+                block += BLOCK;
+            }
+            int runEnd = Math.min(end, block);
+            if (runEnd > runStart) {
+                writeFully(chunk.duplicate().position(runStart).limit(runEnd), at + runStart);
+                written += runEnd - runStart;
+            }
+        }
+        return written;
+    }
+
+    private void writeFully(ByteBuffer bytes, long at) throws IOException {
+        int start = bytes.position();
+        while (bytes.hasRemaining()) {
+            channels.writeTarget(bytes, at + bytes.position() - start);
+        }
     }
 
     private boolean targetHolds(long offset, int length, byte[] digest, ChunkSlot slot) throws CopyException {
@@ -85,7 +119,7 @@ final class ChunkCopier {
         ByteBuffer existing = slot.compareBuffer().clear().limit(length);
         try {
             while (existing.hasRemaining()) {
-                if (target.read(existing, at + existing.position()) < 0) {
+                if (channels.readTarget(existing, at + existing.position()) < 0) {
                     return false; // the target file ends here: it does not hold these bytes yet
                 }
             }
@@ -109,19 +143,21 @@ final class ChunkCopier {
         }
     }
 
-    private void readFully(FileChannel channel, ByteBuffer into, long at, boolean isSource) throws CopyException {
-        java.nio.file.Path path = isSource ? plan.source() : plan.target();
+    private void readFully(ByteBuffer into, long at, boolean isSource) throws CopyException {
+        Path path = isSource ? plan.source() : plan.target();
         try {
             while (into.hasRemaining()) {
-                if (channel.read(into, at + into.position()) < 0) {
-                    long end = at + into.position();
+                long position = at + into.position();
+                int n = isSource ? channels.readSource(into, position) : channels.readTarget(into, position);
+                if (n < 0) {
                     if (isSource) {
                         throw new CopyException(CopyException.Kind.SOURCE_CHANGED, "source " + path + " ended at "
-                                + end + " during the copy, before the " + plan.length() + " bytes it had when the copy"
-                                + " was planned; someone truncated or replaced it", path, end, null);
+                                + position + " during the copy, before the " + plan.length()
+                                + " bytes it had when the copy was planned; someone truncated or replaced it",
+                                path, position, null);
                     }
-                    throw new CopyException(CopyException.Kind.IO, "target " + path + " ends at " + end
-                            + ", inside the copied extent", path, end, null);
+                    throw new CopyException(CopyException.Kind.IO, "target " + path + " ends at " + position
+                            + ", inside the copied extent", path, position, null);
                 }
             }
         } catch (IOException e) {

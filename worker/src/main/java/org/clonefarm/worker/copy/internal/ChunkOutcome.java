@@ -6,9 +6,10 @@ package org.clonefarm.worker.copy.internal;
  * @param index the chunk index
  * @param length its length in bytes
  * @param digest its SHA-256
+ * @param bytesWritten bytes written to the target (a written chunk on a zero target skips its zero blocks)
  * @param disposition written, or why not
  */
-public record ChunkOutcome(long index, int length, byte[] digest, Disposition disposition) {
+public record ChunkOutcome(long index, int length, byte[] digest, long bytesWritten, Disposition disposition) {
 
     /** Why a chunk's bytes are on the target. */
     public enum Disposition {

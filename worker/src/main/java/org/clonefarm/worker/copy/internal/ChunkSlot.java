@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The resources of one chunk in flight: a direct buffer of one chunk, a second one for resume by
+ * The resources of one chunk in flight: a direct buffer of one chunk (aligned for direct I/O), a second one for resume by
  * compare (made on first use), and for {@code TRANSFER_TO} its own source and target channels (a
  * transfer moves a channel's position, which must not be shared). Used by one chunk task at a time;
  * handed between threads through the slot pool, which orders the accesses.
@@ -20,12 +20,12 @@ final class ChunkSlot implements Closeable {
     private FileChannel transferTarget;
 
     ChunkSlot(int chunkSize) {
-        this.buffer = ByteBuffer.allocateDirect(chunkSize);
+        this.buffer = ExtentChannels.alignedBuffer(chunkSize);
     }
 
     ByteBuffer compareBuffer() {
         if (compareBuffer == null) {
-            compareBuffer = ByteBuffer.allocateDirect(buffer.capacity());
+            compareBuffer = ExtentChannels.alignedBuffer(buffer.capacity());
         }
         return compareBuffer;
     }

@@ -2,7 +2,6 @@ package org.clonefarm.worker.copy.internal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -137,11 +136,12 @@ public final class CopyRun {
 
         boolean cancelled = false;
         if (!todo.isEmpty() || options.verify()) {
-            try (FileChannel source = FileChannel.open(resolved.source(), StandardOpenOption.READ);
-                    FileChannel target = openTarget()) {
-                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), source, target);
+            prepareTarget();
+            try (ExtentChannels channels = ExtentChannels.open(resolved.source(), resolved.target(),
+                    options.ioMode() == CopyOptions.IoMode.DIRECT)) {
+                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels);
                 if (!todo.isEmpty()) {
-                    cancelled = copyChunks(todo, copier, target);
+                    cancelled = copyChunks(todo, copier, channels);
                 }
                 if (!cancelled && options.verify()) {
                     verify(copier);
@@ -167,13 +167,12 @@ public final class CopyRun {
                 !cancelled && options.verify());
     }
 
-    private FileChannel openTarget() throws CopyException {
-        try {
-            if (resolved.targetKind() == ExtentProbe.Kind.BLOCK_DEVICE) {
-                return FileChannel.open(resolved.target(), StandardOpenOption.READ, StandardOpenOption.WRITE);
-            }
-            OpenOption[] open = {StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE};
-            FileChannel target = FileChannel.open(resolved.target(), open);
+    /** Creates a missing target file and extends a short one (sparse), durably. */
+    private void prepareTarget() throws CopyException {
+        if (resolved.targetKind() == ExtentProbe.Kind.BLOCK_DEVICE) {
+            return;
+        }
+        try (FileChannel target = FileChannel.open(resolved.target(), StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
             long end = resolved.targetOffset() + resolved.length();
             if (target.size() < end) {
                 // a sparse extension: the new bytes read as zeros, so zero chunks there need no write;
@@ -183,14 +182,13 @@ public final class CopyRun {
                 }
                 target.force(true);
             }
-            return target;
         } catch (IOException e) {
             throw IoFailures.of(e, "open or extend", resolved.target(), resolved.targetOffset());
         }
     }
 
     /** The chunk loop; returns whether it stopped because of cancellation. */
-    private boolean copyChunks(ArrayDeque<Long> todo, ChunkCopier copier, FileChannel target) throws CopyException {
+    private boolean copyChunks(ArrayDeque<Long> todo, ChunkCopier copier, ExtentChannels target) throws CopyException {
         int inFlight = 0;
         CopyException failure = null;
         boolean cancelled = false;
@@ -232,7 +230,7 @@ public final class CopyRun {
         try {
             commit(target);
             if (store == null) {
-                target.force(false);
+                target.forceTarget();
             }
         } catch (CopyException | IOException e) {
             if (failure == null) {
@@ -295,7 +293,8 @@ public final class CopyRun {
         digests[(int) outcome.index()] = outcome.digest();
         switch (outcome.disposition()) {
             case WRITTEN -> {
-                bytesWritten += outcome.length();
+                bytesWritten += outcome.bytesWritten();
+                bytesSkippedZero += outcome.length() - outcome.bytesWritten();
                 batchNeedsForce = true;
             }
             case ZERO -> bytesSkippedZero += outcome.length();
@@ -308,17 +307,17 @@ public final class CopyRun {
         if (batch.isEmpty()) {
             batchStartNanos = System.nanoTime();
         }
-        boolean skipped = outcome.disposition() != ChunkOutcome.Disposition.WRITTEN;
+        long skipped = outcome.length() - outcome.bytesWritten();
         if (store == null) {
             // no checkpoints: progress counts what is written, durable only at the end
             bytesDurable += outcome.length();
-            bytesSkippedDurable += skipped ? outcome.length() : 0;
+            bytesSkippedDurable += skipped;
             report(false);
             return;
         }
         batch.put(outcome.index(), outcome.digest());
         batchBytes += outcome.length();
-        batchSkipped += skipped ? outcome.length() : 0;
+        batchSkipped += skipped;
     }
 
     private boolean batchDue() {
@@ -327,13 +326,13 @@ public final class CopyRun {
     }
 
     /** Force, then synced checkpoint batch, then progress: the durability order. */
-    private void commit(FileChannel target) throws CopyException {
+    private void commit(ExtentChannels target) throws CopyException {
         if (batch.isEmpty() || store == null) {
             return;
         }
         if (batchNeedsForce) {
             try {
-                target.force(false);
+                target.forceTarget();
             } catch (IOException e) {
                 throw IoFailures.of(e, "force", resolved.target(), resolved.targetOffset());
             }
