@@ -27,13 +27,15 @@ import picocli.CommandLine.Model.CommandSpec;
  * running the same command again. Prints a progress bar on a terminal and, as its last line on
  * standard output, one JSON object with the counts and the disk digest.
  */
-@Command(name = "copy",
+@Command(name = "copy", mixinStandardHelpOptions = true,
         description = {
-            "Copies a disk extent (file, volume image extent or block device) in parallel chunks, checkpointing",
-            "every durable chunk, so running the same command again after a kill or a failure resumes.",
-            "SRC is PATH[:OFFSET[:LENGTH]] and DST is PATH[:OFFSET], offsets and lengths in bytes. The last line",
-            "printed is a JSON object: copy_id, bytes_total, bytes_written, bytes_skipped_checkpoint,",
-            "bytes_skipped_zero, bytes_skipped_compare, wall_s, mib_per_s, digest (see docs/copy-engine.md)."
+            "Copies a disk extent (file, volume image extent or block device) in parallel chunks, checkpointing "
+                    + "every durable chunk, so running the same command again after a kill or a failure resumes.",
+            "SRC is PATH[:OFFSET[:LENGTH]] and DST is PATH[:OFFSET], offsets and lengths in bytes. The last line "
+                    + "printed is a JSON object: copy_id, bytes_total, bytes_written, bytes_skipped_checkpoint, "
+                    + "bytes_skipped_zero, bytes_skipped_compare, wall_s, mib_per_s, digest, chunk_size, verified, "
+                    + "outcome (see docs/copy-engine.md). Exit code 0 when copied, 1 when refused or failed, 2 for "
+                    + "bad usage."
         })
 public final class CopyCommand implements Runnable {
 
@@ -57,11 +59,11 @@ public final class CopyCommand implements Runnable {
     String copyId;
 
     @Option(names = "--chunk-mib", paramLabel = "N",
-            description = "Chunk size in MiB, 1 to 256 (default ${DEFAULT-VALUE}): " + CopyOptions.CHUNK_SIZE_DOC)
+            description = CopyOptions.CHUNK_SIZE_DOC + " In MiB, 1 to 256 (default ${DEFAULT-VALUE}).")
     int chunkMib = CopyOptions.DEFAULT_CHUNK_SIZE / CopyOptions.MIB;
 
     @Option(names = "--parallel", paramLabel = "N",
-            description = "Chunks in flight, 1 to 64 (default ${DEFAULT-VALUE}): " + CopyOptions.MAX_IN_FLIGHT_DOC)
+            description = CopyOptions.MAX_IN_FLIGHT_DOC + " 1 to 64 (default ${DEFAULT-VALUE}).")
     int parallel = CopyOptions.DEFAULT_MAX_IN_FLIGHT;
 
     @Option(names = "--checkpoint-mib", paramLabel = "N",
@@ -82,9 +84,9 @@ public final class CopyCommand implements Runnable {
     boolean resumeByCompare;
 
     @Option(names = "--io", paramLabel = "MODE",
-            description = "How chunk bytes move: DIRECT (positional read, hash, write with O_DIRECT where aligned;"
-                    + " default), BUFFERED (the same through the page cache) or TRANSFER_TO (read to hash, in-kernel"
-                    + " transfer to write).")
+            description = "How chunk bytes move: DIRECT (positional read, hash, write, with O_DIRECT where aligned;"
+                    + " default), DIRECT_WRITE (source read through the page cache, direct writes), BUFFERED (all"
+                    + " through the page cache) or TRANSFER_TO (read to hash, in-kernel transfer to write).")
     CopyOptions.IoMode ioMode = CopyOptions.IoMode.DIRECT;
 
     @Option(names = "--progress", paramLabel = "WHEN",

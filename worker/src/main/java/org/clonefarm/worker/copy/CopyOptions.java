@@ -35,6 +35,11 @@ public record CopyOptions(
          * {@code O_DIRECT} for every aligned transfer (no page cache; falls back to BUFFERED where refused).
          */
         DIRECT,
+        /**
+         * As {@link #DIRECT}, but the source is read through the page cache (readahead, and a master disk
+         * cloned many times is read from the device once); only target writes are direct.
+         */
+        DIRECT_WRITE,
         /** As {@link #DIRECT} but through the page cache. */
         BUFFERED,
         /** Positional read for the hash, then {@code FileChannel.transferTo} (in-kernel copy) for the write. */

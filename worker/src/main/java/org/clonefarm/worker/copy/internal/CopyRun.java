@@ -138,7 +138,8 @@ public final class CopyRun {
         if (!todo.isEmpty() || options.verify()) {
             prepareTarget();
             try (ExtentChannels channels = ExtentChannels.open(resolved.source(), resolved.target(),
-                    options.ioMode() == CopyOptions.IoMode.DIRECT)) {
+                    options.ioMode() == CopyOptions.IoMode.DIRECT,
+                    options.ioMode() == CopyOptions.IoMode.DIRECT || options.ioMode() == CopyOptions.IoMode.DIRECT_WRITE)) {
                 ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels);
                 if (!todo.isEmpty()) {
                     cancelled = copyChunks(todo, copier, channels);

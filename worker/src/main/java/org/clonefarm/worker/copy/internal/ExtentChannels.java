@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open channels of one copy: the source (read only) and the target, each buffered and, in
- * direct mode, also opened with {@code O_DIRECT}. Direct I/O is used for every transfer whose file
+ * The open channels of one copy: the source (read only) and the target, each buffered and, where
+ * asked, also opened with {@code O_DIRECT}. Direct I/O is used for every transfer whose file
  * position, length and buffer address are multiples of {@link #ALIGNMENT}; anything else (an unaligned
  * extent, a short last chunk) goes through the page cache. Where a file system refuses {@code O_DIRECT}
  * the copy is buffered. Thread-safe: positional reads and writes on one channel may run concurrently.
@@ -41,15 +41,18 @@ final class ExtentChannels implements Closeable {
     }
 
     /** Opens the channels; the target must exist. */
-    static ExtentChannels open(Path sourcePath, Path targetPath, boolean direct) throws IOException {
+    static ExtentChannels open(Path sourcePath, Path targetPath, boolean directRead, boolean directWrite)
+            throws IOException {
         FileChannel source = FileChannel.open(sourcePath, StandardOpenOption.READ);
         FileChannel target = null;
         FileChannel sourceDirect = null;
         try {
             target = FileChannel.open(targetPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileChannel targetDirect = null;
-            if (direct) {
+            if (directRead) {
                 sourceDirect = openDirect(sourcePath, StandardOpenOption.READ);
+            }
+            if (directWrite) {
                 targetDirect = openDirect(targetPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
             }
             return new ExtentChannels(sourcePath, targetPath, source, target, sourceDirect, targetDirect);
