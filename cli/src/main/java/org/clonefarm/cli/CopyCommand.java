@@ -67,7 +67,7 @@ public final class CopyCommand implements Runnable {
     int parallel = CopyOptions.DEFAULT_MAX_IN_FLIGHT;
 
     @Option(names = "--checkpoint-mib", paramLabel = "N",
-            description = "Checkpoint batch in MiB (default ${DEFAULT-VALUE}): a crash costs at most one batch plus"
+            description = "Checkpoint batch in MiB (default ${DEFAULT-VALUE}): a crash costs at most two batches and"
                     + " the chunks in flight.")
     int checkpointMib = (int) (CopyOptions.DEFAULT_FORCE_BYTES / CopyOptions.MIB);
 

@@ -58,7 +58,7 @@ public record CopyOptions(
     public static final int MAX_MAX_IN_FLIGHT = 64;
 
     public static final String FORCE_BYTES_DOC = "Bytes per checkpoint batch (force + synced RocksDB write).";
-    public static final long DEFAULT_FORCE_BYTES = 128L * MIB;
+    public static final long DEFAULT_FORCE_BYTES = 64L * MIB;
 
     public static final String FORCE_INTERVAL_DOC = "Longest time between two checkpoint batches.";
     public static final Duration DEFAULT_FORCE_INTERVAL = Duration.ofSeconds(1);
@@ -124,11 +124,12 @@ public record CopyOptions(
     }
 
     /**
-     * The most bytes a crash (kill, power loss) can cost with these options: one checkpoint batch that
-     * was written but not yet committed, plus the chunks in flight and the one that closed the batch.
-     * A restart copies again at most this much of what the crashed run had written.
+     * The most bytes a crash (kill, power loss) can cost with these options: the batch being committed
+     * and the next one filling meanwhile, each at most {@code forceBytes} plus the chunks in flight when
+     * it closed: {@code 2 x (forceBytes + maxInFlight x chunkSize)}. A restart copies again at most this
+     * much of what the crashed run had written.
      */
     public long crashBoundBytes() {
-        return forceBytes + (long) (maxInFlight + 1) * chunkSize;
+        return 2 * (forceBytes + (long) maxInFlight * chunkSize);
     }
 }

@@ -35,19 +35,21 @@ import org.slf4j.LoggerFactory;
  * mandatory durability order:
  *
  * <ol>
- *   <li>the chunk tasks write their bytes (page cache);</li>
- *   <li>once the batch holds {@code forceBytes} or is {@code forceInterval} old, the driver forces the
- *       target ({@code FileChannel.force(false)}, fdatasync);</li>
- *   <li>then writes the batch's chunk digests to RocksDB in one synced write batch;</li>
- *   <li>only then reports progress.</li>
+ *   <li>the chunk tasks write their bytes;</li>
+ *   <li>once the batch of finished chunks holds {@code forceBytes} or is {@code forceInterval} old, the
+ *       driver hands it to a commit task, which forces the target ({@code FileChannel.force(false)},
+ *       fdatasync)</li>
+ *   <li>and then writes the batch's chunk digests to RocksDB in one synced write batch;</li>
+ *   <li>only when that commit is back does the driver count the batch durable and report progress.</li>
  * </ol>
  *
- * While the driver forces and commits it issues no new chunk, so at any instant the chunks written but
- * not checkpointed are at most one batch plus the chunks in flight ({@link CopyOptions#crashBoundBytes()}).
+ * One commit runs at a time, while chunks keep flowing into the next batch; when that batch is full
+ * before the commit returns, no new chunk is issued. So at any instant the chunks written but not
+ * checkpointed are at most two batches and the chunks in flight ({@link CopyOptions#crashBoundBytes()}).
  * Without a checkpoint store there are no batches: the target is forced once at the end.
  *
- * <p>Thread confinement: everything here runs on the driver's thread except {@link ChunkCopier#copy},
- * whose results come back through a queue. One instance per run; not reusable.
+ * <p>Thread confinement: everything here runs on the driver's thread except {@link ChunkCopier#copy}
+ * and {@code commitBatch}, whose results come back through one queue. One instance per run; not reusable.
  */
 public final class CopyRun {
     private static final Logger LOG = LoggerFactory.getLogger(CopyRun.class);
@@ -191,22 +193,25 @@ public final class CopyRun {
     /** The chunk loop; returns whether it stopped because of cancellation. */
     private boolean copyChunks(ArrayDeque<Long> todo, ChunkCopier copier, ExtentChannels target) throws CopyException {
         int inFlight = 0;
+        boolean committing = false;
         CopyException failure = null;
         boolean cancelled = false;
         while (true) {
             if (!cancelled && cancellation.isCancelled()) {
                 cancelled = true;
             }
-            while (failure == null && !cancelled && inFlight < options.maxInFlight() && !todo.isEmpty()) {
+            // backpressure: while one batch commits, the next may fill up, but no further
+            boolean full = committing && batchBytes >= options.forceBytes();
+            while (failure == null && !cancelled && !full && inFlight < options.maxInFlight() && !todo.isEmpty()) {
                 submit(todo.poll(), copier);
                 inFlight++;
             }
-            if (inFlight == 0) {
+            if (inFlight == 0 && !committing) {
                 break;
             }
             Object done;
             try {
-                done = nextResult(pollNanos());
+                done = nextResult(committing ? CANCEL_POLL_NANOS : pollNanos());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancellation.cancel();
@@ -215,23 +220,33 @@ public final class CopyRun {
             if (done instanceof ChunkOutcome outcome) {
                 inFlight--;
                 record(outcome);
+            } else if (done instanceof Committed committed) {
+                committing = false;
+                if (committed.failure() != null) {
+                    failure = addFailure(failure, committed.failure());
+                } else {
+                    applyDurable(committed.batch());
+                }
             } else if (done instanceof CopyException error) {
                 inFlight--;
-                if (failure == null) {
-                    failure = error;
-                } else {
-                    failure.addSuppressed(error);
-                }
+                failure = addFailure(failure, error);
             }
-            if (failure == null && store != null && batchDue()) {
-                commit(target);
+            if (failure == null && store != null && !committing && batchDue()) {
+                PendingBatch pending = takeBatch();
+                executor.execute(() -> completions.add(new Completion(null, commitBatch(pending, target))));
+                committing = true;
             }
         }
         // stop: what was written is made durable and checkpointed, even when the copy failed
         try {
-            commit(target);
             if (store == null) {
                 target.forceTarget();
+            } else if (!batch.isEmpty()) {
+                Committed last = commitBatch(takeBatch(), target);
+                if (last.failure() != null) {
+                    throw last.failure();
+                }
+                applyDurable(last.batch());
             }
         } catch (CopyException | IOException e) {
             if (failure == null) {
@@ -243,6 +258,14 @@ public final class CopyRun {
             throw failure;
         }
         return cancelled;
+    }
+
+    private static CopyException addFailure(CopyException first, CopyException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     private void submit(long index, ChunkCopier copier) {
@@ -262,7 +285,7 @@ public final class CopyRun {
         });
     }
 
-    /** A chunk task's result with the slot it no longer uses. */
+    /** A chunk task's result with the slot it no longer uses (none for a commit). */
     private record Completion(ChunkSlot slot, Object result) {
     }
 
@@ -272,7 +295,9 @@ public final class CopyRun {
         if (completion == null) {
             return null;
         }
-        freeSlots.add(completion.slot());
+        if (completion.slot() != null) {
+            freeSlots.add(completion.slot());
+        }
         return completion.result();
     }
 
@@ -326,25 +351,50 @@ public final class CopyRun {
                 || System.nanoTime() - batchStartNanos >= options.forceInterval().toNanos());
     }
 
-    /** Force, then synced checkpoint batch, then progress: the durability order. */
-    private void commit(ExtentChannels target) throws CopyException {
-        if (batch.isEmpty() || store == null) {
-            return;
-        }
-        if (batchNeedsForce) {
-            try {
-                target.forceTarget();
-            } catch (IOException e) {
-                throw IoFailures.of(e, "force", resolved.target(), resolved.targetOffset());
-            }
-        }
-        store.commit(copyId, batch);
-        bytesDurable += batchBytes;
-        bytesSkippedDurable += batchSkipped;
+    /** Chunks written but not yet checkpointed, handed from the driver to a commit. */
+    private record PendingBatch(Map<Long, byte[]> digests, long bytes, long skipped, boolean needsForce) {
+    }
+
+    /** A finished commit: its batch is durable, unless it failed. */
+    private record Committed(PendingBatch batch, CopyException failure) {
+    }
+
+    private PendingBatch takeBatch() {
+        PendingBatch pending = new PendingBatch(new TreeMap<>(batch), batchBytes, batchSkipped, batchNeedsForce);
         batch.clear();
         batchBytes = 0;
         batchSkipped = 0;
         batchNeedsForce = false;
+        return pending;
+    }
+
+    /**
+     * The durability order: force the target, then the synced checkpoint batch. Every chunk of the batch
+     * finished its write before the batch was taken, so the force covers it. Runs on any thread; touches
+     * only the channels and the store, both thread-safe.
+     */
+    private Committed commitBatch(PendingBatch pending, ExtentChannels target) {
+        try {
+            if (pending.needsForce()) {
+                target.forceTarget();
+            }
+            store.commit(copyId, pending.digests());
+            return new Committed(pending, null);
+        } catch (IOException e) {
+            return new Committed(pending, IoFailures.of(e, "force", resolved.target(), resolved.targetOffset()));
+        } catch (CopyException e) {
+            return new Committed(pending, e);
+        } catch (RuntimeException e) {
+            return new Committed(pending, new CopyException(CopyException.Kind.CHECKPOINT, false,
+                    "unexpected failure committing checkpoints of " + copyId + ": " + e, resolved.target(),
+                    CopyException.NO_OFFSET, e));
+        }
+    }
+
+    /** On the driver thread, after a commit: count the batch as durable, then report progress. */
+    private void applyDurable(PendingBatch committed) {
+        bytesDurable += committed.bytes();
+        bytesSkippedDurable += committed.skipped();
         report(false);
     }
 
