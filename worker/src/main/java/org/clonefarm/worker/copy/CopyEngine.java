@@ -14,9 +14,9 @@ import org.clonefarm.worker.copy.internal.CopyRun;
  * Copies disks: many at once, each chunked, parallel, checkpointed and resumable.
  *
  * <p>Each {@link #copy} runs a driver (on a thread of the engine's executor) that issues chunk tasks
- * (on the same executor, at most {@link CopyOptions#maxInFlight()} per copy), so the executor must not
- * be bounded below {@code copies x (1 + maxInFlight)} threads; the engine's own executor is an
- * unbounded pool of daemon threads. Concurrent copies share the {@link CheckpointStore}; two copies with
+ * (on the same executor, at most {@link CopyOptions#maxInFlight()} per copy) and one checkpoint commit
+ * at a time, so the executor must not be bounded below {@code copies x (2 + maxInFlight)} threads; the
+ * engine's own executor is an unbounded pool of daemon threads. Concurrent copies share the {@link CheckpointStore}; two copies with
  * the same copy id at the same time are the caller's error.
  *
  * <p>Durability (see {@code docs/copy-engine.md}): chunk bytes are forced to the target before the

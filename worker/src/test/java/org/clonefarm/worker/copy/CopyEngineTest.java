@@ -144,6 +144,21 @@ class CopyEngineTest {
         assertThat(Files.getLastModifiedTime(dst)).isEqualTo(written);
     }
 
+    /** Checkpoints of a target that was deleted since are stale: the copy starts over instead of trusting them. */
+    @Test
+    void startsOverWhenTheCheckpointedTargetWasDeleted() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 6 * CHUNK, 21);
+        Path dst = dir.resolve("dst.img");
+        copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+        Files.delete(dst);
+
+        CopyResult again = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+
+        assertThat(again.bytesSkippedCheckpoint()).isZero();
+        assertThat(again.bytesWritten()).isEqualTo(6 * CHUNK);
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+    }
+
     /** Without checkpoints, resume by compare skips chunks the target already holds and writes only the others. */
     @Test
     void resumeByCompareWritesOnlyTheChunksThatDiffer() throws Exception {

@@ -102,7 +102,15 @@ public final class CopyRun {
         Map<Long, byte[]> checkpointed = Map.of();
         if (store != null) {
             Optional<CheckpointStore.CheckpointedCopy> previous = store.load(copyId);
-            if (previous.isPresent() && previous.get().layout().bytesTotal() == resolved.length()) {
+            boolean targetReplaced = resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE
+                    && resolved.targetSizeNow() < resolved.targetOffset() + resolved.length();
+            if (previous.isPresent() && targetReplaced) {
+                // the first run extended the target to its full size before any checkpoint: a shorter or
+                // missing target is not the one the checkpoints describe
+                LOG.info("copy {}: target {} is missing or shorter than when it was checkpointed: starting over",
+                        copyId, resolved.target());
+                store.begin(copyId, layout);
+            } else if (previous.isPresent() && previous.get().layout().bytesTotal() == resolved.length()) {
                 // the first run's view of which target bytes read as zeros stays true: runs write only source bytes
                 layout = new CheckpointLayout(options.chunkSize(), resolved.length(),
                         Math.min(previous.get().layout().zeroFrom(), resolved.zeroFromNow()));
