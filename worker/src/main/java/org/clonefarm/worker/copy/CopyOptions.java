@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param verify read the whole target back at the end and compare every chunk digest
  * @param targetZeroed the caller vouches that the target extent reads as zeros, so zero chunks are skipped
  * @param resumeByCompare hash target chunks that no checkpoint covers and skip those already equal to the source
- * @param forceBytes a checkpoint batch is forced and committed once it holds this many bytes
+ * @param forceBytes a checkpoint batch is forced and committed once this many bytes were written into it
  * @param forceInterval ... or once this much time has passed since the last commit
  * @param ioMode how a chunk's bytes go from source to target
  */
@@ -57,7 +57,7 @@ public record CopyOptions(
     public static final int DEFAULT_MAX_IN_FLIGHT = 4;
     public static final int MAX_MAX_IN_FLIGHT = 64;
 
-    public static final String FORCE_BYTES_DOC = "Bytes per checkpoint batch (force + synced RocksDB write).";
+    public static final String FORCE_BYTES_DOC = "Written bytes per checkpoint batch (force + synced RocksDB write).";
     public static final long DEFAULT_FORCE_BYTES = 64L * MIB;
 
     public static final String FORCE_INTERVAL_DOC = "Longest time between two checkpoint batches.";
@@ -127,7 +127,8 @@ public record CopyOptions(
      * The most bytes a crash (kill, power loss) can cost with these options: the batch being committed
      * and the next one filling meanwhile, each at most {@code forceBytes} plus the chunks in flight when
      * it closed: {@code 2 x (forceBytes + maxInFlight x chunkSize)}. A restart copies again at most this
-     * much of what the crashed run had written.
+     * much of what the crashed run had written. (Skipped chunks, zero or equal by compare, are bounded by
+     * time instead: a restart re-reads at most two {@code forceInterval}s' worth of them, writing nothing.)
      */
     public long crashBoundBytes() {
         return 2 * (forceBytes + (long) maxInFlight * chunkSize);

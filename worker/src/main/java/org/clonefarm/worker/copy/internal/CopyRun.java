@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>the chunk tasks write their bytes;</li>
- *   <li>once the batch of finished chunks holds {@code forceBytes} or is {@code forceInterval} old, the
+ *   <li>once the batch of finished chunks holds {@code forceBytes} written bytes or is {@code forceInterval} old, the
  *       driver hands it to a commit task, which forces the target ({@code FileChannel.force(false)},
  *       fdatasync)</li>
  *   <li>and then writes the batch's chunk digests to RocksDB in one synced write batch;</li>
@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * One commit runs at a time, while chunks keep flowing into the next batch; when that batch is full
- * before the commit returns, no new chunk is issued. So at any instant the chunks written but not
+ * before the commit returns, no new chunk is issued. So at any instant the bytes written but not
  * checkpointed are at most two batches and the chunks in flight ({@link CopyOptions#crashBoundBytes()}).
+ * Chunks that were skipped (zero, or equal by compare) count for the time limit only: a crash costs
+ * re-reading at most two intervals' worth of them, and no writes.
  * Without a checkpoint store there are no batches: the target is forced once at the end.
  *
  * <p>Thread confinement: everything here runs on the driver's thread except {@link ChunkCopier#copy}
@@ -80,6 +82,7 @@ public final class CopyRun {
     private final TreeMap<Long, byte[]> batch = new TreeMap<>();
     private long batchBytes;
     private long batchSkipped;
+    private long batchWritten;
     private long batchStartNanos;
     private boolean batchNeedsForce;
     private long lastProgressNanos = Long.MIN_VALUE / 2;
@@ -209,7 +212,7 @@ public final class CopyRun {
                 cancelled = true;
             }
             // backpressure: while one batch commits, the next may fill up, but no further
-            boolean full = committing && batchBytes >= options.forceBytes();
+            boolean full = committing && batchWritten >= options.forceBytes();
             while (failure == null && !cancelled && !full && inFlight < options.maxInFlight() && !todo.isEmpty()) {
                 submit(todo.poll(), copier);
                 inFlight++;
@@ -352,10 +355,11 @@ public final class CopyRun {
         batch.put(outcome.index(), outcome.digest());
         batchBytes += outcome.length();
         batchSkipped += skipped;
+        batchWritten += outcome.bytesWritten();
     }
 
     private boolean batchDue() {
-        return !batch.isEmpty() && (batchBytes >= options.forceBytes()
+        return !batch.isEmpty() && (batchWritten >= options.forceBytes()
                 || System.nanoTime() - batchStartNanos >= options.forceInterval().toNanos());
     }
 
@@ -372,6 +376,7 @@ public final class CopyRun {
         batch.clear();
         batchBytes = 0;
         batchSkipped = 0;
+        batchWritten = 0;
         batchNeedsForce = false;
         return pending;
     }
