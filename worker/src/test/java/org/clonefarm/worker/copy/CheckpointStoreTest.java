@@ -107,7 +107,8 @@ class CheckpointStoreTest {
     /** A second process (or a second open) of the same directory is refused with the directory named. */
     @Test
     void aSecondOpenOfTheSameDirectoryIsRefused() throws Exception {
-        try (CheckpointStore store = CheckpointStore.open(dir)) {
+        try (CheckpointStore first = CheckpointStore.open(dir)) {
+            assertThat(first.directory()).isEqualTo(dir);
             assertThatThrownBy(() -> CheckpointStore.open(dir))
                     .isInstanceOfSatisfying(CopyException.class, e -> {
                         assertThat(e.kind()).isEqualTo(CopyException.Kind.CHECKPOINT);

@@ -103,8 +103,13 @@ final class TestDisks {
         }
 
         @Override
-        public void close() throws IOException, InterruptedException {
-            run("losetup", "-d", device.toString());
+        public void close() throws IOException {
+            try {
+                run("losetup", "-d", device.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while detaching " + device, e);
+            }
         }
     }
 }

@@ -46,9 +46,18 @@ final class ChunkSlot implements Closeable {
 
     @Override
     public void close() throws IOException {
-        try (FileChannel a = transferSource; FileChannel b = transferTarget) {
-            transferSource = null;
-            transferTarget = null;
+        FileChannel source = transferSource;
+        FileChannel target = transferTarget;
+        transferSource = null;
+        transferTarget = null;
+        try {
+            if (source != null) {
+                source.close();
+            }
+        } finally {
+            if (target != null) {
+                target.close();
+            }
         }
     }
 }
