@@ -80,6 +80,24 @@ class CopyEngineTest {
         }
     }
 
+    /** Every I/O mode copies exactly, also for extents at offsets that direct I/O cannot use as they are. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(CopyOptions.IoMode.class)
+    void everyIoModeCopiesExactlyAtUnalignedOffsets(CopyOptions.IoMode mode) throws Exception {
+        Path volume = TestDisks.randomFile(dir.resolve("vol.img"), 12 * CHUNK, 30);
+        Path target = TestDisks.randomFile(dir.resolve("target.img"), 12 * CHUNK, 31);
+        long length = 5L * CHUNK + 333;
+
+        CopyResult result = copy(new FileRegion(volume, 1000, length), new FileRegion(target, 4096 + 7,
+                FileRegion.TO_END), SMALL.withIoMode(mode).withMaxInFlight(3));
+
+        assertThat(TestDisks.diskDigest(target, 4096 + 7, length, CHUNK))
+                .isEqualTo(TestDisks.diskDigest(volume, 1000, length, CHUNK)).isEqualTo(result.digest());
+        CopyResult aligned = copy(new FileRegion(volume, 0, 4L * CHUNK), new FileRegion(target, 8L * CHUNK,
+                FileRegion.TO_END), SMALL.withIoMode(mode));
+        assertThat(TestDisks.diskDigest(target, 8L * CHUNK, 4L * CHUNK, CHUNK)).isEqualTo(aligned.digest());
+    }
+
     /** Zero chunks are not written to a new target, which stays sparse and still reads back identical. */
     @Test
     void leavesZeroChunksUnwrittenOnANewSparseTarget() throws Exception {
