@@ -69,6 +69,34 @@ class CopyCommandTest {
         assertThat(digest(again.lastLine())).isEqualTo(digest(first.lastLine()));
     }
 
+    /** A copy terminated (SIGTERM) mid-way resumes from its checkpoints when the same command runs again. */
+    @Test
+    void terminatedCopyResumesWhenTheSameCommandRunsAgain() throws Exception {
+        Path src = randomFile("master.img", 96 * 1024 * 1024);
+        Path dst = dir.resolve("clone.img");
+        String[] command = {"copy", "--checkpoint-dir", dir.resolve("ck").toString(), "--chunk-mib", "1",
+            "--checkpoint-mib", "2", "--parallel", "1", "--progress", "always", src.toString(), dst.toString()};
+        java.util.List<String> childCommand = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        childCommand.addAll(java.util.List.of(command));
+        Process child = new ProcessBuilder(childCommand).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            // the first progress report comes after the first checkpoint
+            assertThat(child.getErrorStream().read()).isEqualTo('\r');
+            child.destroy(); // SIGTERM: the shutdown hook cancels and waits for the last checkpoint
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+
+        Run again = clonefarm(command);
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.lastLine()).doesNotContain("\"bytes_skipped_checkpoint\":0,");
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+    }
+
     /** A refused copy exits non-zero with the reason in a sentence, no stack trace, and writes nothing. */
     @Test
     void aRefusedCopyExitsNonZeroWithTheNumbers() throws Exception {
