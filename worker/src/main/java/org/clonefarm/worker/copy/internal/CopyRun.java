@@ -205,6 +205,7 @@ public final class CopyRun {
     private boolean copyChunks(ArrayDeque<Long> todo, ChunkCopier copier, ExtentChannels target) throws CopyException {
         int inFlight = 0;
         boolean committing = false;
+        boolean commitFailed = false;
         CopyException failure = null;
         boolean cancelled = false;
         while (true) {
@@ -234,6 +235,7 @@ public final class CopyRun {
             } else if (done instanceof Committed committed) {
                 committing = false;
                 if (committed.failure() != null) {
+                    commitFailed = true;
                     failure = addFailure(failure, committed.failure());
                 } else {
                     applyDurable(committed.batch());
@@ -248,9 +250,12 @@ public final class CopyRun {
                 committing = true;
             }
         }
-        // stop: what was written is made durable and checkpointed, even when the copy failed
+        // stop: what was written is made durable and checkpointed, even when the copy failed; but never
+        // after a failed force: Linux may report a lost write only once, so a second force proves nothing
         try {
-            if (store == null) {
+            if (commitFailed) {
+                LOG.warn("copy {}: a checkpoint commit failed; the chunks written since are not checkpointed", copyId);
+            } else if (store == null) {
                 target.forceTarget();
             } else if (!batch.isEmpty()) {
                 Committed last = commitBatch(takeBatch(), target);
