@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
             AgentCommand.class,
             CancelCommand.class,
             CmsCommand.class,
+            CopyCommand.class,
             PlanCommand.class,
             RetryCommand.class,
             StatusCommand.class,

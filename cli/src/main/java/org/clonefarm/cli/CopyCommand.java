@@ -1,0 +1,270 @@
+package org.clonefarm.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.worker.copy.CheckpointStore;
+import org.clonefarm.worker.copy.CopyCancellation;
+import org.clonefarm.worker.copy.CopyEngine;
+import org.clonefarm.worker.copy.CopyException;
+import org.clonefarm.worker.copy.CopyOptions;
+import org.clonefarm.worker.copy.CopyPlan;
+import org.clonefarm.worker.copy.CopyProgress;
+import org.clonefarm.worker.copy.CopyResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code clonefarm copy}: one disk copy with the worker's copy engine, resumable after a kill by
+ * running the same command again. Prints a progress bar on a terminal and, as its last line on
+ * standard output, one JSON object with the counts and the disk digest.
+ */
+@Command(name = "copy", mixinStandardHelpOptions = true,
+        description = {
+            "Copies a disk extent (file, volume image extent or block device) in parallel chunks, checkpointing "
+                    + "every durable chunk, so running the same command again after a kill or a failure resumes.",
+            "SRC is PATH[:OFFSET[:LENGTH]] and DST is PATH[:OFFSET], offsets and lengths in bytes. The last line "
+                    + "printed is a JSON object: copy_id, bytes_total, bytes_written, bytes_skipped_checkpoint, "
+                    + "bytes_skipped_zero, bytes_skipped_compare, wall_s, mib_per_s, digest, chunk_size, verified, "
+                    + "outcome (see docs/copy-engine.md). Exit code 0 when copied, 1 when refused or failed, 2 for "
+                    + "bad usage."
+        })
+public final class CopyCommand implements Runnable {
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "Source: PATH[:OFFSET[:LENGTH]]; opened read-only.")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DST",
+            description = "Target: PATH[:OFFSET]; a missing file is created sparse. Never overlapping SRC.")
+    String target;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "RocksDB checkpoint directory (default: $CLONEFARM_HOME/checkpoints, or ~/.clonefarm/checkpoints).")
+    Path checkpointDir;
+
+    @Option(names = "--no-checkpoint",
+            description = "Copy without checkpoints: nothing is recorded and a killed copy starts over (benchmarks).")
+    boolean noCheckpoint;
+
+    @Option(names = "--copy-id", paramLabel = "ID",
+            description = "Checkpoint key of this copy (default: derived from SRC, DST, offsets and length).")
+    String copyId;
+
+    @Option(names = "--chunk-mib", paramLabel = "N",
+            description = CopyOptions.CHUNK_SIZE_DOC + " In MiB, 1 to 256 (default ${DEFAULT-VALUE}).")
+    int chunkMib = CopyOptions.DEFAULT_CHUNK_SIZE / CopyOptions.MIB;
+
+    @Option(names = "--parallel", paramLabel = "N",
+            description = CopyOptions.MAX_IN_FLIGHT_DOC + " 1 to 64 (default ${DEFAULT-VALUE}).")
+    int parallel = CopyOptions.DEFAULT_MAX_IN_FLIGHT;
+
+    @Option(names = "--checkpoint-mib", paramLabel = "N",
+            description = "Checkpoint batch in MiB (default ${DEFAULT-VALUE}): a crash costs at most two batches and"
+                    + " the chunks in flight.")
+    int checkpointMib = (int) (CopyOptions.DEFAULT_FORCE_BYTES / CopyOptions.MIB);
+
+    @Option(names = "--verify", description = "Read the target back at the end and compare every chunk digest.")
+    boolean verify;
+
+    @Option(names = "--target-zeroed",
+            description = "Vouch that the target extent reads as zeros (a fresh volume), so zero chunks are not written.")
+    boolean targetZeroed;
+
+    @Option(names = "--resume-by-compare",
+            description = "Hash target chunks no checkpoint covers and skip those equal to the source (a copy moved"
+                    + " to another machine): costs reads, not writes.")
+    boolean resumeByCompare;
+
+    @Option(names = "--io", paramLabel = "MODE",
+            description = "How chunk bytes move: DIRECT (positional read, hash, write, with O_DIRECT where aligned;"
+                    + " default), DIRECT_WRITE (source read through the page cache, direct writes), BUFFERED (all"
+                    + " through the page cache) or TRANSFER_TO (read to hash, in-kernel transfer to write).")
+    CopyOptions.IoMode ioMode = CopyOptions.IoMode.DIRECT;
+
+    @Option(names = "--progress", paramLabel = "WHEN",
+            description = "Progress bar on standard error: AUTO (on a terminal; default), ALWAYS or NEVER.")
+    ProgressMode progress = ProgressMode.AUTO;
+
+    enum ProgressMode { AUTO, ALWAYS, NEVER }
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        CopyPlan plan = plan();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean bar = progress == ProgressMode.ALWAYS || (progress == ProgressMode.AUTO && System.console() != null);
+        ProgressBar progressBar = new ProgressBar(err, bar);
+        CopyCancellation cancellation = new CopyCancellation();
+        try (CheckpointStore store = noCheckpoint ? null : openStore(); CopyEngine engine = new CopyEngine(store)) {
+            CompletableFuture<CopyResult> copy = engine.copy(plan, progressBar::show, cancellation);
+            Thread onInterrupt = new Thread(() -> stopAndCheckpoint(cancellation, copy), "copy-interrupt");
+            Runtime.getRuntime().addShutdownHook(onInterrupt);
+            CopyResult result;
+            try {
+                result = copy.get();
+            } finally {
+                removeHook(onInterrupt);
+                progressBar.end();
+            }
+            out.println(json(result));
+            out.flush();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CopyException copyFailure) {
+                throw userError(copyFailure);
+            }
+            throw new IllegalStateException("the copy failed unexpectedly", e.getCause());
+        } catch (CopyException e) {
+            throw userError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted; run the same command again to resume.");
+        }
+    }
+
+    private CopyPlan plan() {
+        FileRegion src = region(source, "SRC");
+        FileRegion dst = region(target, "DST");
+        if (chunkMib < 1 || chunkMib > CopyOptions.MAX_CHUNK_SIZE / CopyOptions.MIB) {
+            throw UserError.usage("--chunk-mib must be from 1 to 256, got " + chunkMib + ".");
+        }
+        if (checkpointMib < chunkMib) {
+            throw UserError.usage("--checkpoint-mib must be at least --chunk-mib (" + chunkMib + "), got "
+                    + checkpointMib + ".");
+        }
+        try {
+            CopyOptions options = CopyOptions.defaults().withChunkSize(chunkMib * CopyOptions.MIB)
+                    .withForceBytes((long) checkpointMib * CopyOptions.MIB).withMaxInFlight(parallel)
+                    .withVerify(verify).withTargetZeroed(targetZeroed).withResumeByCompare(resumeByCompare)
+                    .withIoMode(ioMode);
+            return new CopyPlan(src, dst, options, copyId);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(e.getMessage() + ".");
+        }
+    }
+
+    private static FileRegion region(String text, String what) {
+        try {
+            return FileRegion.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(what + ": " + e.getMessage() + ".");
+        }
+    }
+
+    private CheckpointStore openStore() throws CopyException {
+        Path dir = checkpointDir;
+        if (dir == null) {
+            String home = System.getenv("CLONEFARM_HOME");
+            dir = home != null ? Path.of(home, "checkpoints") : Path.of(System.getProperty("user.home"), ".clonefarm", "checkpoints");
+        }
+        return CheckpointStore.open(dir);
+    }
+
+    private static void stopAndCheckpoint(CopyCancellation cancellation, CompletableFuture<CopyResult> copy) {
+        cancellation.cancel();
+        try {
+            copy.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the main thread reports the failure; here we only wait for the last checkpoint
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook is running and waits for the checkpoint
+        }
+    }
+
+    private static UserError userError(CopyException e) {
+        String hint = switch (e.kind()) {
+            case REFUSED -> " Nothing was written.";
+            case TARGET_FULL -> " Durable chunks are checkpointed: free space and run the same command again.";
+            case VERIFY_MISMATCH -> " Run the same command again to rewrite those chunks.";
+            default -> e.retryable() ? " Durable chunks are checkpointed: run the same command again to continue." : "";
+        };
+        return new UserError("copy " + e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": "
+                + e.getMessage() + "." + hint, e);
+    }
+
+    /** The result line: one JSON object, the keys in the documented order. */
+    static String json(CopyResult r) {
+        double wall = r.wall().toNanos() / 1e9;
+        return "{\"copy_id\":" + quote(r.copyId())
+                + ",\"bytes_total\":" + r.bytesTotal()
+                + ",\"bytes_written\":" + r.bytesWritten()
+                + ",\"bytes_skipped_checkpoint\":" + r.bytesSkippedCheckpoint()
+                + ",\"bytes_skipped_zero\":" + r.bytesSkippedZero()
+                + ",\"bytes_skipped_compare\":" + r.bytesSkippedCompare()
+                + ",\"wall_s\":" + String.format(Locale.ROOT, "%.3f", wall)
+                + ",\"mib_per_s\":" + String.format(Locale.ROOT, "%.1f", r.mibPerSecond())
+                + ",\"digest\":" + (r.digest() == null ? "null" : quote(r.digest()))
+                + ",\"chunk_size\":" + r.chunkSize()
+                + ",\"verified\":" + r.verified()
+                + ",\"outcome\":" + quote(r.outcome().name().toLowerCase(Locale.ROOT)) + "}";
+    }
+
+    private static String quote(String text) {
+        StringBuilder json = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        return json.append('"').toString();
+    }
+
+    /** A one-line progress bar, redrawn in place on standard error. Called on the copy's driver thread. */
+    static final class ProgressBar {
+        private final PrintWriter err;
+        private final boolean enabled;
+        private boolean drawn;
+
+        ProgressBar(PrintWriter err, boolean enabled) {
+            this.err = err;
+            this.enabled = enabled;
+        }
+
+        synchronized void show(CopyProgress p) {
+            if (!enabled) {
+                return;
+            }
+            int width = 30;
+            int filled = (int) Math.round(p.fraction() * width);
+            double mib = 1024.0 * 1024.0;
+            err.printf(Locale.ROOT, "\r[%s%s] %3d%%  %,.0f / %,.0f MiB  %.1f MiB/s  (skipped %,.0f MiB)  ",
+                    "#".repeat(filled), ".".repeat(width - filled), (int) (p.fraction() * 100), p.bytesDone() / mib,
+                    p.bytesTotal() / mib, p.bytesPerSecond() / mib, p.bytesSkipped() / mib);
+            err.flush();
+            drawn = true;
+        }
+
+        synchronized void end() {
+            if (drawn) {
+                err.println();
+                err.flush();
+            }
+        }
+    }
+}

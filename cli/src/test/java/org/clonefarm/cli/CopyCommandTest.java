@@ -1,0 +1,139 @@
+package org.clonefarm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code clonefarm copy} as a user runs it: the JSON result line, resume on rerun, refusals, help. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CopyCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exitCode, String out, String err) {
+        String lastLine() {
+            String[] lines = out.strip().split("\n");
+            return lines[lines.length - 1];
+        }
+    }
+
+    private static synchronized Run clonefarm(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    private Path randomFile(String name, int bytes) throws IOException {
+        byte[] data = new byte[bytes];
+        new Random(bytes).nextBytes(data);
+        return Files.write(dir.resolve(name), data);
+    }
+
+    /** The last line is one JSON object with the documented keys; rerunning the same command skips everything. */
+    @Test
+    void printsTheResultAsJsonAndARerunResumesFromCheckpoints() throws Exception {
+        Path src = randomFile("master.img", 3 * 1024 * 1024 + 17);
+        Path dst = dir.resolve("clone.img");
+        String checkpoints = dir.resolve("ck").toString();
+
+        Run first = clonefarm("copy", "--checkpoint-dir", checkpoints, "--chunk-mib", "1", src.toString(), dst.toString());
+
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(first.lastLine()).startsWith("{\"copy_id\":\"copy-").endsWith("}")
+                .contains("\"bytes_total\":3145745", "\"bytes_written\":3145745", "\"bytes_skipped_checkpoint\":0",
+                        "\"bytes_skipped_zero\":0", "\"bytes_skipped_compare\":0", "\"wall_s\":", "\"mib_per_s\":",
+                        "\"digest\":\"");
+        Run again = clonefarm("copy", "--checkpoint-dir", checkpoints, "--chunk-mib", "1", src.toString(), dst.toString());
+        assertThat(again.lastLine()).contains("\"bytes_written\":0", "\"bytes_skipped_checkpoint\":3145745");
+        assertThat(digest(again.lastLine())).isEqualTo(digest(first.lastLine()));
+    }
+
+    /** A copy terminated (SIGTERM) mid-way resumes from its checkpoints when the same command runs again. */
+    @Test
+    void terminatedCopyResumesWhenTheSameCommandRunsAgain() throws Exception {
+        Path src = randomFile("master.img", 96 * 1024 * 1024);
+        Path dst = dir.resolve("clone.img");
+        String[] command = {"copy", "--checkpoint-dir", dir.resolve("ck").toString(), "--chunk-mib", "1",
+            "--checkpoint-mib", "2", "--parallel", "1", "--progress", "always", src.toString(), dst.toString()};
+        java.util.List<String> childCommand = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        childCommand.addAll(java.util.List.of(command));
+        Process child = new ProcessBuilder(childCommand).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            // the first progress report comes after the first checkpoint
+            assertThat(child.getErrorStream().read()).isEqualTo('\r');
+            child.destroy(); // SIGTERM: the shutdown hook cancels and waits for the last checkpoint
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+
+        Run again = clonefarm(command);
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.lastLine()).doesNotContain("\"bytes_skipped_checkpoint\":0,");
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+    }
+
+    /** A refused copy exits non-zero with the reason in a sentence, no stack trace, and writes nothing. */
+    @Test
+    void aRefusedCopyExitsNonZeroWithTheNumbers() throws Exception {
+        Path src = randomFile("master.img", 1024 * 1024);
+
+        Run run = clonefarm("copy", "--checkpoint-dir", dir.resolve("ck").toString(), src + ":0:2097152",
+                dir.resolve("clone.img").toString());
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.err()).contains("shorter than declared", "2097152", "1048576").doesNotContain("\tat ");
+        assertThat(dir.resolve("clone.img")).doesNotExist();
+    }
+
+    /** A bad option value is a usage error (exit 2) naming the option and its range. */
+    @Test
+    void aChunkSizeOutOfRangeIsAUsageError() {
+        Run run = clonefarm("copy", "--chunk-mib", "1000", "a.img", "b.img");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--chunk-mib", "1 to 256");
+    }
+
+    /** --help explains every option of the command. */
+    @Test
+    void helpExplainsEveryOption() {
+        Run run = clonefarm("copy", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        for (String option : new String[] {"--checkpoint-dir", "--no-checkpoint", "--copy-id", "--chunk-mib",
+                "--parallel", "--checkpoint-mib", "--verify", "--target-zeroed", "--resume-by-compare", "--io",
+                "--progress", "SRC", "DST"}) {
+            assertThat(run.out()).contains(option);
+        }
+    }
+
+    private static String digest(String json) {
+        int at = json.indexOf("\"digest\":\"") + 10;
+        return json.substring(at, json.indexOf('"', at));
+    }
+}

@@ -1,0 +1,113 @@
+package org.clonefarm.worker.copy;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.clonefarm.worker.copy.internal.CopyRun;
+
+/**
+ * Copies disks: many at once, each chunked, parallel, checkpointed and resumable.
+ *
+ * <p>Each {@link #copy} runs a driver (on a thread of the engine's executor) that issues chunk tasks
+ * (on the same executor, at most {@link CopyOptions#maxInFlight()} per copy) and one checkpoint commit
+ * at a time, so the executor must not be bounded below {@code copies x (2 + maxInFlight)} threads; the
+ * engine's own executor is an unbounded pool of daemon threads. Concurrent copies share the {@link CheckpointStore}; two copies with
+ * the same copy id at the same time are the caller's error.
+ *
+ * <p>Durability (see {@code docs/copy-engine.md}): chunk bytes are forced to the target before the
+ * synced checkpoint that claims them, and progress is reported only after that checkpoint. Without a
+ * store the target is forced once, at the end, and a killed copy starts over.
+ *
+ * <p>Thread-safe. {@link #close()} shuts the engine's own executor down (not one given to it) without
+ * waiting: cancel running copies first.
+ */
+public final class CopyEngine implements AutoCloseable {
+    private final CheckpointStore store;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+
+    /**
+     * An engine with its own threads.
+     *
+     * @param store where checkpoints go, or {@code null} for copies without checkpoints (no resume)
+     */
+    public CopyEngine(CheckpointStore store) {
+        this(store, Executors.newCachedThreadPool(new CopyThreads()), true);
+    }
+
+    /** An engine on the caller's executor, which must be unbounded (see the class comment). */
+    public CopyEngine(CheckpointStore store, ExecutorService executor) {
+        this(store, Objects.requireNonNull(executor, "executor"), false);
+    }
+
+    private CopyEngine(CheckpointStore store, ExecutorService executor, boolean ownsExecutor) {
+        this.store = store;
+        this.executor = executor;
+        this.ownsExecutor = ownsExecutor;
+    }
+
+    /**
+     * Starts a copy. The future completes with the result ({@link CopyOutcome#COMPLETED} or, after
+     * {@code cancellation}, {@link CopyOutcome#CANCELLED}) or fails with a {@link CopyException}.
+     * Cancelling the future itself does not stop the copy: use {@code cancellation}.
+     */
+    public CompletableFuture<CopyResult> copy(CopyPlan plan, CopyListener listener, CopyCancellation cancellation) {
+        Objects.requireNonNull(plan, "plan");
+        CopyRun run = new CopyRun(plan, store, executor, listener == null ? CopyListener.NONE : listener,
+                cancellation == null ? CopyCancellation.none() : cancellation);
+        CompletableFuture<CopyResult> result = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                result.complete(run.run());
+            } catch (CopyException | RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Runs a copy and waits for it; the typed failure is thrown as it is. */
+    public CopyResult copyAndWait(CopyPlan plan, CopyListener listener, CopyCancellation cancellation)
+            throws CopyException, InterruptedException {
+        try {
+            return copy(plan, listener, cancellation).get();
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof CopyException copy) {
+                throw copy;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("copy failed", cause);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownsExecutor) {
+            executor.shutdown();
+        }
+    }
+
+    private static final class CopyThreads implements ThreadFactory {
+        private static final AtomicInteger ENGINES = new AtomicInteger();
+        private final int engine = ENGINES.incrementAndGet();
+        private final AtomicInteger threads = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "copy-engine-" + engine + "-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+}

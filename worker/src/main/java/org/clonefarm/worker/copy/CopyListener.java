@@ -1,0 +1,15 @@
+package org.clonefarm.worker.copy;
+
+/**
+ * Receives progress of one copy, a few times a second at most and once at the end. Called on the
+ * copy's driver thread: implementations must return quickly and must not block (publish to a queue
+ * or an event bus). An exception thrown here fails nothing; it is logged and the copy goes on.
+ */
+@FunctionalInterface
+public interface CopyListener {
+
+    /** A listener that ignores progress. */
+    CopyListener NONE = progress -> { };
+
+    void onProgress(CopyProgress progress);
+}

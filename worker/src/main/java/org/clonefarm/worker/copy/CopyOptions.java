@@ -1,0 +1,136 @@
+package org.clonefarm.worker.copy;
+
+import java.time.Duration;
+
+/**
+ * How a copy runs. Every key is declared once here with its default, its range and its meaning; the
+ * {@code clonefarm copy} options and their help text are built from the same constants. Immutable and
+ * thread-safe; build with {@link #defaults()} and the {@code with...} methods, which validate.
+ *
+ * <p>The defaults come from {@code bench/copy --sweep} on the reference machine (docs/copy-engine.md).
+ *
+ * @param chunkSize bytes per chunk, the unit of I/O, hashing and checkpointing
+ * @param maxInFlight chunks read, hashed or written at the same time
+ * @param verify read the whole target back at the end and compare every chunk digest
+ * @param targetZeroed the caller vouches that the target extent reads as zeros, so zero chunks are skipped
+ * @param resumeByCompare hash target chunks that no checkpoint covers and skip those already equal to the source
+ * @param forceBytes a checkpoint batch is forced and committed once this many bytes were written into it
+ * @param forceInterval ... or once this much time has passed since the last commit
+ * @param ioMode how a chunk's bytes go from source to target
+ */
+public record CopyOptions(
+        int chunkSize,
+        int maxInFlight,
+        boolean verify,
+        boolean targetZeroed,
+        boolean resumeByCompare,
+        long forceBytes,
+        Duration forceInterval,
+        IoMode ioMode) {
+
+    /** How the bytes of a chunk move. */
+    public enum IoMode {
+        /**
+         * Positional read into an aligned direct buffer, hash, positional write from the same buffer, with
+         * {@code O_DIRECT} for every aligned transfer (no page cache; falls back to BUFFERED where refused).
+         */
+        DIRECT,
+        /**
+         * As {@link #DIRECT}, but the source is read through the page cache (readahead, and a master disk
+         * cloned many times is read from the device once); only target writes are direct.
+         */
+        DIRECT_WRITE,
+        /** As {@link #DIRECT} but through the page cache. */
+        BUFFERED,
+        /** Positional read for the hash, then {@code FileChannel.transferTo} (in-kernel copy) for the write. */
+        TRANSFER_TO
+    }
+
+    public static final int MIB = 1024 * 1024;
+
+    public static final String CHUNK_SIZE_DOC = "Chunk size: the unit of I/O, hashing and checkpoints.";
+    public static final int DEFAULT_CHUNK_SIZE = 4 * MIB;
+    public static final int MIN_CHUNK_SIZE = 64 * 1024;
+    public static final int MAX_CHUNK_SIZE = 256 * MIB;
+
+    public static final String MAX_IN_FLIGHT_DOC = "Chunks read, hashed or written at the same time.";
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4;
+    public static final int MAX_MAX_IN_FLIGHT = 64;
+
+    public static final String FORCE_BYTES_DOC = "Written bytes per checkpoint batch (force + synced RocksDB write).";
+    public static final long DEFAULT_FORCE_BYTES = 64L * MIB;
+
+    public static final String FORCE_INTERVAL_DOC = "Longest time between two checkpoint batches.";
+    public static final Duration DEFAULT_FORCE_INTERVAL = Duration.ofSeconds(1);
+
+    public CopyOptions {
+        if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE || chunkSize % 4096 != 0) {
+            throw new IllegalArgumentException("chunk size must be a multiple of 4096 from " + MIN_CHUNK_SIZE
+                    + " to " + MAX_CHUNK_SIZE + " bytes, got " + chunkSize);
+        }
+        if (maxInFlight < 1 || maxInFlight > MAX_MAX_IN_FLIGHT) {
+            throw new IllegalArgumentException("chunks in flight must be from 1 to " + MAX_MAX_IN_FLIGHT
+                    + ", got " + maxInFlight);
+        }
+        if (forceBytes < chunkSize) {
+            throw new IllegalArgumentException("force batch bytes must be at least the chunk size (" + chunkSize
+                    + "), got " + forceBytes);
+        }
+        if (forceInterval == null || forceInterval.isNegative() || forceInterval.isZero()) {
+            throw new IllegalArgumentException("force interval must be positive, got " + forceInterval);
+        }
+        if (ioMode == null) {
+            throw new IllegalArgumentException("io mode is required");
+        }
+    }
+
+    /** The defaults: chunk size, parallelism and batching measured by bench/copy; no verify, no compare. */
+    public static CopyOptions defaults() {
+        return new CopyOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, false, false, false,
+                DEFAULT_FORCE_BYTES, DEFAULT_FORCE_INTERVAL, IoMode.DIRECT);
+    }
+
+    public CopyOptions withChunkSize(int bytes) {
+        return new CopyOptions(bytes, maxInFlight, verify, targetZeroed, resumeByCompare,
+                Math.max(forceBytes, bytes), forceInterval, ioMode);
+    }
+
+    public CopyOptions withMaxInFlight(int chunks) {
+        return new CopyOptions(chunkSize, chunks, verify, targetZeroed, resumeByCompare, forceBytes, forceInterval, ioMode);
+    }
+
+    public CopyOptions withVerify(boolean on) {
+        return new CopyOptions(chunkSize, maxInFlight, on, targetZeroed, resumeByCompare, forceBytes, forceInterval, ioMode);
+    }
+
+    public CopyOptions withTargetZeroed(boolean on) {
+        return new CopyOptions(chunkSize, maxInFlight, verify, on, resumeByCompare, forceBytes, forceInterval, ioMode);
+    }
+
+    public CopyOptions withResumeByCompare(boolean on) {
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, on, forceBytes, forceInterval, ioMode);
+    }
+
+    public CopyOptions withForceBytes(long bytes) {
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare, bytes, forceInterval, ioMode);
+    }
+
+    public CopyOptions withForceInterval(Duration interval) {
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare, forceBytes, interval, ioMode);
+    }
+
+    public CopyOptions withIoMode(IoMode mode) {
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare, forceBytes, forceInterval, mode);
+    }
+
+    /**
+     * The most bytes a crash (kill, power loss) can cost with these options: the batch being committed
+     * and the next one filling meanwhile, each at most {@code forceBytes} plus the chunks in flight when
+     * it closed: {@code 2 x (forceBytes + maxInFlight x chunkSize)}. A restart copies again at most this
+     * much of what the crashed run had written. (Skipped chunks, zero or equal by compare, are bounded by
+     * time instead: a restart re-reads at most two {@code forceInterval}s' worth of them, writing nothing.)
+     */
+    public long crashBoundBytes() {
+        return 2 * (forceBytes + (long) maxInFlight * chunkSize);
+    }
+}

@@ -1,0 +1,45 @@
+package org.clonefarm.worker.copy;
+
+import java.time.Duration;
+
+/**
+ * What a copy did. The byte counts partition {@code bytesTotal} when the copy completed:
+ * {@code bytesWritten + bytesSkippedCheckpoint + bytesSkippedZero + bytesSkippedCompare == bytesTotal}.
+ * Immutable.
+ *
+ * @param copyId the checkpoint key of this copy (given or derived)
+ * @param outcome completed or cancelled
+ * @param bytesTotal the length of the source extent
+ * @param bytesWritten bytes written to the target by this run
+ * @param bytesSkippedCheckpoint bytes skipped because a checkpoint said they were durable already
+ * @param bytesSkippedZero zero bytes not written because the target was known to read as zeros
+ * @param bytesSkippedCompare bytes not written because the target already held them (resume by compare)
+ * @param wall the run's wall time, from the call to the result
+ * @param chunkSize the chunk size the digest is defined over
+ * @param digest the disk digest ({@link DiskDigest}), lower-case hex; {@code null} when cancelled
+ * @param verified whether the target was read back and matched every chunk digest
+ */
+public record CopyResult(
+        String copyId,
+        CopyOutcome outcome,
+        long bytesTotal,
+        long bytesWritten,
+        long bytesSkippedCheckpoint,
+        long bytesSkippedZero,
+        long bytesSkippedCompare,
+        Duration wall,
+        int chunkSize,
+        String digest,
+        boolean verified) {
+
+    /** Bytes this run accounted for: written plus every kind of skip. */
+    public long bytesDone() {
+        return bytesWritten + bytesSkippedCheckpoint + bytesSkippedZero + bytesSkippedCompare;
+    }
+
+    /** Throughput over the whole source extent in MiB per second of wall time. */
+    public double mibPerSecond() {
+        double seconds = wall.toNanos() / 1e9;
+        return seconds <= 0 ? 0 : bytesDone() / (1024.0 * 1024.0) / seconds;
+    }
+}

@@ -1,0 +1,136 @@
+package org.clonefarm.worker.copy.internal;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open channels of one copy: the source (read only) and the target, each buffered and, where
+ * asked, also opened with {@code O_DIRECT}. Direct I/O is used for every transfer whose file
+ * position, length and buffer address are multiples of {@link #ALIGNMENT}; anything else (an unaligned
+ * extent, a short last chunk) goes through the page cache. Where a file system refuses {@code O_DIRECT}
+ * the copy is buffered. Thread-safe: positional reads and writes on one channel may run concurrently.
+ */
+final class ExtentChannels implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(ExtentChannels.class);
+
+    /** Alignment of direct transfers: the page size, a multiple of every logical block size in use. */
+    static final int ALIGNMENT = 4096;
+
+    final Path sourcePath;
+    final Path targetPath;
+    final FileChannel source;
+    final FileChannel target;
+    private final FileChannel sourceDirect;
+    private final FileChannel targetDirect;
+
+    private ExtentChannels(Path sourcePath, Path targetPath, FileChannel source, FileChannel target,
+            FileChannel sourceDirect, FileChannel targetDirect) {
+        this.sourcePath = sourcePath;
+        this.targetPath = targetPath;
+        this.source = source;
+        this.target = target;
+        this.sourceDirect = sourceDirect;
+        this.targetDirect = targetDirect;
+    }
+
+    /** Opens the channels; the target must exist. */
+    static ExtentChannels open(Path sourcePath, Path targetPath, boolean directRead, boolean directWrite)
+            throws IOException {
+        FileChannel source = FileChannel.open(sourcePath, StandardOpenOption.READ);
+        FileChannel target = null;
+        FileChannel sourceDirect = null;
+        try {
+            target = FileChannel.open(targetPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel targetDirect = null;
+            if (directRead) {
+                sourceDirect = openDirect(sourcePath, StandardOpenOption.READ);
+            }
+            if (directWrite) {
+                targetDirect = openDirect(targetPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            return new ExtentChannels(sourcePath, targetPath, source, target, sourceDirect, targetDirect);
+        } catch (IOException | RuntimeException e) {
+            closeAll(e, source, target, sourceDirect);
+            throw e;
+        }
+    }
+
+    private static FileChannel openDirect(Path path, StandardOpenOption... modes) {
+        java.nio.file.OpenOption[] options = new java.nio.file.OpenOption[modes.length + 1];
+        System.arraycopy(modes, 0, options, 0, modes.length);
+        options[modes.length] = ExtendedOpenOption.DIRECT;
+        try {
+            return FileChannel.open(path, options);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.info("{}: direct I/O not available ({}); copying through the page cache", path, e.getMessage());
+            return null;
+        }
+    }
+
+    /** A direct buffer of {@code bytes} whose address is aligned for direct I/O. */
+    static ByteBuffer alignedBuffer(int bytes) {
+        return ByteBuffer.allocateDirect(bytes + ALIGNMENT).alignedSlice(ALIGNMENT).limit(bytes).slice();
+    }
+
+    /** Reads once at {@code at} into {@code into}; the number of bytes or -1 at the end. */
+    int readSource(ByteBuffer into, long at) throws IOException {
+        return pick(source, sourceDirect, into, at).read(into, at);
+    }
+
+    int readTarget(ByteBuffer into, long at) throws IOException {
+        return pick(target, targetDirect, into, at).read(into, at);
+    }
+
+    int writeTarget(ByteBuffer from, long at) throws IOException {
+        return pick(target, targetDirect, from, at).write(from, at);
+    }
+
+    /** Makes everything written through either target channel durable (fdatasync). */
+    void forceTarget() throws IOException {
+        target.force(false);
+    }
+
+    private static FileChannel pick(FileChannel buffered, FileChannel direct, ByteBuffer bytes, long at) {
+        if (direct != null && at % ALIGNMENT == 0 && bytes.remaining() % ALIGNMENT == 0 && bytes.isDirect()
+                && bytes.alignmentOffset(bytes.position(), ALIGNMENT) == 0) {
+            return direct;
+        }
+        return buffered;
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException failure = closeAll(null, source, target, sourceDirect, targetDirect);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static IOException closeAll(Throwable primary, FileChannel... channels) {
+        IOException failure = null;
+        for (FileChannel channel : channels) {
+            if (channel == null) {
+                continue;
+            }
+            try {
+                channel.close();
+            } catch (IOException e) {
+                if (primary != null) {
+                    primary.addSuppressed(e);
+                } else if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
+    }
+}

@@ -1,0 +1,365 @@
+package org.clonefarm.worker.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.clonefarm.platform.io.FileRegion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the copy engine guarantees on real files, a real RocksDB and real loop devices. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CopyEngineTest {
+    private static final int CHUNK = 64 * 1024;
+    private static final CopyOptions SMALL = CopyOptions.defaults().withChunkSize(CHUNK).withForceBytes(4 * CHUNK);
+
+    @TempDir
+    Path dir;
+    private CheckpointStore store;
+    private CopyEngine engine;
+
+    @BeforeEach
+    void open() throws CopyException {
+        store = CheckpointStore.open(dir.resolve("checkpoints"));
+        engine = new CopyEngine(store);
+    }
+
+    @AfterEach
+    void close() {
+        engine.close();
+        store.close();
+    }
+
+    private CopyResult copy(FileRegion source, FileRegion target, CopyOptions options) throws Exception {
+        return engine.copyAndWait(new CopyPlan(source, target, options, null), CopyListener.NONE, CopyCancellation.none());
+    }
+
+    /** A copy is byte-identical and its digest is SHA-256 over the chunk SHA-256s, as documented. */
+    @Test
+    void copiesByteForByteWithTheDocumentedDigest() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 10 * CHUNK + 1000, 1);
+        Path dst = dir.resolve("dst.img");
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(result.outcome()).isEqualTo(CopyOutcome.COMPLETED);
+        assertThat(result.bytesTotal()).isEqualTo(10 * CHUNK + 1000);
+        assertThat(result.bytesWritten()).isEqualTo(result.bytesTotal());
+        assertThat(result.digest()).isEqualTo(TestDisks.diskDigest(src, 0, result.bytesTotal(), CHUNK));
+    }
+
+    /** A minidisk is an extent of its volume: only the extent is read, only the target extent is written. */
+    @Test
+    void copiesAnExtentIntoAnExtentAndLeavesTheRestAlone() throws Exception {
+        Path volume = TestDisks.randomFile(dir.resolve("vol.img"), 20 * CHUNK, 2);
+        Path target = TestDisks.randomFile(dir.resolve("target.img"), 20 * CHUNK, 3);
+        byte[] before = Files.readAllBytes(target);
+
+        copy(new FileRegion(volume, 3 * CHUNK, 5 * CHUNK + 512), new FileRegion(target, 11 * CHUNK, FileRegion.TO_END), SMALL);
+
+        byte[] after = Files.readAllBytes(target);
+        byte[] source = Files.readAllBytes(volume);
+        for (int i = 0; i < after.length; i++) {
+            boolean inExtent = i >= 11 * CHUNK && i < 16 * CHUNK + 512;
+            byte expected = inExtent ? source[i - 11 * CHUNK + 3 * CHUNK] : before[i];
+            if (after[i] != expected) {
+                throw new AssertionError("target byte " + i + " is " + after[i] + ", expected " + expected);
+            }
+        }
+    }
+
+    /** Every I/O mode copies exactly, also for extents at offsets that direct I/O cannot use as they are. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(CopyOptions.IoMode.class)
+    void everyIoModeCopiesExactlyAtUnalignedOffsets(CopyOptions.IoMode mode) throws Exception {
+        Path volume = TestDisks.randomFile(dir.resolve("vol.img"), 12 * CHUNK, 30);
+        Path target = TestDisks.randomFile(dir.resolve("target.img"), 12 * CHUNK, 31);
+        long length = 5L * CHUNK + 333;
+
+        CopyResult result = copy(new FileRegion(volume, 1000, length), new FileRegion(target, 4096 + 7,
+                FileRegion.TO_END), SMALL.withIoMode(mode).withMaxInFlight(3));
+
+        assertThat(TestDisks.diskDigest(target, 4096 + 7, length, CHUNK))
+                .isEqualTo(TestDisks.diskDigest(volume, 1000, length, CHUNK)).isEqualTo(result.digest());
+        CopyResult aligned = copy(new FileRegion(volume, 0, 4L * CHUNK), new FileRegion(target, 8L * CHUNK,
+                FileRegion.TO_END), SMALL.withIoMode(mode));
+        assertThat(TestDisks.diskDigest(target, 8L * CHUNK, 4L * CHUNK, CHUNK)).isEqualTo(aligned.digest());
+    }
+
+    /** Zero chunks are not written to a new target, which stays sparse and still reads back identical. */
+    @Test
+    void leavesZeroChunksUnwrittenOnANewSparseTarget() throws Exception {
+        Path src = dir.resolve("sparse.img");
+        TestDisks.randomFile(src, CHUNK, 4);
+        try (var file = new java.io.RandomAccessFile(src.toFile(), "rw")) {
+            file.setLength(64 * CHUNK);
+        }
+        TestDisks.writeRandom(src, 40 * CHUNK, CHUNK, 5);
+        Path dst = dir.resolve("dst.img");
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(result.bytesWritten()).isEqualTo(2 * CHUNK);
+        assertThat(result.bytesSkippedZero()).isEqualTo(62 * CHUNK);
+        assertThat(TestDisks.allocatedBytes(dst)).isLessThanOrEqualTo(4L * CHUNK);
+    }
+
+    /** On an existing target that is not known to be zero, zero chunks are written: it must read as the source. */
+    @Test
+    void writesZeroChunksWhenTheTargetMayHoldData() throws Exception {
+        Path src = dir.resolve("zeros.img");
+        Files.write(src, new byte[8 * CHUNK]);
+        Path dst = TestDisks.randomFile(dir.resolve("old.img"), 8 * CHUNK, 6);
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(result.bytesWritten()).isEqualTo(8 * CHUNK);
+        assertThat(result.bytesSkippedZero()).isZero();
+    }
+
+    /** With target-zeroed the caller vouches for the target: zero chunks are skipped even on an existing file. */
+    @Test
+    void skipsZeroChunksWhereTheCallerVouchesTheTargetIsZeroed() throws Exception {
+        Path src = dir.resolve("zeros.img");
+        Files.write(src, new byte[8 * CHUNK]);
+        Path dst = dir.resolve("fresh-volume.img");
+        Files.write(dst, new byte[8 * CHUNK]);
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL.withTargetZeroed(true));
+
+        assertThat(result.bytesWritten()).isZero();
+        assertThat(result.bytesSkippedZero()).isEqualTo(8 * CHUNK);
+    }
+
+    /** A fully checkpointed copy returns its digest from the checkpoints, reading and writing nothing. */
+    @Test
+    void fullyCheckpointedCopyAnswersFromCheckpointsWithoutReadingOrWriting() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 12 * CHUNK, 7);
+        Path dst = dir.resolve("dst.img");
+        CopyResult first = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+        FileTime written = Files.getLastModifiedTime(dst);
+        TestDisks.writeRandom(src, 0, 12 * CHUNK, 8); // were the source read again, the digest would change
+
+        CopyResult again = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+
+        assertThat(again.bytesSkippedCheckpoint()).isEqualTo(12 * CHUNK);
+        assertThat(again.bytesWritten()).isZero();
+        assertThat(again.digest()).isEqualTo(first.digest());
+        assertThat(Files.getLastModifiedTime(dst)).isEqualTo(written);
+    }
+
+    /** Checkpoints of a target that was deleted since are stale: the copy starts over instead of trusting them. */
+    @Test
+    void startsOverWhenTheCheckpointedTargetWasDeleted() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 6 * CHUNK, 21);
+        Path dst = dir.resolve("dst.img");
+        copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+        Files.delete(dst);
+
+        CopyResult again = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+
+        assertThat(again.bytesSkippedCheckpoint()).isZero();
+        assertThat(again.bytesWritten()).isEqualTo(6 * CHUNK);
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+    }
+
+    /** Without checkpoints, resume by compare skips chunks the target already holds and writes only the others. */
+    @Test
+    void resumeByCompareWritesOnlyTheChunksThatDiffer() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 16 * CHUNK, 9);
+        Path dst = dir.resolve("moved.img");
+        Files.copy(src, dst);
+        TestDisks.writeRandom(dst, 3 * CHUNK + 100, 10, 10);
+        TestDisks.writeRandom(dst, 9 * CHUNK, CHUNK, 11);
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL.withResumeByCompare(true));
+
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(result.bytesSkippedCheckpoint()).isZero();
+        assertThat(result.bytesSkippedCompare()).isEqualTo(14 * CHUNK);
+        assertThat(result.bytesWritten()).isEqualTo(2 * CHUNK);
+    }
+
+    /** Verify reads the target back: a corrupted chunk fails the copy, loses its checkpoint, and a rerun repairs it. */
+    @Test
+    void verifyFindsACorruptedChunkAndARerunRewritesIt() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 8 * CHUNK, 12);
+        Path dst = dir.resolve("dst.img");
+        copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL);
+        TestDisks.writeRandom(dst, 5 * CHUNK + 7, 1, 13);
+
+        assertThatThrownBy(() -> copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL.withVerify(true)))
+                .isInstanceOfSatisfying(CopyException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(CopyException.Kind.VERIFY_MISMATCH);
+                    assertThat(e.offset()).isEqualTo(5 * CHUNK);
+                    assertThat(e.path()).isEqualTo(dst);
+                });
+
+        CopyResult repaired = copy(FileRegion.whole(src), FileRegion.whole(dst), SMALL.withVerify(true));
+        assertThat(repaired.verified()).isTrue();
+        assertThat(repaired.bytesWritten()).isEqualTo(CHUNK);
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+    }
+
+    /** Source and target extents that overlap in one file are refused before anything is written. */
+    @Test
+    void refusesOverlappingExtentsInOneFile() throws Exception {
+        Path volume = TestDisks.randomFile(dir.resolve("vol.img"), 16 * CHUNK, 14);
+        byte[] before = Files.readAllBytes(volume);
+
+        assertThatThrownBy(() -> copy(new FileRegion(volume, 0, 8 * CHUNK), new FileRegion(volume, 4 * CHUNK,
+                FileRegion.TO_END), SMALL))
+                .isInstanceOfSatisfying(CopyException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(CopyException.Kind.REFUSED);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("overlap").contains(String.valueOf(4 * CHUNK));
+                });
+        assertThat(Files.readAllBytes(volume)).isEqualTo(before);
+        // adjacent extents do not overlap
+        copy(new FileRegion(volume, 0, 8 * CHUNK), new FileRegion(volume, 8 * CHUNK, FileRegion.TO_END), SMALL);
+    }
+
+    /** A source shorter than its declared length is refused with both numbers, and no target is created. */
+    @Test
+    void refusesASourceShorterThanDeclared() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("short.img"), 4 * CHUNK, 15);
+        Path dst = dir.resolve("never.img");
+
+        assertThatThrownBy(() -> copy(new FileRegion(src, CHUNK, 4 * CHUNK), FileRegion.whole(dst), SMALL))
+                .isInstanceOfSatisfying(CopyException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(CopyException.Kind.REFUSED);
+                    assertThat(e.getMessage()).contains("shorter than declared")
+                            .contains(String.valueOf(5 * CHUNK)).contains(String.valueOf(4 * CHUNK));
+                });
+        assertThat(dst).doesNotExist();
+    }
+
+    /** A target extent smaller than the source is refused. */
+    @Test
+    void refusesATargetExtentSmallerThanTheSource() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 4 * CHUNK, 16);
+        Path dst = dir.resolve("vol.img");
+
+        assertThatThrownBy(() -> copy(FileRegion.whole(src), new FileRegion(dst, 0, 3 * CHUNK), SMALL))
+                .isInstanceOfSatisfying(CopyException.class,
+                        e -> assertThat(e.kind()).isEqualTo(CopyException.Kind.REFUSED));
+        assertThat(dst).doesNotExist();
+    }
+
+    /** A target extent past the end of a block device is refused; one that fits is copied onto the device. */
+    @Test
+    void refusesATargetPastTheEndOfABlockDeviceAndCopiesOntoOneThatFits() throws Exception {
+        Path backing = dir.resolve("dasd.img");
+        Files.write(backing, new byte[64 * CHUNK]);
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 16 * CHUNK, 17);
+        try (TestDisks.LoopDevice loop = new TestDisks.LoopDevice(backing)) {
+            assertThatThrownBy(() -> copy(FileRegion.whole(src), new FileRegion(loop.device, 50 * CHUNK,
+                    FileRegion.TO_END), SMALL))
+                    .isInstanceOfSatisfying(CopyException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(CopyException.Kind.REFUSED);
+                        assertThat(e.getMessage()).contains("past the end of block device")
+                                .contains(String.valueOf(64 * CHUNK));
+                    });
+
+            CopyResult result = copy(FileRegion.whole(src), new FileRegion(loop.device, 48 * CHUNK, FileRegion.TO_END),
+                    SMALL);
+
+            assertThat(result.bytesWritten()).isEqualTo(16 * CHUNK);
+            assertThat(TestDisks.diskDigest(loop.device, 48 * CHUNK, 16 * CHUNK, CHUNK)).isEqualTo(result.digest());
+        }
+    }
+
+    /** Cancel stops issuing chunks, checkpoints what is durable, and the next run starts from there. */
+    @Test
+    void cancelCheckpointsWhatIsDurableAndTheNextRunResumesThere() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 256 * CHUNK, 18);
+        Path dst = dir.resolve("dst.img");
+        CopyOptions options = SMALL.withMaxInFlight(1).withForceBytes(CHUNK);
+        CopyCancellation cancellation = new CopyCancellation();
+
+        CopyResult cancelled = engine.copyAndWait(new CopyPlan(FileRegion.whole(src), FileRegion.whole(dst), options,
+                null), progress -> cancellation.cancel(), cancellation);
+
+        assertThat(cancelled.outcome()).isEqualTo(CopyOutcome.CANCELLED);
+        assertThat(cancelled.digest()).isNull();
+        assertThat(cancelled.bytesWritten()).isBetween((long) CHUNK, 128L * CHUNK);
+        CopyResult resumed = copy(FileRegion.whole(src), FileRegion.whole(dst), options);
+        assertThat(resumed.bytesSkippedCheckpoint()).isEqualTo(cancelled.bytesWritten());
+        assertThat(resumed.bytesWritten()).isEqualTo(256L * CHUNK - cancelled.bytesWritten());
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+    }
+
+    /** A source truncated during the copy fails it with SOURCE_CHANGED at the offset where it ended. */
+    @Test
+    void sourceTruncatedDuringTheCopyFailsWithSourceChanged() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 64 * CHUNK, 19);
+        Path dst = dir.resolve("dst.img");
+        CopyOptions options = SMALL.withMaxInFlight(1).withForceBytes(CHUNK);
+        CopyListener truncateOnFirstProgress = progress -> {
+            try (var file = new java.io.RandomAccessFile(src.toFile(), "rw")) {
+                file.setLength(8L * CHUNK);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+
+        assertThatThrownBy(() -> engine.copyAndWait(new CopyPlan(FileRegion.whole(src), FileRegion.whole(dst), options,
+                null), truncateOnFirstProgress, CopyCancellation.none()))
+                .isInstanceOfSatisfying(CopyException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(CopyException.Kind.SOURCE_CHANGED);
+                    assertThat(e.path()).isEqualTo(src);
+                    assertThat(e.offset()).isEqualTo(8L * CHUNK);
+                });
+    }
+
+    /** Many copies at once share one engine and one checkpoint store, each correct and separately checkpointed. */
+    @Test
+    void concurrentCopiesShareOneStore() throws Exception {
+        List<CompletableFuture<CopyResult>> copies = new ArrayList<>();
+        List<Path[]> pairs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Path src = TestDisks.randomFile(dir.resolve("src" + i + ".img"), (20 + i) * CHUNK + i + 1, 100 + i);
+            Path dst = dir.resolve("dst" + i + ".img");
+            pairs.add(new Path[] {src, dst});
+            copies.add(engine.copy(new CopyPlan(FileRegion.whole(src), FileRegion.whole(dst), SMALL, null),
+                    CopyListener.NONE, CopyCancellation.none()));
+        }
+        for (int i = 0; i < copies.size(); i++) {
+            CopyResult result = copies.get(i).get(30, TimeUnit.SECONDS);
+            assertThat(Files.mismatch(pairs.get(i)[0], pairs.get(i)[1])).isEqualTo(-1);
+            assertThat(store.load(result.copyId()).orElseThrow().chunkDigests().keySet()).hasSize(20 + i + 1);
+        }
+    }
+
+    /** Progress comes a few times a second at most, never goes back, and ends at the total. */
+    @Test
+    void progressIsRateLimitedMonotonicAndEndsAtTheTotal() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 128 * CHUNK, 20);
+        List<CopyProgress> reports = java.util.Collections.synchronizedList(new ArrayList<>());
+        long start = System.nanoTime();
+
+        engine.copyAndWait(new CopyPlan(FileRegion.whole(src), FileRegion.whole(dir.resolve("dst.img")),
+                SMALL.withForceBytes(CHUNK), null), reports::add, CopyCancellation.none());
+
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(reports.size()).isLessThanOrEqualTo((int) (seconds * 4) + 2);
+        for (int i = 1; i < reports.size(); i++) {
+            assertThat(reports.get(i).bytesDone()).isGreaterThanOrEqualTo(reports.get(i - 1).bytesDone());
+        }
+        assertThat(reports.get(reports.size() - 1).bytesDone()).isEqualTo(128L * CHUNK);
+    }
+}
