@@ -332,9 +332,10 @@ public final class CoordinatorHttpServer implements AutoCloseable {
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
         SseStream stream = new SseStream(vertx.getOrCreateContext(), response, SSE_QUEUE_LIMIT);
-        response.write(": clonefarm events\nretry: 2000\n\n");
         String lastEventId = ctx.request().getHeader("Last-Event-ID");
         EventHub.Subscription subscription = hub.subscribe(lastEventId, filter, stream);
+        // the client sees the headers only once subscribed: what it triggers next reaches it
+        response.write(": clonefarm events\nretry: 2000\n\n");
         if (subscription.missed() > 0) {
             // written before the replay drains (it is queued for a later turn of this event loop)
             stream.writeRaw("event: gap\ndata: {\"missed\":" + subscription.missed() + "}\n\n");
