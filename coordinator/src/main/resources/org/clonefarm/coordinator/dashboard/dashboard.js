@@ -91,6 +91,7 @@
   function renderOverview(b) {
     const pct = b.bytesTotal ? Math.floor(100 * b.bytesDone / b.bytesTotal) : (b.allFinished ? 100 : 0);
     $('overall-bar').style.width = pct + '%';
+    $('overall-bar').className = 'progress-inner' + (b.allFinished ? ' done' : '');
     $('overall-text').textContent = `${b.batchId}: ${b.finished}/${b.clones} clones finished, ` +
       `${bytes(b.bytesDone)} of ${bytes(b.bytesTotal)} copied (${pct}%), ` +
       `${bytes(b.rateBytesPerSecond)}/s, ETA ${duration(b.etaSeconds)}` + (b.completed ? ', completed' : '');
@@ -114,7 +115,10 @@
       cell.querySelector('.uid').textContent = clone.userid;
       cell.addEventListener('click', () => showDetail(clone.userid));
       state.cells.set(clone.userid, cell);
-      $('grid').appendChild(cell);
+      // keep the grid in userid order whatever order the facts arrive in
+      const after = Array.from($('grid').children).find((other) => other.dataset.userid > clone.userid);
+      cell.dataset.userid = clone.userid;
+      $('grid').insertBefore(cell, after || null);
     }
     cell.className = 'cell state-' + clone.state;
     cell.dataset.userid = clone.userid;
