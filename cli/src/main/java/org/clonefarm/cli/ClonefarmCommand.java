@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
             AgentCommand.class,
             CmsCommand.class,
             UpCommand.class,
+            WatchCommand.class,
             ZvmCommand.class,
         })
 public final class ClonefarmCommand implements Runnable {
