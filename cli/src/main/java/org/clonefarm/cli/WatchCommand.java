@@ -66,6 +66,7 @@ public final class WatchCommand implements Callable<Integer> {
         final BatchThroughput throughput = new BatchThroughput();
         final Map<String, CloneState> lastState = new HashMap<>();
         final Queue<String> transitions = new ConcurrentLinkedQueue<>();
+        final Map<String, Long> lastSampleNanos = new HashMap<>();
         volatile String latestBatch;
         volatile String followed;
 
@@ -81,9 +82,14 @@ public final class WatchCommand implements Callable<Integer> {
             if (outcome.kind() != FoldOutcome.Kind.APPLIED && outcome.kind() != FoldOutcome.Kind.BATCH) {
                 return;
             }
-            BatchSummary batch = store.batch(event.getBatchId());
-            if (batch != null) {
-                throughput.record(batch.batchId(), batch.bytesDone(), batch.bytesTotal());
+            long now = System.nanoTime();
+            Long last = lastSampleNanos.get(event.getBatchId());
+            if (last == null || now - last >= 100_000_000L) { // a summary costs a copy: at most ten a second
+                lastSampleNanos.put(event.getBatchId(), now);
+                BatchSummary batch = store.batch(event.getBatchId());
+                if (batch != null) {
+                    throughput.record(batch.batchId(), batch.bytesDone(), batch.bytesTotal());
+                }
             }
             CloneStatus status = outcome.status();
             if (status != null && status.getState() != lastState.put(status.getUserid(), status.getState())
@@ -173,7 +179,7 @@ public final class WatchCommand implements Callable<Integer> {
         long lastSummaryAt = 0;
         while (true) {
             BatchSummary summary = store.batch(batch);
-            BatchThroughput.Rate rate = observer.throughput.rate(batch);
+            BatchThroughput.Rate rate = observer.throughput.rate(batch, summary.bytesDone(), summary.bytesTotal());
             boolean finished = summary.completed() || summary.allFinished();
             if (terminal) {
                 List<String> frame = BatchProgressView.frame(summary, rate, store.clonesOf(batch), width, MAX_CLONE_LINES);

@@ -222,7 +222,7 @@ public final class CoordinatorHttpServer implements AutoCloseable {
         for (String batchId : new TreeSet<>(store.batchIds())) {
             BatchSummary batch = store.batch(batchId);
             if (batch != null) {
-                batches.add(ApiJson.batch(batch, hub.throughput().rate(batchId)));
+                batches.add(ApiJson.batch(batch, hub.throughput().rate(batchId, batch.bytesDone(), batch.bytesTotal())));
             }
         }
         json(ctx, 200, new JsonObject().put("batches", batches));
@@ -239,7 +239,8 @@ public final class CoordinatorHttpServer implements AutoCloseable {
         for (CloneStatus status : store.clonesOf(batchId)) {
             clones.add(ApiJson.clone(status));
         }
-        json(ctx, 200, ApiJson.batch(batch, hub.throughput().rate(batchId)).put("cloneStatuses", clones));
+        json(ctx, 200, ApiJson.batch(batch, hub.throughput().rate(batchId, batch.bytesDone(), batch.bytesTotal()))
+                .put("cloneStatuses", clones));
     }
 
     private void showClone(RoutingContext ctx) {

@@ -34,16 +34,59 @@ import org.clonefarm.proto.CloneStatus;
 public final class EventHub implements EventFolder.Listener {
     /** The default ring size. */
     public static final int DEFAULT_CAPACITY = 4096;
+    private static final long SAMPLE_INTERVAL_NANOS = 100_000_000L;
 
     private final CloneStateStore store;
     private final BatchThroughput throughput;
     private final HubEvent[] ring;
     private final String run = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
     private final List<Registration> subscribers = new CopyOnWriteArrayList<>();
+    private final java.util.Map<String, Long> lastSampleNanos = new java.util.HashMap<>();
     private long nextSeq = 1;
 
-    /** One event as the hub keeps it: its sequence, the fact, and the clone's status after it (null for batch facts). */
-    public record HubEvent(long seq, String id, CloneEvent event, CloneStatus status) {
+    /**
+     * One event as the hub keeps it: its sequence and id, the fact, and the clone's status after it
+     * (null for batch facts). Its wire form is rendered once and shared by every subscriber.
+     */
+    public static final class HubEvent {
+        private final long seq;
+        private final String id;
+        private final CloneEvent event;
+        private final CloneStatus status;
+        private volatile String rendered;
+
+        HubEvent(long seq, String id, CloneEvent event, CloneStatus status) {
+            this.seq = seq;
+            this.id = id;
+            this.event = event;
+            this.status = status;
+        }
+
+        public long seq() {
+            return seq;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public CloneEvent event() {
+            return event;
+        }
+
+        public CloneStatus status() {
+            return status;
+        }
+
+        /** The rendering of this event, computed by the first caller and kept (a benign race renders twice at most). */
+        public String rendered(java.util.function.Function<HubEvent, String> renderer) {
+            String text = rendered;
+            if (text == null) {
+                text = renderer.apply(this);
+                rendered = text;
+            }
+            return text;
+        }
     }
 
     /** A consumer of hub events; see the class comment for the rules. */
@@ -88,10 +131,7 @@ public final class EventHub implements EventFolder.Listener {
         if (outcome.kind() != FoldOutcome.Kind.APPLIED && outcome.kind() != FoldOutcome.Kind.BATCH) {
             return;
         }
-        BatchSummary batch = store.batch(event.getBatchId());
-        if (batch != null) {
-            throughput.record(batch.batchId(), batch.bytesDone(), batch.bytesTotal());
-        }
+        sampleThroughput(event.getBatchId());
         List<Registration> slow = null;
         synchronized (ring) {
             long seq = nextSeq++;
@@ -111,6 +151,20 @@ public final class EventHub implements EventFolder.Listener {
         }
         if (slow != null) {
             slow.forEach(registration -> registration.subscriber().dropped());
+        }
+    }
+
+    /** Records the batch's bytes for rate and ETA, at most every 100 ms per batch: a summary costs a copy. */
+    private void sampleThroughput(String batchId) {
+        long now = System.nanoTime();
+        Long last = lastSampleNanos.get(batchId);
+        if (last != null && now - last < SAMPLE_INTERVAL_NANOS) {
+            return;
+        }
+        lastSampleNanos.put(batchId, now);
+        BatchSummary batch = store.batch(batchId);
+        if (batch != null) {
+            throughput.record(batchId, batch.bytesDone(), batch.bytesTotal());
         }
     }
 

@@ -49,7 +49,7 @@ public final class CoordinatorMetrics implements EventFolder.Listener {
 
     private final MeterRegistry registry;
     private final CloneStateStore store;
-    private final Map<String, Counter> eventCounters = new HashMap<>();
+    private final Map<FactCase, Counter[]> eventCounters = new EnumMap<>(FactCase.class);
     private final Map<FactCase, Timer> stepTimers = new EnumMap<>(FactCase.class);
     private final Map<String, Long> lastFactMillis = new HashMap<>();
 
@@ -105,13 +105,22 @@ public final class CoordinatorMetrics implements EventFolder.Listener {
 
     @Override
     public void onFolded(CloneEvent event, FoldOutcome outcome, boolean live) {
-        String fact = event.getFactCase().name().toLowerCase(Locale.ROOT);
-        String kind = outcome.kind().name().toLowerCase(Locale.ROOT);
-        eventCounters.computeIfAbsent(fact + "/" + kind, k -> Counter.builder("clonefarm.events")
-                .description("Events folded, by fact and outcome").tag("fact", fact).tag("outcome", kind)
-                .register(registry)).increment();
+        Counter[] byOutcome = eventCounters.computeIfAbsent(event.getFactCase(),
+                f -> new Counter[FoldOutcome.Kind.values().length]);
+        Counter counter = byOutcome[outcome.kind().ordinal()];
+        if (counter == null) {
+            counter = Counter.builder("clonefarm.events").description("Events folded, by fact and outcome")
+                    .tag("fact", event.getFactCase().name().toLowerCase(Locale.ROOT))
+                    .tag("outcome", outcome.kind().name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+            byOutcome[outcome.kind().ordinal()] = counter;
+        }
+        counter.increment();
         if (outcome.kind() != FoldOutcome.Kind.APPLIED || event.getUserid().isEmpty()) {
             return;
+        }
+        if (event.getFactCase() == FactCase.COPY_PROGRESS) {
+            return; // progress does not end a step; skipping it keeps the fold fast during copies
         }
         long millis = EventFactory.instant(event.getTime()).toEpochMilli();
         Long previous = lastFactMillis.put(event.getUserid(), millis);

@@ -60,16 +60,24 @@ public final class BatchThroughput {
         samples.add(nanos(clock.instant()), bytesDone, bytesTotal, windowNanos);
     }
 
-    /** The batch's rate and ETA now; a zero rate when the batch has no samples. */
+    /** The batch's rate and ETA now, from the last recorded bytes; a zero rate when the batch has no samples. */
     public Rate rate(String batchId) {
+        return rate(batchId, -1, -1);
+    }
+
+    /**
+     * The batch's rate and ETA now, taking {@code bytesDone} and {@code bytesTotal} as the batch's
+     * current bytes (the store's, which may be newer than the last sample); -1 for the last sample's.
+     */
+    public Rate rate(String batchId, long bytesDone, long bytesTotal) {
         Samples samples;
         synchronized (batches) {
             samples = batches.get(batchId);
         }
         if (samples == null) {
-            return new Rate(0, 0, 0, null);
+            return new Rate(0, Math.max(0, bytesDone), Math.max(0, bytesTotal), null);
         }
-        return samples.rate(nanos(clock.instant()), windowNanos);
+        return samples.rate(nanos(clock.instant()), windowNanos, bytesDone, bytesTotal);
     }
 
     private static long nanos(Instant instant) {
@@ -102,7 +110,9 @@ public final class BatchThroughput {
             }
         }
 
-        synchronized Rate rate(long now, long window) {
+        synchronized Rate rate(long now, long window, long currentDone, long currentTotal) {
+            long bytesDone = currentDone < 0 ? this.bytesDone : currentDone;
+            long bytesTotal = currentTotal < 0 ? this.bytesTotal : currentTotal;
             long[] first = samples.peekFirst();
             if (first == null) {
                 return new Rate(0, bytesDone, bytesTotal, null);

@@ -19,6 +19,7 @@ import org.clonefarm.coordinator.http.EventHub.HubEvent;
  * touches the response runs on the connection's context.
  */
 public final class SseStream implements EventHub.Subscriber {
+    private static final int EVENTS_PER_TURN = 256;
     private final Context context;
     private final HttpServerResponse response;
     private final int limit;
@@ -72,6 +73,7 @@ public final class SseStream implements EventHub.Subscriber {
         queue.clear();
     }
 
+    /** Writes up to {@value #EVENTS_PER_TURN} queued events, then yields the event loop and goes on later. */
     private void drain() {
         drainScheduled.set(false);
         if (closed) {
@@ -79,11 +81,14 @@ public final class SseStream implements EventHub.Subscriber {
         }
         StringBuilder chunk = new StringBuilder();
         HubEvent event;
-        while ((event = queue.poll()) != null) {
+        int written = 0;
+        while (written < EVENTS_PER_TURN && (event = queue.poll()) != null) {
             size.decrementAndGet();
-            chunk.append("id: ").append(event.id()).append('\n')
-                    .append("event: ").append(event.status() == null ? "batch" : "clone").append('\n')
-                    .append("data: ").append(ApiJson.hubEvent(event).encode()).append("\n\n");
+            chunk.append(event.rendered(SseStream::render));
+            written++;
+        }
+        if (!queue.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> drain());
         }
         if (chunk.length() == 0) {
             return;
@@ -93,6 +98,11 @@ public final class SseStream implements EventHub.Subscriber {
             return;
         }
         response.write(chunk.toString());
+    }
+
+    private static String render(HubEvent event) {
+        return "id: " + event.id() + "\nevent: " + (event.status() == null ? "batch" : "clone") + "\ndata: "
+                + ApiJson.hubEvent(event).encode() + "\n\n";
     }
 
     private void endSlow() {
