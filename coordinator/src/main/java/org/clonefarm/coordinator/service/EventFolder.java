@@ -148,7 +148,12 @@ public final class EventFolder implements AutoCloseable {
             Map<String, CloneStatus> changed = new LinkedHashMap<>();
             long lastPublish = System.nanoTime();
             while (running.get()) {
-                ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(100));
+                ConsumerRecords<String, byte[]> records;
+                try {
+                    records = kafka.poll(Duration.ofMillis(100));
+                } catch (WakeupException e) {
+                    break; // close() asked us to stop: still publish what changed since the last publish
+                }
                 for (ConsumerRecord<String, byte[]> record : records) {
                     fold(record, live, changed);
                 }

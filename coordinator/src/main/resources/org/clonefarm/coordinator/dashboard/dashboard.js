@@ -165,6 +165,13 @@
     while (list.childElementCount > LOG_LIMIT) list.removeChild(list.lastChild);
   }
 
+  let refreshPending = false;
+  function refreshSoon() {
+    if (refreshPending) return;
+    refreshPending = true;
+    setTimeout(() => { refreshPending = false; loadBatches().catch(() => {}); }, 500);
+  }
+
   function connect() {
     // EventSource reconnects by itself and sends Last-Event-ID, so the stream resumes where it stopped
     const source = new EventSource('/api/events?access_token=' + encodeURIComponent(state.token));
@@ -174,8 +181,11 @@
     source.addEventListener('clone', (e) => {
       const message = JSON.parse(e.data);
       if (message.fact !== 'copy_progress') log(message);
-      if (!state.batch) { loadBatches(); return; }
-      if (message.batchId === state.batch && message.status) updateClone(message.status);
+      if (!state.batch) { refreshSoon(); return; }
+      if (message.batchId === state.batch && message.status) {
+        updateClone(message.status);
+        refreshSoon(); // counts and bytes of the overview follow the grid within half a second
+      }
     });
     source.addEventListener('batch', (e) => { log(JSON.parse(e.data)); loadBatches(); });
     source.addEventListener('gap', (e) => { log({ fact: 'gap: ' + JSON.parse(e.data).missed + ' events missed' }); loadBatch(); });

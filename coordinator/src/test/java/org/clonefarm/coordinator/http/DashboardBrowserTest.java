@@ -50,8 +50,9 @@ class DashboardBrowserTest {
                     RunningApi.spec("web-demo", "LINUX001-LINUX006", "10.1.1.21"), "application/yaml");
             assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
 
-            JsonNode done = awaitPage(chromium, "every clone READY in the grid", "6/6",
-                    page -> page.path("ready").asInt() + "/" + page.path("cells").asInt());
+            JsonNode done = awaitPage(chromium, "every clone READY in the grid and the overview", "6/6 true",
+                    page -> page.path("ready").asInt() + "/" + page.path("cells").asInt() + " "
+                            + page.path("overview").asText().contains("6/6 clones finished"));
             assertThat(done.path("logged").asInt()).as("ready facts in the live event log").isEqualTo(6);
             assertThat(done.path("overview").asText()).contains("web-demo").contains("6/6 clones finished")
                     .contains("384.0 MiB of 384.0 MiB");
