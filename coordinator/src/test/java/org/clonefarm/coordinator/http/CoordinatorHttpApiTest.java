@@ -15,6 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.ClonePlanned;
+import org.clonefarm.proto.CopyProgress;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,6 +194,61 @@ class CoordinatorHttpApiTest {
                 assertThat(new JsonObject(one.next()[2]).getString("userid")).isEqualTo("LNXS002");
             }
         }
+    }
+
+    /**
+     * A client that stops reading is dropped (told with {@code event: slow}) while the fold goes on and a
+     * client that reads gets every fact; the facts come at about 8,000 a second.
+     */
+    @Test
+    void clientThatStopsReadingIsDroppedWithoutStallingTheFold() throws Exception {
+        int progressEvents = 30_000;
+        int subscribersBefore = api.hub.subscriberCount();
+        try (SseReader stalled = SseReader.open(api, "/api/events?batch=flood&access_token=" + RunningApi.TOKEN, null);
+                SseReader reading = SseReader.open(api, "/api/events?batch=flood&access_token=" + RunningApi.TOKEN, null)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.hub.subscriberCount() == subscribersBefore + 2);
+            java.util.concurrent.CompletableFuture<Long> received = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                long count = 0;
+                try {
+                    while (count <= progressEvents) {
+                        String[] message = reading.next();
+                        assertThat(message[1]).as("message %d of the reading client", count).isEqualTo("clone");
+                        count++;
+                    }
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+                return count;
+            });
+            EventFactory factory = new EventFactory("flood-worker");
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(api.settings.producer("flood"))) {
+                send(producer, factory.newEvent("flood", "FLOOD001", 1).setClonePlanned(
+                        ClonePlanned.newBuilder().setBytesTotal(progressEvents * 4096L)).build());
+                for (int i = 1; i <= progressEvents; i++) {
+                    send(producer, factory.newEvent("flood", "FLOOD001", 1).setCopyProgress(
+                            CopyProgress.newBuilder().setVaddr("0200").setBytesDone(i * 4096L)).build());
+                    if (i % 400 == 0) {
+                        producer.flush();
+                        Thread.sleep(50);
+                    }
+                }
+                producer.flush();
+            }
+            // the fold reaches the last fact although one client has read nothing at all
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.store.status("FLOOD001") != null
+                    && api.store.status("FLOOD001").getProgress().getBytesDone() == progressEvents * 4096L);
+            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(progressEvents + 1L);
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.hub.subscriberCount() == subscribersBefore + 1);
+            String[] message;
+            do {
+                message = stalled.next();
+            } while (!"slow".equals(message[1]));
+            assertThat(message[2]).contains("reconnect with Last-Event-ID");
+        }
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, CloneEvent event) {
+        producer.send(new ProducerRecord<>(api.layout.events(), event.getUserid(), ContractCodec.encode(event)));
     }
 
     /** A minimal SSE client over java.net.http: yields {id, event, data} per message. */
