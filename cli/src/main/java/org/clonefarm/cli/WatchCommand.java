@@ -181,6 +181,9 @@ public final class WatchCommand implements Callable<Integer> {
             BatchSummary summary = store.batch(batch);
             BatchThroughput.Rate rate = observer.throughput.rate(batch, summary.bytesDone(), summary.bytesTotal());
             boolean finished = summary.completed() || summary.allFinished();
+            if (finished) {
+                rate = rate.withoutEta(); // nothing more will be copied, whatever failed clones left
+            }
             if (terminal) {
                 List<String> frame = BatchProgressView.frame(summary, rate, store.clonesOf(batch), width, MAX_CLONE_LINES);
                 StringBuilder text = new StringBuilder();

@@ -37,6 +37,11 @@ public final class BatchThroughput {
         public boolean hasEta() {
             return eta != null;
         }
+
+        /** This rate without an ETA: for a batch whose clones are all finished, bytes left or not (failed clones). */
+        public Rate withoutEta() {
+            return new Rate(bytesPerSecond, bytesDone, bytesTotal, null);
+        }
     }
 
     public BatchThroughput() {

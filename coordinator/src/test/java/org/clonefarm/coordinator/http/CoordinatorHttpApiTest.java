@@ -96,7 +96,10 @@ class CoordinatorHttpApiTest {
         assertThat(batch.getLong("bytesTotal")).isEqualTo(4 * SyntheticLifecycleCommands.DISK_BYTES);
         assertThat(batch.getLong("bytesDone")).isEqualTo(batch.getLong("bytesTotal"));
         assertThat(batch.getJsonArray("cloneStatuses")).hasSize(4);
-        assertThat(batch.containsKey("rateBytesPerSecond")).isTrue();
+        // copied within the last 30 s: a rate; all clones finished: no ETA
+        assertThat(batch.getLong("rateBytesPerSecond")).isPositive();
+        assertThat(batch.containsKey("etaSeconds")).isTrue();
+        assertThat(batch.getValue("etaSeconds")).isNull();
 
         JsonObject clone = new JsonObject(api.get("/api/clones/lnxr002", RunningApi.TOKEN).body());
         assertThat(clone.getString("state")).isEqualTo("READY");

@@ -30,7 +30,9 @@ public final class ApiJson {
     }
 
     /** A batch: counts per state, bytes, progress, rate and ETA. */
-    public static JsonObject batch(BatchSummary batch, BatchThroughput.Rate rate) {
+    public static JsonObject batch(BatchSummary batch, BatchThroughput.Rate current) {
+        // a finished batch has nothing more to copy, whatever bytes its failed clones left
+        BatchThroughput.Rate rate = batch.allFinished() || batch.completed() ? current.withoutEta() : current;
         JsonObject counts = new JsonObject();
         Map<String, Integer> sorted = new TreeMap<>();
         for (Map.Entry<CloneState, Integer> entry : batch.counts().entrySet()) {
