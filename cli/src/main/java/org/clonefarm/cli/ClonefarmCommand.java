@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
             StatusCommand.class,
             SubmitCommand.class,
             UpCommand.class,
+            WatchCommand.class,
             ZvmCommand.class,
         })
 public final class ClonefarmCommand implements Runnable {

@@ -45,6 +45,14 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** Metrics belong to the services: the contract and the z/VM model stay free of Micrometer. */
+    @Test
+    void messagingAndPlatformKnowNothingOfMetrics() {
+        noClasses().that().resideInAnyPackage("org.clonefarm.messaging..", "org.clonefarm.platform..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..")
+                .check(classes);
+    }
+
     @Test
     void workerDoesNotUseCoordinatorAgentOrCli() {
         noClasses().that().resideInAPackage("org.clonefarm.worker..")

@@ -51,6 +51,16 @@ public final class EventFolder implements AutoCloseable {
     /** Told of every folded event, on the folding thread; must not block for long. */
     public interface Listener {
         void onFolded(CloneEvent event, FoldOutcome outcome, boolean live);
+
+        /** A listener that tells each of {@code listeners} in turn. */
+        static Listener all(Listener... listeners) {
+            Listener[] copy = listeners.clone();
+            return (event, outcome, live) -> {
+                for (Listener listener : copy) {
+                    listener.onFolded(event, outcome, live);
+                }
+            };
+        }
     }
 
     private final KafkaSettings settings;
@@ -64,6 +74,7 @@ public final class EventFolder implements AutoCloseable {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong folded = new AtomicLong();
+    private volatile long consumerLag = -1;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
@@ -103,6 +114,11 @@ public final class EventFolder implements AutoCloseable {
         return folded.get();
     }
 
+    /** How many records of the events topic the fold is behind (its consumer lag), -1 while unknown. */
+    public long consumerLag() {
+        return consumerLag;
+    }
+
     /** Whether the replay at start is done. */
     public boolean isCaughtUp() {
         return caughtUp.isDone() && !caughtUp.isCompletedExceptionally();
@@ -132,10 +148,16 @@ public final class EventFolder implements AutoCloseable {
             Map<String, CloneStatus> changed = new LinkedHashMap<>();
             long lastPublish = System.nanoTime();
             while (running.get()) {
-                ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(100));
+                ConsumerRecords<String, byte[]> records;
+                try {
+                    records = kafka.poll(Duration.ofMillis(100));
+                } catch (WakeupException e) {
+                    break; // close() asked us to stop: still publish what changed since the last publish
+                }
                 for (ConsumerRecord<String, byte[]> record : records) {
                     fold(record, live, changed);
                 }
+                consumerLag = lag(kafka, partitions);
                 if (!live) {
                     live = checkCaughtUp(kafka, endAtStart);
                 }
@@ -197,6 +219,19 @@ public final class EventFolder implements AutoCloseable {
                     });
         }
         changed.clear();
+    }
+
+    /** Records behind the end of the topic, from the consumer's last fetch; -1 while unknown. */
+    private static long lag(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions) {
+        long sum = 0;
+        for (TopicPartition partition : partitions) {
+            java.util.OptionalLong lag = kafka.currentLag(partition);
+            if (lag.isEmpty()) {
+                return -1;
+            }
+            sum += lag.getAsLong();
+        }
+        return sum;
     }
 
     private boolean checkCaughtUp(KafkaConsumer<String, byte[]> kafka, Map<TopicPartition, Long> endAtStart) {

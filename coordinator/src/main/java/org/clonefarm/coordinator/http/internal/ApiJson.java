@@ -1,0 +1,119 @@
+package org.clonefarm.coordinator.http.internal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.clonefarm.coordinator.http.EventHub.HubEvent;
+import org.clonefarm.coordinator.state.BatchSummary;
+import org.clonefarm.coordinator.state.CloneStateMachine;
+import org.clonefarm.coordinator.watch.BatchThroughput;
+import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.CloneState;
+import org.clonefarm.proto.CloneStatus;
+
+/**
+ * The JSON shapes of the HTTP API. Clone and batch views are flat objects with plain numbers (bytes
+ * as JSON numbers, times as ISO-8601 UTC, states by their short name such as {@code READY}); the
+ * facts themselves are the protobuf messages in the protobuf JSON mapping ({@link JsonFormat}:
+ * lowerCamelCase fields, 64-bit numbers as strings). Stateless and thread-safe.
+ */
+public final class ApiJson {
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+
+    private ApiJson() {
+    }
+
+    /** A batch: counts per state, bytes, progress, rate and ETA. */
+    public static JsonObject batch(BatchSummary batch, BatchThroughput.Rate current) {
+        // a finished batch has nothing more to copy, whatever bytes its failed clones left
+        BatchThroughput.Rate rate = batch.allFinished() || batch.completed() ? current.withoutEta() : current;
+        JsonObject counts = new JsonObject();
+        Map<String, Integer> sorted = new TreeMap<>();
+        for (Map.Entry<CloneState, Integer> entry : batch.counts().entrySet()) {
+            sorted.put(CloneStateMachine.simpleName(entry.getKey()), entry.getValue());
+        }
+        sorted.forEach(counts::put);
+        return new JsonObject()
+                .put("batchId", batch.batchId())
+                .put("clones", batch.clones())
+                .put("counts", counts)
+                .put("finished", batch.finished())
+                .put("allFinished", batch.allFinished())
+                .put("completed", batch.completed())
+                .put("bytesDone", batch.bytesDone())
+                .put("bytesTotal", batch.bytesTotal())
+                .put("progress", batch.bytesTotal() == 0 ? 0.0 : (double) batch.bytesDone() / batch.bytesTotal())
+                .put("rateBytesPerSecond", Math.round(rate.bytesPerSecond()))
+                .put("etaSeconds", rate.hasEta() ? rate.eta().toSeconds() : null);
+    }
+
+    /** A clone's status. */
+    public static JsonObject clone(CloneStatus status) {
+        long done = status.getProgress().getBytesDone();
+        long total = status.getProgress().getBytesTotal();
+        JsonObject json = new JsonObject()
+                .put("userid", status.getUserid())
+                .put("batchId", status.getBatchId())
+                .put("state", CloneStateMachine.simpleName(status.getState()))
+                .put("step", status.getStep())
+                .put("attempt", status.getAttempt())
+                .put("bytesDone", done)
+                .put("bytesTotal", total)
+                .put("progress", total == 0 ? 0.0 : (double) done / total)
+                .put("hostname", status.getSettings().getHostname())
+                .put("ipaddr", status.getSettings().getIpaddr())
+                .put("plannedAt", time(status.hasPlannedAt() ? status.getPlannedAt() : null))
+                .put("updatedAt", time(status.hasUpdatedAt() ? status.getUpdatedAt() : null))
+                .put("readyAt", time(status.hasReadyAt() ? status.getReadyAt() : null));
+        if (status.hasLastError()) {
+            json.put("lastError", new JsonObject().put("step", status.getLastError().getStep())
+                    .put("reason", status.getLastError().getReason())
+                    .put("retryable", status.getLastError().getRetryable()));
+        }
+        return json;
+    }
+
+    /** A fact as its protobuf JSON mapping, with {@code fact} naming its kind (e.g. {@code copy_progress}). */
+    public static JsonObject event(CloneEvent event) {
+        try {
+            return new JsonObject(PRINTER.print(event)).put("fact", factName(event));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("event " + event.getEventId() + " has no JSON form: " + e.getMessage(), e);
+        }
+    }
+
+    /** An SSE message's data: sequence, fact, and the clone's status after it. */
+    public static JsonObject hubEvent(HubEvent hubEvent) {
+        CloneEvent event = hubEvent.event();
+        return new JsonObject()
+                .put("id", hubEvent.id())
+                .put("seq", hubEvent.seq())
+                .put("batchId", event.getBatchId())
+                .put("userid", event.getUserid())
+                .put("fact", factName(event))
+                .put("time", time(event.getTime()))
+                .put("status", hubEvent.status() == null ? null : clone(hubEvent.status()))
+                .put("event", event(event));
+    }
+
+    /** The users of an array, for lists in request bodies. */
+    public static JsonArray array(Iterable<?> values) {
+        JsonArray array = new JsonArray();
+        values.forEach(array::add);
+        return array;
+    }
+
+    public static String factName(CloneEvent event) {
+        return event.getFactCase().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String time(Timestamp timestamp) {
+        return timestamp == null ? null : EventFactory.instant(timestamp).toString();
+    }
+}
