@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
             // one line per subcommand, kept in alphabetical order
             AgentCommand.class,
             CmsCommand.class,
+            MasterCommand.class,
             UpCommand.class,
             ZvmCommand.class,
         })
