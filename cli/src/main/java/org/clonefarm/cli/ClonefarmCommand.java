@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
             CmsCommand.class,
             MasterCommand.class,
             UpCommand.class,
+            VerifyCommand.class,
             ZvmCommand.class,
         })
 public final class ClonefarmCommand implements Runnable {
