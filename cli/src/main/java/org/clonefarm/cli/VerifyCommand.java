@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
                     + " have the SHA-256 recorded by 'master create-demo'; and that the CP directory is consistent. The clones"
                     + " are the NAMES entries on the master's 0191 with :batch.BATCH, plus, with --bootstrap-servers, every"
                     + " clone of the batch on the events topic, each of which must have reported READY. Prints one line per"
-                    + " problem. Mounts file systems read-only through loop devices: run as root."
+                    + " problem. Without --bootstrap-servers no broker is started and the topic is not read. Mounts file systems"
+                    + " read-only through loop devices: run as root."
         })
 public final class VerifyCommand implements Callable<Integer> {
 

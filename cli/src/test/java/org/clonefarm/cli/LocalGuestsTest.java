@@ -264,6 +264,40 @@ class LocalGuestsTest {
         assertThat(DemoClones.hostResourcesUnder(dataDir)).isEmpty();
     }
 
+    /** With a concurrency of 1, guests boot one after the other: never two guests' disks mounted at once. */
+    @Test
+    void bootsNoMoreGuestsAtOnceThanItsConcurrency() throws Exception {
+        List<String> clones = List.of("LINUX061", "LINUX062", "LINUX063");
+        DemoClones.create(data, DemoMaster.PROTOTYPE_RO, clones);
+        DemoClones.writeNames(data, clones.stream().map(c -> DemoClones.entry(c, "b-serial")).toList());
+        try (LocalGuestRuntime serial = new LocalGuestRuntime(LocalGuestRuntime.Settings.of(data, KAFKA.bootstrapServers(),
+                layout.prefix()).withConcurrency(1)); LocalSystem serialSystem = new LocalSystem(data, serial, "ZVMSIM")) {
+            for (String userid : clones) {
+                serialSystem.session(Userid.of("OPERATOR")).xautolog(Userid.of(userid));
+            }
+            java.util.Set<String> seenTogether = new java.util.TreeSet<>();
+            int mostMounted = 0;
+            while (!serial.running().isEmpty()) {
+                List<String> mounted = DemoClones.hostResourcesUnder(dataDir).stream()
+                        .filter(r -> r.startsWith("mount") && r.contains("/run/guests/")).toList();
+                mostMounted = Math.max(mostMounted, mounted.size());
+                mounted.forEach(m -> seenTogether.add(m.replaceAll(".*/run/guests/([A-Z0-9]+)\\.boot.*", "$1")));
+                if (seenTogether.size() > 1) {
+                    break;
+                }
+                seenTogether.clear();
+                Thread.sleep(20);
+            }
+            for (String userid : clones) {
+                assertThat(serial.outcome(Userid.of(userid)).orElseThrow().get(120, TimeUnit.SECONDS).status())
+                        .isEqualTo(LocalGuestRuntime.Status.DONE);
+            }
+            assertThat(seenTogether).as("guests mounted at the same time").hasSizeLessThanOrEqualTo(1);
+            assertThat(mostMounted).as("mounts of one RO-root guest: root, /var, /etc").isLessThanOrEqualTo(3);
+        }
+        assertThat(DemoClones.hostResourcesUnder(dataDir)).isEmpty();
+    }
+
     /** Closing the runtime (what Ctrl-C does) while guests boot stops them and releases every mount and loop device. */
     @Test
     void closeWhileGuestsBootReleasesEverything() throws Exception {
