@@ -102,7 +102,7 @@ class LocalGuestsTest {
     }
 
     private LocalGuestRuntime.Outcome boot(String userid) throws Exception {
-        operator.xautolog(Userid.of(userid));
+        assertThat(operator.xautolog(Userid.of(userid)).text()).contains("AUTO LOGON").contains(userid);
         LocalGuestRuntime.Outcome outcome = runtime.outcome(Userid.of(userid)).orElseThrow().get(120, TimeUnit.SECONDS);
         assertThat(system.isLoggedOn(Userid.of(userid))).as("logged off after its boot").isFalse();
         return outcome;
@@ -261,6 +261,20 @@ class LocalGuestsTest {
         assertThat(outcome.status()).isEqualTo(LocalGuestRuntime.Status.FAILED);
         assertThat(outcome.detail()).contains("cannot mount").contains(var.toString());
         assertThat(outcome.agentRuns()).isEmpty();
+        assertThat(DemoClones.hostResourcesUnder(dataDir)).isEmpty();
+    }
+
+    /** A runtime starting on a work directory releases the mounts and loop devices a killed one left there. */
+    @Test
+    void newRuntimeReleasesWhatAKilledOneLeftMounted() throws Exception {
+        Path workDirectory = runtime.settings().workDirectory();
+        // what a runtime killed with SIGKILL mid-boot leaves: the master's root and /var mounted in a boot directory
+        LoopMount.mount(DemoMaster.disk(DemoMaster.ROOT).region(data), workDirectory.resolve("LINUX099.boot/root"), true);
+        LoopMount.mount(DemoMaster.disk(DemoMaster.VAR).region(data), workDirectory.resolve("LINUX099.boot/root/var"), true);
+        assertThat(DemoClones.hostResourcesUnder(dataDir)).hasSize(4);
+
+        new LocalGuestRuntime(runtime.settings()).close();
+
         assertThat(DemoClones.hostResourcesUnder(dataDir)).isEmpty();
     }
 

@@ -64,7 +64,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Boots run asynchronously on a bounded pool ({@link Settings#concurrency}). Every mount and loop
  * device is released on success, on failure, on FORCE ({@link #halt}) and on {@link #close()}, which
- * a JVM shutdown hook also calls (Ctrl-C). Thread-safe.
+ * a JVM shutdown hook also calls (Ctrl-C). A process killed with SIGKILL cannot clean up: the next
+ * runtime on the same work directory releases the mounts it left there when it starts. One runtime
+ * per work directory at a time. Thread-safe.
  */
 public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalGuestRuntime.class);
@@ -83,10 +85,12 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
      * @param concurrency how many guests boot at the same time (at least 1)
      * @param agentTimeout how long one agent run may take before it is killed
      * @param workDirectory where boot directories (mount points) and the agent logs live; no blanks
+     * @param agentSettings more agent properties passed with {@code --set} (such as {@code kafka.security.protocol})
      */
     public record Settings(String bootstrapServers, String topicPrefix, int concurrency, Duration agentTimeout,
-            Path workDirectory) {
+            Path workDirectory, Map<String, String> agentSettings) {
         public Settings {
+            agentSettings = Map.copyOf(agentSettings);
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
             Objects.requireNonNull(topicPrefix, "topicPrefix");
             Objects.requireNonNull(agentTimeout, "agentTimeout");
@@ -103,11 +107,20 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
         /** Defaults for a data directory: 4 guests at a time, 120 s per agent run, {@code <data>/run/guests}. */
         public static Settings of(LocalDataDirectory data, String bootstrapServers, String topicPrefix) {
             return new Settings(bootstrapServers, topicPrefix, 4, Duration.ofSeconds(120),
-                    data.root().resolve("run").resolve("guests"));
+                    data.root().resolve("run").resolve("guests"), Map.of());
         }
 
         public Settings withConcurrency(int value) {
-            return new Settings(bootstrapServers, topicPrefix, value, agentTimeout, workDirectory);
+            return new Settings(bootstrapServers, topicPrefix, value, agentTimeout, workDirectory, agentSettings);
+        }
+
+        public Settings withAgentTimeout(Duration value) {
+            return new Settings(bootstrapServers, topicPrefix, concurrency, value, workDirectory, agentSettings);
+        }
+
+        /** Kafka client settings for the agents' producers, as {@code kafka.*} agent keys (TLS, SASL). */
+        public Settings withAgentSettings(Map<String, String> value) {
+            return new Settings(bootstrapServers, topicPrefix, concurrency, agentTimeout, workDirectory, value);
         }
     }
 
@@ -141,6 +154,9 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
             thread.setDaemon(true);
             return thread;
         };
+        for (String leftover : LoopMount.releaseUnder(settings.workDirectory())) {
+            LOG.warn("released {}, left by an earlier run that was killed", leftover);
+        }
         this.pool = Executors.newFixedThreadPool(settings.concurrency(), factory);
         this.shutdownHook = new Thread(this::close, "local-guest-runtime-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -339,8 +355,9 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot delete the boot directory {}: {}", bootDir, e.getMessage());
                 }
-                system.logoff(userid);
+                // forget the boot first: a new XAUTOLOG after the logoff must find the guest stopped
                 boots.remove(userid, this);
+                system.logoff(userid);
             }
             LOG.info("the guest of {} shut down: {} {}", userid, outcome.status(), outcome.detail());
             return outcome;
@@ -426,6 +443,7 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
             argv.addAll(arguments);
             argv.addAll(List.of("--userid", userid.value(), "--set", "bootstrap.servers=" + settings.bootstrapServers(),
                     "--set", "topic.prefix=" + settings.topicPrefix(), "--set", "config.disk.bus.id="));
+            settings.agentSettings().forEach((key, value) -> argv.addAll(List.of("--set", key + "=" + value)));
             Path log = settings.workDirectory().resolve(userid.value() + ".log");
             Files.createDirectories(log.getParent());
             Files.writeString(log, "== " + java.time.Instant.now() + " " + String.join(" ", argv) + "\n",

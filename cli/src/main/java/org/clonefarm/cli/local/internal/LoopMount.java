@@ -109,6 +109,54 @@ public final class LoopMount implements AutoCloseable {
         HostCommand.run(List.of("losetup", "--detach", device), TIMEOUT);
     }
 
+    /**
+     * Unmounts every mount under {@code dir} (deepest first) and detaches its loop device: what a process
+     * killed with SIGKILL, which skips shutdown hooks, leaves behind. Only for directories that one
+     * process owns (a runtime's work directory).
+     *
+     * @return what was released, one line each
+     * @throws LocalRuntimeException naming what could not be released
+     */
+    public static List<String> releaseUnder(Path dir) {
+        List<String> released = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return released;
+        }
+        String prefix;
+        List<String> lines;
+        try {
+            prefix = dir.toRealPath() + "/";
+            lines = Files.readAllLines(Path.of("/proc/mounts"));
+        } catch (IOException e) {
+            throw new LocalRuntimeException("cannot look for mounts left under " + dir + ": " + e.getMessage(), true, e);
+        }
+        List<String[]> stale = new ArrayList<>();
+        for (String line : lines) {
+            String[] fields = line.split(" ");
+            if (fields.length > 1 && fields[1].startsWith(prefix)) {
+                stale.add(fields);
+            }
+        }
+        stale.sort((a, b) -> Integer.compare(b[1].split("/").length, a[1].split("/").length));
+        for (String[] mount : stale) {
+            HostCommand.Result result = HostCommand.exec(List.of("umount", mount[1]), TIMEOUT);
+            if (result.exitCode() != 0) {
+                result = HostCommand.exec(List.of("umount", "--lazy", mount[1]), TIMEOUT);
+                if (result.exitCode() != 0) {
+                    throw new LocalRuntimeException("cannot unmount the leftover " + mount[1] + ": " + result.message(), true);
+                }
+            }
+            released.add("mount " + mount[0] + " on " + mount[1]);
+            if (mount[0].startsWith("/dev/loop") && stale.stream().noneMatch(m -> m != mount && m[0].equals(mount[0]))) {
+                HostCommand.Result detach = HostCommand.exec(List.of("losetup", "--detach", mount[0]), TIMEOUT);
+                if (detach.exitCode() == 0) {
+                    released.add("loop device " + mount[0]);
+                }
+            }
+        }
+        return released;
+    }
+
     public Path mountPoint() {
         return mountPoint;
     }
