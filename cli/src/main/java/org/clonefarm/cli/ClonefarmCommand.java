@@ -18,8 +18,13 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             // one line per subcommand, kept in alphabetical order
             AgentCommand.class,
+            CancelCommand.class,
             CmsCommand.class,
             MasterCommand.class,
+            PlanCommand.class,
+            RetryCommand.class,
+            StatusCommand.class,
+            SubmitCommand.class,
             UpCommand.class,
             VerifyCommand.class,
             ZvmCommand.class,

@@ -232,6 +232,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
+    /**
+     * Where the embedded broker of a data directory listens when it runs ({@code clonefarm up} in
+     * another process), from the port it last used; empty when no broker ever ran there.
+     */
+    public static java.util.Optional<String> lastAddress(Path dataDirectory) {
+        Path file = dataDirectory.resolve("kafka").resolve("broker.port");
+        try {
+            return java.util.Optional.of(HOST + ":" + Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** {@code 127.0.0.1:PORT} of the broker. */
     public String bootstrapServers() {
         return bootstrapServers;

@@ -81,7 +81,6 @@ public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
                     startGuest(status);
                 }
             }
-            case RETRY_REQUESTED -> completedBatches.remove(status.getBatchId());
             default -> { }
         }
         if (CloneStateMachine.isTerminal(status.getState())) {
@@ -184,7 +183,8 @@ public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
             return;
         }
         BatchSummary summary = store.batch(batchId);
-        if (summary == null || !summary.allFinished() || summary.completed() || !completedBatches.add(batchId)) {
+        if (summary == null || !summary.allFinished() || summary.completed()
+                || !completedBatches.add(batchId + "#" + summary.retries())) {
             return;
         }
         LOG.info("batch {} finished: {} ready, {} failed, {} cancelled", batchId,
@@ -195,7 +195,8 @@ public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
                         .setTotal(summary.clones())
                         .setReady(summary.count(CloneState.CLONE_STATE_READY))
                         .setFailed(summary.count(CloneState.CLONE_STATE_FAILED))
-                        .setCancelled(summary.count(CloneState.CLONE_STATE_CANCELLED)))
+                        .setCancelled(summary.count(CloneState.CLONE_STATE_CANCELLED))
+                        .setRetries(summary.retries()))
                 .build());
     }
 

@@ -27,7 +27,7 @@ import org.clonefarm.proto.DiskRole;
 public final class SpecValidator {
     /** CP: 1-8 characters of A-Z 0-9 @ # $. */
     public static final Pattern USERID = Pattern.compile("[A-Z0-9@#$]{1,8}");
-    private static final Pattern BATCH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern BATCH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
     private static final Pattern RANGE = Pattern.compile("([A-Z0-9@#$]*?)(\\d+)-([A-Z0-9@#$]*?)(\\d+)");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     /** The largest V-DISK CP allows, in 512-byte blocks. */
@@ -36,7 +36,7 @@ public final class SpecValidator {
     public static final int MAX_CLONES = 10_000;
 
     /** The outcome: the problems, and the clones when there are none. */
-    public record Validation(List<SpecProblem> problems, List<PlannedClone> clones) {
+    public record Validation(CloneSpec spec, List<SpecProblem> problems, List<PlannedClone> clones) {
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -52,18 +52,18 @@ public final class SpecValidator {
     public Validation validate(String yamlText) {
         SpecParser.Result parsed = new SpecParser().parse(yamlText);
         if (parsed.spec() == null) {
-            return new Validation(parsed.problems(), List.of());
+            return new Validation(null, parsed.problems(), List.of());
         }
         Validation meaning = validate(parsed.spec(), parsed.lines());
         List<SpecProblem> all = new ArrayList<>(parsed.problems());
         all.addAll(meaning.problems());
-        return new Validation(all, all.isEmpty() ? meaning.clones() : List.of());
+        return new Validation(parsed.spec(), all, all.isEmpty() ? meaning.clones() : List.of());
     }
 
     public Validation validate(CloneSpec spec, Map<String, Integer> lines) {
         Problems problems = new Problems(lines);
         if (spec.batch() != null && !BATCH.matcher(spec.batch()).matches()) {
-            problems.add("batch", spec.batch(), "is not a batch name: 1-64 of letters, digits, '.', '_' and '-'");
+            problems.add("batch", spec.batch(), "is not a batch name: 1-40 of letters, digits, '.', '_' and '-'");
         }
         boolean masterKnown = checkEntry(problems, "master", spec.master(), "master");
         checkEntry(problems, "prototype", spec.prototype(), "prototype");
@@ -85,7 +85,7 @@ public final class SpecValidator {
                 problems.add("volumes", spec.volumes(), shortfall);
             }
         }
-        return new Validation(problems.list, problems.isEmpty() ? clones : List.of());
+        return new Validation(spec, problems.list, problems.isEmpty() ? clones : List.of());
     }
 
     private boolean checkEntry(Problems problems, String place, String name, String what) {

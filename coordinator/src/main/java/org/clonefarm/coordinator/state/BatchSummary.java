@@ -11,10 +11,11 @@ import org.clonefarm.proto.CloneState;
  * @param counts clones per state (states with no clone are absent)
  * @param bytesDone durable bytes copied so far, over all clones
  * @param bytesTotal bytes to copy, over all clones
- * @param completed whether a batch-completed fact was recorded
+ * @param completed whether a batch-completed fact covers the batch as it is (no retry since)
+ * @param retries retries of the batch's clones so far (a batch-completed event records how many it covers)
  */
 public record BatchSummary(String batchId, int clones, Map<CloneState, Integer> counts, long bytesDone,
-        long bytesTotal, boolean completed) {
+        long bytesTotal, boolean completed, int retries) {
 
     public int count(CloneState state) {
         return counts.getOrDefault(state, 0);

@@ -113,6 +113,12 @@ public final class CloneStateStore {
         return clone == null ? null : clone.status;
     }
 
+    /** What the clone was planned with (disks, settings), or null for an unknown clone. */
+    public org.clonefarm.proto.ClonePlanned plannedOf(String userid) {
+        CloneRecord clone = clones.get(userid);
+        return clone == null ? null : clone.planned;
+    }
+
     /** The facts of a clone's life, oldest first, progress left out (at most {@value #HISTORY_LIMIT}). */
     public List<CloneEvent> history(String userid) {
         CloneRecord clone = clones.get(userid);
@@ -180,6 +186,7 @@ public final class CloneStateStore {
         final Deque<CloneEvent> history = new ArrayDeque<>();
         long bytesTotal;
         volatile CloneStatus status;
+        volatile org.clonefarm.proto.ClonePlanned planned;
 
         CloneRecord(String userid, String batchId) {
             this.userid = userid;
@@ -204,6 +211,7 @@ public final class CloneStateStore {
                     .setUpdatedAt(event.getTime());
             switch (event.getFactCase()) {
                 case CLONE_PLANNED -> {
+                    planned = event.getClonePlanned();
                     CloneSettings settings = event.getClonePlanned().getSettings();
                     bytesTotal = event.getClonePlanned().getBytesTotal();
                     next.setSettings(settings).setPlannedAt(event.getTime()).setStep("plan")
@@ -288,7 +296,9 @@ public final class CloneStateStore {
         final Map<String, long[]> bytes = new HashMap<>();
         long bytesDone;
         long bytesTotal;
-        boolean completed;
+        int completions;
+        int retriesCovered;
+        int retries;
         CloneEvent plannedEvent;
 
         BatchRecord(String batchId) {
@@ -301,7 +311,8 @@ public final class CloneStateStore {
                     plannedEvent = event;
                 }
             } else {
-                completed = true;
+                retriesCovered = Math.max(retriesCovered, event.getBatchCompleted().getRetries());
+                completions++;
             }
         }
 
@@ -315,9 +326,9 @@ public final class CloneStateStore {
                     }
                 }
                 counts.merge(after.getState(), 1, Integer::sum);
-                if (!CloneStateMachine.isTerminal(after.getState())) {
-                    completed = false; // a retry reopens the batch
-                }
+            }
+            if (after.getAttempt() > before.getAttempt() && before.getAttempt() > 0) {
+                retries += after.getAttempt() - before.getAttempt();
             }
             long[] previous = bytes.computeIfAbsent(userid, u -> new long[2]);
             bytesDone += after.getProgress().getBytesDone() - previous[0];
@@ -332,8 +343,14 @@ public final class CloneStateStore {
 
         synchronized BatchSummary summary() {
             int planned = plannedEvent == null ? 0 : plannedEvent.getBatchPlanned().getClones();
-            return new BatchSummary(batchId, Math.max(planned, userids.size()), Map.copyOf(counts), bytesDone,
-                    bytesTotal, completed);
+            int clones = Math.max(planned, userids.size());
+            int finished = counts.getOrDefault(CloneState.CLONE_STATE_READY, 0)
+                    + counts.getOrDefault(CloneState.CLONE_STATE_FAILED, 0)
+                    + counts.getOrDefault(CloneState.CLONE_STATE_CANCELLED, 0);
+            // completed: a batch-completed fact covers every retry so far, and nothing runs again;
+            // both counts are order-free, so a replay in another interleaving agrees
+            boolean completed = completions > 0 && retriesCovered >= retries && clones > 0 && finished == clones;
+            return new BatchSummary(batchId, clones, Map.copyOf(counts), bytesDone, bytesTotal, completed, retries);
         }
     }
 }

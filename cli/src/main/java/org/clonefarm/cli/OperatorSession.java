@@ -1,0 +1,59 @@
+package org.clonefarm.cli;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.clonefarm.coordinator.api.BatchCommands;
+import org.clonefarm.coordinator.local.EventLogSnapshot;
+import org.clonefarm.coordinator.local.LocalBatchCommands;
+import org.clonefarm.coordinator.state.CloneStateStore;
+import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+
+/**
+ * What an operator's command (submit, status, retry, cancel) works with: the farm's Kafka, the
+ * state as of now (a fold of the events topic) and the batch commands on the local simulation.
+ * Closing it flushes and closes the producer.
+ */
+final class OperatorSession implements AutoCloseable {
+    private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final FarmConnection connection;
+    private final KafkaProducer<String, byte[]> producer;
+    private final BatchCommands commands;
+
+    OperatorSession(KafkaOptions kafka, Path dataDirectory, String who) {
+        this.connection = FarmConnection.open(kafka, dataDirectory);
+        String id = who + "-" + ProcessHandle.current().pid();
+        this.producer = new KafkaProducer<>(connection.settings().producer(id));
+        EventPublisher publisher = new EventPublisher(producer, connection.layout(), new EventFactory(id));
+        this.commands = new LocalBatchCommands(LocalDataDirectory.at(dataDirectory), publisher, this::state,
+                LocalBatchCommands.DEFAULT_NAMES_FILE, Duration.ofSeconds(60), Clock.systemUTC());
+    }
+
+    BatchCommands commands() {
+        return commands;
+    }
+
+    /** The farm's state now, folded from the events topic. */
+    CloneStateStore state() {
+        try {
+            return EventLogSnapshot.read(connection.settings(), connection.layout(), SNAPSHOT_TIMEOUT);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new UserError("the events topic could not be read to its end within " + SNAPSHOT_TIMEOUT.toSeconds()
+                    + " s; is the Kafka cluster up?", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new UserError("reading the events topic failed: " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted while reading the events topic", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,117 @@
+package org.clonefarm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
+import org.clonefarm.coordinator.local.LocalPlanner;
+import org.clonefarm.coordinator.plan.BatchPlan;
+import org.clonefarm.platform.directory.DirectoryEntry;
+import org.clonefarm.platform.directory.MdiskStatement;
+import org.clonefarm.platform.directory.UserDirectory;
+import org.clonefarm.platform.names.NamesFile;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code clonefarm plan SPEC}: checks a spec against the local directory and shows what submit would do. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {
+            "Check a clone spec and show what submitting it would do, changing nothing: every problem at once",
+            "(with its place and line in the spec), or the directory entries, allocations per volume, NAMES",
+            "entries, bytes to copy and an estimate of the copy time."
+        })
+public final class PlanCommand implements Callable<Integer> {
+    /** Copy rate assumed before a worker here has measured one (bench/copy on this machine's class). */
+    static final double ASSUMED_MIB_PER_SECOND = 400;
+
+    @Parameters(index = "0", paramLabel = "SPEC", description = "The clone spec (YAML).")
+    Path spec;
+
+    @Mixin
+    DataDirectoryOption data;
+
+    @Option(names = "--json", description = "Print the plan as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        String yaml = SpecFile.read(spec);
+        LocalDataDirectory local = LocalDataDirectory.at(data.path());
+        if (!Files.exists(local.directoryFile())) {
+            throw UserError.usage("no CP directory in " + data.path() + " (" + local.directoryFile()
+                    + "); create the demo master with 'clonefarm master create-demo --data " + data.path() + "'");
+        }
+        BatchPlan plan;
+        try {
+            plan = new LocalPlanner(local, Clock.systemUTC()).plan(yaml);
+        } catch (BatchCommandException e) {
+            throw new UserError(spec + ": " + e.getMessage(), e);
+        }
+        double rate = CopyRate.measured(data.path()).orElse(ASSUMED_MIB_PER_SECOND);
+        Duration estimate = Duration.ofSeconds((long) Math.ceil(plan.bytesToCopy() / (rate * 1024 * 1024)));
+        Map<String, long[]> perVolume = new TreeMap<>();
+        for (DirectoryEntry entry : plan.entries()) {
+            for (MdiskStatement mdisk : entry.minidisks()) {
+                mdisk.extent().ifPresent(extent -> {
+                    long[] sum = perVolume.computeIfAbsent(extent.volser().value(), v -> new long[2]);
+                    sum[0]++;
+                    sum[1] += extent.size();
+                });
+            }
+        }
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode out = mapper.createObjectNode();
+            out.put("batch", plan.batchId());
+            out.put("clones", plan.clones());
+            out.put("bytes_to_copy", plan.bytesToCopy());
+            out.put("estimate_s", estimate.toSeconds());
+            out.put("mib_per_s_assumed", rate);
+            ObjectNode volumes = out.putObject("allocations");
+            perVolume.forEach((volser, sum) -> volumes.putObject(volser).put("minidisks", sum[0]).put("units", sum[1]));
+            ArrayNode clones = out.putArray("entries");
+            for (int i = 0; i < plan.clones(); i++) {
+                ObjectNode clone = clones.addObject();
+                clone.put("userid", plan.requests().get(i).getUserid());
+                clone.put("hostname", plan.requests().get(i).getSettings().getHostname());
+                clone.put("ipaddr", plan.requests().get(i).getSettings().getIpaddr());
+                clone.put("directory", print(plan.entries().get(i)));
+            }
+            System.out.println(mapper.writeValueAsString(out));
+            return 0;
+        }
+        System.out.println("Batch " + plan.batchId() + ": " + plan.clones() + " clones, "
+                + Sizes.bytes(plan.bytesToCopy()) + " to copy, about " + Sizes.duration(estimate) + " at "
+                + String.format("%.0f", rate) + " MiB/s" + (CopyRate.measured(data.path()).isPresent() ? " (measured here)"
+                : " (assumed; no copy measured here yet)"));
+        System.out.println();
+        System.out.println("Directory entry of " + plan.requests().get(0).getUserid() + " (the others alike):");
+        System.out.print(print(plan.entries().get(0)));
+        System.out.println();
+        System.out.println("Allocations per volume:");
+        perVolume.forEach((volser, sum) -> System.out.printf("  %-6s %5d minidisks %9d cylinders/blocks%n", volser, sum[0], sum[1]));
+        System.out.println();
+        System.out.println("NAMES entries (" + plan.names().size() + "), first ones:");
+        for (String record : NamesFile.of(plan.names().subList(0, Math.min(3, plan.names().size())))
+                .toRecords(NamesFile.DEFAULT_RECORD_LENGTH)) {
+            System.out.println("  " + record.stripTrailing());
+        }
+        return 0;
+    }
+
+    private static String print(DirectoryEntry entry) {
+        UserDirectory one = UserDirectory.empty();
+        one.add(entry);
+        return one.print();
+    }
+}

@@ -1,0 +1,265 @@
+package org.clonefarm.coordinator.local;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.clonefarm.coordinator.api.BatchCommands;
+import org.clonefarm.coordinator.plan.BatchPlan;
+import org.clonefarm.coordinator.plan.BatchPlanner;
+import org.clonefarm.coordinator.spec.SpecParser;
+import org.clonefarm.coordinator.state.CloneStateMachine;
+import org.clonefarm.coordinator.state.CloneStateStore;
+import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.platform.allocation.ExtentControl;
+import org.clonefarm.platform.cms.CmsFileId;
+import org.clonefarm.platform.cms.EdfFileSystem;
+import org.clonefarm.platform.cms.RecordFormat;
+import org.clonefarm.platform.directory.DirectoryProblem;
+import org.clonefarm.platform.directory.UserDirectory;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.names.NamesEntry;
+import org.clonefarm.platform.names.NamesFile;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.proto.BatchPlanned;
+import org.clonefarm.proto.Cancelled;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.ClonePlanned;
+import org.clonefarm.proto.CloneRequest;
+import org.clonefarm.proto.CloneState;
+import org.clonefarm.proto.CloneStatus;
+import org.clonefarm.proto.RetryRequested;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link BatchCommands} on the local simulation: submit writes the CP directory
+ * ({@code <data>/directory/USER.DIRECT}) and the NAMES file on the master's 191 disk under the
+ * directory lock, then publishes the batch's events and one clone request per clone.
+ *
+ * <p>Order, and why: directory and NAMES first (a crash leaves entries marked with the batch, which
+ * a second submit of the same spec takes over), events last (so nothing is copied for a clone whose
+ * entry is not in the directory). Submitting the same spec again finds the batch in the events and
+ * changes nothing; a changed spec under an existing batch name is refused.
+ *
+ * <p>Thread-safe: submits are serialised by the directory lock; the state comes from
+ * {@code state}, a live fold (the coordinator service) or a fresh snapshot (the command line).
+ */
+public final class LocalBatchCommands implements BatchCommands {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalBatchCommands.class);
+    /** The master's CMS disk that holds the NAMES file the clones read. */
+    public static final String CONFIG_DISK = "0191";
+    /** The NAMES file the guest agent reads by default. */
+    public static final String DEFAULT_NAMES_FILE = "LINUX NAMES";
+
+    private final LocalDataDirectory data;
+    private final EventPublisher publisher;
+    private final Supplier<CloneStateStore> state;
+    private final CmsFileId namesFile;
+    private final Duration lockWait;
+    private final Clock clock;
+
+    public LocalBatchCommands(LocalDataDirectory data, EventPublisher publisher, Supplier<CloneStateStore> state,
+            String namesFile, Duration lockWait, Clock clock) {
+        this.data = Objects.requireNonNull(data, "data");
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.state = Objects.requireNonNull(state, "state");
+        String[] parts = namesFile.trim().split("\\s+");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("NAMES file '" + namesFile + "' must be 'FN FT', such as LINUX NAMES");
+        }
+        this.namesFile = CmsFileId.of(parts[0], parts[1]);
+        this.lockWait = Objects.requireNonNull(lockWait, "lockWait");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public CompletableFuture<Submitted> submit(String specYaml) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return submitNow(specYaml);
+            } catch (IOException e) {
+                throw new CompletionException(new IOException("submit failed in " + data.root() + ": " + e.getMessage(), e));
+            }
+        });
+    }
+
+    private Submitted submitNow(String specYaml) throws IOException {
+        SpecParser.Result parsed = new SpecParser().parse(specYaml);
+        if (parsed.spec() == null || parsed.spec().batch() == null) {
+            throw LocalPlanner.badSpec(parsed.problems());
+        }
+        String batch = parsed.spec().batch();
+        String digest = BatchPlanner.digest(parsed.spec());
+        Submitted earlier = earlierSubmit(state.get(), batch, digest);
+        if (earlier != null) {
+            return earlier;
+        }
+        BatchPlan plan;
+        try (DirectoryLock.Held lock = DirectoryLock.acquire(data.root(), "submit " + batch, lockWait)) {
+            UserDirectory directory = data.readDirectory();
+            ExtentControl control = data.readExtentControl();
+            plan = LocalPlanner.planAgainst(parsed, directory, control, clock);
+            List<DirectoryProblem> problems = directory.validate();
+            if (!problems.isEmpty()) {
+                throw new BatchCommandException(BatchCommandException.Kind.CONFLICT, "the directory would not be"
+                        + " consistent after adding batch " + batch + ": " + problems.get(0) + "; nothing was changed", List.of());
+            }
+            data.writeDirectory(directory);
+            writeNames(plan);
+        }
+        publish(plan);
+        LOG.info("submitted batch {}: {} clones, {} bytes to copy", batch, plan.clones(), plan.bytesToCopy());
+        return new Submitted(batch, plan.clones(), plan.bytesToCopy(), false);
+    }
+
+    private static Submitted earlierSubmit(CloneStateStore store, String batch, String digest) {
+        CloneEvent planned = store.batchPlanned(batch);
+        if (planned == null) {
+            return null;
+        }
+        BatchPlanned facts = planned.getBatchPlanned();
+        if (!facts.getSpecDigest().equals(digest)) {
+            throw new BatchCommandException(BatchCommandException.Kind.CONFLICT, "batch " + batch
+                    + " was submitted with another spec; submit the changed spec under a new batch name", List.of());
+        }
+        return new Submitted(batch, facts.getClones(), facts.getBytesTotal(), true);
+    }
+
+    /** Adds or replaces the batch's entries in the NAMES file on the master's 191 disk. */
+    private void writeNames(BatchPlan plan) throws IOException {
+        var region = data.resolve(new Userid(plan.spec().master()), new Vaddr(CONFIG_DISK));
+        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(region)) {
+            List<NamesEntry> entries = new ArrayList<>();
+            java.util.Set<String> replaced = new java.util.HashSet<>();
+            for (NamesEntry entry : plan.names()) {
+                replaced.add(entry.nick());
+            }
+            if (disk.exists(namesFile)) {
+                for (NamesEntry entry : NamesFile.read(disk, namesFile).entries()) {
+                    if (!replaced.contains(entry.nick())) {
+                        entries.add(entry);
+                    }
+                }
+            }
+            entries.addAll(plan.names());
+            NamesFile.of(entries).write(disk, namesFile, RecordFormat.F, NamesFile.DEFAULT_RECORD_LENGTH);
+        }
+    }
+
+    private void publish(BatchPlan plan) {
+        EventFactory events = publisher.events();
+        String batch = plan.batchId();
+        List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+        BatchPlanned.Builder batchPlanned = BatchPlanned.newBuilder().setClones(plan.clones())
+                .setBytesTotal(plan.bytesToCopy()).setProfile(plan.spec().profile().proto())
+                .setMaster(plan.spec().master()).setSpecDigest(plan.specDigest());
+        plan.requests().forEach(r -> batchPlanned.addUserids(r.getUserid()));
+        sends.add(publisher.publish(events.newEvent(batch, "", 0).setBatchPlanned(batchPlanned).build()));
+        for (CloneRequest request : plan.requests()) {
+            long bytes = request.getDisksList().stream()
+                    .filter(d -> d.getAction() == org.clonefarm.proto.DiskAction.DISK_ACTION_COPY)
+                    .mapToLong(d -> d.getSource().getByteLength()).sum();
+            sends.add(publisher.publish(events.newEvent(batch, request.getUserid(), 1)
+                    .setClonePlanned(ClonePlanned.newBuilder().setSettings(request.getSettings())
+                            .setBytesTotal(bytes).addAllDisks(request.getDisksList()))
+                    .build()));
+        }
+        for (CloneRequest request : plan.requests()) {
+            sends.add(publisher.publish(request));
+        }
+        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+    }
+
+    @Override
+    public CompletableFuture<List<String>> retry(String batchId, List<String> userids) {
+        return CompletableFuture.supplyAsync(() -> {
+            CloneStateStore store = state.get();
+            CloneEvent batchPlanned = requireBatch(store, batchId);
+            List<CloneStatus> targets = select(store, batchId, userids,
+                    s -> s.getState() == CloneState.CLONE_STATE_FAILED || s.getState() == CloneState.CLONE_STATE_CANCELLED,
+                    "FAILED or CANCELLED");
+            EventFactory events = publisher.events();
+            List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+            List<String> retried = new ArrayList<>();
+            for (CloneStatus status : targets) {
+                int next = status.getAttempt() + 1;
+                ClonePlanned planned = store.plannedOf(status.getUserid());
+                sends.add(publisher.publish(events.newEvent(batchId, status.getUserid(), status.getAttempt())
+                        .setRetryRequested(RetryRequested.newBuilder().setNextAttempt(next)).build()));
+                sends.add(publisher.publish(CloneRequest.newBuilder()
+                        .setBatchId(batchId).setRequestId(java.util.UUID.randomUUID().toString())
+                        .setUserid(status.getUserid()).setAttempt(next)
+                        .setProfile(batchPlanned.getBatchPlanned().getProfile())
+                        .setMaster(batchPlanned.getBatchPlanned().getMaster())
+                        .addAllDisks(planned.getDisksList()).setSettings(planned.getSettings())
+                        .setCreatedAt(EventFactory.timestamp(clock.instant())).build()));
+                retried.add(status.getUserid());
+            }
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+            return retried;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<String>> cancel(String batchId, List<String> userids) {
+        return CompletableFuture.supplyAsync(() -> {
+            CloneStateStore store = state.get();
+            requireBatch(store, batchId);
+            List<CloneStatus> targets = select(store, batchId, userids,
+                    s -> s.getState() != CloneState.CLONE_STATE_READY && s.getState() != CloneState.CLONE_STATE_CANCELLED,
+                    "neither READY nor CANCELLED");
+            List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+            List<String> cancelled = new ArrayList<>();
+            for (CloneStatus status : targets) {
+                sends.add(publisher.publish(publisher.events().newEvent(batchId, status.getUserid(), status.getAttempt())
+                        .setCancelled(Cancelled.newBuilder().setReason("cancelled by the operator")).build()));
+                cancelled.add(status.getUserid());
+            }
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+            return cancelled;
+        });
+    }
+
+    private static CloneEvent requireBatch(CloneStateStore store, String batchId) {
+        CloneEvent planned = store.batchPlanned(batchId);
+        if (planned == null) {
+            throw new BatchCommandException(BatchCommandException.Kind.NOT_FOUND, "there is no batch " + batchId
+                    + " (batches: " + new java.util.TreeSet<>(store.batchIds()) + ")", List.of());
+        }
+        return planned;
+    }
+
+    private static List<CloneStatus> select(CloneStateStore store, String batchId, List<String> userids,
+            java.util.function.Predicate<CloneStatus> eligible, String wanted) {
+        List<CloneStatus> all = store.clonesOf(batchId);
+        if (userids == null || userids.isEmpty()) {
+            return all.stream().filter(eligible).toList();
+        }
+        Map<String, CloneStatus> byUserid = new java.util.HashMap<>();
+        all.forEach(s -> byUserid.put(s.getUserid(), s));
+        List<CloneStatus> chosen = new ArrayList<>();
+        for (String userid : userids) {
+            CloneStatus status = byUserid.get(userid.toUpperCase(java.util.Locale.ROOT));
+            if (status == null) {
+                throw new BatchCommandException(BatchCommandException.Kind.NOT_FOUND, userid + " is not a clone of batch "
+                        + batchId, List.of());
+            }
+            if (!eligible.test(status)) {
+                throw new BatchCommandException(BatchCommandException.Kind.CONFLICT, userid + " is "
+                        + CloneStateMachine.simpleName(status.getState()) + ", not " + wanted, List.of());
+            }
+            chosen.add(status);
+        }
+        return chosen;
+    }
+}
