@@ -21,11 +21,13 @@ import picocli.CommandLine.ScopeType;
             CancelCommand.class,
             CmsCommand.class,
             CopyCommand.class,
+            MasterCommand.class,
             PlanCommand.class,
             RetryCommand.class,
             StatusCommand.class,
             SubmitCommand.class,
             UpCommand.class,
+            VerifyCommand.class,
             WatchCommand.class,
             ZvmCommand.class,
         })

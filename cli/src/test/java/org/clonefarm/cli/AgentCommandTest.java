@@ -85,16 +85,29 @@ class AgentCommandTest {
         assertThat(root.resolve("etc/rc.finalize")).exists();
     }
 
-    /** A location no installed reader serves is named in the error. */
+    /** A location no installed reader serves (neither an absolute path nor an existing file) is named in the error. */
     @Test
     void locationWithoutReaderIsNamedInTheError() throws IOException {
+        master();
+
+        int exit = run("agent", "finalize", "--dry-run", "--root", root.toString(), "--userid", "LINUX001",
+                "--names", "nowhere-191.img");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("no installed NAMES reader serves").contains("nowhere-191.img");
+    }
+
+    /** A 191 image that does not exist is a retryable read-config failure naming it (the CMS reader serves it). */
+    @Test
+    void missingConfigDiskImageIsNamedInTheError() throws IOException {
         master();
 
         int exit = run("agent", "finalize", "--dry-run", "--root", root.toString(), "--userid", "LINUX001",
                 "--names", root.resolve("no-such-191.img").toString());
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).contains("no installed NAMES reader serves").contains("no-such-191.img");
+        assertThat(err.toString()).contains("read-config failed").contains("no-such-191.img").contains("does not exist")
+                .contains("retryable");
     }
 
     /** A bad key in --set is a clear error naming the key. */

@@ -37,7 +37,7 @@ public final class AgentConfig {
     public static final String NAMES_FILE = "names.file";
     public static final String CONFIG_DISK = "config.disk";
     public static final String CONFIG_DISK_BUS_ID = "config.disk.bus.id";
-    public static final String IDENTITY_COMMAND = "identity.command";
+    public static final String IDENTITY_VMCP = "identity.vmcp";
     public static final String IDENTITY_USERID = "identity.userid";
     public static final String INTERFACE_DEFAULT = "interface.default";
     public static final String MARKER_PATH = "marker.path";
@@ -63,8 +63,8 @@ public final class AgentConfig {
             new Key(CONFIG_DISK_BUS_ID, "", v -> v.isEmpty() || v.matches("[0-9a-fA-F]\\.[0-9a-fA-F]\\.[0-9a-fA-F]{4}")
                     ? null : "must be a CCW bus id such as 0.0.0191, or empty",
                     "CCW bus id brought online with 'chccwdev -e' before reading (z/VM); empty skips it."),
-            new Key(IDENTITY_COMMAND, "vmcp q userid", v -> v.isBlank() ? "must not be empty" : null,
-                    "Command whose first word of output is this guest's userid (CP's answer to Q USERID)."),
+            new Key(IDENTITY_VMCP, "vmcp", v -> v.isBlank() || v.contains(" ") ? "must name one executable" : null,
+                    "The vmcp executable (a name on PATH, or a path) through which the agent asks CP 'Q USERID'."),
             new Key(IDENTITY_USERID, "", v -> v.isEmpty() || v.matches("[A-Za-z0-9@#$]{1,8}") ? null
                     : "must be a z/VM userid (1-8 of A-Z 0-9 @ # $) or empty",
                     "A fixed userid instead of asking CP (the local runtime); --userid overrides it."),

@@ -20,6 +20,7 @@ import org.clonefarm.agent.internal.FileTransaction;
 import org.clonefarm.agent.internal.GuestPaths;
 import org.clonefarm.agent.internal.ProcessRunner;
 import org.clonefarm.agent.internal.SpoolDelivery;
+import org.clonefarm.platform.cp.VmcpCp;
 import org.clonefarm.platform.io.DurableFiles;
 import org.clonefarm.proto.AgentStarted;
 import org.clonefarm.proto.CloneEvent;
@@ -286,8 +287,8 @@ public final class GuestAgent {
             return identity;
         }
         String fixed = config.get(AgentConfig.IDENTITY_USERID);
-        return fixed.isEmpty() ? Identity.ofCommand(config.command(AgentConfig.IDENTITY_COMMAND), config.commandTimeout())
-                : Identity.fixed(fixed);
+        return fixed.isEmpty() ? Identity.ofCp(new VmcpCp(config.get(AgentConfig.IDENTITY_VMCP), System.getenv(),
+                config.commandTimeout())) : Identity.fixed(fixed);
     }
 
     private Prepared prepare(WhoAmI who, GuestPaths paths) {
@@ -499,7 +500,7 @@ public final class GuestAgent {
             return this;
         }
 
-        /** Who this guest is; default: {@code identity.userid}, else {@code identity.command}. */
+        /** Who this guest is; default: {@code identity.userid}, else CP's answer through {@code identity.vmcp}. */
         public Builder identity(Identity value) {
             this.identity = value;
             return this;

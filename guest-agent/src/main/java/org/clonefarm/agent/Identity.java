@@ -1,13 +1,12 @@
 package org.clonefarm.agent;
 
-import java.time.Duration;
-import java.util.List;
-import org.clonefarm.agent.internal.CommandIdentity;
+import org.clonefarm.agent.internal.CpIdentity;
+import org.clonefarm.platform.cp.Cp;
 
 /**
- * Tells the agent which guest it runs in. On z/VM it asks CP ({@code Q USERID} through vmcp);
- * elsewhere the userid is given ({@code --userid}, or the local runtime's answer). Implementations
- * are thread-safe.
+ * Tells the agent which guest it runs in. On z/VM it asks CP ({@code Q USERID} through the
+ * platform's {@link org.clonefarm.platform.cp.VmcpCp}); elsewhere the userid is given
+ * ({@code --userid}, or the local runtime's answer). Implementations are thread-safe.
  */
 public interface Identity {
 
@@ -23,10 +22,11 @@ public interface Identity {
     }
 
     /**
-     * Runs a command that prints CP's answer to {@code Q USERID} ({@code LINUX001 AT ZVMSYS1}),
-     * such as {@code vmcp q userid}, and takes its first word as the userid.
+     * CP's answer to {@code QUERY USERID} ({@code LINUX001 AT ZVMSYS1}) through {@code cp}: a
+     * {@link org.clonefarm.platform.cp.VmcpCp} on z/VM, a {@code LocalSystem} session in the simulation.
+     * A CP error is an identify failure, retryable as CP says.
      */
-    static Identity ofCommand(List<String> command, Duration timeout) {
-        return new CommandIdentity(command, timeout);
+    static Identity ofCp(Cp cp) {
+        return new CpIdentity(cp);
     }
 }

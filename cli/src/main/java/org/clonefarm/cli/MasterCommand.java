@@ -1,0 +1,87 @@
+package org.clonefarm.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.cli.local.LocalRuntimeException;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code clonefarm master ...}: masters of the local simulation. */
+@Command(name = "master", mixinStandardHelpOptions = true,
+        description = "Masters of the local simulation: the guests clones are made from.",
+        subcommands = MasterCommand.CreateDemo.class)
+public final class MasterCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "create-demo", mixinStandardHelpOptions = true,
+            description = {
+                "Create the demo master in a local simulation.",
+                "",
+                "Makes master " + DemoMaster.MASTER + " on volume " + DemoMaster.MASTER_VOLUME + ": 0191 CMS with a PROFILE EXEC"
+                        + " that IPLs 0200 (the coordinator writes " + "LINUX NAMES there), 0200 root, 0202 /var and 0203 /usr"
+                        + " as real ext4 file systems (a SLES 15 skeleton with the guest agent, its units, its configuration"
+                        + " and the finalize marker), 0201 swap as a V-DISK; the prototypes " + DemoMaster.PROTOTYPE
+                        + " (rw-root) and " + DemoMaster.PROTOTYPE_RO + " (ro-root); and the allocation group "
+                        + DemoMaster.GROUP + " on volumes " + DemoMaster.POOL_VOLUME_1 + " and " + DemoMaster.POOL_VOLUME_2
+                        + " (room for 375 rw-root clones). Volume images are sparse. Running it again leaves an unchanged"
+                        + " demo master as it is. Needs root (mke2fs) and e2fsprogs 1.43 or later."
+            })
+    static final class CreateDemo implements Callable<Integer> {
+        @Mixin
+        DataDirectoryOption data;
+
+        @Option(names = "--force",
+                description = "Replace a master " + DemoMaster.MASTER + " that differs from the demo master (its entries and disks;"
+                        + " pool volumes and other users stay).")
+        boolean force;
+
+        @Option(names = "--agent-jar", paramLabel = "FILE",
+                description = "The guest agent jar to install in the master's root (default: clonefarm-agent.jar next to this"
+                        + " program, or guest-agent/target/clonefarm-agent.jar of the source tree).")
+        Path agentJar;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Path dir = data.writable();
+            Path jar = DemoMaster.locateAgentJar(agentJar).orElseThrow(() -> new UserError("the guest agent jar"
+                    + " clonefarm-agent.jar was not found; build it with './mvnw -B -q package -DskipTests -pl guest-agent -am'"
+                    + " or give --agent-jar FILE."));
+            DemoMaster.Result result;
+            try {
+                result = new DemoMaster(LocalDataDirectory.at(dir), jar).create(force);
+            } catch (DemoMaster.DemoMasterException e) {
+                throw new UserError(e.getMessage() + ".", e);
+            } catch (LocalRuntimeException | SimulationException e) {
+                throw new UserError("cannot create the demo master in " + dir + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UserError("cannot create the demo master in " + dir + ": " + e + ". Check the disk space and"
+                        + " permissions there.", e);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println((result.alreadyThere() ? "the demo master is already there, unchanged: " : "created the demo master: ")
+                    + DemoMaster.MASTER + " (0191 CMS, 0200 root, 0201 V-DISK swap, 0202 /var, 0203 /usr on "
+                    + DemoMaster.MASTER_VOLUME + "), prototypes " + DemoMaster.PROTOTYPE + " and " + DemoMaster.PROTOTYPE_RO
+                    + ", group " + DemoMaster.GROUP + " in " + dir);
+            out.flush();
+            return 0;
+        }
+    }
+}

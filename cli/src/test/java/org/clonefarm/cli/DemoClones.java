@@ -1,0 +1,136 @@
+package org.clonefarm.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.clonefarm.cli.local.internal.HostCommand;
+import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.platform.allocation.ExtentAllocator;
+import org.clonefarm.platform.cms.EdfFileSystem;
+import org.clonefarm.platform.cms.RecordFormat;
+import org.clonefarm.platform.directory.NewUser;
+import org.clonefarm.platform.directory.Prototype;
+import org.clonefarm.platform.directory.UserDirectory;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.names.NamesEntry;
+import org.clonefarm.platform.names.NamesFile;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+
+/**
+ * What the coordinator and the workers will do for a batch, done plainly for the tests of the local
+ * runtime and verify: clone entries LIKE a demo prototype, a byte copy of the master's extents into
+ * the clones' (zero chunks skipped: the pool volumes are fresh), and the clones' NAMES entries written
+ * to the master's 0191 with {@link NamesFile} and {@link EdfFileSystem}, the way submit will.
+ */
+final class DemoClones {
+    private static final int CHUNK = 1 << 20;
+
+    private DemoClones() {
+    }
+
+    /** Adds the clones LIKE the prototype and copies the master's disks the prototype owns into theirs. */
+    static void create(LocalDataDirectory data, String prototype, List<String> userids) throws IOException {
+        UserDirectory directory = data.readDirectory();
+        Prototype proto = Prototype.of(directory.entry(Userid.of(prototype)).orElseThrow());
+        List<NewUser> users = new ArrayList<>();
+        for (String userid : userids) {
+            users.add(new NewUser(Userid.of(userid), "PW" + userid.substring(userid.length() - 3)));
+        }
+        new ExtentAllocator(data.readExtentControl(), directory).addLike(proto, users);
+        data.writeDirectory(directory);
+        for (String userid : userids) {
+            for (Prototype.DiskRequest disk : proto.disks()) {
+                copy(DemoMaster.disk(disk.vaddr()).region(data), data.resolve(Userid.of(userid), disk.vaddr()));
+            }
+        }
+    }
+
+    /** A plain byte copy of one extent into another of the same size. */
+    static void copy(FileRegion source, FileRegion target) throws IOException {
+        if (source.length() != target.length()) {
+            throw new IOException(target + " is not the size of " + source);
+        }
+        try (FileChannel in = FileChannel.open(source.path(), StandardOpenOption.READ);
+                FileChannel out = FileChannel.open(target.path(), StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+            for (long done = 0; done < source.length(); done += CHUNK) {
+                buffer.clear().limit((int) Math.min(CHUNK, source.length() - done));
+                while (buffer.hasRemaining()) {
+                    if (in.read(buffer, source.offset() + done + buffer.position()) < 0) {
+                        throw new IOException(source + " ends early");
+                    }
+                }
+                if (!zero(buffer.array(), buffer.limit())) {
+                    buffer.flip();
+                    while (buffer.hasRemaining()) {
+                        out.write(buffer, target.offset() + done + buffer.position());
+                    }
+                }
+            }
+            out.force(false);
+        }
+    }
+
+    private static boolean zero(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The NAMES entry of clone number {@code n}: hostname linuxNNN, address 10.1.0.(100 + n). */
+    static NamesEntry entry(String userid, String batch) {
+        int n = Integer.parseInt(userid.substring(userid.length() - 3));
+        return NamesEntry.of(userid, Map.of("hostname", userid.toLowerCase(), "ipaddr", "10.1.0." + (100 + n),
+                "batch", batch, "attempt", "1"));
+    }
+
+    /** Adds entries to LINUX NAMES on the master's 0191 (with the DEFAULTS entry), replacing ones of the same nick. */
+    static synchronized void writeNames(LocalDataDirectory data, List<NamesEntry> entries) throws IOException {
+        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(DemoMaster.disk(DemoMaster.CONFIG).region(data))) {
+            Map<String, NamesEntry> all = new LinkedHashMap<>();
+            all.put(NamesFile.DEFAULTS, NamesEntry.of(NamesFile.DEFAULTS, Map.of("netmask", "255.255.255.0",
+                    "gateway", "10.1.0.1", "nameservers", "10.1.0.2", "domain", DemoMaster.DOMAIN, "interface", "0600")));
+            if (disk.exists(DemoMaster.NAMES_FILE)) {
+                NamesFile.read(disk, DemoMaster.NAMES_FILE).entries().forEach(e -> all.put(e.nick(), e));
+            }
+            entries.forEach(e -> all.put(e.nick(), e));
+            NamesFile.of(new ArrayList<>(all.values())).write(disk, DemoMaster.NAMES_FILE, RecordFormat.F,
+                    NamesFile.DEFAULT_RECORD_LENGTH);
+        }
+    }
+
+    /** Loop devices backed by files under {@code dir}, and mounts under it: what a test must leave behind (nothing). */
+    static List<String> hostResourcesUnder(Path dir) throws IOException {
+        List<String> found = new ArrayList<>();
+        String prefix = dir.toRealPath().toString();
+        for (String line : HostCommand.run(List.of("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE"),
+                Duration.ofSeconds(30)).split("\n")) {
+            if (line.contains(prefix)) {
+                found.add("loop device " + line.trim());
+            }
+        }
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/mounts"))) {
+            String[] fields = line.split(" ");
+            if (fields.length > 1 && fields[1].startsWith(prefix)) {
+                found.add("mount " + fields[0] + " on " + fields[1]);
+            }
+        }
+        return found;
+    }
+
+    static FileRegion region(LocalDataDirectory data, String userid, String vaddr) throws IOException {
+        return data.resolve(Userid.of(userid), Vaddr.of(vaddr));
+    }
+}
