@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
             AgentCommand.class,
             CancelCommand.class,
             CmsCommand.class,
+            CoordinatorCommand.class,
             CopyCommand.class,
             MasterCommand.class,
             PlanCommand.class,

@@ -23,9 +23,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {
-            "Run clonefarm on this machine: the embedded Kafka broker (unless --bootstrap-servers is given) and",
-            "the clonefarm topics. Prints a line with bootstrap.servers=HOST:PORT and the data directory, then",
-            "runs until Ctrl-C or SIGTERM."
+            "Run clonefarm on this machine: the embedded Kafka broker (unless --bootstrap-servers is given), the",
+            "clonefarm topics, and the coordinator on the local z/VM simulation with its HTTP API and dashboard.",
+            "Prints one line with bootstrap.servers=HOST:PORT, the data directory and dashboard=URL, then runs",
+            "until Ctrl-C or SIGTERM, when every part stops cleanly."
         })
 public final class UpCommand implements Callable<Integer> {
 
@@ -34,6 +35,12 @@ public final class UpCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+
+    @Mixin
+    HttpOptions http;
+
+    @Mixin
+    OrchestrationOptions orchestration;
 
     @Option(names = "--kafka-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the embedded broker: 1-65535, or 0 for the last one used or any free port (default).")
@@ -55,7 +62,9 @@ public final class UpCommand implements Callable<Integer> {
             throw UserError.usage("--kafka-port sets the embedded broker's port; it has no meaning with --bootstrap-servers.");
         }
         TopicLayout layout = kafka.topicLayout();
+        var orchestrationSettings = orchestration.settings();
         Path dataDir = data.writable();
+        var httpSettings = http.settings(dataDir);
         ShutdownSignal signal = ShutdownSignal.install();
         Deque<AutoCloseable> running = new ArrayDeque<>();
         try {
@@ -75,7 +84,12 @@ public final class UpCommand implements Callable<Integer> {
                     System.err.println("clonefarm up: created topics " + String.join(", ", created));
                 }
             }
-            System.out.println("clonefarm up: bootstrap.servers=" + servers + " data=" + dataDir);
+            LocalCoordinator coordinator = LocalCoordinator.start(dataDir, settings, layout, httpSettings,
+                    orchestrationSettings, orchestration.guestConcurrency());
+            running.push(coordinator);
+            System.out.println("clonefarm up: bootstrap.servers=" + servers + " data=" + dataDir + " dashboard="
+                    + coordinator.url() + " (API token in " + (http.tokenFile != null ? http.tokenFile
+                    : dataDir.resolve("api-token")) + ")");
             System.out.flush();
             String reason = signal.await();
             System.err.println("clonefarm up: " + reason + " received, shutting down");

@@ -56,10 +56,12 @@ public final class CoordinatorService implements AutoCloseable {
      *
      * @param id the coordinator's producer id in events, e.g. {@code coordinator-HOST}
      * @param starter how guests are started (XAUTOLOG through the local CP or vmcp)
-     * @param extraListeners told of every folded event after the orchestrator (the HTTP event stream)
+     * @param extraListeners given the store, the listeners told of every folded event after the
+     *     orchestrator (the HTTP event stream, metrics)
      */
     public static CoordinatorService start(String id, KafkaSettings settings, TopicLayout layout, LocalDataDirectory data,
-            GuestStarter starter, OrchestrationSettings orchestration, List<EventFolder.Listener> extraListeners) {
+            GuestStarter starter, OrchestrationSettings orchestration,
+            java.util.function.Function<CloneStateStore, List<EventFolder.Listener>> extraListeners) {
         Objects.requireNonNull(id, "id");
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer(id));
         try {
@@ -68,7 +70,7 @@ public final class CoordinatorService implements AutoCloseable {
             Orchestrator orchestrator = new Orchestrator(store, publisher, starter, orchestration, Clock.systemUTC());
             List<EventFolder.Listener> listeners = new ArrayList<>();
             listeners.add(orchestrator);
-            listeners.addAll(extraListeners);
+            listeners.addAll(extraListeners.apply(store));
             EventFolder folder = new EventFolder(settings, layout, store, producer, id, (event, outcome, live) -> {
                 for (EventFolder.Listener listener : listeners) {
                     listener.onFolded(event, outcome, live);
@@ -99,6 +101,11 @@ public final class CoordinatorService implements AutoCloseable {
 
     public BatchCommands commands() {
         return commands;
+    }
+
+    /** The fold of the events topic (for its consumer lag). */
+    public EventFolder folder() {
+        return folder;
     }
 
     /** Completes when the fold stops (closed, or failed: then exceptionally). */

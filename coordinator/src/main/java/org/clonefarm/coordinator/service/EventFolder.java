@@ -143,7 +143,9 @@ public final class EventFolder implements AutoCloseable {
             kafka.assign(partitions);
             kafka.seekToBeginning(partitions);
             Map<TopicPartition, Long> endAtStart = kafka.endOffsets(partitions, Duration.ofSeconds(60));
-            LOG.info("replaying {} events of {} to rebuild the clone state", total(endAtStart), layout.events());
+            if (producer != null) {
+                LOG.info("replaying {} events of {} to rebuild the clone state", total(endAtStart), layout.events());
+            }
             boolean live = checkCaughtUp(kafka, endAtStart);
             Map<String, CloneStatus> changed = new LinkedHashMap<>();
             long lastPublish = System.nanoTime();
@@ -241,7 +243,9 @@ public final class EventFolder implements AutoCloseable {
             }
         }
         if (!caughtUp.isDone()) {
-            LOG.info("clone state rebuilt from {} events; folding live", folded.get());
+            if (producer != null) {
+                LOG.info("clone state rebuilt from {} events; folding live", folded.get());
+            }
             caughtUp.complete(null);
         }
         return true;

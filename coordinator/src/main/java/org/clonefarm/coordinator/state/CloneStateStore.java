@@ -141,7 +141,7 @@ public final class CloneStateStore {
         return Set.copyOf(batches.keySet());
     }
 
-    /** The statuses of a batch's clones, in planning order. */
+    /** The statuses of a batch's clones, in userid order. */
     public List<CloneStatus> clonesOf(String batchId) {
         BatchRecord batch = batches.get(batchId);
         if (batch == null) {
@@ -337,8 +337,11 @@ public final class CloneStateStore {
             previous[1] = after.getProgress().getBytesTotal();
         }
 
+        /** The batch's clones in userid order (the fold meets them in partition order, which varies). */
         synchronized List<String> userids() {
-            return new ArrayList<>(userids);
+            List<String> sorted = new ArrayList<>(userids);
+            java.util.Collections.sort(sorted);
+            return sorted;
         }
 
         synchronized BatchSummary summary() {

@@ -76,7 +76,7 @@ class CoordinatorOrchestrationTest {
                 Duration.ofMillis(500));
         try (LocalSystem cp = new LocalSystem(data, guests, "ZVMSIM");
                 CoordinatorService coordinator = CoordinatorService.start("coordinator-test", settings, layout, data,
-                        new CpGuestStarter(cp.session(new Userid("CFCOORD"))), fast, List.of())) {
+                        new CpGuestStarter(cp.session(new Userid("CFCOORD"))), fast, store -> List.of())) {
             coordinator.ready().get(60, TimeUnit.SECONDS);
             coordinator.commands().submit(LocalBatchCommandsTest.spec("orch", "LINUX001-LINUX004", "10.1.1.21"))
                     .get(60, TimeUnit.SECONDS);
@@ -109,7 +109,7 @@ class CoordinatorOrchestrationTest {
         SilentGuests after = new SilentGuests();
         try (LocalSystem cp = new LocalSystem(data, after, "ZVMSIM");
                 CoordinatorService coordinator = CoordinatorService.start("coordinator-test", settings, layout, data,
-                        new CpGuestStarter(cp.session(new Userid("CFCOORD"))), OrchestrationSettings.defaults(), List.of())) {
+                        new CpGuestStarter(cp.session(new Userid("CFCOORD"))), OrchestrationSettings.defaults(), store -> List.of())) {
             coordinator.ready().get(60, TimeUnit.SECONDS);
             assertThat(coordinator.store().batch("orch").count(CloneState.CLONE_STATE_FAILED)).isEqualTo(3);
             assertThat(coordinator.store().batch("orch").completed()).isTrue();
