@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
             SubmitCommand.class,
             UpCommand.class,
             WatchCommand.class,
+            WorkerCommand.class,
             ZvmCommand.class,
         })
 public final class ClonefarmCommand implements Runnable {
