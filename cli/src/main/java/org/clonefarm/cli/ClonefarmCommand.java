@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
             UpCommand.class,
             VerifyCommand.class,
             WatchCommand.class,
+            WorkerCommand.class,
             ZvmCommand.class,
         })
 public final class ClonefarmCommand implements Runnable {

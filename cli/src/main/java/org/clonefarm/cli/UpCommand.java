@@ -12,6 +12,9 @@ import org.clonefarm.cli.embedded.EmbeddedKafkaException;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.messaging.TopicLayoutException;
+import org.clonefarm.worker.service.WorkerConfig;
+import org.clonefarm.worker.service.WorkerService;
+import org.clonefarm.worker.service.WorkerStartException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,6 +53,10 @@ public final class UpCommand implements Callable<Integer> {
             description = "How long to wait for the broker to serve (default: ${DEFAULT-VALUE}).")
     int startupTimeoutSeconds;
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+            description = "Copy workers to run in this process, 0-64 (default: ${DEFAULT-VALUE}); more can join with 'clonefarm worker'.")
+    int workers;
+
     @Override
     public Integer call() throws Exception {
         if (kafkaPort < 0 || kafkaPort > 65535) {
@@ -60,6 +67,9 @@ public final class UpCommand implements Callable<Integer> {
         }
         if (kafka.clusterGiven() && kafkaPort != 0) {
             throw UserError.usage("--kafka-port sets the embedded broker's port; it has no meaning with --bootstrap-servers.");
+        }
+        if (workers < 0 || workers > WorkerConfig.MAX_MAX_CLONES) {
+            throw UserError.usage("--workers " + workers + " must be 0-64.");
         }
         TopicLayout layout = kafka.topicLayout();
         var orchestrationSettings = orchestration.settings();
@@ -84,17 +94,20 @@ public final class UpCommand implements Callable<Integer> {
                     System.err.println("clonefarm up: created topics " + String.join(", ", created));
                 }
             }
+            for (int i = 1; i <= workers; i++) {
+                running.push(WorkerService.start(WorkerConfig.of("up-worker-" + i, dataDir, settings, layout, -1)));
+            }
             LocalCoordinator coordinator = LocalCoordinator.start(dataDir, settings, layout, httpSettings,
                     orchestrationSettings, orchestration.guestConcurrency());
             running.push(coordinator);
-            System.out.println("clonefarm up: bootstrap.servers=" + servers + " data=" + dataDir + " dashboard="
-                    + coordinator.url() + " (API token in " + (http.tokenFile != null ? http.tokenFile
+            System.out.println("clonefarm up: bootstrap.servers=" + servers + " data=" + dataDir + " workers=" + workers
+                    + " dashboard=" + coordinator.url() + " (API token in " + (http.tokenFile != null ? http.tokenFile
                     : dataDir.resolve("api-token")) + ")");
             System.out.flush();
             String reason = signal.await();
             System.err.println("clonefarm up: " + reason + " received, shutting down");
             return 0;
-        } catch (EmbeddedKafkaException | TopicLayoutException e) {
+        } catch (EmbeddedKafkaException | TopicLayoutException | WorkerStartException e) {
             throw new UserError(e.getMessage(), e);
         } finally {
             closeAll(running);

@@ -1,0 +1,122 @@
+package org.clonefarm.cli;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.clonefarm.worker.copy.CopyOptions;
+import org.clonefarm.worker.service.WorkerConfig;
+import org.clonefarm.worker.service.WorkerService;
+import org.clonefarm.worker.service.WorkerStartException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code clonefarm worker}: one copy worker in the farm's consumer group, until SIGTERM or Ctrl-C (then
+ * it stops its copies at a checkpoint, leaves the group and exits 0).
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = {
+            "Run a copy worker: join the workers' consumer group on clonefarm.clone-requests, copy each clone's",
+            "disks (checkpointed, resumable) and publish copy events. Runs until Ctrl-C or SIGTERM, then stops the",
+            "copies at a checkpoint, commits what finished, leaves the group and exits 0.",
+            "Without --bootstrap-servers it uses the embedded broker of 'clonefarm up' on the same --data."
+        })
+public final class WorkerCommand implements Callable<Integer> {
+
+    @Mixin
+    DataDirectoryOption data;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--id", paramLabel = "ID",
+            description = "Worker id: producer id of its events and name of its checkpoint directory DATA/checkpoints/ID,"
+                    + " so a restarted worker with the same id resumes its copies (default: worker-HOSTNAME).")
+    String id;
+
+    @Option(names = "--max-clones", paramLabel = "N", defaultValue = "" + WorkerConfig.DEFAULT_MAX_CLONES,
+            description = WorkerConfig.MAX_CLONES_DOC + " Default ${DEFAULT-VALUE}.")
+    int maxClones;
+
+    @Option(names = "--http-port", paramLabel = "N", defaultValue = "9180",
+            description = "Port of GET /health and GET /metrics (Prometheus): 1-65535, 0 for any free port,"
+                    + " -1 for no HTTP server (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--group", paramLabel = "GROUP", defaultValue = WorkerConfig.DEFAULT_GROUP,
+            description = "Consumer group of the farm's workers (default: ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = "--chunk-mib", paramLabel = "N",
+            description = CopyOptions.CHUNK_SIZE_DOC + " In MiB, 1 to 256 (default ${DEFAULT-VALUE}).")
+    int chunkMib = CopyOptions.DEFAULT_CHUNK_SIZE / CopyOptions.MIB;
+
+    @Option(names = "--parallel", paramLabel = "N",
+            description = CopyOptions.MAX_IN_FLIGHT_DOC + " Per disk, 1 to 64 (default ${DEFAULT-VALUE}).")
+    int parallel = CopyOptions.DEFAULT_MAX_IN_FLIGHT;
+
+    @Option(names = "--checkpoint-mib", paramLabel = "N",
+            description = CopyOptions.FORCE_BYTES_DOC + " In MiB, at least --chunk-mib (default ${DEFAULT-VALUE}).")
+    int checkpointMib = (int) (CopyOptions.DEFAULT_FORCE_BYTES / CopyOptions.MIB);
+
+    @Option(names = "--verify", description = "Read every target back after its copy and compare every chunk digest.")
+    boolean verify;
+
+    @Override
+    public Integer call() throws Exception {
+        CopyOptions options;
+        try {
+            if (chunkMib < 1 || chunkMib > CopyOptions.MAX_CHUNK_SIZE / CopyOptions.MIB) {
+                throw new IllegalArgumentException("--chunk-mib must be from 1 to 256, got " + chunkMib);
+            }
+            if (checkpointMib < chunkMib) {
+                throw new IllegalArgumentException("--checkpoint-mib must be at least --chunk-mib (" + chunkMib
+                        + "), got " + checkpointMib);
+            }
+            options = CopyOptions.defaults().withChunkSize(chunkMib * CopyOptions.MIB)
+                    .withForceBytes((long) checkpointMib * CopyOptions.MIB).withMaxInFlight(parallel).withVerify(verify);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(e.getMessage() + ".");
+        }
+        Path dataDir = data.writable();
+        FarmConnection farm = FarmConnection.open(kafka, dataDir);
+        WorkerConfig config;
+        try {
+            config = new WorkerConfig(id != null ? id : defaultId(), dataDir, farm.settings(), farm.layout(), group,
+                    maxClones, options, httpPort);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage(e.getMessage().substring(0, 1).toUpperCase(Locale.ROOT) + e.getMessage().substring(1)
+                    + " (--id, --max-clones, --http-port, --group).");
+        }
+        ShutdownSignal signal = ShutdownSignal.install();
+        try (WorkerService worker = WorkerService.start(config)) {
+            System.out.println("clonefarm worker: id=" + config.workerId() + " bootstrap.servers="
+                    + farm.settings().bootstrapServers() + " data=" + dataDir
+                    + (worker.httpPort() > 0 ? " metrics=http://127.0.0.1:" + worker.httpPort() + "/metrics" : ""));
+            System.out.flush();
+            while (!signal.await(200, TimeUnit.MILLISECONDS)) {
+                if (worker.stopped().isDone()) {
+                    throw new UserError("Worker " + config.workerId() + " stopped: its Kafka consumer failed (see the log"
+                            + " above). Check the cluster and start the worker again; its copies resume from checkpoints.");
+                }
+            }
+            System.err.println("clonefarm worker: stopping, copies stop at a checkpoint");
+        } catch (WorkerStartException e) {
+            throw new UserError(e.getMessage() + ".", e);
+        }
+        return 0;
+    }
+
+    private static String defaultId() {
+        try {
+            String host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
+            return ("worker-" + host).substring(0, Math.min(64, 7 + host.length()));
+        } catch (UnknownHostException e) {
+            return "worker-" + ProcessHandle.current().pid();
+        }
+    }
+}

@@ -1,0 +1,438 @@
+package org.clonefarm.worker.service.internal;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.ContractException;
+import org.clonefarm.messaging.DeadLetters;
+import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.proto.CloneRequest;
+import org.clonefarm.worker.copy.CopyEngine;
+import org.clonefarm.worker.service.WorkerConfig;
+import org.clonefarm.worker.service.internal.SubmittedRecords.Submitted;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's consumer loop: polls {@code clone-requests} in the workers' group, starts a {@link CloneJob}
+ * per request while fewer than {@code maxClones} run, keeps the rest in a per-partition backlog with the
+ * partition paused (so polling goes on, the group keeps us, and nothing more is fetched there), and
+ * commits the contiguous finished prefix of each partition ({@link SubmittedRecords}).
+ *
+ * <ul>
+ *   <li>A record that is not a valid {@code CloneRequest} goes to the dead-letter topic with the reason
+ *       and counts as finished once the letter is acknowledged.</li>
+ *   <li>A second delivery of a request that is running here ({@code USERID#attempt}) joins the running
+ *       job instead of copying again; another attempt of a busy userid waits for it (one target, one copy).</li>
+ *   <li>Revocation: the jobs of revoked partitions are cancelled and awaited (they stop at a checkpoint,
+ *       at most a few seconds), the finished prefix is committed synchronously, the rest is forgotten.
+ *       Late completions of forgotten records are ignored.</li>
+ *   <li>Stop: no new jobs, every job cancelled and awaited, finished prefix committed, consumer closed
+ *       (which leaves the group at once).</li>
+ * </ul>
+ *
+ * <p>Thread-safety: {@link #run()} runs on one dedicated thread that alone touches the consumer, the
+ * ledger, the backlog and the job table; job completions reach it through a concurrent queue.
+ * {@link #stop()} and the accessors may be called from any thread.
+ */
+public final class PollLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** How long a revocation or stop waits for cancelled copies to reach their checkpoint. */
+    private static final long CANCEL_WAIT_MILLIS = 10_000;
+
+    private final WorkerConfig config;
+    private final Producer<String, byte[]> producer;
+    private final EventPublisher publisher;
+    private final DeadLetters deadLetters;
+    private final CopyEngine engine;
+    private final WorkerMetrics metrics;
+    private final LocalDataDirectory data;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CompletableFuture<Void> assignedOnce = new CompletableFuture<>();
+    private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
+    private final SubmittedRecords ledger = new SubmittedRecords();
+    private final Map<TopicPartition, Deque<Pending>> backlog = new LinkedHashMap<>();
+    private final Map<String, Running> jobsByKey = new HashMap<>();
+    private final Map<String, Running> jobsByUserid = new HashMap<>();
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile long consumerLag = -1;
+    private volatile boolean polling;
+
+    /** A record taken from a partition, not started yet. */
+    private record Pending(ConsumerRecord<String, byte[]> record, Submitted entry) {
+    }
+
+    /** A job running here and the records (one, or more for duplicates) it answers. */
+    private static final class Running {
+        final CloneJob job;
+        final TopicPartition partition;
+        final List<Pending> records = new ArrayList<>();
+        CompletableFuture<CloneJob.Outcome> outcome;
+
+        Running(CloneJob job, TopicPartition partition) {
+            this.job = job;
+            this.partition = partition;
+        }
+    }
+
+    public PollLoop(WorkerConfig config, Producer<String, byte[]> producer, EventPublisher publisher,
+            CopyEngine engine, WorkerMetrics metrics) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.producer = Objects.requireNonNull(producer, "producer");
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.deadLetters = new DeadLetters(producer, config.topics(), config.workerId());
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.data = LocalDataDirectory.at(config.dataDirectory());
+    }
+
+    /** Completes when the group first assigned this worker (possibly no partitions). */
+    public CompletableFuture<Void> assignedOnce() {
+        return assignedOnce;
+    }
+
+    /** Requests not yet fetched on this worker's partitions, -1 while unknown. */
+    public long consumerLag() {
+        return consumerLag;
+    }
+
+    /** Whether the loop is polling (for {@code /health}). */
+    public boolean isPolling() {
+        return polling;
+    }
+
+    /** Asks the loop to stop: it cancels its copies, commits, leaves the group and returns. */
+    public void stop() {
+        running.set(false);
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        Map<String, Object> settings = config.kafka().consumer(config.workerId(), config.groupId());
+        settings.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        settings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
+        settings.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        settings.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
+        try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(settings)) {
+            consumer = kafka;
+            kafka.subscribe(List.of(config.topics().cloneRequests()), new Rebalance(kafka));
+            polling = true;
+            while (running.get()) {
+                ConsumerRecords<String, byte[]> records;
+                try {
+                    records = kafka.poll(POLL);
+                } catch (WakeupException e) {
+                    break;
+                }
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    take(record);
+                }
+                drainCompletions();
+                startJobs();
+                pauseBusyPartitions(kafka);
+                commitAsync(kafka);
+                consumerLag = lag(kafka);
+            }
+            polling = false;
+            shutdown(kafka);
+        } catch (WakeupException e) {
+            LOG.debug("woken up while closing");
+        } catch (KafkaException e) {
+            LOG.error("worker {}: the consumer loop stopped: {}", config.workerId(), e.toString(), e);
+            cancelAndAwait(new ArrayList<>(jobsByKey.values()));
+            assignedOnce.completeExceptionally(e);
+            throw e;
+        } finally {
+            polling = false;
+            consumer = null;
+        }
+    }
+
+    /** A record fetched: into the ledger and the partition's backlog, or to the DLQ if it is poison. */
+    private void take(ConsumerRecord<String, byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        Submitted entry = ledger.submit(partition, record.offset());
+        backlog.computeIfAbsent(partition, p -> new ArrayDeque<>()).addLast(new Pending(record, entry));
+    }
+
+    /** Starts jobs from the heads of the backlogs while there is room, round-robin over partitions. */
+    private void startJobs() {
+        boolean progress = true;
+        while (progress && running.get()) {
+            progress = false;
+            for (Iterator<Map.Entry<TopicPartition, Deque<Pending>>> it = backlog.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<TopicPartition, Deque<Pending>> entry = it.next();
+                Deque<Pending> queue = entry.getValue();
+                if (queue.isEmpty()) {
+                    continue;
+                }
+                Pending head = queue.peekFirst();
+                String origin = head.record.topic() + "/" + head.record.partition() + "@" + head.record.offset();
+                CloneRequest request;
+                try {
+                    request = validate(ContractCodec.decodeRequest(head.record.value(), origin), origin);
+                } catch (ContractException e) {
+                    queue.pollFirst();
+                    sendToDeadLetters(head, e.getMessage());
+                    progress = true;
+                    continue;
+                }
+                String key = CloneJob.key(request);
+                Running same = jobsByKey.get(key);
+                if (same != null) {
+                    queue.pollFirst();
+                    same.records.add(head); // delivered twice while running: the running copy answers both
+                    metrics.duplicateJoined();
+                    LOG.info("request {} at {} is already being copied here; it joins that copy", key, origin);
+                    progress = true;
+                    continue;
+                }
+                if (jobsByUserid.containsKey(request.getUserid()) || jobsByKey.size() >= config.maxClones()) {
+                    continue; // another attempt of this clone runs, or no room: wait
+                }
+                queue.pollFirst();
+                start(entry.getKey(), head, request);
+                progress = true;
+            }
+        }
+    }
+
+    private static CloneRequest validate(CloneRequest request, String origin) {
+        if (request.getUserid().isEmpty() || request.getBatchId().isEmpty() || request.getAttempt() < 1) {
+            throw new ContractException("CloneRequest at " + origin + " lacks a userid, a batch_id or an attempt >= 1"
+                    + " (userid '" + request.getUserid() + "', batch '" + request.getBatchId() + "', attempt "
+                    + request.getAttempt() + ")");
+        }
+        return request;
+    }
+
+    private void start(TopicPartition partition, Pending pending, CloneRequest request) {
+        CloneJob job = new CloneJob(request, config.workerId(), data, engine, publisher, config.copyOptions(),
+                metrics, config.copyRateFile());
+        Running running = new Running(job, partition);
+        running.records.add(pending);
+        jobsByKey.put(CloneJob.key(request), running);
+        jobsByUserid.put(request.getUserid(), running);
+        LOG.info("copying clone {} attempt {} ({} at offset {})", request.getUserid(), request.getAttempt(),
+                partition, pending.record.offset());
+        running.outcome = job.start();
+        running.outcome.whenComplete((outcome, error) -> completions.add(() -> finished(running, outcome)));
+    }
+
+    /** On the loop thread: a job ended. */
+    private void finished(Running running, CloneJob.Outcome outcome) {
+        jobsByKey.remove(CloneJob.key(running.job.request()), running);
+        jobsByUserid.remove(running.job.request().getUserid(), running);
+        for (Pending pending : running.records) {
+            switch (outcome) {
+                case FINISHED -> ledger.markDone(pending.entry);
+                case REDELIVER -> {
+                    if (ledger.isCurrent(pending.entry)) {
+                        backlog.computeIfAbsent(running.partition, p -> new ArrayDeque<>()).addFirst(pending);
+                    }
+                }
+                case CANCELLED -> {
+                    // revoked or stopping: not committed, the partition's next owner copies it
+                }
+            }
+        }
+    }
+
+    private void sendToDeadLetters(Pending pending, String reason) {
+        metrics.deadLetter();
+        java.util.concurrent.Future<RecordMetadata> sent = deadLetters.send(pending.record, reason);
+        CompletableFuture.runAsync(() -> {
+            try {
+                sent.get();
+                completions.add(() -> ledger.markDone(pending.entry));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // not committed: the record comes back after a restart or rebalance and is tried again
+                LOG.error("dead letter for {} not acknowledged: {}", pending.entry, e.getCause().toString());
+            }
+        });
+    }
+
+    private void drainCompletions() {
+        Runnable completion;
+        while ((completion = completions.poll()) != null) {
+            completion.run();
+        }
+    }
+
+    /** Paused: partitions with records waiting here. Resumed: the rest. */
+    private void pauseBusyPartitions(KafkaConsumer<String, byte[]> kafka) {
+        Set<TopicPartition> assigned = kafka.assignment();
+        Set<TopicPartition> paused = kafka.paused();
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (TopicPartition partition : assigned) {
+            Deque<Pending> queue = backlog.get(partition);
+            boolean busy = queue != null && !queue.isEmpty();
+            if (busy && !paused.contains(partition)) {
+                pause.add(partition);
+            } else if (!busy && paused.contains(partition)) {
+                resume.add(partition);
+            }
+        }
+        if (!pause.isEmpty()) {
+            kafka.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            kafka.resume(resume);
+        }
+    }
+
+    private void commitAsync(KafkaConsumer<String, byte[]> kafka) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = ledger.pollCommittable();
+        if (!offsets.isEmpty()) {
+            kafka.commitAsync(offsets, (committed, error) -> {
+                if (error != null) {
+                    // a later commit of the same partition carries a higher offset and supersedes this one
+                    LOG.warn("commit of {} failed: {}", committed, error.toString());
+                }
+            });
+        }
+    }
+
+    private void commitSync(KafkaConsumer<String, byte[]> kafka) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = ledger.pollCommittable();
+        if (!offsets.isEmpty()) {
+            try {
+                kafka.commitSync(offsets, Duration.ofSeconds(10));
+                LOG.debug("committed {}", offsets);
+            } catch (KafkaException e) {
+                LOG.warn("commit of {} failed: {}; those requests will be delivered again (their checkpoints"
+                        + " make the second copy cheap)", offsets, e.toString());
+            }
+        }
+    }
+
+    private long lag(KafkaConsumer<String, byte[]> kafka) {
+        long sum = 0;
+        for (TopicPartition partition : kafka.assignment()) {
+            OptionalLong lag = kafka.currentLag(partition);
+            if (lag.isEmpty()) {
+                return -1;
+            }
+            sum += lag.getAsLong();
+        }
+        return sum;
+    }
+
+    /** Cancels the jobs and waits (bounded) until their copies stopped at a checkpoint. */
+    private void cancelAndAwait(List<Running> jobs) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        for (Running running : jobs) {
+            running.job.cancel();
+        }
+        CompletableFuture<?>[] outcomes = jobs.stream().map(r -> r.outcome).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(outcomes).get(CANCEL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("{} copies did not stop within {} ms: {}", jobs.size(), CANCEL_WAIT_MILLIS, e.toString());
+        }
+        drainCompletions();
+    }
+
+    private void shutdown(KafkaConsumer<String, byte[]> kafka) {
+        LOG.info("worker {} stopping: cancelling {} copies at a checkpoint", config.workerId(), jobsByKey.size());
+        cancelAndAwait(new ArrayList<>(jobsByKey.values()));
+        commitSync(kafka);
+        producer.flush();
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        private final KafkaConsumer<String, byte[]> kafka;
+
+        Rebalance(KafkaConsumer<String, byte[]> kafka) {
+            this.kafka = kafka;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            LOG.info("worker {}: partitions revoked {}", config.workerId(), partitions);
+            giveUp(partitions, true);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            LOG.warn("worker {}: partitions lost {} (another worker may own them already)", config.workerId(), partitions);
+            giveUp(partitions, false);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            ledger.nextGeneration();
+            if (!partitions.isEmpty()) {
+                LOG.info("worker {}: partitions assigned {}", config.workerId(), partitions);
+            }
+            assignedOnce.complete(null);
+        }
+
+        private void giveUp(Collection<TopicPartition> partitions, boolean commit) {
+            Set<TopicPartition> gone = new HashSet<>(partitions);
+            List<Running> affected = new ArrayList<>();
+            for (Running running : jobsByKey.values()) {
+                if (gone.contains(running.partition)) {
+                    affected.add(running);
+                }
+            }
+            cancelAndAwait(affected);
+            if (commit) {
+                commitSync(kafka);
+            }
+            ledger.remove(gone);
+            for (TopicPartition partition : gone) {
+                backlog.remove(partition);
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package org.clonefarm.worker.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.KafkaSettings;
+import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.CloneEvent.FactCase;
+import org.clonefarm.proto.CloneRequest;
+import org.clonefarm.proto.DeadLetter;
+import org.clonefarm.proto.DiskExtent;
+import org.clonefarm.testsupport.CloneBatchFixture;
+import org.clonefarm.testsupport.KafkaBrokerExtension;
+import org.clonefarm.worker.copy.CopyOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One worker in process against a real broker: what it publishes, commits and serves. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WorkerServiceTest {
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+    private static final AtomicInteger RUN = new AtomicInteger();
+    private static final long MIB = 1024 * 1024;
+
+    @TempDir
+    Path data;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private TopicLayout topics;
+    private KafkaSettings kafka;
+    private String group;
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private CloneBatchFixture setUp(int clones) throws Exception {
+        int run = RUN.incrementAndGet();
+        topics = TopicLayout.builder().prefix("ws" + run + ".").requestPartitions(4).eventPartitions(4).build();
+        kafka = KafkaSettings.of(KAFKA.bootstrapServers());
+        group = "workers-" + run;
+        try (Admin admin = KAFKA.broker().admin()) {
+            topics.ensure(admin, 30_000);
+        }
+        return CloneBatchFixture.create(data, "batch-" + run, clones, new long[] {3 * MIB, 2 * MIB + 12_288}, run);
+    }
+
+    private WorkerService startWorker(String id, int httpPort) {
+        WorkerService worker = WorkerService.start(WorkerConfig.of(id, data, kafka, topics, httpPort).withGroupId(group)
+                .withMaxClones(2).withCopyOptions(CopyOptions.defaults().withChunkSize((int) MIB)));
+        open.add(worker);
+        return worker;
+    }
+
+    private void send(String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer("test"))) {
+            producer.send(new ProducerRecord<>(topics.cloneRequests(), key, value)).get();
+        }
+    }
+
+    private List<CloneEvent> events() {
+        return CloneBatchFixture.readEvents(KAFKA.bootstrapServers(), topics.events());
+    }
+
+    private static List<CloneEvent> facts(List<CloneEvent> events, FactCase fact) {
+        return events.stream().filter(e -> e.getFactCase() == fact).collect(Collectors.toList());
+    }
+
+    private void awaitCommittedToTheEnd() {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            try (Admin admin = KAFKA.broker().admin()) {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                for (int p = 0; p < 4; p++) {
+                    latest.put(new TopicPartition(topics.cloneRequests(), p), OffsetSpec.latest());
+                }
+                admin.listOffsets(latest).all().get().forEach((partition, end) -> {
+                    long at = committed.containsKey(partition) ? committed.get(partition).offset() : 0;
+                    assertThat(at).as("committed offset of %s", partition).isEqualTo(end.offset());
+                });
+            }
+        });
+    }
+
+    /** A record that is no CloneRequest goes to the DLQ with its bytes and the reason; the rest is copied. */
+    @Test
+    void poisonRecordGoesToTheDeadLetterTopicAndTheBatchCompletes() throws Exception {
+        CloneBatchFixture batch = setUp(5);
+        byte[] poison = {0x0A, (byte) 0xFF, 0x01};
+        for (CloneRequest request : batch.requests()) {
+            send(request.getUserid(), ContractCodec.encode(request));
+            if (request.getUserid().equals(CloneBatchFixture.userid(2))) {
+                send(request.getUserid(), poison);
+            }
+        }
+        startWorker("w1", -1);
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> facts(events(), FactCase.CLONE_COPIED).size() >= 5);
+        assertThat(batch.mismatchedDisks()).isEmpty();
+        List<CloneEvent> events = events();
+        assertThat(facts(events, FactCase.COPY_FAILED)).isEmpty();
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.getBatchId()).isEqualTo(batch.batchId());
+            assertThat(e.getAttempt()).isEqualTo(1);
+            assertThat(e.getProducerId()).isEqualTo("w1");
+        });
+
+        List<DeadLetter> letters = new ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(kafka.consumer("dlq-reader", null))) {
+            TopicPartition dlq = new TopicPartition(topics.deadLetters(), 0);
+            consumer.assign(List.of(dlq));
+            consumer.seekToBeginning(List.of(dlq));
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> letters.add(ContractCodec.decodeDeadLetter(r.value(), "dlq")));
+                return !letters.isEmpty();
+            });
+        }
+        assertThat(letters).hasSize(1);
+        assertThat(letters.get(0).getValue().toByteArray()).isEqualTo(poison);
+        assertThat(letters.get(0).getReason()).contains("is not a CloneRequest");
+        assertThat(letters.get(0).getTopic()).isEqualTo(topics.cloneRequests());
+        awaitCommittedToTheEnd();
+    }
+
+    /** Two deliveries at once copy once; a later one answers from the checkpoints with the same digests. */
+    @Test
+    void requestDeliveredAgainIsNeverCopiedTwiceAndReEmitsItsResults() throws Exception {
+        CloneBatchFixture batch = setUp(1);
+        CloneRequest request = batch.request(0, 1);
+        send(request.getUserid(), ContractCodec.encode(request));
+        send(request.getUserid(), ContractCodec.encode(request));
+        WorkerService worker = startWorker("w1", -1);
+        awaitCommittedToTheEnd();
+        List<CloneEvent> first = events();
+        long total = batch.diskSize(0) + batch.diskSize(1);
+        assertThat(facts(first, FactCase.DISK_COPIED).stream().mapToLong(e -> e.getDiskCopied().getBytesWritten()).sum())
+                .as("bytes written for two deliveries").isEqualTo(total);
+        assertThat(worker.registry().get("clonefarm.worker.bytes.written").counter().count()).isEqualTo(total);
+
+        send(request.getUserid(), ContractCodec.encode(request));
+        await().atMost(Duration.ofSeconds(20)).until(() -> facts(events(), FactCase.CLONE_COPIED).size()
+                > facts(first, FactCase.CLONE_COPIED).size());
+        List<CloneEvent> again = facts(events(), FactCase.DISK_COPIED);
+        again.removeAll(facts(first, FactCase.DISK_COPIED));
+        assertThat(again).hasSize(2).allSatisfy(e -> {
+            assertThat(e.getDiskCopied().getBytesWritten()).isZero();
+            assertThat(e.getDiskCopied().getBytesSkipped()).isEqualTo(e.getDiskCopied().getBytesTotal());
+        });
+        Map<String, String> firstDigests = facts(first, FactCase.DISK_COPIED).stream().collect(Collectors.toMap(
+                e -> e.getDiskCopied().getVaddr(), e -> e.getDiskCopied().getDigest(), (a, b) -> a));
+        assertThat(again).allSatisfy(e -> assertThat(e.getDiskCopied().getDigest())
+                .isEqualTo(firstDigests.get(e.getDiskCopied().getVaddr())));
+        assertThat(worker.registry().get("clonefarm.worker.bytes.written").counter().count()).isEqualTo(total);
+        assertThat(batch.mismatchedDisks()).isEmpty();
+    }
+
+    /** A disk that cannot be copied gives one CopyFailed naming disk and file, and the request is committed. */
+    @Test
+    void missingSourceVolumeIsPublishedAsCopyFailedAndCommitted() throws Exception {
+        CloneBatchFixture batch = setUp(1);
+        CloneRequest request = batch.request(0, 1);
+        CloneRequest.Builder broken = request.toBuilder();
+        DiskExtent source = broken.getDisks(1).getSource().toBuilder().setVolser("NOPE01").build();
+        broken.setDisks(1, broken.getDisks(1).toBuilder().setSource(source));
+        send(request.getUserid(), ContractCodec.encode(broken.build()));
+        startWorker("w1", -1);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !facts(events(), FactCase.COPY_FAILED).isEmpty());
+        awaitCommittedToTheEnd();
+        List<CloneEvent> events = events();
+        assertThat(facts(events, FactCase.CLONE_COPIED)).isEmpty();
+        assertThat(facts(events, FactCase.COPY_FAILED)).singleElement().satisfies(e -> {
+            assertThat(e.getCopyFailed().getVaddr()).isEqualTo("0202");
+            assertThat(e.getCopyFailed().getReason()).contains("NOPE01.img");
+            assertThat(e.getCopyFailed().getWorkerId()).isEqualTo("w1");
+            assertThat(e.getUserid()).isEqualTo(request.getUserid());
+        });
+    }
+
+    /** /health says UP, /metrics shows the bytes copied, and the copy rate lands in DATA/stats/copy-rate. */
+    @Test
+    void servesHealthAndMetricsAndRecordsTheCopyRate() throws Exception {
+        CloneBatchFixture batch = setUp(2);
+        for (CloneRequest request : batch.requests()) {
+            send(request.getUserid(), ContractCodec.encode(request));
+        }
+        WorkerService worker = startWorker("w1", 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> facts(events(), FactCase.CLONE_COPIED).size() >= 2);
+
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + worker.httpPort();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("UP");
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        long total = 2 * (batch.diskSize(0) + batch.diskSize(1));
+        assertThat(metrics.body()).contains("clonefarm_worker_bytes_written_bytes_total{worker=\"w1\"} " + (double) total)
+                .contains("clonefarm_worker_clones_total{outcome=\"copied\",worker=\"w1\"} 2.0")
+                .contains("clonefarm_worker_requests_in_flight")
+                .contains("clonefarm_worker_consumer_lag_records");
+        Path rate = data.resolve("stats").resolve("copy-rate");
+        assertThat(Double.parseDouble(Files.readString(rate).trim())).isPositive();
+    }
+}
