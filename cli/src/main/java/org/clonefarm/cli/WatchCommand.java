@@ -52,6 +52,9 @@ public final class WatchCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    DataDirectoryOption data;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
             description = "Give up after this many seconds and exit 1; 0 waits for ever (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -112,12 +115,9 @@ public final class WatchCommand implements Callable<Integer> {
         if (refreshMillis < 100 || refreshMillis > 10_000) {
             throw UserError.usage("--refresh " + refreshMillis + " must be 100-10000 milliseconds.");
         }
-        if (!kafka.clusterGiven() && kafka.kafkaConfig == null) {
-            throw UserError.usage("watch reads the events topic: give --bootstrap-servers HOST:PORT"
-                    + " (clonefarm up prints it as bootstrap.servers=...).");
-        }
-        KafkaSettings settings = kafka.settings(null);
-        TopicLayout layout = kafka.topicLayout();
+        FarmConnection connection = FarmConnection.open(kafka, data.path());
+        KafkaSettings settings = connection.settings();
+        TopicLayout layout = connection.layout();
         long deadline = timeoutSeconds == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         boolean terminal = System.console() != null;
         PrintStream out = System.out;
