@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
             CmsCommand.class,
             CoordinatorCommand.class,
             CopyCommand.class,
+            DemoCommand.class,
             MasterCommand.class,
             PlanCommand.class,
             RetryCommand.class,

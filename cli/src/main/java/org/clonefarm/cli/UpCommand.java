@@ -2,19 +2,9 @@ package org.clonefarm.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.clonefarm.cli.embedded.EmbeddedKafka;
-import org.clonefarm.cli.embedded.EmbeddedKafkaException;
-import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
-import org.clonefarm.messaging.TopicLayoutException;
 import org.clonefarm.worker.service.WorkerConfig;
-import org.clonefarm.worker.service.WorkerService;
-import org.clonefarm.worker.service.WorkerStartException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -53,6 +43,11 @@ public final class UpCommand implements Callable<Integer> {
             description = "How long to wait for the broker to serve (default: ${DEFAULT-VALUE}).")
     int startupTimeoutSeconds;
 
+    @Option(names = "--coordinator", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the coordinator in this process (default); --no-coordinator runs only the broker and"
+                    + " workers, for a coordinator started apart with 'clonefarm coordinator'.")
+    boolean coordinator;
+
     @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
             description = "Copy workers to run in this process, 0-64 (default: ${DEFAULT-VALUE}); more can join with 'clonefarm worker'.")
     int workers;
@@ -76,59 +71,16 @@ public final class UpCommand implements Callable<Integer> {
         Path dataDir = data.writable();
         var httpSettings = http.settings(dataDir);
         ShutdownSignal signal = ShutdownSignal.install();
-        Deque<AutoCloseable> running = new ArrayDeque<>();
-        try {
-            String servers;
-            if (kafka.clusterGiven()) {
-                servers = kafka.settings(null).bootstrapServers();
-            } else {
-                System.err.println("clonefarm up: starting the embedded Kafka broker in " + dataDir.resolve("kafka"));
-                EmbeddedKafka broker = EmbeddedKafka.start(dataDir, kafkaPort, Duration.ofSeconds(startupTimeoutSeconds));
-                running.push(broker);
-                servers = broker.bootstrapServers();
-            }
-            KafkaSettings settings = kafka.settings(servers);
-            try (Admin admin = Admin.create(settings.admin("clonefarm-up"))) {
-                List<String> created = layout.ensure(admin, startupTimeoutSeconds * 1000L);
-                if (!created.isEmpty()) {
-                    System.err.println("clonefarm up: created topics " + String.join(", ", created));
-                }
-            }
-            for (int i = 1; i <= workers; i++) {
-                running.push(WorkerService.start(WorkerConfig.of("up-worker-" + i, dataDir, settings, layout, -1)));
-            }
-            LocalCoordinator coordinator = LocalCoordinator.start(dataDir, settings, layout, httpSettings,
-                    orchestrationSettings, orchestration.guestConcurrency());
-            running.push(coordinator);
-            System.out.println("clonefarm up: bootstrap.servers=" + servers + " data=" + dataDir + " workers=" + workers
-                    + " dashboard=" + coordinator.url() + " (API token in " + (http.tokenFile != null ? http.tokenFile
-                    : dataDir.resolve("api-token")) + ")");
+        LocalFarm.Plan plan = new LocalFarm.Plan(dataDir, kafka, kafkaPort, Duration.ofSeconds(startupTimeoutSeconds),
+                workers, coordinator, httpSettings, orchestrationSettings, orchestration.guestConcurrency());
+        try (LocalFarm farm = LocalFarm.start("clonefarm up", plan, System.err)) {
+            System.out.println("clonefarm up: bootstrap.servers=" + farm.servers() + " data=" + dataDir + " workers=" + workers
+                    + farm.coordinator().map(c -> " dashboard=" + c.url() + " (API token in " + (http.tokenFile != null
+                    ? http.tokenFile : dataDir.resolve("api-token")) + ")").orElse(" (no coordinator)"));
             System.out.flush();
             String reason = signal.await();
             System.err.println("clonefarm up: " + reason + " received, shutting down");
             return 0;
-        } catch (EmbeddedKafkaException | TopicLayoutException | WorkerStartException e) {
-            throw new UserError(e.getMessage(), e);
-        } finally {
-            closeAll(running);
-        }
-    }
-
-    private static void closeAll(Deque<AutoCloseable> running) throws Exception {
-        Exception first = null;
-        while (!running.isEmpty()) {
-            try {
-                running.pop().close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
         }
     }
 }

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * finished gets its batch-completed event.
  *
  * <p>Acts only on live events: during the replay at start nothing is started twice. When the replay
- * is done ({@link #onCaughtUp()}), clones left in COPIED by a previous coordinator are started.
+ * is done ({@link #onCaughtUp()}), clones left in COPIED by a previous coordinator are started, and
+ * clones caught booting are started again (see there).
  * Every action is an event on the events topic, and the state changes when that event is folded
  * back, so a coordinator that dies between the two loses nothing: its successor sees the state.
  *
@@ -92,8 +93,14 @@ public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
     public void onCaughtUp() {
         caughtUp = true;
         for (CloneStatus status : store.allStatuses()) {
-            if (status.getState() == CloneState.CLONE_STATE_COPIED) {
-                startGuest(status);
+            switch (status.getState()) {
+                // COPIED: the previous coordinator died before XAUTOLOG. STARTING to REBOOTING: the guest
+                // may have died with it (the local simulation runs guests in the coordinator's process);
+                // XAUTOLOG again is harmless for one that runs ("already logged on"), and the agent's
+                // finalize is idempotent, so a restarted guest finishes where the first one stopped.
+                case CLONE_STATE_COPIED, CLONE_STATE_STARTING, CLONE_STATE_FINALIZING, CLONE_STATE_REBOOTING ->
+                        startGuest(status);
+                default -> { }
             }
         }
         for (String batch : store.batchIds()) {

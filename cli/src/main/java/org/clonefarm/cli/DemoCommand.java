@@ -1,0 +1,235 @@
+package org.clonefarm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.coordinator.api.BatchCommands;
+import org.clonefarm.coordinator.spec.IpAddress;
+import org.clonefarm.coordinator.state.BatchSummary;
+import org.clonefarm.coordinator.state.CloneStateMachine;
+import org.clonefarm.coordinator.state.CloneStateStore;
+import org.clonefarm.coordinator.watch.BatchProgressView;
+import org.clonefarm.coordinator.watch.BatchThroughput;
+import org.clonefarm.platform.directory.DirectoryEntry;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.proto.CloneState;
+import org.clonefarm.proto.CloneStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code clonefarm demo}: the farm on one machine, end to end. Starts what is needed, creates the
+ * demo master if absent, submits a batch of N clones (LINUX001, LINUX002, ..., continuing the
+ * numbering of earlier batches), shows it live and ends with a summary.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {
+            "Clone the demo master on this machine, end to end: start the embedded Kafka broker (unless",
+            "--bootstrap-servers is given), the coordinator and workers, create the demo master if absent, submit",
+            "a batch of N clones, show it live, and end with a summary. Exit 0 only when every clone is READY.",
+            "The data stay in the data directory for inspection ('clonefarm verify BATCH')."
+        })
+public final class DemoCommand implements Callable<Integer> {
+    private static final Pattern CLONE_NAME = Pattern.compile("LINUX(\\d{3,})");
+
+    @Option(names = "--clones", paramLabel = "N", defaultValue = "50", description = "Clones in the batch, 1-1000 (default: ${DEFAULT-VALUE}).")
+    int clones;
+
+    @Option(names = "--profile", paramLabel = "PROFILE", defaultValue = "rw-root",
+            description = "rw-root (clones own root and /var) or ro-root (root linked read-only) (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "Copy workers in this process, 1-64 (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--json", description = "Print the summary as one JSON object, as the last line.")
+    boolean json;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "Give up waiting for the batch after this long (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Mixin
+    DataDirectoryOption data;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    OrchestrationOptions orchestration;
+
+    @Option(names = "--http-port", paramLabel = "N", defaultValue = "0",
+            description = "Port of the dashboard while the demo runs, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Override
+    public Integer call() throws Exception {
+        if (clones < 1 || clones > 1000) {
+            throw UserError.usage("--clones " + clones + " must be 1-1000.");
+        }
+        if (!profile.equals("rw-root") && !profile.equals("ro-root")) {
+            throw UserError.usage("--profile " + profile + " must be rw-root or ro-root.");
+        }
+        if (workers < 1 || workers > 64) {
+            throw UserError.usage("--workers " + workers + " must be 1-64.");
+        }
+        if (httpPort < 0 || httpPort > 65535) {
+            throw UserError.usage("--http-port " + httpPort + " must be 0-65535.");
+        }
+        var orchestrationSettings = orchestration.settings();
+        Path dataDir = data.writable();
+        PrintStream log = System.err;
+        LocalDataDirectory local = LocalDataDirectory.at(dataDir);
+        if (DemoMaster.Manifest.read(local).isEmpty()) {
+            log.println("clonefarm demo: creating the demo master in " + dataDir);
+            Path jar = DemoMaster.locateAgentJar(null).orElseThrow(() -> new UserError("the guest agent jar"
+                    + " (guest-agent/target/clonefarm-agent.jar) is missing; build it with ./mvnw -q -DskipTests package"));
+            try {
+                new DemoMaster(local, jar).create(false);
+            } catch (DemoMaster.DemoMasterException e) {
+                throw new UserError(e.getMessage(), e);
+            }
+        }
+        int first = nextCloneNumber(local);
+        String batch = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String spec = spec(batch, first, clones, profile);
+        Files.createDirectories(dataDir.resolve("batches"));
+        Files.writeString(dataDir.resolve("batches").resolve(batch + ".yaml"), spec);
+
+        var httpSettings = new org.clonefarm.coordinator.http.HttpSettings("127.0.0.1", httpPort,
+                org.clonefarm.coordinator.http.ApiToken.ofDataDirectory(dataDir));
+        LocalFarm.Plan plan = new LocalFarm.Plan(dataDir, kafka, 0, Duration.ofSeconds(60), workers, true, httpSettings,
+                orchestrationSettings, orchestration.guestConcurrency());
+        long start = System.nanoTime();
+        try (LocalFarm farm = LocalFarm.start("clonefarm demo", plan, log)) {
+            log.println("clonefarm demo: bootstrap.servers=" + farm.servers() + " dashboard=" + farm.coordinator().orElseThrow().url()
+                    + " (token in " + dataDir.resolve("api-token") + ")");
+            BatchCommands.Submitted submitted;
+            try {
+                submitted = farm.coordinator().orElseThrow().service().commands().submit(spec).get(300, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw SpecFile.unwrap(e, "submitting the demo batch");
+            }
+            log.println("clonefarm demo: submitted " + batch + ": " + submitted.clones() + " clones LINUX"
+                    + String.format("%03d", first) + "-LINUX" + String.format("%03d", first + clones - 1) + ", "
+                    + Sizes.bytes(submitted.bytesToCopy()) + " to copy (spec in " + dataDir.resolve("batches") + ")");
+            BatchSummary summary = follow(farm.coordinator().orElseThrow().service().store(), batch, log);
+            double wall = (System.nanoTime() - start) / 1e9;
+            int ready = summary == null ? 0 : summary.count(CloneState.CLONE_STATE_READY);
+            int failed = summary == null ? 0 : summary.count(CloneState.CLONE_STATE_FAILED);
+            printSummary(farm.coordinator().orElseThrow().service().store(), batch, summary, wall, dataDir);
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("batch", batch);
+                out.put("clones", clones);
+                out.put("ready", ready);
+                out.put("failed", failed);
+                out.put("bytes_copied", summary == null ? 0 : summary.bytesDone());
+                out.put("wall_s", Math.round(wall * 10) / 10.0);
+                System.out.println(new ObjectMapper().writeValueAsString(out));
+            }
+            return ready == clones ? 0 : 1;
+        }
+    }
+
+    private BatchSummary follow(CloneStateStore store, String batch, PrintStream log) throws InterruptedException {
+        boolean terminal = System.console() != null;
+        BatchThroughput throughput = new BatchThroughput();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        long lastLine = 0;
+        while (true) {
+            BatchSummary summary = store.batch(batch);
+            if (summary != null) {
+                throughput.record(batch, summary.bytesDone(), summary.bytesTotal());
+                String line = BatchProgressView.summaryLine(summary, throughput.rate(batch));
+                if (terminal) {
+                    log.print("\r\033[K" + line);
+                    log.flush();
+                } else if (System.nanoTime() - lastLine > TimeUnit.SECONDS.toNanos(5) || summary.allFinished()) {
+                    log.println(line);
+                    lastLine = System.nanoTime();
+                }
+                if (summary.allFinished() && summary.clones() == clones) {
+                    if (terminal) {
+                        log.println();
+                    }
+                    return summary;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                log.println();
+                log.println("clonefarm demo: the batch did not finish within " + timeoutSeconds + " s (--timeout)");
+                return summary;
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private static void printSummary(CloneStateStore store, String batch, BatchSummary summary, double wall, Path dataDir) {
+        if (summary == null) {
+            System.out.println("batch " + batch + " never appeared on the events topic");
+            return;
+        }
+        System.out.printf("batch %s: %d of %d clones READY in %.1f s; %s copied (%s)%n", batch,
+                summary.count(CloneState.CLONE_STATE_READY), summary.clones(), wall, Sizes.bytes(summary.bytesDone()),
+                BatchProgressView.counts(summary).trim());
+        List<CloneStatus> statuses = store.clonesOf(batch);
+        for (CloneStatus status : statuses) {
+            if (status.getState() != CloneState.CLONE_STATE_READY) {
+                System.out.println("  " + status.getUserid() + " " + CloneStateMachine.simpleName(status.getState())
+                        + (status.hasLastError() ? " at " + status.getLastError().getStep() + ": "
+                        + status.getLastError().getReason() : ""));
+            }
+        }
+        System.out.println("check it: clonefarm verify " + batch + " --data " + dataDir);
+    }
+
+    /** The number after the highest LINUXnnn in the directory: a later batch continues the numbering. */
+    static int nextCloneNumber(LocalDataDirectory data) throws java.io.IOException {
+        int highest = 0;
+        for (DirectoryEntry entry : data.readDirectory().entries()) {
+            Matcher m = CLONE_NAME.matcher(entry.name().value());
+            if (m.matches()) {
+                highest = Math.max(highest, Integer.parseInt(m.group(1)));
+            }
+        }
+        return highest + 1;
+    }
+
+    /** The demo batch's spec: clones LINUXnnn with addresses 10.1.1.0 + n in the demo master's /16. */
+    static String spec(String batch, int first, int count, String profile) {
+        int last = first + count - 1;
+        int width = Math.max(3, Integer.toString(last).length());
+        if (3 + width > 8) {
+            throw UserError.usage("the demo numbering has reached LINUX" + last + ", too long for a userid; use a new --data");
+        }
+        String ip = IpAddress.parse("10.1.1.0").plus(first).toString();
+        boolean ro = profile.equals("ro-root");
+        return String.join("\n",
+                "batch: " + batch,
+                "master: " + DemoMaster.MASTER,
+                "profile: " + profile,
+                "prototype: " + (ro ? DemoMaster.PROTOTYPE_RO : DemoMaster.PROTOTYPE),
+                "volumes: " + DemoMaster.GROUP,
+                "disks: {\"0191\": link, \"0200\": " + (ro ? "link" : "copy")
+                        + ", \"0201\": vdisk 524288, \"0202\": copy, \"0203\": link}",
+                "network: {netmask: 255.255.0.0, gateway: 10.1.0.1, nameservers: [10.1.0.53], domain: " + DemoMaster.DOMAIN + "}",
+                "clones:",
+                "  - range: LINUX" + String.format("%0" + width + "d", first) + "-LINUX" + String.format("%0" + width + "d", last),
+                "    ip: " + ip,
+                "");
+    }
+}
