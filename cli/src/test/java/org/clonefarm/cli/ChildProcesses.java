@@ -1,0 +1,91 @@
+package org.clonefarm.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code clonefarm} commands run as child JVMs from the test class path, the way a user runs them in
+ * separate shells; every child started is killed by {@link #close()}, even when a test fails.
+ */
+final class ChildProcesses implements AutoCloseable {
+    private final List<Process> started = new ArrayList<>();
+    private final Path logs;
+
+    ChildProcesses(Path logs) throws IOException {
+        this.logs = Files.createDirectories(logs);
+    }
+
+    /** Starts {@code clonefarm ARGS}, output to {@code <logs>/<name>.out} and {@code .err}. */
+    Process start(String name, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx768m");
+        command.add("-Dclonefarm.agent.jar=" + LocalGuestsTest.agentJar().toAbsolutePath());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(logs.resolve(name + ".out").toFile())
+                .redirectError(logs.resolve(name + ".err").toFile())
+                .start();
+        started.add(process);
+        return process;
+    }
+
+    /** Runs {@code clonefarm ARGS} to its end (bounded) and returns its exit code. */
+    int run(String name, long timeoutSeconds, String... args) throws IOException, InterruptedException {
+        Process process = start(name, args);
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("clonefarm " + String.join(" ", args) + " did not end within " + timeoutSeconds
+                    + " s; see " + logs.resolve(name + ".err"));
+        }
+        return process.exitValue();
+    }
+
+    String out(String name) throws IOException {
+        return Files.readString(logs.resolve(name + ".out"), StandardCharsets.UTF_8);
+    }
+
+    String err(String name) throws IOException {
+        return Files.readString(logs.resolve(name + ".err"), StandardCharsets.UTF_8);
+    }
+
+    /** The last non-empty line of a child's standard output. */
+    String lastLine(String name) throws IOException {
+        List<String> lines = out(name).lines().filter(l -> !l.isBlank()).toList();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
+    /** Waits until a child's standard output contains {@code text}. */
+    void awaitOutput(String name, String text, long timeoutSeconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (!out(name).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + " did not print '" + text + "' within " + timeoutSeconds + " s; stderr: "
+                        + err(name));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after the grace period; every child, newest first. */
+    @Override
+    public void close() throws InterruptedException {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Process process = started.get(i);
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+}
