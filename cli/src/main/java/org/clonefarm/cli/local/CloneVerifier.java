@@ -47,8 +47,7 @@ import org.clonefarm.platform.simulation.LocalDataDirectory;
  *       post-mount hosts file (/var/local/etc/hosts) does the same.</li>
  *   <li><b>The master is unchanged</b>: the SHA-256 of its 0200, 0202 and 0203 and of its PROFILE EXEC
  *       equal what {@code master create-demo} recorded.</li>
- *   <li><b>The directory is consistent</b> ({@link DirectoryValidator}; AUTOG sizes are allowed in the
- *       prototype entries only).</li>
+ *   <li><b>The directory is consistent</b> ({@link DirectoryValidator}).</li>
  * </ul>
  *
  * <p>The clones of a batch are the NAMES entries on the master's 0191 whose {@code :batch.} tag is
@@ -153,13 +152,8 @@ public final class CloneVerifier {
     }
 
     private void checkDirectory(List<String> problems) throws IOException {
-        Set<String> prototypes = Set.of(DemoMaster.PROTOTYPE, DemoMaster.PROTOTYPE_RO);
         for (DirectoryProblem problem : new DirectoryValidator(data.volumes()).validate(data.readDirectory())) {
-            boolean prototypeAutog = problem.kind() == DirectoryProblem.Kind.UNRESOLVED_AUTOG && problem.entry() != null
-                    && prototypes.contains(problem.entry().value());
-            if (!prototypeAutog) {
-                problems.add("directory " + data.directoryFile() + " line " + problem.line() + ": " + problem.message());
-            }
+            problems.add("directory " + data.directoryFile() + " line " + problem.line() + ": " + problem.message());
         }
     }
 
@@ -171,7 +165,12 @@ public final class CloneVerifier {
             problems.add(who + ": no entry in " + DemoMaster.NAMES_FILE.name() + " " + DemoMaster.NAMES_FILE.type());
             return;
         }
-        String hostname = entry.get().get("hostname").orElse("");
+        // as the agent applies it: lower case, the first label (a dotted value carries the domain)
+        String hostname = entry.get().get("hostname").filter(h -> !h.isBlank()).orElse(clone.value())
+                .toLowerCase(java.util.Locale.ROOT);
+        if (hostname.indexOf('.') > 0) {
+            hostname = hostname.substring(0, hostname.indexOf('.'));
+        }
         String address = entry.get().get("ipaddr").orElse("");
         LocalGuestRuntime.GuestDisks disks;
         try {
@@ -197,7 +196,7 @@ public final class CloneVerifier {
                     compare(who + " 0200 (root)", masterRoot, fingerprint(root.mountPoint()), ROOT_CHANGES, problems);
                     checkIdentity(who + " 0200 (root)", root.mountPoint(), "etc/hosts", hostname, address, problems);
                     String actual = read(root.mountPoint().resolve("etc/hostname")).strip();
-                    if (!actual.equals(hostname)) {
+                    if (!actual.equalsIgnoreCase(hostname)) {
                         problems.add(who + " 0200 (root): /etc/hostname is '" + actual + "', its NAMES entry says '" + hostname + "'");
                     }
                     if (Files.exists(root.mountPoint().resolve(DemoMaster.MARKER), LinkOption.NOFOLLOW_LINKS)) {
