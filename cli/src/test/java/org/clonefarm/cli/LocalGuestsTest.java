@@ -261,6 +261,30 @@ class LocalGuestsTest {
         assertThat(DemoClones.hostResourcesUnder(dataDir)).isEmpty();
     }
 
+    /** Ctrl-C (SIGINT) on a process whose guest is booting: its shutdown hook releases every mount and loop device. */
+    @Test
+    void ctrlCWhileAGuestBootsReleasesEverything() throws Exception {
+        DemoClones.create(data, DemoMaster.PROTOTYPE, List.of("LINUX071"));
+        DemoClones.writeNames(data, List.of(DemoClones.entry("LINUX071", "b-sigint")));
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LocalGuestsChild.class.getName(), dataDir.toString(),
+                KAFKA.bootstrapServers(), "LINUX071").redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("child.log").toFile()).start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> DemoClones.hostResourcesUnder(dataDir).stream().anyMatch(r -> r.contains("LINUX071.boot")));
+
+            new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start().waitFor(10, TimeUnit.SECONDS);
+
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child exits on SIGINT").isTrue();
+            assertThat(DemoClones.hostResourcesUnder(dataDir)).as(Files.readString(dataDir.resolve("child.log"))).isEmpty();
+        } finally {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            // a child that died without its hook leaves its mounts: the next runtime releases them
+            new LocalGuestRuntime(runtime.settings()).close();
+        }
+    }
+
     /** A runtime starting on a work directory releases the mounts and loop devices a killed one left there. */
     @Test
     void newRuntimeReleasesWhatAKilledOneLeftMounted() throws Exception {
