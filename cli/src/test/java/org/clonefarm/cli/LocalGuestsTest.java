@@ -243,9 +243,19 @@ class LocalGuestsTest {
         assertThat(data.root().resolve("run/guests/LINUX031.boot")).doesNotExist();
     }
 
-    /** A /var that does not mount (never copied: zeros) fails after the root was mounted, which is released too. */
+    /**
+     * A /var that does not mount (never copied: zeros) fails after the root was mounted, which is released
+     * too; the shutdown listener hears of the failure that no agent could report.
+     */
     @Test
-    void mountFailureAfterTheRootReleasesTheRoot() throws Exception {
+    void mountFailureAfterTheRootReleasesTheRootAndTellsTheListener() throws Exception {
+        List<LocalGuestRuntime.Outcome> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        runtime.close();
+        system.close();
+        runtime = new LocalGuestRuntime(LocalGuestRuntime.Settings.of(data, KAFKA.bootstrapServers(), layout.prefix()),
+                heard::add);
+        system = new LocalSystem(data, runtime, "ZVMSIM");
+        operator = system.session(Userid.of("OPERATOR"));
         DemoClones.create(data, DemoMaster.PROTOTYPE, List.of("LINUX041"));
         FileRegion var = DemoClones.region(data, "LINUX041", "0202");
         try (var channel = java.nio.channels.FileChannel.open(var.path(), java.nio.file.StandardOpenOption.WRITE)) {
@@ -259,6 +269,7 @@ class LocalGuestsTest {
         assertThat(outcome.detail()).contains("cannot mount").contains(var.toString());
         assertThat(outcome.agentRuns()).isEmpty();
         assertThat(DemoClones.hostResourcesUnder(dataDir)).isEmpty();
+        assertThat(heard).containsExactly(outcome);
     }
 
     /** Ctrl-C (SIGINT) on a process whose guest is booting: its shutdown hook releases every mount and loop device. */

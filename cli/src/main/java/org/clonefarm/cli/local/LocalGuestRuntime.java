@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.clonefarm.cli.local.internal.LoopMount;
 import org.clonefarm.platform.cp.GuestRuntime;
 import org.clonefarm.platform.cp.LocalSystem;
@@ -144,10 +145,21 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
     private final Map<Userid, CompletableFuture<Outcome>> outcomes = new ConcurrentHashMap<>();
     private final Set<LoopMount> liveMounts = ConcurrentHashMap.newKeySet();
     private final Thread shutdownHook;
+    private final Consumer<Outcome> onShutdown;
     private volatile boolean closed;
 
     public LocalGuestRuntime(Settings settings) {
+        this(settings, outcome -> { });
+    }
+
+    /**
+     * @param onShutdown told, on the boot's thread, how each guest's boot ended once its mounts are
+     *     released: the place to report a guest that failed before its agent ran (a disk that does not
+     *     mount), which no agent event tells; must not block long, and what it throws is logged
+     */
+    public LocalGuestRuntime(Settings settings, Consumer<Outcome> onShutdown) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.onShutdown = Objects.requireNonNull(onShutdown, "onShutdown");
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory factory = r -> {
             Thread thread = new Thread(r, "local-guest-" + threads.incrementAndGet());
@@ -360,6 +372,11 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
                 system.logoff(userid);
             }
             LOG.info("the guest of {} shut down: {} {}", userid, outcome.status(), outcome.detail());
+            try {
+                onShutdown.accept(outcome);
+            } catch (RuntimeException e) {
+                LOG.error("the shutdown listener failed for {}: {}", userid, e.toString());
+            }
             return outcome;
         }
 
