@@ -228,6 +228,23 @@ class LocalGuestsTest {
         assertThat(result).doesNotContain("LINUX021");
     }
 
+    /** verify refuses to judge a clone whose disks a local runtime has mounted (it is booting), naming it. */
+    @Test
+    void verifyNamesACloneThatIsBootingNow() throws Exception {
+        DemoClones.create(data, DemoMaster.PROTOTYPE, List.of("LINUX081"));
+        DemoClones.writeNames(data, List.of(DemoClones.entry("LINUX081", "b-busy")));
+        assertThat(boot("LINUX081").status()).isEqualTo(LocalGuestRuntime.Status.DONE);
+        Path bootDir = runtime.settings().workDirectory().resolve("LINUX081.boot");
+
+        String result;
+        try (LoopMount root = LoopMount.mount(DemoClones.region(data, "LINUX081", "0200"), bootDir.resolve("root"), false)) {
+            result = run("verify", "b-busy", "--data", dataDir.toString());
+        }
+
+        assertThat(result).startsWith("1").contains("clone LINUX081: is booting now");
+        assertThat(run("verify", "b-busy", "--data", dataDir.toString())).startsWith("0");
+    }
+
     /** A failing agent (no NAMES entry for the clone) fails the boot with its step on the topic and leaves nothing mounted. */
     @Test
     void failingAgentLeavesNoMountsOrLoopDevices() throws Exception {

@@ -172,6 +172,11 @@ public final class CloneVerifier {
             hostname = hostname.substring(0, hostname.indexOf('.'));
         }
         String address = entry.get().get("ipaddr").orElse("");
+        if (isBooting(clone)) {
+            problems.add(who + ": is booting now (its disks are mounted under " + guestsDirectory() + "); verify when its"
+                    + " boot is done");
+            return;
+        }
         LocalGuestRuntime.GuestDisks disks;
         try {
             disks = LocalGuestRuntime.disks(data, clone);
@@ -212,6 +217,21 @@ public final class CloneVerifier {
             }
         } catch (IOException | RuntimeException e) {
             problems.add(who + ": cannot check its disks: " + e.getMessage());
+        }
+    }
+
+    private Path guestsDirectory() {
+        return LocalGuestRuntime.defaultWorkDirectory(data);
+    }
+
+    /** Whether a local runtime has the clone's disks mounted (its boot directory is a mount point's parent). */
+    private boolean isBooting(Userid clone) {
+        String bootDir = guestsDirectory().resolve(clone.value() + ".boot") + "/";
+        try {
+            return Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" "))
+                    .anyMatch(f -> f.length > 1 && f[1].startsWith(bootDir));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read /proc/mounts", e);
         }
     }
 

@@ -107,8 +107,8 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
 
         /** Defaults for a data directory: 4 guests at a time, 120 s per agent run, {@code <data>/run/guests}. */
         public static Settings of(LocalDataDirectory data, String bootstrapServers, String topicPrefix) {
-            return new Settings(bootstrapServers, topicPrefix, 4, Duration.ofSeconds(120),
-                    data.root().resolve("run").resolve("guests"), Map.of());
+            return new Settings(bootstrapServers, topicPrefix, 4, Duration.ofSeconds(120), defaultWorkDirectory(data),
+                    Map.of());
         }
 
         public Settings withConcurrency(int value) {
@@ -123,6 +123,11 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
         public Settings withAgentSettings(Map<String, String> value) {
             return new Settings(bootstrapServers, topicPrefix, concurrency, agentTimeout, workDirectory, value);
         }
+    }
+
+    /** {@code <data>/run/guests}: the boot directories and agent logs of a data directory's guests. */
+    public static Path defaultWorkDirectory(LocalDataDirectory data) {
+        return data.root().resolve("run").resolve("guests");
     }
 
     /** How a boot ended. */
