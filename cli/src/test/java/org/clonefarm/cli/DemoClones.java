@@ -15,7 +15,12 @@ import org.clonefarm.cli.local.DemoMaster;
 import org.clonefarm.platform.allocation.ExtentAllocator;
 import org.clonefarm.platform.cms.EdfFileSystem;
 import org.clonefarm.platform.cms.RecordFormat;
+import org.clonefarm.platform.directory.DirectoryEntry;
+import org.clonefarm.platform.directory.MdiskLocation;
+import org.clonefarm.platform.directory.MdiskStatement;
 import org.clonefarm.platform.directory.NewUser;
+import org.clonefarm.platform.directory.Statement;
+import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.directory.Prototype;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
@@ -37,10 +42,21 @@ final class DemoClones {
     private DemoClones() {
     }
 
-    /** Adds the clones LIKE the prototype and copies the master's disks the prototype owns into theirs. */
+    /**
+     * Adds the clones LIKE the prototype with the disks they own added as the planner adds a spec's
+     * copy rules (AUTOG of the master's size from LNXPOOL), and copies the master's disks into theirs.
+     */
     static void create(LocalDataDirectory data, String prototype, List<String> userids) throws IOException {
         UserDirectory directory = data.readDirectory();
-        Prototype proto = Prototype.of(directory.entry(Userid.of(prototype)).orElseThrow());
+        DirectoryEntry entry = directory.entry(Userid.of(prototype)).orElseThrow();
+        List<Statement> body = new ArrayList<>(entry.body());
+        List<Vaddr> owned = prototype.equals(DemoMaster.PROTOTYPE_RO) ? List.of(DemoMaster.VAR)
+                : List.of(DemoMaster.ROOT, DemoMaster.VAR);
+        for (Vaddr vaddr : owned) {
+            body.add(new MdiskStatement(vaddr, DeviceType.DASD_3390, new MdiskLocation.AutoGroup(
+                    DemoMaster.disk(vaddr).cylinders(), DemoMaster.GROUP), "MR", List.of()));
+        }
+        Prototype proto = Prototype.of(entry.withBody(body));
         List<NewUser> users = new ArrayList<>();
         for (String userid : userids) {
             users.add(new NewUser(Userid.of(userid), "PW" + userid.substring(userid.length() - 3)));
@@ -89,10 +105,10 @@ final class DemoClones {
         return true;
     }
 
-    /** The NAMES entry of clone number {@code n}: hostname linuxNNN, address 10.1.0.(100 + n). */
+    /** The NAMES entry of clone number {@code n}, as the planner writes it: hostname linuxNNN.DOMAIN, address 10.1.0.(100 + n). */
     static NamesEntry entry(String userid, String batch) {
         int n = Integer.parseInt(userid.substring(userid.length() - 3));
-        return NamesEntry.of(userid, Map.of("hostname", userid.toLowerCase(), "ipaddr", "10.1.0." + (100 + n),
+        return NamesEntry.of(userid, Map.of("hostname", userid.toLowerCase() + "." + DemoMaster.DOMAIN, "ipaddr", "10.1.0." + (100 + n),
                 "batch", batch, "attempt", "1"));
     }
 

@@ -47,8 +47,7 @@ import org.clonefarm.platform.simulation.LocalDataDirectory;
  *       post-mount hosts file (/var/local/etc/hosts) does the same.</li>
  *   <li><b>The master is unchanged</b>: the SHA-256 of its 0200, 0202 and 0203 and of its PROFILE EXEC
  *       equal what {@code master create-demo} recorded.</li>
- *   <li><b>The directory is consistent</b> ({@link DirectoryValidator}; AUTOG sizes are allowed in the
- *       prototype entries only).</li>
+ *   <li><b>The directory is consistent</b> ({@link DirectoryValidator}).</li>
  * </ul>
  *
  * <p>The clones of a batch are the NAMES entries on the master's 0191 whose {@code :batch.} tag is
@@ -153,13 +152,8 @@ public final class CloneVerifier {
     }
 
     private void checkDirectory(List<String> problems) throws IOException {
-        Set<String> prototypes = Set.of(DemoMaster.PROTOTYPE, DemoMaster.PROTOTYPE_RO);
         for (DirectoryProblem problem : new DirectoryValidator(data.volumes()).validate(data.readDirectory())) {
-            boolean prototypeAutog = problem.kind() == DirectoryProblem.Kind.UNRESOLVED_AUTOG && problem.entry() != null
-                    && prototypes.contains(problem.entry().value());
-            if (!prototypeAutog) {
-                problems.add("directory " + data.directoryFile() + " line " + problem.line() + ": " + problem.message());
-            }
+            problems.add("directory " + data.directoryFile() + " line " + problem.line() + ": " + problem.message());
         }
     }
 
@@ -171,8 +165,18 @@ public final class CloneVerifier {
             problems.add(who + ": no entry in " + DemoMaster.NAMES_FILE.name() + " " + DemoMaster.NAMES_FILE.type());
             return;
         }
-        String hostname = entry.get().get("hostname").orElse("");
+        // as the agent applies it: lower case, the first label (a dotted value carries the domain)
+        String hostname = entry.get().get("hostname").filter(h -> !h.isBlank()).orElse(clone.value())
+                .toLowerCase(java.util.Locale.ROOT);
+        if (hostname.indexOf('.') > 0) {
+            hostname = hostname.substring(0, hostname.indexOf('.'));
+        }
         String address = entry.get().get("ipaddr").orElse("");
+        if (isBooting(clone)) {
+            problems.add(who + ": is booting now (its disks are mounted under " + guestsDirectory() + "); verify when its"
+                    + " boot is done");
+            return;
+        }
         LocalGuestRuntime.GuestDisks disks;
         try {
             disks = LocalGuestRuntime.disks(data, clone);
@@ -199,7 +203,7 @@ public final class CloneVerifier {
                     String actual = read(root.mountPoint().resolve("etc/hostname")).strip();
                     // the agent writes the short name to /etc/hostname and the full one to /etc/hosts
                     String shortName = hostname.contains(".") ? hostname.substring(0, hostname.indexOf('.')) : hostname;
-                    if (!actual.equals(hostname) && !actual.equals(shortName)) {
+                    if (!actual.equalsIgnoreCase(hostname) && !actual.equalsIgnoreCase(shortName)) {
                         problems.add(who + " 0200 (root): /etc/hostname is '" + actual + "', its NAMES entry says '" + hostname + "'");
                     }
                     if (Files.exists(root.mountPoint().resolve(DemoMaster.MARKER), LinkOption.NOFOLLOW_LINKS)) {
@@ -215,6 +219,21 @@ public final class CloneVerifier {
             }
         } catch (IOException | RuntimeException e) {
             problems.add(who + ": cannot check its disks: " + e.getMessage());
+        }
+    }
+
+    private Path guestsDirectory() {
+        return LocalGuestRuntime.defaultWorkDirectory(data);
+    }
+
+    /** Whether a local runtime has the clone's disks mounted (its boot directory is a mount point's parent). */
+    private boolean isBooting(Userid clone) {
+        String bootDir = guestsDirectory().resolve(clone.value() + ".boot") + "/";
+        try {
+            return Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" "))
+                    .anyMatch(f -> f.length > 1 && f[1].startsWith(bootDir));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read /proc/mounts", e);
         }
     }
 

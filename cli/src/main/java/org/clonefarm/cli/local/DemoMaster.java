@@ -45,8 +45,10 @@ import org.clonefarm.platform.volume.Volume;
  *       systems made with {@code mke2fs -d}; 0201 swap is a V-DISK.</li>
  *   <li>Volumes {@value #POOL_VOLUME_1} and {@value #POOL_VOLUME_2} (3390-27 each, group
  *       {@value #GROUP}) take the clones' disks: 60,102 cylinders, 375 RW-root clones of 160.</li>
- *   <li>{@value #PROTOTYPE} (RW root: owns 0200, 0201, 0202; links 0191 and 0203) and
- *       {@value #PROTOTYPE_RO} (RO root: links 0200 too, owns 0201 and 0202), with AUTOG disks.</li>
+ *   <li>{@value #PROTOTYPE} (RW root: links 0191 and 0203, V-DISK 0201) and {@value #PROTOTYPE_RO}
+ *       (RO root: links 0200 too). They hold no AUTOG: the disks a clone owns (0200 and 0202, or 0202)
+ *       come from the spec's {@code copy} rules, as the coordinator's planner adds them (AUTOG of the
+ *       master's size from the spec's group, {@value #GROUP}), so the directory always validates.</li>
  *   <li>{@code <data>/demo/master.properties} records the layout and the SHA-256 of the master's
  *       ext4 disks and of its PROFILE EXEC, so {@code clonefarm verify} can tell the master is unchanged.</li>
  * </ul>
@@ -76,7 +78,7 @@ public final class DemoMaster {
     public static final String AGENT_JAR_IN_GUEST = "opt/clonefarm/clonefarm-agent.jar";
 
     /** Bump when the layout below changes: a master of another layout is "different". */
-    static final int LAYOUT_VERSION = 1;
+    static final int LAYOUT_VERSION = 2;
 
     /** One of the master's minidisks on its volume: vaddr, first cylinder, cylinders, file system label. */
     public record MasterDisk(Vaddr vaddr, long startCylinder, long cylinders, String label) {
@@ -110,16 +112,15 @@ public final class DemoMaster {
                     .append(disk.cylinders()).append(' ').append(MASTER_VOLUME).append(" MR\n");
         }
         master.append(" MDISK 0201 FB-512 V-DISK ").append(SWAP_BLOCKS).append(" MR\n");
+        // the prototypes hold what every clone has; the minidisks a clone owns come from the spec's copy
+        // rules (AUTOG of the master's sizes in the spec's group), so the directory never holds an AUTOG
         String rw = "USER " + PROTOTYPE + " NOLOG 1G 2G G\n IPL CMS PARM AUTOCR\n MACHINE ESA 2\n" + NIC
                 + " LINK " + MASTER + " 0191 0191 RR\n LINK " + MASTER + " 0203 0203 RR\n"
-                + " MDISK 0200 3390 AUTOG " + disk(ROOT).cylinders() + " " + GROUP + " MR\n"
-                + " MDISK 0201 FB-512 V-DISK " + SWAP_BLOCKS + " MR\n"
-                + " MDISK 0202 3390 AUTOG " + disk(VAR).cylinders() + " " + GROUP + " MR\n";
+                + " MDISK 0201 FB-512 V-DISK " + SWAP_BLOCKS + " MR\n";
         String ro = "USER " + PROTOTYPE_RO + " NOLOG 1G 2G G\n IPL CMS PARM AUTOCR\n MACHINE ESA 2\n" + NIC
                 + " LINK " + MASTER + " 0191 0191 RR\n LINK " + MASTER + " 0200 0200 RR\n"
                 + " LINK " + MASTER + " 0203 0203 RR\n"
-                + " MDISK 0201 FB-512 V-DISK " + SWAP_BLOCKS + " MR\n"
-                + " MDISK 0202 3390 AUTOG " + disk(VAR).cylinders() + " " + GROUP + " MR\n";
+                + " MDISK 0201 FB-512 V-DISK " + SWAP_BLOCKS + " MR\n";
         return master + rw + ro;
     }
 

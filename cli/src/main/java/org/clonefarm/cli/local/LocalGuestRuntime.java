@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.clonefarm.cli.local.internal.LoopMount;
 import org.clonefarm.platform.cp.GuestRuntime;
 import org.clonefarm.platform.cp.LocalSystem;
@@ -106,8 +107,8 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
 
         /** Defaults for a data directory: 4 guests at a time, 120 s per agent run, {@code <data>/run/guests}. */
         public static Settings of(LocalDataDirectory data, String bootstrapServers, String topicPrefix) {
-            return new Settings(bootstrapServers, topicPrefix, 4, Duration.ofSeconds(120),
-                    data.root().resolve("run").resolve("guests"), Map.of());
+            return new Settings(bootstrapServers, topicPrefix, 4, Duration.ofSeconds(120), defaultWorkDirectory(data),
+                    Map.of());
         }
 
         public Settings withConcurrency(int value) {
@@ -122,6 +123,11 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
         public Settings withAgentSettings(Map<String, String> value) {
             return new Settings(bootstrapServers, topicPrefix, concurrency, agentTimeout, workDirectory, value);
         }
+    }
+
+    /** {@code <data>/run/guests}: the boot directories and agent logs of a data directory's guests. */
+    public static Path defaultWorkDirectory(LocalDataDirectory data) {
+        return data.root().resolve("run").resolve("guests");
     }
 
     /** How a boot ended. */
@@ -144,10 +150,21 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
     private final Map<Userid, CompletableFuture<Outcome>> outcomes = new ConcurrentHashMap<>();
     private final Set<LoopMount> liveMounts = ConcurrentHashMap.newKeySet();
     private final Thread shutdownHook;
+    private final Consumer<Outcome> onShutdown;
     private volatile boolean closed;
 
     public LocalGuestRuntime(Settings settings) {
+        this(settings, outcome -> { });
+    }
+
+    /**
+     * @param onShutdown told, on the boot's thread, how each guest's boot ended once its mounts are
+     *     released: the place to report a guest that failed before its agent ran (a disk that does not
+     *     mount), which no agent event tells; must not block long, and what it throws is logged
+     */
+    public LocalGuestRuntime(Settings settings, Consumer<Outcome> onShutdown) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.onShutdown = Objects.requireNonNull(onShutdown, "onShutdown");
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory factory = r -> {
             Thread thread = new Thread(r, "local-guest-" + threads.incrementAndGet());
@@ -360,6 +377,11 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
                 system.logoff(userid);
             }
             LOG.info("the guest of {} shut down: {} {}", userid, outcome.status(), outcome.detail());
+            try {
+                onShutdown.accept(outcome);
+            } catch (RuntimeException e) {
+                LOG.error("the shutdown listener failed for {}: {}", userid, e.toString());
+            }
             return outcome;
         }
 
