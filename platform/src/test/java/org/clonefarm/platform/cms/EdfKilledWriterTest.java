@@ -48,7 +48,10 @@ class EdfKilledWriterTest {
             try {
                 BufferedReader output = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8));
                 assertThat(output.readLine()).isEqualTo("writing");
-                Thread.sleep(40L + 60L * round);
+                // wait for a first whole replacement, however loaded the machine: the kill must hit a
+                // writer that is running, not one still starting
+                assertThat(output.readLine()).isEqualTo("replaced once");
+                Thread.sleep(5L + 30L * round);
                 writer.destroyForcibly();
                 assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
             } finally {
@@ -89,6 +92,10 @@ class EdfKilledWriterTest {
                     fs.write(FILE, RecordFormat.V, 0, version(v));
                     fs.write(CmsFileId.of("OTHER", "FILE"), RecordFormat.F, 80, List.of(new byte[80]));
                     fs.erase(CmsFileId.of("OTHER", "FILE"));
+                    if (v == 1) {
+                        System.out.println("replaced once");
+                        System.out.flush();
+                    }
                 }
             }
         }
