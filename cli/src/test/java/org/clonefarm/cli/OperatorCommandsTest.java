@@ -1,0 +1,84 @@
+package org.clonefarm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.testsupport.KafkaBrokerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator's commands on a real broker and the demo master: plan, submit, status, cancel, retry. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class OperatorCommandsTest {
+
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static synchronized Result run(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
+        } finally {
+            System.setOut(original);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+    }
+
+    @Test
+    void planSubmitStatusCancelAndRetryABatch(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        new DemoMaster(LocalDataDirectory.at(data), LocalGuestsTest.agentJar()).create(false);
+        Path spec = dir.resolve("ops.yaml");
+        Files.writeString(spec, DemoCommand.spec("ops", 1, 3, "rw-root"));
+        String kafka = KAFKA.bootstrapServers();
+
+        Result plan = run("plan", spec.toString(), "--data", data.toString());
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains("Batch ops: 3 clones").contains("USER LINUX001 AUTOONLY").contains(":nick.LINUX001");
+
+        Result submit = run("submit", spec.toString(), "--data", data.toString(), "--bootstrap-servers", kafka);
+        assertThat(submit.code()).as(submit.err()).isZero();
+        assertThat(submit.out()).contains("submitted batch ops: 3 clones");
+        Result again = run("submit", spec.toString(), "--data", data.toString(), "--bootstrap-servers", kafka);
+        assertThat(again.out()).contains("submitted before with this spec; nothing changed");
+
+        Result status = run("status", "ops", "--data", data.toString(), "--bootstrap-servers", kafka);
+        assertThat(status.out()).contains("ops: 3 clones, 3 PLANNED").contains("LINUX002 PLANNED");
+
+        Result cancel = run("cancel", "ops", "LINUX002", "--data", data.toString(), "--bootstrap-servers", kafka);
+        assertThat(cancel.code()).as(cancel.err()).isZero();
+        assertThat(cancel.out()).contains("cancelled 1 clones of batch ops: LINUX002");
+
+        Result retry = run("retry", "ops", "--data", data.toString(), "--bootstrap-servers", kafka);
+        assertThat(retry.code()).as(retry.err()).isZero();
+        assertThat(retry.out()).contains("retried 1 clones of batch ops: LINUX002");
+
+        Result unknown = run("retry", "nope", "--data", data.toString(), "--bootstrap-servers", kafka);
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("there is no batch nope").doesNotContain("Exception");
+
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, DemoCommand.spec("bad", 1, 3, "rw-root").replace("master: LNXMSTR", "master: NOSUCH"));
+        Result refused = run("plan", bad.toString(), "--data", data.toString());
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("line 2, master: 'NOSUCH' is not in the CP directory");
+    }
+}
