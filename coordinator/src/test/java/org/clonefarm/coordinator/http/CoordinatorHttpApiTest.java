@@ -241,7 +241,7 @@ class CoordinatorHttpApiTest {
             // the fold reaches the last fact although one client has read nothing at all
             await().atMost(Duration.ofSeconds(30)).until(() -> api.store.status("FLOOD001") != null
                     && api.store.status("FLOOD001").getProgress().getBytesDone() == progressEvents * 4096L);
-            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(progressEvents + 1L);
+            assertThat(received.get(120, TimeUnit.SECONDS)).isEqualTo(progressEvents + 1L);
             await().atMost(Duration.ofSeconds(30)).until(() -> api.hub.subscriberCount() == subscribersBefore + 1);
             String[] message;
             do {
