@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The coordinator's HTTP API over a real broker: synthetic workers and agents publish clone lives to
  * the events topic, a real EventFolder folds them, and the API, SSE stream and metrics report them.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CoordinatorHttpApiTest {
 
     @RegisterExtension
