@@ -63,6 +63,10 @@ public final class WorkerCommand implements Callable<Integer> {
             description = CopyOptions.FORCE_BYTES_DOC + " In MiB, at least --chunk-mib (default ${DEFAULT-VALUE}).")
     int checkpointMib = (int) (CopyOptions.DEFAULT_FORCE_BYTES / CopyOptions.MIB);
 
+    @Option(names = "--io", paramLabel = "MODE",
+            description = "How chunk bytes move: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}; see 'clonefarm copy --help').")
+    CopyOptions.IoMode ioMode = CopyOptions.IoMode.DIRECT;
+
     @Option(names = "--verify", description = "Read every target back after its copy and compare every chunk digest.")
     boolean verify;
 
@@ -78,7 +82,8 @@ public final class WorkerCommand implements Callable<Integer> {
                         + "), got " + checkpointMib);
             }
             options = CopyOptions.defaults().withChunkSize(chunkMib * CopyOptions.MIB)
-                    .withForceBytes((long) checkpointMib * CopyOptions.MIB).withMaxInFlight(parallel).withVerify(verify);
+                    .withForceBytes((long) checkpointMib * CopyOptions.MIB).withMaxInFlight(parallel).withVerify(verify)
+                    .withIoMode(ioMode);
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage() + ".");
         }
