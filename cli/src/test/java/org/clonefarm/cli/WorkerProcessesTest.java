@@ -67,7 +67,9 @@ class WorkerProcessesTest {
 
     private CloneBatchFixture batch(int clones) throws Exception {
         int run = RUN.incrementAndGet();
-        topics = TopicLayout.builder().prefix("wp" + run + ".").build();
+        // 6 request partitions: with 40 requests, each partition that moves to a joining worker still
+        // holds work mid-batch (with 12, a moved partition is often already finished)
+        topics = TopicLayout.builder().prefix("wp" + run + ".").requestPartitions(6).build();
         group = "workers-" + run;
         try (Admin admin = KAFKA.broker().admin()) {
             topics.ensure(admin, 30_000);
@@ -292,7 +294,7 @@ class WorkerProcessesTest {
         stop("wb");
     }
 
-    /** A third worker joining mid-batch (a rebalance) loses nothing and re-copies no checkpointed disk. */
+    /** A third worker joining mid-batch (a rebalance) loses nothing, repeats nothing and re-copies no checkpointed disk. */
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void joiningWorkerLosesNothingAndRecopiesNoCheckpointedDisk() throws Exception {
@@ -314,6 +316,11 @@ class WorkerProcessesTest {
         assertOneFinalResultPerClone(events, CLONES);
         assertThat(events.stream().filter(e -> e.getFactCase() == FactCase.CLONE_COPIED).map(CloneEvent::getProducerId))
                 .as("wc took partitions and copied").contains("wc");
+        // no worker died: every finished request was committed before its partition moved, so none was
+        // delivered again and each clone was copied (and announced) exactly once
+        assertThat(events.stream().filter(e -> e.getFactCase() == FactCase.CLONE_COPIED)
+                .collect(Collectors.groupingBy(CloneEvent::getUserid, Collectors.counting())))
+                .as("CloneCopied events per clone").hasSize(CLONES).allSatisfy((userid, count) -> assertThat(count).isOne());
         for (String id : List.of("wa", "wb", "wc")) {
             stop(id);
         }
