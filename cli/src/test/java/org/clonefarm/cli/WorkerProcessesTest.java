@@ -142,7 +142,7 @@ class WorkerProcessesTest {
             consumer.seekToBeginning(partitions);
             thread = new Thread(() -> {
                 while (running) {
-                    for (var record : consumer.poll(Duration.ofMillis(50))) {
+                    for (var record : consumer.poll(Duration.ofMillis(10))) {
                         CloneEvent event = ContractCodec.decodeEvent(record.value(), "events@" + record.offset());
                         synchronized (events) {
                             events.add(event);
@@ -274,9 +274,17 @@ class WorkerProcessesTest {
         startWorker("wa");
         startWorker("wb");
         publish(batch.requests());
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        // kill wa right after it starts a clone (its last event is a CopyStarted), so the kill lands mid-copy
+        String[] justStarted = new String[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
             List<CloneEvent> now = events();
-            return copiedBy(now, "wa").size() >= 2 && !inFlight(now, "wa").isEmpty();
+            List<CloneEvent> byA = now.stream().filter(e -> e.getProducerId().equals("wa")).toList();
+            CloneEvent last = byA.isEmpty() ? null : byA.get(byA.size() - 1);
+            if (copiedBy(now, "wa").size() >= 2 && last != null && last.getFactCase() == FactCase.COPY_STARTED) {
+                justStarted[0] = last.getUserid();
+                return true;
+            }
+            return false;
         });
         workers.get("wa").destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL
         int copiedAtKill = copiedClones(events()).size();
@@ -287,7 +295,7 @@ class WorkerProcessesTest {
         List<CloneEvent> events = events();
         assertOneFinalResultPerClone(events, CLONES);
         Set<String> startedByA = inFlight(events, "wa");
-        assertThat(startedByA).as("clones wa was copying when killed, finished by wb").isNotEmpty();
+        assertThat(startedByA).as("clones wa was copying when killed, finished by wb").contains(justStarted[0]);
         int moved = assertNoCheckpointedDiskCopiedFromScratch(events);
         System.out.printf("killed at %d/%d copied; %d clones taken over, %d disks resumed by compare%n",
                 copiedAtKill, CLONES, startedByA.size(), moved);
