@@ -3,7 +3,6 @@ package org.clonefarm.cli;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.worker.copy.CopyOptions;
@@ -63,6 +62,10 @@ public final class WorkerCommand implements Callable<Integer> {
             description = CopyOptions.FORCE_BYTES_DOC + " In MiB, at least --chunk-mib (default ${DEFAULT-VALUE}).")
     int checkpointMib = (int) (CopyOptions.DEFAULT_FORCE_BYTES / CopyOptions.MIB);
 
+    @Option(names = "--io", paramLabel = "MODE",
+            description = "How chunk bytes move: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}; see 'clonefarm copy --help').")
+    CopyOptions.IoMode ioMode = CopyOptions.IoMode.DIRECT;
+
     @Option(names = "--verify", description = "Read every target back after its copy and compare every chunk digest.")
     boolean verify;
 
@@ -78,9 +81,16 @@ public final class WorkerCommand implements Callable<Integer> {
                         + "), got " + checkpointMib);
             }
             options = CopyOptions.defaults().withChunkSize(chunkMib * CopyOptions.MIB)
-                    .withForceBytes((long) checkpointMib * CopyOptions.MIB).withMaxInFlight(parallel).withVerify(verify);
+                    .withForceBytes((long) checkpointMib * CopyOptions.MIB).withMaxInFlight(parallel).withVerify(verify)
+                    .withIoMode(ioMode);
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage() + ".");
+        }
+        if (maxClones < 1 || maxClones > WorkerConfig.MAX_MAX_CLONES) {
+            throw UserError.usage("--max-clones must be from 1 to " + WorkerConfig.MAX_MAX_CLONES + ", got " + maxClones + ".");
+        }
+        if (httpPort < -1 || httpPort > 65535) {
+            throw UserError.usage("--http-port must be 1-65535, 0 for any free port or -1 for none, got " + httpPort + ".");
         }
         Path dataDir = data.writable();
         FarmConnection farm = FarmConnection.open(kafka, dataDir);
@@ -89,8 +99,7 @@ public final class WorkerCommand implements Callable<Integer> {
             config = new WorkerConfig(id != null ? id : defaultId(), dataDir, farm.settings(), farm.layout(), group,
                     maxClones, options, httpPort);
         } catch (IllegalArgumentException e) {
-            throw UserError.usage(e.getMessage().substring(0, 1).toUpperCase(Locale.ROOT) + e.getMessage().substring(1)
-                    + " (--id, --max-clones, --http-port, --group).");
+            throw UserError.usage("--id/--group: " + e.getMessage() + ".");
         }
         ShutdownSignal signal = ShutdownSignal.install();
         try (WorkerService worker = WorkerService.start(config)) {

@@ -12,4 +12,13 @@ public interface CopyListener {
     CopyListener NONE = progress -> { };
 
     void onProgress(CopyProgress progress);
+
+    /**
+     * A checkpoint batch became durable: the target was forced and {@code chunks} checkpoints were
+     * written with a synced write, taking {@code nanos} together (the cost of durability, for metrics).
+     * Called on the commit's thread, not the driver's: must be thread-safe and return at once. The
+     * default ignores it.
+     */
+    default void onCheckpointCommitted(long nanos, int chunks) {
+    }
 }

@@ -229,6 +229,7 @@ class WorkerServiceTest {
         assertThat(metrics.body()).contains("clonefarm_worker_bytes_written_bytes_total{worker=\"w1\"} " + (double) total)
                 .contains("clonefarm_worker_clones_total{outcome=\"copied\",worker=\"w1\"} 2.0")
                 .contains("clonefarm_worker_requests_in_flight")
+                .contains("clonefarm_worker_checkpoint_commit_seconds_count{worker=\"w1\"}")
                 .contains("clonefarm_worker_consumer_lag_records");
         Path rate = data.resolve("stats").resolve("copy-rate");
         assertThat(Double.parseDouble(Files.readString(rate).trim())).isPositive();

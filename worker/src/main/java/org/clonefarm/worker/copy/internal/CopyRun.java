@@ -393,10 +393,16 @@ public final class CopyRun {
      */
     private Committed commitBatch(PendingBatch pending, ExtentChannels target) {
         try {
+            long start = System.nanoTime();
             if (pending.needsForce()) {
                 target.forceTarget();
             }
             store.commit(copyId, pending.digests());
+            try {
+                listener.onCheckpointCommitted(System.nanoTime() - start, pending.digests().size());
+            } catch (RuntimeException e) {
+                LOG.warn("checkpoint listener of {} failed: {}", copyId, e.toString());
+            }
             return new Committed(pending, null);
         } catch (IOException e) {
             return new Committed(pending, IoFailures.of(e, "force", resolved.target(), resolved.targetOffset()));

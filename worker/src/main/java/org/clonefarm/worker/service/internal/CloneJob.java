@@ -293,24 +293,32 @@ public final class CloneJob {
 
     private CopyListener progressPublisher(CloneDisk disk) {
         long[] lastSent = {System.nanoTime() - PROGRESS_INTERVAL_NANOS};
-        return progress -> {
-            long now = System.nanoTime();
-            // the engine's last report (bytesDone == total) is followed by DiskCopied: no progress needed
-            if (now - lastSent[0] < PROGRESS_INTERVAL_NANOS || progress.bytesDone() >= progress.bytesTotal()) {
-                return;
+        return new CopyListener() {
+            @Override
+            public void onProgress(org.clonefarm.worker.copy.CopyProgress progress) {
+                long now = System.nanoTime();
+                // the engine's last report (bytesDone == total) is followed by DiskCopied: no progress needed
+                if (now - lastSent[0] < PROGRESS_INTERVAL_NANOS || progress.bytesDone() >= progress.bytesTotal()) {
+                    return;
+                }
+                lastSent[0] = now;
+                publisher.publish(event().setCopyProgress(CopyProgress.newBuilder()
+                        .setVaddr(disk.getVaddr())
+                        .setBytesDone(progress.bytesDone())
+                        .setBytesTotal(progress.bytesTotal())
+                        .setBytesPerSecond(progress.bytesPerSecond())).build())
+                        .whenComplete((metadata, error) -> {
+                            if (error != null) {
+                                LOG.warn("progress of {} disk {} not published: {}", request.getUserid(),
+                                        disk.getVaddr(), error.toString());
+                            }
+                        });
             }
-            lastSent[0] = now;
-            publisher.publish(event().setCopyProgress(CopyProgress.newBuilder()
-                    .setVaddr(disk.getVaddr())
-                    .setBytesDone(progress.bytesDone())
-                    .setBytesTotal(progress.bytesTotal())
-                    .setBytesPerSecond(progress.bytesPerSecond())).build())
-                    .whenComplete((metadata, error) -> {
-                        if (error != null) {
-                            LOG.warn("progress of {} disk {} not published: {}", request.getUserid(),
-                                    disk.getVaddr(), error.toString());
-                        }
-                    });
+
+            @Override
+            public void onCheckpointCommitted(long nanos, int chunks) {
+                metrics.checkpointCommitted(nanos);
+            }
         };
     }
 

@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * The worker's consumer loop: polls {@code clone-requests} in the workers' group, starts a {@link CloneJob}
  * per request while fewer than {@code maxClones} run, keeps the rest in a per-partition backlog with the
  * partition paused (so polling goes on, the group keeps us, and nothing more is fetched there), and
- * commits the contiguous finished prefix of each partition ({@link SubmittedRecords}).
+ * commits the contiguous finished prefix of each partition ({@link SubmittedRecords}). An asynchronous
+ * commit that fails (a rebalance in progress) is sent again on the next turn, never below an offset the
+ * broker has already acknowledged.
  *
  * <ul>
  *   <li>A record that is not a valid {@code CloneRequest} goes to the dead-letter topic with the reason
@@ -86,6 +88,10 @@ public final class PollLoop implements Runnable {
     private final Map<TopicPartition, Deque<Pending>> backlog = new LinkedHashMap<>();
     private final Map<String, Running> jobsByKey = new HashMap<>();
     private final Map<String, Running> jobsByUserid = new HashMap<>();
+    /** Offsets whose asynchronous commit failed (a rebalance was in progress): committed again next turn. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    /** The highest offset the broker acknowledged per partition: an older failed commit never goes below it. */
+    private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile long consumerLag = -1;
     private volatile boolean polling;
@@ -320,23 +326,42 @@ public final class PollLoop implements Runnable {
         }
     }
 
-    private void commitAsync(KafkaConsumer<String, byte[]> kafka) {
+    /** The ledger's newly finished prefixes, merged with offsets whose earlier commit failed. */
+    private Map<TopicPartition, OffsetAndMetadata> takeCommittable() {
         Map<TopicPartition, OffsetAndMetadata> offsets = ledger.pollCommittable();
+        uncommitted.forEach((partition, offset) -> offsets.merge(partition, offset, PollLoop::higher));
+        uncommitted.clear();
+        offsets.entrySet().removeIf(e -> e.getValue().offset() <= committedUpTo.getOrDefault(e.getKey(), -1L));
+        return offsets;
+    }
+
+    private static OffsetAndMetadata higher(OffsetAndMetadata a, OffsetAndMetadata b) {
+        return a.offset() >= b.offset() ? a : b;
+    }
+
+    private void commitAsync(KafkaConsumer<String, byte[]> kafka) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = takeCommittable();
         if (!offsets.isEmpty()) {
-            kafka.commitAsync(offsets, (committed, error) -> {
-                if (error != null) {
-                    // a later commit of the same partition carries a higher offset and supersedes this one
-                    LOG.warn("commit of {} failed: {}", committed, error.toString());
+            // the consumer calls this back on the loop thread, inside a later poll or commit
+            kafka.commitAsync(offsets, (committed, error) -> committed.forEach((partition, offset) -> {
+                if (error == null) {
+                    committedUpTo.merge(partition, offset.offset(), Math::max);
+                } else if (kafka.assignment().contains(partition)) {
+                    // typically a rebalance in progress: try again on the next turn (unless a higher
+                    // offset of the partition is acknowledged first)
+                    LOG.info("commit of {} at {} failed ({}); retrying", partition, offset.offset(), error.toString());
+                    uncommitted.merge(partition, offset, PollLoop::higher);
                 }
-            });
+            }));
         }
     }
 
     private void commitSync(KafkaConsumer<String, byte[]> kafka) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = ledger.pollCommittable();
+        Map<TopicPartition, OffsetAndMetadata> offsets = takeCommittable();
         if (!offsets.isEmpty()) {
             try {
                 kafka.commitSync(offsets, Duration.ofSeconds(10));
+                offsets.forEach((partition, offset) -> committedUpTo.merge(partition, offset.offset(), Math::max));
                 LOG.debug("committed {}", offsets);
             } catch (KafkaException e) {
                 LOG.warn("commit of {} failed: {}; those requests will be delivered again (their checkpoints"
@@ -432,6 +457,8 @@ public final class PollLoop implements Runnable {
             ledger.remove(gone);
             for (TopicPartition partition : gone) {
                 backlog.remove(partition);
+                uncommitted.remove(partition);
+                committedUpTo.remove(partition);
             }
         }
     }

@@ -18,6 +18,7 @@ import java.util.function.LongSupplier;
  *       zero, equal by compare);</li>
  *   <li>{@code clonefarm_worker_copy_rate_mib_per_second}: the rate of the last clone copied;</li>
  *   <li>{@code clonefarm_worker_clone_copy_seconds}: wall time per clone (a timer);</li>
+ *   <li>{@code clonefarm_worker_checkpoint_commit_seconds}: force + synced checkpoint write per batch (a timer);</li>
  *   <li>{@code clonefarm_worker_clones_total{outcome}}: clones copied, failed, cancelled, re-delivered;</li>
  *   <li>{@code clonefarm_worker_requests_in_flight}: clones being copied now;</li>
  *   <li>{@code clonefarm_worker_consumer_lag_records}: requests waiting on this worker's partitions;</li>
@@ -29,6 +30,7 @@ public final class WorkerMetrics {
     private final Counter bytesWritten;
     private final Counter bytesSkipped;
     private final Timer cloneCopy;
+    private final Timer checkpointCommit;
     private final Counter copied;
     private final Counter failed;
     private final Counter cancelled;
@@ -46,6 +48,9 @@ public final class WorkerMetrics {
                 .description("Bytes accounted for without a write: checkpointed, zero, or equal by compare")
                 .tag("worker", workerId).register(registry);
         cloneCopy = Timer.builder("clonefarm.worker.clone.copy").description("Wall time of a clone's copy")
+                .tag("worker", workerId).register(registry);
+        checkpointCommit = Timer.builder("clonefarm.worker.checkpoint.commit")
+                .description("Force of the target plus the synced checkpoint write, per checkpoint batch")
                 .tag("worker", workerId).register(registry);
         copied = outcome(registry, workerId, "copied");
         failed = outcome(registry, workerId, "failed");
@@ -78,6 +83,10 @@ public final class WorkerMetrics {
         if (mibPerSecond > 0) {
             rateMicroMibPerSecond.set(Math.round(mibPerSecond * 1e6));
         }
+    }
+
+    public void checkpointCommitted(long nanos) {
+        checkpointCommit.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public void cloneFailed() {

@@ -1,0 +1,202 @@
+package org.clonefarm.cli.bench;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.clonefarm.cli.Main;
+import org.clonefarm.cli.embedded.EmbeddedKafka;
+import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.KafkaSettings;
+import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.proto.CloneDisk;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.CloneRequest;
+import org.clonefarm.proto.DiskAction;
+import org.clonefarm.proto.DiskExtent;
+
+/**
+ * Benchmark of the worker service (bench/workers): the same batch of clones copied by one
+ * {@code clonefarm worker} process and then by two, on the embedded broker, over real image files.
+ * The throughput of a run is the batch's bytes over the time from its first {@code CopyStarted} to its
+ * last {@code CloneCopied} (event times), so JVM start and joining the group do not count. Prints
+ * {@code name=value} lines; on a 2-core machine two workers share the same cores and disk, so the
+ * ratio shows the group's overhead, not a speed-up.
+ */
+public final class WorkersBench {
+    private static final long MIB = 1024 * 1024;
+
+    private WorkersBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int clones = 40;
+        int diskMib = 16;
+        int maxClones = 2;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--clones" -> clones = Integer.parseInt(args[++i]);
+                case "--disk-mib" -> diskMib = Integer.parseInt(args[++i]);
+                case "--max-clones" -> maxClones = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (known: --clones N, --disk-mib N, --max-clones N)");
+            }
+        }
+        Path data = Files.createTempDirectory("clonefarm-bench-workers");
+        try (EmbeddedKafka broker = EmbeddedKafka.start(data, 0, Duration.ofSeconds(60))) {
+            KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers());
+            long diskBytes = diskMib * MIB;
+            writeMaster(data.resolve("volumes").resolve("MST001.img"), 2 * diskBytes);
+            double one = run(data, settings, "one", 1, clones, diskBytes, maxClones);
+            double two = run(data, settings, "two", 2, clones, diskBytes, maxClones);
+            System.out.printf(Locale.ROOT, "batch_clones=%d%nbatch_mib=%d%n", clones, clones * 2L * diskMib);
+            System.out.printf(Locale.ROOT, "one_worker_mib_per_s=%.1f%ntwo_workers_mib_per_s=%.1f%n", one, two);
+            System.out.printf(Locale.ROOT, "two_vs_one_workers_ratio=%.3f%n", two / one);
+            System.out.printf("cores=%d%n", Runtime.getRuntime().availableProcessors());
+        } finally {
+            try (Stream<Path> files = Files.walk(data)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void writeMaster(Path image, long bytes) throws IOException {
+        Files.createDirectories(image.getParent());
+        Random random = new Random(7);
+        byte[] block = new byte[(int) MIB];
+        try (FileChannel out = FileChannel.open(image, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (long written = 0; written < bytes; written += block.length) {
+                random.nextBytes(block);
+                out.write(ByteBuffer.wrap(block));
+            }
+            out.force(true);
+        }
+    }
+
+    /** Copies the batch with {@code workers} processes on fresh topics and a fresh target; MiB/s. */
+    private static double run(Path data, KafkaSettings settings, String name, int workers, int clones,
+            long diskBytes, int maxClones) throws Exception {
+        TopicLayout topics = TopicLayout.builder().prefix("bench-" + name + ".").build();
+        try (Admin admin = Admin.create(settings.admin("bench"))) {
+            topics.ensure(admin, 30_000);
+        }
+        String target = "TGT" + name.toUpperCase(Locale.ROOT).substring(0, 3);
+        try (RandomAccessFile file = new RandomAccessFile(data.resolve("volumes").resolve(target + ".img").toFile(), "rw")) {
+            file.setLength(clones * 2 * diskBytes);
+        }
+        List<Process> processes = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> events = new KafkaConsumer<>(settings.consumer("bench-events", null))) {
+            List<TopicPartition> partitions = events.partitionsFor(topics.events()).stream()
+                    .map(p -> new TopicPartition(topics.events(), p.partition())).toList();
+            events.assign(partitions);
+            events.seekToBeginning(partitions);
+            for (int w = 1; w <= workers; w++) {
+                processes.add(startWorker(data, settings, topics, name + "-" + w, maxClones));
+            }
+            awaitAssigned(data, name, workers);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("bench"))) {
+                for (int i = 0; i < clones; i++) {
+                    CloneRequest request = request(name, i, target, diskBytes);
+                    producer.send(new ProducerRecord<>(topics.cloneRequests(), request.getUserid(),
+                            ContractCodec.encode(request)));
+                }
+            }
+            Set<String> copied = new HashSet<>();
+            long first = Long.MAX_VALUE;
+            long last = 0;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (copied.size() < clones) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(name + ": only " + copied.size() + " of " + clones
+                            + " clones copied in 10 minutes");
+                }
+                for (ConsumerRecord<String, byte[]> record : events.poll(Duration.ofMillis(200))) {
+                    CloneEvent event = ContractCodec.decodeEvent(record.value(), "bench");
+                    long at = event.getTime().getSeconds() * 1_000_000_000L + event.getTime().getNanos();
+                    switch (event.getFactCase()) {
+                        case COPY_STARTED -> first = Math.min(first, at);
+                        case CLONE_COPIED -> {
+                            copied.add(event.getUserid());
+                            last = Math.max(last, at);
+                        }
+                        case COPY_FAILED -> throw new IllegalStateException(name + ": " + event.getCopyFailed().getReason());
+                        default -> { }
+                    }
+                }
+            }
+            double seconds = (last - first) / 1e9;
+            double mibPerSecond = clones * 2.0 * diskBytes / MIB / seconds;
+            System.err.printf(Locale.ROOT, "%s: %d worker(s), %d clones in %.2f s = %.1f MiB/s%n", name, workers, clones,
+                    seconds, mibPerSecond);
+            return mibPerSecond;
+        } finally {
+            for (Process process : processes) {
+                process.destroy();
+            }
+            for (Process process : processes) {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** Waits until every worker's log says it got partitions, so the run measures a settled group. */
+    private static void awaitAssigned(Path data, String name, int workers) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        for (int w = 1; w <= workers; w++) {
+            Path log = data.resolve(name + "-" + w + ".log");
+            while (!Files.exists(log) || !Files.readString(log).matches("(?s).*partitions assigned \\[[^\\]].*")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("worker " + name + "-" + w + " got no partitions in 90 s; see " + log);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static Process startWorker(Path data, KafkaSettings settings, TopicLayout topics, String id, int maxClones)
+            throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
+                "--bootstrap-servers", settings.bootstrapServers(), "--topic-prefix", topics.prefix(),
+                "--data", data.toString(), "--id", id, "--group", "bench-" + id.substring(0, id.indexOf('-')),
+                "--max-clones", String.valueOf(maxClones), "--http-port", "-1");
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(data.resolve(id + ".log").toFile()).start();
+    }
+
+    private static CloneRequest request(String batch, int clone, String target, long diskBytes) {
+        String userid = String.format("BEN%05d", clone + 1);
+        CloneRequest.Builder request = CloneRequest.newBuilder().setBatchId("bench-" + batch)
+                .setRequestId(batch + "-" + userid).setUserid(userid).setAttempt(1).setMaster("MASTER");
+        for (int d = 0; d < 2; d++) {
+            String vaddr = String.format("%04X", 0x201 + d);
+            request.addDisks(CloneDisk.newBuilder().setVaddr(vaddr).setAction(DiskAction.DISK_ACTION_COPY)
+                    .setSource(DiskExtent.newBuilder().setVolser("MST001").setByteOffset(d * diskBytes)
+                            .setByteLength(diskBytes))
+                    .setTarget(DiskExtent.newBuilder().setVolser(target).setByteOffset((clone * 2L + d) * diskBytes)
+                            .setByteLength(diskBytes)));
+        }
+        return request.build();
+    }
+}
