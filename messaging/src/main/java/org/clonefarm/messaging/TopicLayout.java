@@ -157,13 +157,20 @@ public final class TopicLayout {
             Thread.currentThread().interrupt();
             throw new TopicLayoutException("interrupted while creating the clonefarm topics", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(timeoutMillis, e.getCause()); // the client's own timeout fired first
+            }
             throw new TopicLayoutException("cannot create the clonefarm topics "
                     + allTopics() + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new TopicLayoutException("the Kafka cluster did not answer within " + timeoutMillis
-                    + " ms while creating the clonefarm topics; check --bootstrap-servers and that the"
-                    + " brokers are up", e);
+            throw unreachable(timeoutMillis, e);
         }
+    }
+
+    private static TopicLayoutException unreachable(long timeoutMillis, Throwable cause) {
+        return new TopicLayoutException("the Kafka cluster did not answer within " + timeoutMillis
+                + " ms while creating the clonefarm topics; check --bootstrap-servers and that the"
+                + " brokers are up", cause);
     }
 
     /** New topics take a moment to reach every broker's metadata: retry the check until then. */
