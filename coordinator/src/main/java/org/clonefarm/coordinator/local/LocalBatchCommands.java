@@ -67,6 +67,12 @@ public final class LocalBatchCommands implements BatchCommands {
     private final CmsFileId namesFile;
     private final Duration lockWait;
     private final Clock clock;
+    /** Submits block on files, the lock and the broker: they run here, never in the common pool. */
+    private final java.util.concurrent.Executor executor = runnable -> {
+        Thread thread = new Thread(runnable, "clonefarm-batch-command");
+        thread.setDaemon(true);
+        thread.start();
+    };
 
     public LocalBatchCommands(LocalDataDirectory data, EventPublisher publisher, Supplier<CloneStateStore> state,
             String namesFile, Duration lockWait, Clock clock) {
@@ -90,7 +96,7 @@ public final class LocalBatchCommands implements BatchCommands {
             } catch (IOException e) {
                 throw new CompletionException(new IOException("submit failed in " + data.root() + ": " + e.getMessage(), e));
             }
-        });
+        }, executor);
     }
 
     private Submitted submitNow(String specYaml) throws IOException {
@@ -211,7 +217,7 @@ public final class LocalBatchCommands implements BatchCommands {
             }
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
             return retried;
-        });
+        }, executor);
     }
 
     @Override
@@ -231,7 +237,7 @@ public final class LocalBatchCommands implements BatchCommands {
             }
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
             return cancelled;
-        });
+        }, executor);
     }
 
     private static CloneEvent requireBatch(CloneStateStore store, String batchId) {

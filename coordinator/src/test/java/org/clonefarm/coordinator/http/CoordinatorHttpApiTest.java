@@ -211,6 +211,8 @@ class CoordinatorHttpApiTest {
         try (SseReader stalled = SseReader.open(api, "/api/events?batch=flood&access_token=" + RunningApi.TOKEN, null);
                 SseReader reading = SseReader.open(api, "/api/events?batch=flood&access_token=" + RunningApi.TOKEN, null)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> api.hub.subscriberCount() == subscribersBefore + 2);
+            // its own thread: the common pool has one thread on two cores, and a blocked task there would starve it
+            java.util.concurrent.ExecutorService readerThread = java.util.concurrent.Executors.newSingleThreadExecutor();
             java.util.concurrent.CompletableFuture<Long> received = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 long count = 0;
                 try {
@@ -223,7 +225,8 @@ class CoordinatorHttpApiTest {
                     throw new java.util.concurrent.CompletionException(e);
                 }
                 return count;
-            });
+            }, readerThread);
+            readerThread.shutdown();
             EventFactory factory = new EventFactory("flood-worker");
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(api.settings.producer("flood"))) {
                 send(producer, factory.newEvent("flood", "FLOOD001", 1).setClonePlanned(

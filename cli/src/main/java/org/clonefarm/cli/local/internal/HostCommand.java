@@ -78,13 +78,21 @@ public final class HostCommand {
         }
     }
 
+    /**
+     * Reads a stream to its end on a thread of its own: a reader blocks until the process ends, and
+     * the common pool has a single thread on two cores, where two readers would wait on each other.
+     */
     private static CompletableFuture<String> readAsync(InputStream stream) {
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> text = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
             try (stream) {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+                text.complete(new String(stream.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                text.completeExceptionally(new UncheckedIOException(e));
             }
-        });
+        }, "clonefarm-host-command-output");
+        reader.setDaemon(true);
+        reader.start();
+        return text;
     }
 }

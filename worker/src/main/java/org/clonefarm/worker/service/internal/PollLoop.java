@@ -283,7 +283,7 @@ public final class PollLoop implements Runnable {
     private void sendToDeadLetters(Pending pending, String reason) {
         metrics.deadLetter();
         java.util.concurrent.Future<RecordMetadata> sent = deadLetters.send(pending.record, reason);
-        CompletableFuture.runAsync(() -> {
+        Thread waiter = new Thread(() -> { // blocks until acknowledged: never in the single-threaded common pool
             try {
                 sent.get();
                 completions.add(() -> ledger.markDone(pending.entry));
@@ -293,7 +293,9 @@ public final class PollLoop implements Runnable {
                 // not committed: the record comes back after a restart or rebalance and is tried again
                 LOG.error("dead letter for {} not acknowledged: {}", pending.entry, e.getCause().toString());
             }
-        });
+        }, "clonefarm-dead-letter-ack");
+        waiter.setDaemon(true);
+        waiter.start();
     }
 
     private void drainCompletions() {
