@@ -201,25 +201,30 @@ class CoordinatorHttpApiTest {
 
     /**
      * A client that stops reading is dropped (told with {@code event: slow}) while the fold goes on and a
-     * client that reads gets every fact; the facts come at about 2,000 a second, slow enough for a reading
-     * client on a loaded CI machine; 30,000 of them overflow what a stalled client's queue and socket hold.
+     * client that reads gets every fact; the facts come at about 4,000 a second, slow enough for a reading
+     * client on a loaded CI machine; 60,000 of them (some 20 MB of JSON) overflow what a stalled client's
+     * queue and the loopback socket buffers hold.
      */
     @Test
     void clientThatStopsReadingIsDroppedWithoutStallingTheFold() throws Exception {
-        int progressEvents = 30_000;
+        int progressEvents = 60_000;
         int subscribersBefore = api.hub.subscriberCount();
         try (SseReader stalled = SseReader.open(api, "/api/events?batch=flood&access_token=" + RunningApi.TOKEN, null);
                 SseReader reading = SseReader.open(api, "/api/events?batch=flood&access_token=" + RunningApi.TOKEN, null)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> api.hub.subscriberCount() == subscribersBefore + 2);
             // its own thread: the common pool has one thread on two cores, and a blocked task there would starve it
             java.util.concurrent.ExecutorService readerThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+            java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicReference<String> lastSeen = new java.util.concurrent.atomic.AtomicReference<>();
             java.util.concurrent.CompletableFuture<Long> received = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 long count = 0;
                 try {
                     while (count <= progressEvents) {
                         String[] message = reading.next();
+                        lastSeen.set(message[0] + " " + message[1]);
                         assertThat(message[1]).as("message %d of the reading client", count).isEqualTo("clone");
                         count++;
+                        seen.set(count);
                     }
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
@@ -234,7 +239,7 @@ class CoordinatorHttpApiTest {
                 for (int i = 1; i <= progressEvents; i++) {
                     send(producer, factory.newEvent("flood", "FLOOD001", 1).setCopyProgress(
                             CopyProgress.newBuilder().setVaddr("0200").setBytesDone(i * 4096L)).build());
-                    if (i % 100 == 0) {
+                    if (i % 200 == 0) {
                         producer.flush();
                         Thread.sleep(50);
                     }
@@ -244,7 +249,12 @@ class CoordinatorHttpApiTest {
             // the fold reaches the last fact although one client has read nothing at all
             await().atMost(Duration.ofSeconds(30)).until(() -> api.store.status("FLOOD001") != null
                     && api.store.status("FLOOD001").getProgress().getBytesDone() == progressEvents * 4096L);
-            assertThat(received.get(120, TimeUnit.SECONDS)).isEqualTo(progressEvents + 1L);
+            try {
+                assertThat(received.get(120, TimeUnit.SECONDS)).isEqualTo(progressEvents + 1L);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the reading client got " + seen.get() + " of " + (progressEvents + 1)
+                        + " facts in time, the last " + lastSeen.get() + "; hub subscribers " + api.hub.subscriberCount(), e);
+            }
             await().atMost(Duration.ofSeconds(30)).until(() -> api.hub.subscriberCount() == subscribersBefore + 1);
             String[] message;
             do {

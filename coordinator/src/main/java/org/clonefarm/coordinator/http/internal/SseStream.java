@@ -12,8 +12,9 @@ import org.clonefarm.coordinator.http.EventHub.HubEvent;
 /**
  * One server-sent events connection as an {@link EventHub.Subscriber}. The hub's folding thread
  * offers events into a bounded queue; the connection's event-loop context drains it into the
- * response. When the queue is full, or the response's own write queue is (the client does not read),
- * the stream is slow: it ends the response, and the client reconnects with {@code Last-Event-ID}.
+ * response, pausing while the response's own write queue is full. When the bounded queue overflows
+ * (the client does not keep up), the stream is slow: the hub drops it, the response ends with
+ * {@code event: slow}, and the client reconnects with {@code Last-Event-ID}.
  *
  * <p>Thread-safety: {@link #offer} and {@link #dropped} from the folding thread; everything that
  * touches the response runs on the connection's context.
@@ -28,6 +29,8 @@ public final class SseStream implements EventHub.Subscriber {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile boolean closed;
     private volatile Runnable onSlow = () -> { };
+    /** Whether a drain handler waits for the response to take data again; on the context only. */
+    private boolean waitingForDrain;
 
     public SseStream(Context context, HttpServerResponse response, int limit) {
         this.context = context;
@@ -46,6 +49,7 @@ public final class SseStream implements EventHub.Subscriber {
             return true; // the subscription is being cancelled; nothing to do
         }
         if (size.incrementAndGet() > limit) {
+            size.decrementAndGet();
             return false;
         }
         queue.add(event);
@@ -73,10 +77,27 @@ public final class SseStream implements EventHub.Subscriber {
         queue.clear();
     }
 
-    /** Writes up to {@value #EVENTS_PER_TURN} queued events, then yields the event loop and goes on later. */
+    /**
+     * Writes up to {@value #EVENTS_PER_TURN} queued events, then yields the event loop and goes on later.
+     * While the response's write queue is full (the client reads slower than we write, for now), the
+     * events wait in the bounded queue and writing resumes when the response drains; only a queue that
+     * overflows makes the client slow (the hub then drops it).
+     */
     private void drain() {
         drainScheduled.set(false);
         if (closed) {
+            return;
+        }
+        if (response.writeQueueFull()) {
+            if (!waitingForDrain) {
+                waitingForDrain = true;
+                response.drainHandler(v -> {
+                    waitingForDrain = false;
+                    if (drainScheduled.compareAndSet(false, true)) {
+                        context.runOnContext(w -> drain());
+                    }
+                });
+            }
             return;
         }
         StringBuilder chunk = new StringBuilder();
@@ -91,10 +112,6 @@ public final class SseStream implements EventHub.Subscriber {
             context.runOnContext(v -> drain());
         }
         if (chunk.length() == 0) {
-            return;
-        }
-        if (response.writeQueueFull()) {
-            endSlow();
             return;
         }
         response.write(chunk.toString());
