@@ -44,8 +44,10 @@ class FarmChaosTest {
                 "--guest-concurrency", "4", "--boot-timeout", "600"};
             Process coordinator = clonefarm.start("coordinator-1", coordinatorArgs);
             clonefarm.awaitOutput("coordinator-1", "dashboard=", 120);
-            Process worker1 = clonefarm.start("worker-1", "worker", "--data", data.toString(), "--id", "w1", "--max-clones", "2");
-            clonefarm.start("worker-2", "worker", "--data", data.toString(), "--id", "w2", "--max-clones", "2");
+            Process worker1 = clonefarm.start("worker-1", "worker", "--data", data.toString(), "--id", "w1",
+                    "--max-clones", "2", "--http-port", "0");
+            Process worker2 = clonefarm.start("worker-2", "worker", "--data", data.toString(), "--id", "w2",
+                    "--max-clones", "2", "--http-port", "0");
 
             Path spec = dir.resolve("chaos.yaml");
             Files.writeString(spec, DemoCommand.spec("chaos", 1, 40, "rw-root"));
@@ -55,6 +57,7 @@ class FarmChaosTest {
             // mid-batch: some clones copied, others not yet
             awaitBatch(kafka, s -> s.count(CloneState.CLONE_STATE_PLANNED) + s.count(CloneState.CLONE_STATE_COPYING) < 36,
                     "4 clones past their copy", 300);
+            assertThat(worker2.isAlive()).as("the surviving worker runs: %s", clonefarm.err("worker-2")).isTrue();
             worker1.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL
             coordinator.destroy(); // SIGTERM: the coordinator (and the guests it runs) stop
             assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).as("coordinator stops on SIGTERM").isTrue();
