@@ -138,14 +138,14 @@ public final class GuestAgent {
         GuestPaths paths = GuestPaths.of(root);
         String markerGuestPath = config.get(AgentConfig.MARKER_PATH);
         Path marker = paths.resolve(markerGuestPath);
-        try (EventSpool spool = openSpool(paths)) {
+        return withSpool(paths, spool -> {
             if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
                 LOG.info("finalize marker {} is absent: this clone is finalized already", marker);
                 SpoolDelivery.Outcome outcome = deliver(spool, "agent");
                 return new Result(Status.NOTHING_TO_DO, null, List.of(), outcome.delivered(), outcome.pending());
             }
             EventRecorder events = new EventRecorder(spool);
-            try {
+            return reporting(spool, events, () -> {
                 WhoAmI who = identity().whoAmI();
                 events.about(who.userid(), "", 0);
                 Prepared prepared = prepare(who, paths);
@@ -164,14 +164,8 @@ public final class GuestAgent {
                 SpoolDelivery.Outcome outcome = deliver(spool, events.producerId());
                 reboot();
                 return new Result(Status.FINALIZED, plan, files, outcome.delivered(), outcome.pending());
-            } catch (AgentException e) {
-                events.recordFailure(e);
-                deliverQuietly(spool, events.producerId(), e);
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new AgentException(AgentStep.SPOOL, "cannot close the event spool: " + e.getMessage(), true, e);
-        }
+            });
+        });
     }
 
     /**
@@ -181,13 +175,13 @@ public final class GuestAgent {
      */
     public boolean reportReady() {
         GuestPaths paths = GuestPaths.of(root);
-        try (EventSpool spool = openSpool(paths)) {
+        return withSpool(paths, spool -> {
             if (readyRecorded(spool)) {
                 deliver(spool, "agent");
                 return false;
             }
             EventRecorder events = new EventRecorder(spool);
-            try {
+            return reporting(spool, events, () -> {
                 AgentState state = loadState(spool);
                 String userid = state.userid().isEmpty() ? identity().whoAmI().userid() : state.userid();
                 events.about(userid, state.batchId(), state.attempt());
@@ -198,14 +192,8 @@ public final class GuestAgent {
                 storeState(spool, new AgentState(boot, userid, state.batchId(), state.attempt()));
                 deliver(spool, events.producerId());
                 return true;
-            } catch (AgentException e) {
-                events.recordFailure(e);
-                deliverQuietly(spool, events.producerId(), e);
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new AgentException(AgentStep.SPOOL, "cannot close the event spool: " + e.getMessage(), true, e);
-        }
+            });
+        });
     }
 
     /**
@@ -221,9 +209,9 @@ public final class GuestAgent {
             throw new IllegalStateException("initrd mode needs the clone's /var: set Builder.initrdVarRoot");
         }
         GuestPaths paths = GuestPaths.initrd(root, initrdVarRoot, java.util.Set.copyOf(config.postMountFiles()));
-        try (EventSpool spool = openSpool(paths)) {
+        return withSpool(paths, spool -> {
             EventRecorder events = new EventRecorder(spool);
-            try {
+            return reporting(spool, events, () -> {
                 AgentState state = loadState(spool);
                 int boot = state.boots() + 1;
                 boolean firstBoot = !readyRecorded(spool);
@@ -243,13 +231,42 @@ public final class GuestAgent {
                 }
                 SpoolDelivery.Outcome outcome = deliver(spool, events.producerId());
                 return new Result(Status.FINALIZED, plan, files, outcome.delivered(), outcome.pending());
-            } catch (AgentException e) {
-                events.recordFailure(e);
-                deliverQuietly(spool, events.producerId(), e);
-                throw e;
-            }
+            });
+        });
+    }
+
+    /** Work on the open spool; may fail with the spool's I/O. */
+    @FunctionalInterface
+    private interface SpoolWork<T> {
+        T run(EventSpool spool) throws IOException;
+    }
+
+    /** A reported step's work. */
+    @FunctionalInterface
+    private interface ReportedWork<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code work} with the spool open; a spool that cannot be closed is a failure of the SPOOL step. */
+    private <T> T withSpool(GuestPaths paths, SpoolWork<T> work) {
+        try (EventSpool spool = openSpool(paths)) {
+            return work.run(spool);
         } catch (IOException e) {
             throw new AgentException(AgentStep.SPOOL, "cannot close the event spool: " + e.getMessage(), true, e);
+        }
+    }
+
+    /**
+     * Runs the steps of a run: a step that fails is spooled as an AgentFailed event, delivered if the
+     * broker can be reached, and the failure goes on to the caller.
+     */
+    private <T> T reporting(EventSpool spool, EventRecorder events, ReportedWork<T> work) throws IOException {
+        try {
+            return work.run();
+        } catch (AgentException e) {
+            events.recordFailure(e);
+            deliverQuietly(spool, events.producerId(), e);
+            throw e;
         }
     }
 
@@ -259,12 +276,10 @@ public final class GuestAgent {
 
     /** Sends what the spool still holds; returns how many were delivered and how many are left. */
     public Delivery deliver() {
-        try (EventSpool spool = openSpool(spoolPaths())) {
+        return withSpool(spoolPaths(), spool -> {
             SpoolDelivery.Outcome outcome = deliver(spool, "agent");
             return new Delivery(outcome.delivered(), outcome.pending(), outcome.problem());
-        } catch (IOException e) {
-            throw new AgentException(AgentStep.SPOOL, "cannot close the event spool: " + e.getMessage(), true, e);
-        }
+        });
     }
 
     /** Every event the spool holds, delivered or not, in order (for tests and {@code agent spool}). */

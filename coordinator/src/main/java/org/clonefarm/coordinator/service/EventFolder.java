@@ -119,11 +119,6 @@ public final class EventFolder implements AutoCloseable {
         return consumerLag;
     }
 
-    /** Whether the replay at start is done. */
-    public boolean isCaughtUp() {
-        return caughtUp.isDone() && !caughtUp.isCompletedExceptionally();
-    }
-
     /** Completes when the folding thread has ended. */
     public CompletableFuture<Void> stopped() {
         return stopped;

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.clonefarm.proto.DiskAction;
+import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.proto.DiskRole;
 
 /**
@@ -25,8 +26,6 @@ import org.clonefarm.proto.DiskRole;
  * allocation group exist and the group has the space. Stateless and thread-safe.
  */
 public final class SpecValidator {
-    /** CP: 1-8 characters of A-Z 0-9 @ # $. */
-    public static final Pattern USERID = Pattern.compile("[A-Z0-9@#$]{1,8}");
     private static final Pattern BATCH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
     private static final Pattern RANGE = Pattern.compile("([A-Z0-9@#$]*?)(\\d+)-([A-Z0-9@#$]*?)(\\d+)");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -92,7 +91,7 @@ public final class SpecValidator {
         if (name == null) {
             return false;
         }
-        if (!USERID.matcher(name).matches()) {
+        if (!Userid.isValid(name)) {
             problems.add(place, name, "is not a userid: 1-8 characters of A-Z 0-9 @ # $");
             return false;
         }
@@ -232,7 +231,7 @@ public final class SpecValidator {
             if (entry.range() != null) {
                 ids = expandRange(problems, place + ".range", entry.range());
             } else if (entry.userid() != null) {
-                if (!USERID.matcher(entry.userid()).matches()) {
+                if (!Userid.isValid(entry.userid())) {
                     problems.add(place + ".userid", entry.userid(), "is not a userid: 1-8 characters of A-Z 0-9 @ # $");
                 } else {
                     ids.add(entry.userid());
@@ -357,7 +356,7 @@ public final class SpecValidator {
         }
         for (long n = first; n <= last; n++) {
             String userid = prefix + String.format("%0" + width + "d", n);
-            if (!USERID.matcher(userid).matches()) {
+            if (!Userid.isValid(userid)) {
                 problems.add(place, range, "makes " + userid + ", which is not a userid (more than 8 characters)");
                 return List.of();
             }

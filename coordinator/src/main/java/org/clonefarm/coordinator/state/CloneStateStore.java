@@ -43,9 +43,8 @@ public final class CloneStateStore {
 
     private final Map<String, CloneRecord> clones = new ConcurrentHashMap<>();
     private final Map<String, BatchRecord> batches = new ConcurrentHashMap<>();
-    private long applied;
+    /** Ignored events so far, for rate-limiting their log lines; writer thread only. */
     private long ignored;
-    private long duplicates;
 
     /**
      * Folds one event. Must be called by one thread at a time, in topic order per clone.
@@ -74,7 +73,6 @@ public final class CloneStateStore {
             clones.put(userid, clone);
         }
         if (!isProgress(fact) && !clone.seen.add(event.getEventId())) {
-            duplicates++;
             return FoldOutcome.duplicate(clone.status);
         }
         CloneStatus before = clone.status;
@@ -92,7 +90,6 @@ public final class CloneStateStore {
         }
         BatchRecord batch = batches.computeIfAbsent(clone.batchId, BatchRecord::new);
         batch.update(userid, before, after);
-        applied++;
         return FoldOutcome.applied(after);
     }
 
@@ -170,11 +167,6 @@ public final class CloneStateStore {
     public CloneEvent batchPlanned(String batchId) {
         BatchRecord batch = batches.get(batchId);
         return batch == null ? null : batch.plannedEvent;
-    }
-
-    /** Counters since creation: events applied, ignored and dropped as duplicates. Writer thread only. */
-    public long[] counters() {
-        return new long[] {applied, ignored, duplicates};
     }
 
     /** One clone's mutable fold state; written by the folding thread only. */

@@ -21,17 +21,7 @@ public record Userid(String value) implements Comparable<Userid> {
 
     /** Whether {@code text} (exactly as given, no case folding) is a valid userid. */
     public static boolean isValid(String text) {
-        if (text == null || text.isEmpty() || text.length() > 8) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '@' || c == '#' || c == '$';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
+        return CpNames.isValid(text, 8);
     }
 
     @Override
