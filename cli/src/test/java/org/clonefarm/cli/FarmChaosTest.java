@@ -45,9 +45,9 @@ class FarmChaosTest {
             Process coordinator = clonefarm.start("coordinator-1", coordinatorArgs);
             clonefarm.awaitOutput("coordinator-1", "dashboard=", 120);
             Process worker1 = clonefarm.start("worker-1", "worker", "--data", data.toString(), "--id", "w1",
-                    "--max-clones", "1", "--http-port", "0");
+                    "--max-clones", "2", "--http-port", "0");
             Process worker2 = clonefarm.start("worker-2", "worker", "--data", data.toString(), "--id", "w2",
-                    "--max-clones", "1", "--http-port", "0");
+                    "--max-clones", "2", "--http-port", "0");
 
             Path spec = dir.resolve("chaos.yaml");
             Files.writeString(spec, DemoCommand.spec("chaos", 1, 40, "rw-root"));

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 class FinalizeFailureLeavesCloneUntouchedTest {
     @TempDir
     Path root;
+    /** Beside the root, not in it (the root's snapshot must not see it), and removed after the test. */
+    @TempDir
+    Path besideRoot;
 
     private Map<String, String> before;
 
@@ -66,7 +69,7 @@ class FinalizeFailureLeavesCloneUntouchedTest {
     /** The 191 image cannot be read (here: its path is a directory): read-config fails, retryable. */
     @Test
     void unreadableConfigDiskReportsReadConfigAndKeepsMarkerAndFiles() throws IOException {
-        Path image = Files.createDirectories(root.getParent().resolve(root.getFileName() + "-191.img"));
+        Path image = Files.createDirectories(besideRoot.resolve("LINUX001-191.img"));
         GuestAgent agent = agentFor(GuestTree.USERID, new ImageBackedSource(image));
 
         assertThatThrownBy(agent::finalizeClone).isInstanceOf(AgentException.class).hasMessageContaining(image.toString());

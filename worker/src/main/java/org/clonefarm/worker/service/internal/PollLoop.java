@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,11 @@ import org.slf4j.LoggerFactory;
  *       and counts as finished once the letter is acknowledged.</li>
  *   <li>A second delivery of a request that is running here ({@code USERID#attempt}) joins the running
  *       job instead of copying again; another attempt of a busy userid waits for it (one target, one copy).</li>
+ *   <li>A request whose attempt is over according to the events topic ({@link FinishedCopies}: copied or
+ *       failed by any worker, or already past the copy) is committed without a copy: a copied clone may
+ *       have booted, and copying it again would write the master's bytes over it. Before it decides, the
+ *       loop waits until that view has read every event acknowledged before the request was fetched. A
+ *       copy running here whose attempt another producer ends meanwhile is cancelled and committed.</li>
  *   <li>Revocation: the jobs of revoked partitions are cancelled and awaited (they stop at a checkpoint,
  *       at most a few seconds), the finished prefix is committed synchronously, the rest is forgotten.
  *       Late completions of forgotten records are ignored.</li>
@@ -93,11 +99,15 @@ public final class PollLoop implements Runnable {
     /** The highest offset the broker acknowledged per partition: an older failed commit never goes below it. */
     private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private FinishedCopies finishedCopies;
     private volatile long consumerLag = -1;
     private volatile boolean polling;
 
-    /** A record taken from a partition, not started yet. */
-    private record Pending(ConsumerRecord<String, byte[]> record, Submitted entry) {
+    /**
+     * A record taken from a partition, not started yet; {@code fence} completes once the view of finished
+     * copies has read every event published before the record was fetched.
+     */
+    private record Pending(ConsumerRecord<String, byte[]> record, Submitted entry, CompletableFuture<Void> fence) {
     }
 
     /** A job running here and the records (one, or more for duplicates) it answers. */
@@ -106,6 +116,8 @@ public final class PollLoop implements Runnable {
         final TopicPartition partition;
         final List<Pending> records = new ArrayList<>();
         CompletableFuture<CloneJob.Outcome> outcome;
+        /** Another producer ended this attempt while it ran here: the job was cancelled, its records are done. */
+        boolean superseded;
 
         Running(CloneJob job, TopicPartition partition) {
             this.job = job;
@@ -155,6 +167,7 @@ public final class PollLoop implements Runnable {
         settings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
         settings.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         settings.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
+        finishedCopies = new FinishedCopies(config.kafka(), config.topics().events(), config.workerId() + "-finished-copies");
         try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(settings)) {
             consumer = kafka;
             kafka.subscribe(List.of(config.topics().cloneRequests()), new Rebalance(kafka));
@@ -166,10 +179,14 @@ public final class PollLoop implements Runnable {
                 } catch (WakeupException e) {
                     break;
                 }
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    take(record);
+                if (!records.isEmpty()) {
+                    CompletableFuture<Void> fence = finishedCopies.fence();
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        take(record, fence);
+                    }
                 }
                 drainCompletions();
+                cancelCopiesEndedElsewhere();
                 startJobs();
                 pauseBusyPartitions(kafka);
                 commitAsync(kafka);
@@ -187,14 +204,33 @@ public final class PollLoop implements Runnable {
         } finally {
             polling = false;
             consumer = null;
+            finishedCopies.close();
         }
     }
 
     /** A record fetched: into the ledger and the partition's backlog, or to the DLQ if it is poison. */
-    private void take(ConsumerRecord<String, byte[]> record) {
+    private void take(ConsumerRecord<String, byte[]> record, CompletableFuture<Void> fence) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         Submitted entry = ledger.submit(partition, record.offset());
-        backlog.computeIfAbsent(partition, p -> new ArrayDeque<>()).addLast(new Pending(record, entry));
+        backlog.computeIfAbsent(partition, p -> new ArrayDeque<>()).addLast(new Pending(record, entry, fence));
+    }
+
+    /** Cancels the copies running here whose attempt another producer has ended (copied, started, cancelled). */
+    private void cancelCopiesEndedElsewhere() {
+        for (Running running : jobsByKey.values()) {
+            if (running.superseded) {
+                continue;
+            }
+            Optional<String> endedBy = finishedCopies.finishedBy(running.job.request());
+            if (endedBy.isPresent() && !endedBy.get().equals(config.workerId())) {
+                running.superseded = true;
+                metrics.superseded();
+                LOG.warn("clone {} attempt {} was ended by {} while it was being copied here; stopping this copy"
+                        + " so it cannot overwrite the clone", running.job.request().getUserid(),
+                        running.job.request().getAttempt(), endedBy.get());
+                running.job.cancel();
+            }
+        }
     }
 
     /** Starts jobs from the heads of the backlogs while there is room, round-robin over partitions. */
@@ -209,6 +245,9 @@ public final class PollLoop implements Runnable {
                     continue;
                 }
                 Pending head = queue.peekFirst();
+                if (!head.fence.isDone() || head.fence.isCompletedExceptionally()) {
+                    continue; // the view of finished copies has not caught up yet (or is closing)
+                }
                 String origin = head.record.topic() + "/" + head.record.partition() + "@" + head.record.offset();
                 CloneRequest request;
                 try {
@@ -226,6 +265,16 @@ public final class PollLoop implements Runnable {
                     same.records.add(head); // delivered twice while running: the running copy answers both
                     metrics.duplicateJoined();
                     LOG.info("request {} at {} is already being copied here; it joins that copy", key, origin);
+                    progress = true;
+                    continue;
+                }
+                Optional<String> endedBy = finishedCopies.finishedBy(request);
+                if (endedBy.isPresent()) {
+                    queue.pollFirst();
+                    ledger.markDone(head.entry);
+                    metrics.alreadyFinished();
+                    LOG.info("request {} at {} is not copied: its attempt was already ended by {} (a clone that"
+                            + " may have booted is never copied over)", key, origin, endedBy.get());
                     progress = true;
                     continue;
                 }
@@ -265,8 +314,11 @@ public final class PollLoop implements Runnable {
     private void finished(Running running, CloneJob.Outcome outcome) {
         jobsByKey.remove(CloneJob.key(running.job.request()), running);
         jobsByUserid.remove(running.job.request().getUserid(), running);
+        CloneJob.Outcome effective = running.superseded && outcome == CloneJob.Outcome.CANCELLED
+                ? CloneJob.Outcome.FINISHED // ended elsewhere: nothing left to do for these records
+                : outcome;
         for (Pending pending : running.records) {
-            switch (outcome) {
+            switch (effective) {
                 case FINISHED -> ledger.markDone(pending.entry);
                 case REDELIVER -> {
                     if (ledger.isCurrent(pending.entry)) {

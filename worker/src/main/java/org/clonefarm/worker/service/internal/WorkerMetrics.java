@@ -35,6 +35,8 @@ public final class WorkerMetrics {
     private final Counter failed;
     private final Counter cancelled;
     private final Counter duplicates;
+    private final Counter alreadyFinished;
+    private final Counter superseded;
     private final Counter deadLetters;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong rateMicroMibPerSecond = new AtomicLong();
@@ -56,6 +58,8 @@ public final class WorkerMetrics {
         failed = outcome(registry, workerId, "failed");
         cancelled = outcome(registry, workerId, "cancelled");
         duplicates = outcome(registry, workerId, "duplicate");
+        alreadyFinished = outcome(registry, workerId, "already_finished");
+        superseded = outcome(registry, workerId, "superseded");
         deadLetters = Counter.builder("clonefarm.worker.dead.letters").description("Records sent to the dead-letter topic")
                 .tag("worker", workerId).register(registry);
         Gauge.builder("clonefarm.worker.requests.in.flight", inFlight, AtomicInteger::get)
@@ -99,6 +103,16 @@ public final class WorkerMetrics {
 
     public void duplicateJoined() {
         duplicates.increment();
+    }
+
+    /** A request not copied because its attempt was already over. */
+    public void alreadyFinished() {
+        alreadyFinished.increment();
+    }
+
+    /** A running copy stopped because another producer ended its attempt. */
+    public void superseded() {
+        superseded.increment();
     }
 
     public void deadLetter() {
