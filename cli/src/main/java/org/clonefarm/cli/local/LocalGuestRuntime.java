@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What XAUTOLOG boots in the local simulation: a guest whose disks are loop-mounted ext4 file systems
  * of the volume images, and whose first boot is the guest agent, run as a child process from the
- * agent jar in the guest's own root ({@code /opt/clonefarm/clonefarm-agent.jar}).
+ * agent jar in the guest's own root ({@code /opt/clonefarm/clonefarm-agent.jar}); {@link AgentLauncher}
+ * runs a byte-identical copy of that jar from {@code <work dir>/../agent-cache} with a shared class-data
+ * archive, so that hundreds of agent runs do not each load the same classes from scratch.
  *
  * <p><b>RW root</b> (the clone owns 0200): boot 1 mounts its root (0200) read-write and its /var
  * (0202) at {@code root/var}, as its fstab says; while the finalize marker exists it runs
@@ -151,6 +153,7 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
     private final Set<LoopMount> liveMounts = ConcurrentHashMap.newKeySet();
     private final Thread shutdownHook;
     private final Consumer<Outcome> onShutdown;
+    private final AgentLauncher launcher;
     private volatile boolean closed;
 
     public LocalGuestRuntime(Settings settings) {
@@ -165,6 +168,7 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
     public LocalGuestRuntime(Settings settings, Consumer<Outcome> onShutdown) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.onShutdown = Objects.requireNonNull(onShutdown, "onShutdown");
+        this.launcher = new AgentLauncher(settings.workDirectory().resolveSibling("agent-cache"));
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory factory = r -> {
             Thread thread = new Thread(r, "local-guest-" + threads.incrementAndGet());
@@ -460,8 +464,9 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
             if (!Files.isRegularFile(jar)) {
                 throw new LocalRuntimeException("the root of " + userid + " has no agent jar /" + AGENT_JAR_IN_GUEST, false);
             }
-            List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", jar.toString(), command));
+            AgentLauncher.Launch launch = launcher.launch(jar);
+            List<String> argv = new ArrayList<>(launch.command());
+            argv.add(command);
             argv.addAll(arguments);
             argv.addAll(List.of("--userid", userid.value(), "--set", "bootstrap.servers=" + settings.bootstrapServers(),
                     "--set", "topic.prefix=" + settings.topicPrefix(), "--set", "config.disk.bus.id="));
@@ -472,7 +477,13 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(Redirect.appendTo(log.toFile()));
             agentRuns.add(command);
-            Process process = builder.start();
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                launcher.finished(launch, -1);
+                throw e;
+            }
             agent = process;
             try {
                 if (halted) {
@@ -490,6 +501,7 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
                 throw new Halted(userid + " was interrupted during " + command);
             } finally {
                 agent = null;
+                launcher.finished(launch, process.isAlive() ? -1 : process.exitValue());
             }
             if (halted) {
                 throw new Halted(userid + " was halted during " + command);
