@@ -1,19 +1,17 @@
 package org.clonefarm.cli.local;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.clonefarm.cli.local.internal.RegionDigest;
+import org.clonefarm.platform.io.FileRegion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +65,7 @@ final class AgentLauncher {
      * @throws IOException when the guest's jar cannot be read or the cache cannot be written
      */
     Launch launch(Path jarInGuest) throws IOException {
-        String digest = sha256(jarInGuest);
+        String digest = RegionDigest.sha256(new FileRegion(jarInGuest, 0, FileRegion.TO_END));
         Path entry = cache.resolve(digest);
         Path jar = entry.resolve(JAR);
         if (!Files.isRegularFile(jar)) {
@@ -125,21 +123,5 @@ final class AgentLauncher {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int read; (read = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, read);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }
