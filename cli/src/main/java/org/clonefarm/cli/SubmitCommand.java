@@ -31,20 +31,20 @@ import picocli.CommandLine.Spec;
 /** {@code clonefarm submit SPEC}: applies a spec: directory, NAMES file, one clone request per clone. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
         description = {
-            "Submit a clone spec: write the clones' directory entries and their NAMES entries on the master's 191",
-            "disk, then publish one clone request per clone. Submitting the same spec again changes nothing; a",
-            "changed spec under an existing batch name is refused.",
+            "Submit a clone spec: write the clones' directory entries and their NAMES entries on the master's 191 "
+                    + "disk, then publish one clone request per clone. Submitting the same spec again changes nothing; "
+                    + "a changed spec under an existing batch name is refused.",
             "",
-            "With --directory-manager local (the default) the directory is the local simulation's USER.DIRECT under",
-            "--data, changed under the directory lock.",
+            "With --directory-manager local (the default) the directory is the local simulation's USER.DIRECT under "
+                    + "--data, changed under the directory lock.",
             "",
-            "With --directory-manager dirmaint the spec is planned against --directory, a USER DIRECT extract of the",
-            "z/VM system, and --extent-control, and the entries are made with DirMaint commands (ADD LIKE the",
-            "prototype, AMDISK with the exact planned extents, V-DISKs, LINKs). By default they are printed as a",
-            "REXX EXEC to run on z/VM, and nothing is published; run the same submit with --dirmaint-applied",
-            "afterwards. With --dirmaint-command they are run one by one and the batch is published at the end.",
-            "A failed command stops the submit; running it again continues after the commands already applied",
-            "(recorded in <data>/dirmaint/<batch>.dirmaint-journal)."
+            "With --directory-manager dirmaint the spec is planned against --directory, a USER DIRECT extract of the "
+                    + "z/VM system, and --extent-control, and the entries are made with DirMaint commands (ADD LIKE the "
+                    + "prototype, AMDISK with the exact planned extents, V-DISKs, LINKs). By default they are printed as a "
+                    + "REXX EXEC to run on z/VM, and nothing is published: run the same submit with --dirmaint-applied "
+                    + "afterwards. With --dirmaint-command they are run one by one and the batch is published at the end. "
+                    + "A failed command stops the submit; running it again continues after the commands already applied "
+                    + "(recorded in <data>/dirmaint/<batch>.dirmaint-journal)."
         })
 public final class SubmitCommand implements Callable<Integer> {
     private static final String LOCAL = "local";
