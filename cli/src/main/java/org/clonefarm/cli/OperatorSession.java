@@ -7,6 +7,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.clonefarm.coordinator.api.BatchCommands;
 import org.clonefarm.coordinator.local.EventLogSnapshot;
 import org.clonefarm.coordinator.local.LocalBatchCommands;
+import org.clonefarm.coordinator.publish.BatchPublisher;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
@@ -14,7 +15,8 @@ import org.clonefarm.platform.simulation.LocalDataDirectory;
 
 /**
  * What an operator's command (submit, status, retry, cancel) works with: the farm's Kafka, the
- * state as of now (a fold of the events topic) and the batch commands on the local simulation.
+ * state as of now (a fold of the events topic), the batch commands on the local simulation and the
+ * batch publisher the DirMaint path uses.
  * Closing it flushes and closes the producer.
  */
 final class OperatorSession implements AutoCloseable {
@@ -23,18 +25,25 @@ final class OperatorSession implements AutoCloseable {
     private final FarmConnection connection;
     private final KafkaProducer<String, byte[]> producer;
     private final BatchCommands commands;
+    private final BatchPublisher batchPublisher;
 
     OperatorSession(KafkaOptions kafka, Path dataDirectory, String who) {
         this.connection = FarmConnection.open(kafka, dataDirectory);
         String id = who + "-" + ProcessHandle.current().pid();
         this.producer = new KafkaProducer<>(connection.settings().producer(id));
         EventPublisher publisher = new EventPublisher(producer, connection.layout(), new EventFactory(id));
+        this.batchPublisher = new BatchPublisher(publisher);
         this.commands = new LocalBatchCommands(LocalDataDirectory.at(dataDirectory), publisher, this::state,
                 LocalBatchCommands.DEFAULT_NAMES_FILE, Duration.ofSeconds(60), Clock.systemUTC());
     }
 
     BatchCommands commands() {
         return commands;
+    }
+
+    /** Publishes a planned batch's events and requests (the DirMaint path, which has no local simulation). */
+    BatchPublisher batchPublisher() {
+        return batchPublisher;
     }
 
     /** The farm's state now, folded from the events topic. */

@@ -13,6 +13,11 @@ import java.util.concurrent.Callable;
 import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
 import org.clonefarm.coordinator.local.LocalPlanner;
 import org.clonefarm.coordinator.plan.BatchPlan;
+import org.clonefarm.coordinator.plan.DirectoryPlanner;
+import org.clonefarm.coordinator.spec.SpecParser;
+import org.clonefarm.platform.allocation.ExtentControl;
+import org.clonefarm.platform.allocation.ExtentControlException;
+import org.clonefarm.platform.directory.DirectoryException;
 import org.clonefarm.platform.directory.DirectoryEntry;
 import org.clonefarm.platform.directory.MdiskStatement;
 import org.clonefarm.platform.directory.UserDirectory;
@@ -43,17 +48,21 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the plan as one JSON object.")
     boolean json;
 
+    @Option(names = "--directory", paramLabel = "FILE",
+            description = "Plan against this USER DIRECT file (e.g. an extract of a z/VM system) instead of the local"
+                    + " simulation under --data.")
+    Path directory;
+
+    @Option(names = "--extent-control", paramLabel = "FILE",
+            description = "With --directory: DirMaint's EXTENT CONTROL file (default: EXTENT.CONTROL beside --directory).")
+    Path extentControl;
+
     @Override
     public Integer call() throws Exception {
         String yaml = SpecFile.read(spec);
-        LocalDataDirectory local = LocalDataDirectory.at(data.path());
-        if (!Files.exists(local.directoryFile())) {
-            throw UserError.usage("no CP directory in " + data.path() + " (" + local.directoryFile()
-                    + "); create the demo master with 'clonefarm master create-demo --data " + data.path() + "'");
-        }
         BatchPlan plan;
         try {
-            plan = new LocalPlanner(local, Clock.systemUTC()).plan(yaml);
+            plan = directory != null ? planAgainstFiles(yaml) : planLocal(yaml);
         } catch (BatchCommandException e) {
             throw new UserError(spec + ": " + e.getMessage(), e);
         }
@@ -107,6 +116,38 @@ public final class PlanCommand implements Callable<Integer> {
             System.out.println("  " + record.stripTrailing());
         }
         return 0;
+    }
+
+    private BatchPlan planLocal(String yaml) throws java.io.IOException {
+        if (extentControl != null) {
+            throw UserError.usage("--extent-control goes with --directory; the local simulation has its own");
+        }
+        LocalDataDirectory local = LocalDataDirectory.at(data.path());
+        if (!Files.exists(local.directoryFile())) {
+            throw UserError.usage("no CP directory in " + data.path() + " (" + local.directoryFile()
+                    + "); create the demo master with 'clonefarm master create-demo --data " + data.path() + "'");
+        }
+        return new LocalPlanner(local, Clock.systemUTC()).plan(yaml);
+    }
+
+    private BatchPlan planAgainstFiles(String yaml) {
+        Path control = extentControl != null ? extentControl : directory.toAbsolutePath().getParent().resolve("EXTENT.CONTROL");
+        for (Path file : new Path[] {directory, control}) {
+            if (!Files.isRegularFile(file)) {
+                throw UserError.usage(file + " does not exist or is not a file; give --directory (a USER DIRECT file)"
+                        + " and --extent-control (DirMaint's EXTENT CONTROL)");
+            }
+        }
+        try {
+            return DirectoryPlanner.plan(new SpecParser().parse(yaml), UserDirectory.read(directory),
+                    ExtentControl.read(control), Clock.systemUTC());
+        } catch (DirectoryException e) {
+            throw new UserError(e.getMessage() + ". Fix that line of the directory file.", e);
+        } catch (ExtentControlException e) {
+            throw new UserError(e.getMessage() + ". Fix that line of the EXTENT CONTROL file.", e);
+        } catch (java.io.IOException e) {
+            throw new UserError("cannot read " + directory + " or " + control + ": " + e.getMessage(), e);
+        }
     }
 
     private static String print(DirectoryEntry entry) {

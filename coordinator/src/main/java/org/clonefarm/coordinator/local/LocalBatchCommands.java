@@ -14,6 +14,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.clonefarm.coordinator.api.BatchCommands;
 import org.clonefarm.coordinator.plan.BatchPlan;
 import org.clonefarm.coordinator.plan.BatchPlanner;
+import org.clonefarm.coordinator.plan.DirectoryPlanner;
+import org.clonefarm.coordinator.publish.BatchNames;
+import org.clonefarm.coordinator.publish.BatchPublisher;
 import org.clonefarm.coordinator.spec.SpecParser;
 import org.clonefarm.coordinator.state.CloneStateMachine;
 import org.clonefarm.coordinator.state.CloneStateStore;
@@ -21,16 +24,10 @@ import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.platform.allocation.ExtentControl;
 import org.clonefarm.platform.cms.CmsFileId;
-import org.clonefarm.platform.cms.EdfFileSystem;
-import org.clonefarm.platform.cms.RecordFormat;
-import org.clonefarm.platform.directory.DirectoryProblem;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
-import org.clonefarm.platform.names.NamesEntry;
-import org.clonefarm.platform.names.NamesFile;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
-import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.Cancelled;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.ClonePlanned;
@@ -102,11 +99,11 @@ public final class LocalBatchCommands implements BatchCommands {
     private Submitted submitNow(String specYaml) throws IOException {
         SpecParser.Result parsed = new SpecParser().parse(specYaml);
         if (parsed.spec() == null || parsed.spec().batch() == null) {
-            throw LocalPlanner.badSpec(parsed.problems());
+            throw DirectoryPlanner.badSpec(parsed.problems());
         }
         String batch = parsed.spec().batch();
         String digest = BatchPlanner.digest(parsed.spec());
-        Submitted earlier = earlierSubmit(state.get(), batch, digest);
+        Submitted earlier = BatchPublisher.earlierSubmit(state.get(), batch, digest);
         if (earlier != null) {
             return earlier;
         }
@@ -114,80 +111,14 @@ public final class LocalBatchCommands implements BatchCommands {
         try (DirectoryLock.Held lock = DirectoryLock.acquire(data.root(), "submit " + batch, lockWait)) {
             UserDirectory directory = data.readDirectory();
             ExtentControl control = data.readExtentControl();
-            java.util.Set<String> before = new java.util.HashSet<>();
-            directory.validate().forEach(problem -> before.add(problem.toString()));
-            plan = LocalPlanner.planAgainst(parsed, directory, control, clock);
-            // only what this batch would add counts: a prototype's AUTOG is a "problem" of every directory
-            List<DirectoryProblem> problems = directory.validate().stream()
-                    .filter(problem -> !before.contains(problem.toString())).toList();
-            if (!problems.isEmpty()) {
-                throw new BatchCommandException(BatchCommandException.Kind.CONFLICT, "the directory would not be"
-                        + " consistent after adding batch " + batch + ": " + problems.get(0) + "; nothing was changed", List.of());
-            }
+            plan = DirectoryPlanner.planConsistent(parsed, directory, control, clock);
             data.writeDirectory(directory);
-            writeNames(plan);
+            BatchNames.writeToDisk(data.resolve(new Userid(plan.spec().master()), new Vaddr(CONFIG_DISK)), namesFile,
+                    plan.names());
         }
-        publish(plan);
+        new BatchPublisher(publisher).publish(plan);
         LOG.info("submitted batch {}: {} clones, {} bytes to copy", batch, plan.clones(), plan.bytesToCopy());
         return new Submitted(batch, plan.clones(), plan.bytesToCopy(), false);
-    }
-
-    private static Submitted earlierSubmit(CloneStateStore store, String batch, String digest) {
-        CloneEvent planned = store.batchPlanned(batch);
-        if (planned == null) {
-            return null;
-        }
-        BatchPlanned facts = planned.getBatchPlanned();
-        if (!facts.getSpecDigest().equals(digest)) {
-            throw new BatchCommandException(BatchCommandException.Kind.CONFLICT, "batch " + batch
-                    + " was submitted with another spec; submit the changed spec under a new batch name", List.of());
-        }
-        return new Submitted(batch, facts.getClones(), facts.getBytesTotal(), true);
-    }
-
-    /** Adds or replaces the batch's entries in the NAMES file on the master's 191 disk. */
-    private void writeNames(BatchPlan plan) throws IOException {
-        var region = data.resolve(new Userid(plan.spec().master()), new Vaddr(CONFIG_DISK));
-        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(region)) {
-            List<NamesEntry> entries = new ArrayList<>();
-            java.util.Set<String> replaced = new java.util.HashSet<>();
-            for (NamesEntry entry : plan.names()) {
-                replaced.add(entry.nick());
-            }
-            if (disk.exists(namesFile)) {
-                for (NamesEntry entry : NamesFile.read(disk, namesFile).entries()) {
-                    if (!replaced.contains(entry.nick())) {
-                        entries.add(entry);
-                    }
-                }
-            }
-            entries.addAll(plan.names());
-            NamesFile.of(entries).write(disk, namesFile, RecordFormat.F, NamesFile.DEFAULT_RECORD_LENGTH);
-        }
-    }
-
-    private void publish(BatchPlan plan) {
-        EventFactory events = publisher.events();
-        String batch = plan.batchId();
-        List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
-        BatchPlanned.Builder batchPlanned = BatchPlanned.newBuilder().setClones(plan.clones())
-                .setBytesTotal(plan.bytesToCopy()).setProfile(plan.spec().profile().proto())
-                .setMaster(plan.spec().master()).setSpecDigest(plan.specDigest());
-        plan.requests().forEach(r -> batchPlanned.addUserids(r.getUserid()));
-        sends.add(publisher.publish(events.newEvent(batch, "", 0).setBatchPlanned(batchPlanned).build()));
-        for (CloneRequest request : plan.requests()) {
-            long bytes = request.getDisksList().stream()
-                    .filter(d -> d.getAction() == org.clonefarm.proto.DiskAction.DISK_ACTION_COPY)
-                    .mapToLong(d -> d.getSource().getByteLength()).sum();
-            sends.add(publisher.publish(events.newEvent(batch, request.getUserid(), 1)
-                    .setClonePlanned(ClonePlanned.newBuilder().setSettings(request.getSettings())
-                            .setBytesTotal(bytes).addAllDisks(request.getDisksList()))
-                    .build()));
-        }
-        for (CloneRequest request : plan.requests()) {
-            sends.add(publisher.publish(request));
-        }
-        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
     }
 
     @Override

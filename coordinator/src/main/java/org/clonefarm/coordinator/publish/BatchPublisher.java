@@ -1,0 +1,79 @@
+package org.clonefarm.coordinator.publish;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
+import org.clonefarm.coordinator.api.BatchCommands.Submitted;
+import org.clonefarm.coordinator.plan.BatchPlan;
+import org.clonefarm.coordinator.state.CloneStateStore;
+import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.proto.BatchPlanned;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.ClonePlanned;
+import org.clonefarm.proto.CloneRequest;
+import org.clonefarm.proto.DiskAction;
+
+/**
+ * The last step of every submit, whichever directory manager wrote the entries: the batch's
+ * {@code BatchPlanned} event, one {@code ClonePlanned} event per clone, then one clone request per
+ * clone. Events go before requests, so the coordinator knows a clone before a worker reports on it.
+ *
+ * <p>Also the idempotence check that comes first: a batch whose {@code BatchPlanned} is in the
+ * events topic was submitted; the same spec again changes nothing, another spec is refused.
+ * Thread-safe as far as the {@link EventPublisher} is.
+ */
+public final class BatchPublisher {
+    private final EventPublisher publisher;
+
+    public BatchPublisher(EventPublisher publisher) {
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+    }
+
+    /**
+     * The earlier submit of {@code batch}, when the events say there was one.
+     *
+     * @return the earlier outcome (alreadySubmitted), or {@code null} when the batch is new
+     * @throws BatchCommandException CONFLICT when the batch was submitted with another spec
+     */
+    public static Submitted earlierSubmit(CloneStateStore store, String batch, String specDigest) {
+        CloneEvent planned = store.batchPlanned(batch);
+        if (planned == null) {
+            return null;
+        }
+        BatchPlanned facts = planned.getBatchPlanned();
+        if (!facts.getSpecDigest().equals(specDigest)) {
+            throw new BatchCommandException(BatchCommandException.Kind.CONFLICT, "batch " + batch
+                    + " was submitted with another spec; submit the changed spec under a new batch name", List.of());
+        }
+        return new Submitted(batch, facts.getClones(), facts.getBytesTotal(), true);
+    }
+
+    /** Publishes the batch's events and requests and waits until the broker has them all. */
+    public void publish(BatchPlan plan) {
+        EventFactory events = publisher.events();
+        String batch = plan.batchId();
+        List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+        BatchPlanned.Builder batchPlanned = BatchPlanned.newBuilder().setClones(plan.clones())
+                .setBytesTotal(plan.bytesToCopy()).setProfile(plan.spec().profile().proto())
+                .setMaster(plan.spec().master()).setSpecDigest(plan.specDigest());
+        plan.requests().forEach(r -> batchPlanned.addUserids(r.getUserid()));
+        sends.add(publisher.publish(events.newEvent(batch, "", 0).setBatchPlanned(batchPlanned).build()));
+        for (CloneRequest request : plan.requests()) {
+            long bytes = request.getDisksList().stream()
+                    .filter(d -> d.getAction() == DiskAction.DISK_ACTION_COPY)
+                    .mapToLong(d -> d.getSource().getByteLength()).sum();
+            sends.add(publisher.publish(events.newEvent(batch, request.getUserid(), 1)
+                    .setClonePlanned(ClonePlanned.newBuilder().setSettings(request.getSettings())
+                            .setBytesTotal(bytes).addAllDisks(request.getDisksList()))
+                    .build()));
+        }
+        for (CloneRequest request : plan.requests()) {
+            sends.add(publisher.publish(request));
+        }
+        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+    }
+}
