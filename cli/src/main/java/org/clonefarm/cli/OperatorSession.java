@@ -8,6 +8,7 @@ import org.clonefarm.coordinator.api.BatchCommands;
 import org.clonefarm.coordinator.local.EventLogSnapshot;
 import org.clonefarm.coordinator.local.LocalBatchCommands;
 import org.clonefarm.coordinator.publish.BatchPublisher;
+import org.clonefarm.coordinator.publish.RequestLog;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
@@ -32,8 +33,9 @@ final class OperatorSession implements AutoCloseable {
         String id = who + "-" + ProcessHandle.current().pid();
         this.producer = new KafkaProducer<>(connection.settings().producer(id));
         EventPublisher publisher = new EventPublisher(producer, connection.layout(), new EventFactory(id));
-        this.batchPublisher = new BatchPublisher(publisher);
-        this.commands = new LocalBatchCommands(LocalDataDirectory.at(dataDirectory), publisher, this::state,
+        RequestLog requests = RequestLog.onTopic(connection.settings(), connection.layout(), SNAPSHOT_TIMEOUT);
+        this.batchPublisher = new BatchPublisher(publisher, requests);
+        this.commands = new LocalBatchCommands(LocalDataDirectory.at(dataDirectory), publisher, this::state, requests,
                 LocalBatchCommands.DEFAULT_NAMES_FILE, Duration.ofSeconds(60), Clock.systemUTC());
     }
 

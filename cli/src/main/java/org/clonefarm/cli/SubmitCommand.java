@@ -123,8 +123,7 @@ public final class SubmitCommand implements Callable<Integer> {
                 throw SpecFile.unwrap(e, spec.toString());
             }
             if (submitted.alreadySubmitted()) {
-                System.out.println("batch " + submitted.batchId() + " was submitted before with this spec; nothing changed ("
-                        + submitted.clones() + " clones)");
+                System.out.println(submittedBefore(submitted));
             } else {
                 System.out.println("submitted batch " + submitted.batchId() + ": " + submitted.clones() + " clones, "
                         + Sizes.bytes(submitted.bytesToCopy()) + " to copy. Follow it with: clonefarm watch "
@@ -215,8 +214,7 @@ public final class SubmitCommand implements Callable<Integer> {
             throw new UserError("interrupted; running the same submit again continues where it stopped", e);
         }
         if (outcome.submitted().alreadySubmitted()) {
-            System.out.println("batch " + outcome.submitted().batchId() + " was submitted before with this spec; nothing"
-                    + " changed (" + outcome.submitted().clones() + " clones)");
+            System.out.println(submittedBefore(outcome.submitted()));
             return 0;
         }
         System.out.println("DirMaint: " + outcome.ran() + " commands run now, " + outcome.skipped()
@@ -275,5 +273,12 @@ public final class SubmitCommand implements Callable<Integer> {
         if (!Files.isReadable(file)) {
             throw UserError.usage(option + " " + file + " cannot be read; give " + what + " you can read");
         }
+    }
+
+    private static String submittedBefore(BatchCommands.Submitted submitted) {
+        return "batch " + submitted.batchId() + " was submitted before with this spec; " + (submitted.requestsResent() == 0
+                ? "nothing changed (" + submitted.clones() + " clones)"
+                : "sent the requests of " + submitted.requestsResent() + " of its " + submitted.clones() + " clones, which"
+                        + " the earlier submit had not sent (it was interrupted)");
     }
 }

@@ -12,14 +12,22 @@ import org.clonefarm.coordinator.spec.SpecProblem;
  */
 public interface BatchCommands {
 
-    /** The outcome of a submit. */
-    record Submitted(String batchId, int clones, long bytesToCopy, boolean alreadySubmitted) {
+    /**
+     * The outcome of a submit.
+     *
+     * @param requestsResent for a batch submitted before: how many clones still PLANNED got their request
+     *     again (an earlier submit may have ended between its events and its requests)
+     */
+    record Submitted(String batchId, int clones, long bytesToCopy, boolean alreadySubmitted, int requestsResent) {
+        public Submitted(String batchId, int clones, long bytesToCopy, boolean alreadySubmitted) {
+            this(batchId, clones, bytesToCopy, alreadySubmitted, 0);
+        }
     }
 
     /**
      * Plans and applies a spec: directory entries, the NAMES file, one clone request per clone.
-     * Submitting the same spec again changes nothing ({@code alreadySubmitted}); a changed spec under
-     * an existing batch name is refused.
+     * Submitting the same spec again changes nothing ({@code alreadySubmitted}) except that clones still
+     * PLANNED get their request again; a changed spec under an existing batch name is refused.
      */
     CompletableFuture<Submitted> submit(String specYaml);
 

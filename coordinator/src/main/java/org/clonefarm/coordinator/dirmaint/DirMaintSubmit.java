@@ -122,7 +122,7 @@ public final class DirMaintSubmit {
             BatchPublisher publisher, Progress progress) throws IOException, InterruptedException {
         Prepared prepared = prepare(specYaml, state, false);
         if (prepared.earlier != null) {
-            return new Outcome(prepared.earlier, null, 0, 0, 0, null, null);
+            return completed(prepared.earlier, state, publisher);
         }
         DirMaintJournal journal = prepared.journal;
         List<DirMaintCommand> commands = journal.commands();
@@ -161,12 +161,19 @@ public final class DirMaintSubmit {
             BatchPublisher publisher) throws IOException {
         Prepared prepared = prepare(specYaml, state, true);
         if (prepared.earlier != null) {
-            return new Outcome(prepared.earlier, null, 0, 0, 0, null, null);
+            return completed(prepared.earlier, state, publisher);
         }
         for (int i = 0; i < prepared.journal.commands().size(); i++) {
             prepared.journal.markApplied(i);
         }
         return finish(prepared, 0, names, publisher);
+    }
+
+    /** A batch published before: clones still PLANNED get their request again (see BatchPublisher). */
+    private Outcome completed(Submitted earlier, Supplier<CloneStateStore> state, BatchPublisher publisher) {
+        int resent = publisher.resendUnstarted(state.get(), earlier.batchId(), clock.instant());
+        return new Outcome(new Submitted(earlier.batchId(), earlier.clones(), earlier.bytesToCopy(), true, resent),
+                null, 0, 0, 0, null, null);
     }
 
     private Outcome finish(Prepared prepared, int ran, NamesTarget names, BatchPublisher publisher) throws IOException {

@@ -17,6 +17,7 @@ import org.clonefarm.coordinator.plan.BatchPlanner;
 import org.clonefarm.coordinator.plan.DirectoryPlanner;
 import org.clonefarm.coordinator.publish.BatchNames;
 import org.clonefarm.coordinator.publish.BatchPublisher;
+import org.clonefarm.coordinator.publish.RequestLog;
 import org.clonefarm.coordinator.spec.SpecParser;
 import org.clonefarm.coordinator.state.CloneStateMachine;
 import org.clonefarm.coordinator.state.CloneStateStore;
@@ -61,6 +62,7 @@ public final class LocalBatchCommands implements BatchCommands {
     private final LocalDataDirectory data;
     private final EventPublisher publisher;
     private final Supplier<CloneStateStore> state;
+    private final BatchPublisher batchPublisher;
     private final CmsFileId namesFile;
     private final Duration lockWait;
     private final Clock clock;
@@ -71,11 +73,13 @@ public final class LocalBatchCommands implements BatchCommands {
         thread.start();
     };
 
+    /** @param requests which clones have a request already (a submit again sends the missing ones) */
     public LocalBatchCommands(LocalDataDirectory data, EventPublisher publisher, Supplier<CloneStateStore> state,
-            String namesFile, Duration lockWait, Clock clock) {
+            RequestLog requests, String namesFile, Duration lockWait, Clock clock) {
         this.data = Objects.requireNonNull(data, "data");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.state = Objects.requireNonNull(state, "state");
+        this.batchPublisher = new BatchPublisher(publisher, requests);
         String[] parts = namesFile.trim().split("\\s+");
         if (parts.length != 2) {
             throw new IllegalArgumentException("NAMES file '" + namesFile + "' must be 'FN FT', such as LINUX NAMES");
@@ -103,9 +107,14 @@ public final class LocalBatchCommands implements BatchCommands {
         }
         String batch = parsed.spec().batch();
         String digest = BatchPlanner.digest(parsed.spec());
-        Submitted earlier = BatchPublisher.earlierSubmit(state.get(), batch, digest);
+        CloneStateStore store = state.get();
+        Submitted earlier = BatchPublisher.earlierSubmit(store, batch, digest);
         if (earlier != null) {
-            return earlier;
+            int resent = batchPublisher.resendUnstarted(store, batch, clock.instant());
+            if (resent > 0) {
+                LOG.info("batch {} was submitted before; {} clones still PLANNED got their request again", batch, resent);
+            }
+            return new Submitted(earlier.batchId(), earlier.clones(), earlier.bytesToCopy(), true, resent);
         }
         BatchPlan plan;
         try (DirectoryLock.Held lock = DirectoryLock.acquire(data.root(), "submit " + batch, lockWait)) {
@@ -116,7 +125,7 @@ public final class LocalBatchCommands implements BatchCommands {
             BatchNames.writeToDisk(data.resolve(new Userid(plan.spec().master()), new Vaddr(CONFIG_DISK)), namesFile,
                     plan.names());
         }
-        new BatchPublisher(publisher).publish(plan);
+        batchPublisher.publish(plan);
         LOG.info("submitted batch {}: {} clones, {} bytes to copy", batch, plan.clones(), plan.bytesToCopy());
         return new Submitted(batch, plan.clones(), plan.bytesToCopy(), false);
     }
@@ -137,13 +146,8 @@ public final class LocalBatchCommands implements BatchCommands {
                 ClonePlanned planned = store.plannedOf(status.getUserid());
                 sends.add(publisher.publish(events.newEvent(batchId, status.getUserid(), status.getAttempt())
                         .setRetryRequested(RetryRequested.newBuilder().setNextAttempt(next)).build()));
-                sends.add(publisher.publish(CloneRequest.newBuilder()
-                        .setBatchId(batchId).setRequestId(java.util.UUID.randomUUID().toString())
-                        .setUserid(status.getUserid()).setAttempt(next)
-                        .setProfile(batchPlanned.getBatchPlanned().getProfile())
-                        .setMaster(batchPlanned.getBatchPlanned().getMaster())
-                        .addAllDisks(planned.getDisksList()).setSettings(planned.getSettings())
-                        .setCreatedAt(EventFactory.timestamp(clock.instant())).build()));
+                sends.add(publisher.publish(BatchPublisher.request(batchPlanned, status.getUserid(), next, planned,
+                        clock.instant())));
                 retried.add(status.getUserid());
             }
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();

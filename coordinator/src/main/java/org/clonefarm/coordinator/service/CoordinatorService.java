@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.clonefarm.coordinator.api.BatchCommands;
 import org.clonefarm.coordinator.local.LocalBatchCommands;
+import org.clonefarm.coordinator.publish.RequestLog;
 import org.clonefarm.coordinator.orchestration.GuestStarter;
 import org.clonefarm.coordinator.orchestration.OrchestrationSettings;
 import org.clonefarm.coordinator.orchestration.Orchestrator;
@@ -77,7 +78,8 @@ public final class CoordinatorService implements AutoCloseable {
                 }
             });
             BatchCommands commands = new LocalBatchCommands(data, publisher, () -> store,
-                    LocalBatchCommands.DEFAULT_NAMES_FILE, Duration.ofSeconds(60), Clock.systemUTC());
+                    RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)), LocalBatchCommands.DEFAULT_NAMES_FILE,
+                    Duration.ofSeconds(60), Clock.systemUTC());
             CompletableFuture<Void> ready = folder.start().thenRun(() -> {
                 orchestrator.onCaughtUp();
                 LOG.info("coordinator {} is live: {} clones in {} batches", id, store.allStatuses().size(),

@@ -19,6 +19,7 @@ import org.clonefarm.coordinator.local.EventLogSnapshot;
 import org.clonefarm.coordinator.local.LocalBatchCommandsTest;
 import org.clonefarm.coordinator.local.TestFarms;
 import org.clonefarm.coordinator.publish.BatchPublisher;
+import org.clonefarm.coordinator.publish.RequestLog;
 import org.clonefarm.coordinator.publish.NamesTarget;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.EventFactory;
@@ -152,7 +153,8 @@ class DirMaintSubmitTest {
             layout.ensure(admin, 30_000);
         }
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("dirm-test"))) {
-            BatchPublisher publisher = new BatchPublisher(new EventPublisher(producer, layout, new EventFactory("dirm-test")));
+            BatchPublisher publisher = new BatchPublisher(new EventPublisher(producer, layout, new EventFactory("dirm-test")),
+                    RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)));
             NamesTarget names = new NamesTarget.CmsDisk(data.resolve(new Userid("LNXMSTR"), new Vaddr("0191")),
                     CmsFileId.of("LINUX", "NAMES"));
             String spec = LocalBatchCommandsTest.spec("web-02", "LINUX001-LINUX003", "10.1.1.21");
@@ -191,7 +193,8 @@ class DirMaintSubmitTest {
             layout.ensure(admin, 30_000);
         }
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("dirm-test"))) {
-            BatchPublisher publisher = new BatchPublisher(new EventPublisher(producer, layout, new EventFactory("dirm-test")));
+            BatchPublisher publisher = new BatchPublisher(new EventPublisher(producer, layout, new EventFactory("dirm-test")),
+                    RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)));
             Path namesFile = root.resolve("LINUX.NAMES");
             NamesTarget names = new NamesTarget.TextFile(namesFile);
             String spec = LocalBatchCommandsTest.spec("web-03", "LINUX001-LINUX003", "10.1.1.21");

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.coordinator.api.BatchCommands;
 import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
+import org.clonefarm.coordinator.publish.RequestLog;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.EventFactory;
@@ -79,6 +80,7 @@ public class LocalBatchCommandsTest {
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("submit-test"));
         EventPublisher publisher = new EventPublisher(producer, layout, new EventFactory("submit-test"));
         LocalBatchCommands commands = new LocalBatchCommands(data, publisher, () -> snapshot(settings, layout),
+                RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)),
                 LocalBatchCommands.DEFAULT_NAMES_FILE, Duration.ofSeconds(10), Clock.systemUTC());
         return new Farm(data, commands, settings, layout, producer);
     }
@@ -145,6 +147,52 @@ public class LocalBatchCommandsTest {
             assertThatThrownBy(() -> farm.commands().submit(spec("web-02", "LINUX001-LINUX006", "10.1.1.21")).join())
                     .isInstanceOf(CompletionException.class).cause()
                     .isInstanceOf(BatchCommandException.class).hasMessageContaining("another spec");
+        }
+    }
+
+    /**
+     * A submit that stopped between its events and its requests (here: one partition's requests deleted
+     * from the broker, as if never sent) is completed by the same submit again, and only the missing
+     * requests are sent; a third submit sends nothing.
+     */
+    @Test
+    void sameSpecAgainSendsTheRequestsAnInterruptedSubmitDidNotSend(@TempDir Path root) throws Exception {
+        try (Farm farm = farm(root, "interrupted.", 1000)) {
+            String spec = spec("web-09", "LINUX001-LINUX008", "10.1.1.21");
+            farm.commands().submit(spec).get(120, TimeUnit.SECONDS);
+            List<CloneRequest> sent = readRequests(farm);
+            assertThat(sent).hasSize(8);
+            int lostPartition;
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(farm.settings().consumer("probe", null))) {
+                lostPartition = Math.abs(org.apache.kafka.common.utils.Utils.murmur2("LINUX001".getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8))) % consumer.partitionsFor(farm.layout().cloneRequests()).size();
+            }
+            TopicPartition lost = new TopicPartition(farm.layout().cloneRequests(), lostPartition);
+            try (Admin admin = Admin.create(farm.settings().admin("t"))) {
+                long end = admin.listOffsets(java.util.Map.of(lost, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                        .all().get().get(lost).offset();
+                admin.deleteRecords(java.util.Map.of(lost, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(end)))
+                        .all().get();
+            }
+            List<String> remaining = readRequests(farm).stream().map(CloneRequest::getUserid).toList();
+            assertThat(remaining).doesNotContain("LINUX001").hasSizeLessThan(8);
+
+            BatchCommands.Submitted again = farm.commands().submit(spec).get(120, TimeUnit.SECONDS);
+
+            assertThat(again.alreadySubmitted()).isTrue();
+            assertThat(again.requestsResent()).isEqualTo(8 - remaining.size());
+            List<CloneRequest> now = readRequests(farm);
+            assertThat(now.stream().map(CloneRequest::getUserid).sorted().toList())
+                    .containsExactly("LINUX001", "LINUX002", "LINUX003", "LINUX004", "LINUX005", "LINUX006", "LINUX007", "LINUX008");
+            CloneRequest original = sent.stream().filter(r -> r.getUserid().equals("LINUX001")).findFirst().orElseThrow();
+            CloneRequest resent = now.stream().filter(r -> r.getUserid().equals("LINUX001")).findFirst().orElseThrow();
+            assertThat(resent.getDisksList()).isEqualTo(original.getDisksList());
+            assertThat(resent.getSettings()).isEqualTo(original.getSettings());
+            assertThat(resent.getAttempt()).isEqualTo(1);
+
+            BatchCommands.Submitted third = farm.commands().submit(spec).get(120, TimeUnit.SECONDS);
+            assertThat(third.requestsResent()).isZero();
+            assertThat(readRequests(farm)).hasSize(8);
         }
     }
 
