@@ -84,10 +84,11 @@ public final class CopyCommand implements Runnable {
     boolean resumeByCompare;
 
     @Option(names = "--io", paramLabel = "MODE",
-            description = "How chunk bytes move: DIRECT (positional read, hash, write, with O_DIRECT where aligned;"
-                    + " default), DIRECT_WRITE (source read through the page cache, direct writes), BUFFERED (all"
-                    + " through the page cache) or TRANSFER_TO (read to hash, in-kernel transfer to write).")
-    CopyOptions.IoMode ioMode = CopyOptions.IoMode.DIRECT;
+            description = "How chunk bytes move: DIRECT_WRITE (source read through the page cache, target written"
+                    + " with O_DIRECT where aligned; default), DIRECT (O_DIRECT reads too), BUFFERED (all through the"
+                    + " page cache) or TRANSFER_TO (read to hash, in-kernel transfer to write). Holes of a sparse"
+                    + " source file are never read in any mode.")
+    CopyOptions.IoMode ioMode = CopyOptions.DEFAULT_IO_MODE;
 
     @Option(names = "--progress", paramLabel = "WHEN",
             description = "Progress bar on standard error: AUTO (on a terminal; default), ALWAYS or NEVER.")
