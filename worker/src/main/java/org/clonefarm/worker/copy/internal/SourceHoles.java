@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
  * {@code SEEK_DATA}, so the call goes through JNA on a descriptor of its own, opened read-only.
  *
  * <p>A hole is a hint the file system gives at the moment of the call; the source of a copy must not
- * change during the copy anyway (see {@code SOURCE_CHANGED}). Where the call is not available (no JNA
- * native for the platform, a file system without {@code SEEK_DATA}: Linux then reports the whole file
- * as data, or an error), {@link #open} returns {@code null} and the copy reads every byte, as before.
- * Block devices are never probed: they have no holes.
+ * change during the copy anyway (see {@code SOURCE_CHANGED}). Where JNA cannot bind the call (no native
+ * for the platform), {@link #open} returns {@code null}; a file system without {@code SEEK_DATA}
+ * support reports the whole file as data (Linux's generic answer) or refuses the question
+ * ({@code EINVAL}, {@code EOPNOTSUPP}), which counts as data too. Either way the copy reads every byte,
+ * as before. Block devices are never probed: they have no holes.
  *
  * <p>Thread-safe: {@code lseek} with {@code SEEK_DATA} moves the descriptor's offset, which nothing
  * reads; concurrent calls each get their own answer.
@@ -32,6 +33,8 @@ final class SourceHoles implements Closeable {
     private static final int O_CLOEXEC = 02000000;
     private static final int SEEK_DATA = 3;
     private static final int ENXIO = 6;
+    private static final int EINVAL = 22;
+    private static final int EOPNOTSUPP = 95;
 
     private final Path path;
     private final int fd;
@@ -65,9 +68,9 @@ final class SourceHoles implements Closeable {
 
     /**
      * The offset of the first data byte at or after {@code from}, or {@link Long#MAX_VALUE} when only a
-     * hole follows up to the end of the file.
+     * hole follows up to the end of the file; {@code from} itself when the file system cannot tell.
      *
-     * @throws IOException when the file system refuses the question; the caller should then read
+     * @throws IOException when the call fails otherwise (an I/O error of the file system)
      */
     long nextData(long from) throws IOException {
         try {
@@ -75,6 +78,9 @@ final class SourceHoles implements Closeable {
         } catch (LastErrorException e) {
             if (e.getErrorCode() == ENXIO) {
                 return Long.MAX_VALUE; // from is in the hole at the end of the file (or past the end)
+            }
+            if (e.getErrorCode() == EINVAL || e.getErrorCode() == EOPNOTSUPP) {
+                return from; // no answer from this file system: treat the bytes as data and read them
             }
             throw new IOException("lseek(SEEK_DATA) on " + path + " at " + from + " failed with errno "
                     + e.getErrorCode(), e);
