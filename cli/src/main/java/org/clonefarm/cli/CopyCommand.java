@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "SRC is PATH[:OFFSET[:LENGTH]] and DST is PATH[:OFFSET], offsets and lengths in bytes. The last line "
                     + "printed is a JSON object: copy_id, bytes_total, bytes_written, bytes_skipped_checkpoint, "
                     + "bytes_skipped_zero, bytes_skipped_compare, wall_s, mib_per_s, digest, chunk_size, verified, "
-                    + "outcome (see docs/copy-engine.md). Exit code 0 when copied, 1 when refused or failed, 2 for "
+                    + "outcome, bytes_source_holes (see docs/copy-engine.md). Exit code 0 when copied, 1 when refused or failed, 2 for "
                     + "bad usage."
         })
 public final class CopyCommand implements Runnable {
@@ -84,10 +84,11 @@ public final class CopyCommand implements Runnable {
     boolean resumeByCompare;
 
     @Option(names = "--io", paramLabel = "MODE",
-            description = "How chunk bytes move: DIRECT (positional read, hash, write, with O_DIRECT where aligned;"
-                    + " default), DIRECT_WRITE (source read through the page cache, direct writes), BUFFERED (all"
-                    + " through the page cache) or TRANSFER_TO (read to hash, in-kernel transfer to write).")
-    CopyOptions.IoMode ioMode = CopyOptions.IoMode.DIRECT;
+            description = "How chunk bytes move: DIRECT_WRITE (source read through the page cache, target written"
+                    + " with O_DIRECT where aligned; default), DIRECT (O_DIRECT reads too), BUFFERED (all through the"
+                    + " page cache) or TRANSFER_TO (read to hash, in-kernel transfer to write). Holes of a sparse"
+                    + " source file are never read in any mode.")
+    CopyOptions.IoMode ioMode = CopyOptions.DEFAULT_IO_MODE;
 
     @Option(names = "--progress", paramLabel = "WHEN",
             description = "Progress bar on standard error: AUTO (on a terminal; default), ALWAYS or NEVER.")
@@ -100,6 +101,7 @@ public final class CopyCommand implements Runnable {
 
     @Override
     public void run() {
+        CopyEngine.warmUp(); // overlaps the engine's one-off start-up with opening RocksDB
         CopyPlan plan = plan();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -214,7 +216,8 @@ public final class CopyCommand implements Runnable {
                 + ",\"digest\":" + (r.digest() == null ? "null" : quote(r.digest()))
                 + ",\"chunk_size\":" + r.chunkSize()
                 + ",\"verified\":" + r.verified()
-                + ",\"outcome\":" + quote(r.outcome().name().toLowerCase(Locale.ROOT)) + "}";
+                + ",\"outcome\":" + quote(r.outcome().name().toLowerCase(Locale.ROOT))
+                + ",\"bytes_source_holes\":" + r.bytesSourceHoles() + "}";
     }
 
     private static String quote(String text) {

@@ -64,7 +64,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--io", paramLabel = "MODE",
             description = "How chunk bytes move: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}; see 'clonefarm copy --help').")
-    CopyOptions.IoMode ioMode = CopyOptions.IoMode.DIRECT;
+    CopyOptions.IoMode ioMode = CopyOptions.DEFAULT_IO_MODE;
 
     @Option(names = "--verify", description = "Read every target back after its copy and compare every chunk digest.")
     boolean verify;

@@ -63,7 +63,7 @@ class CopyCommandTest {
         assertThat(first.lastLine()).startsWith("{\"copy_id\":\"copy-").endsWith("}")
                 .contains("\"bytes_total\":3145745", "\"bytes_written\":3145745", "\"bytes_skipped_checkpoint\":0",
                         "\"bytes_skipped_zero\":0", "\"bytes_skipped_compare\":0", "\"wall_s\":", "\"mib_per_s\":",
-                        "\"digest\":\"");
+                        "\"digest\":\"", "\"bytes_source_holes\":0}");
         Run again = clonefarm("copy", "--checkpoint-dir", checkpoints, "--chunk-mib", "1", src.toString(), dst.toString());
         assertThat(again.lastLine()).contains("\"bytes_written\":0", "\"bytes_skipped_checkpoint\":3145745");
         assertThat(digest(again.lastLine())).isEqualTo(digest(first.lastLine()));

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param bytesSkippedCheckpoint bytes skipped because a checkpoint said they were durable already
  * @param bytesSkippedZero zero bytes not written because the target was known to read as zeros
  * @param bytesSkippedCompare bytes not written because the target already held them (resume by compare)
+ * @param bytesSourceHoles source bytes this run found in holes of a sparse source file ({@code SEEK_DATA})
+ *     and therefore neither read nor hashed; they are also counted above, as zero or written bytes
  * @param wall the run's wall time, from the call to the result
  * @param chunkSize the chunk size the digest is defined over
  * @param digest the disk digest ({@link DiskDigest}), lower-case hex; {@code null} when cancelled
@@ -27,6 +29,7 @@ public record CopyResult(
         long bytesSkippedCheckpoint,
         long bytesSkippedZero,
         long bytesSkippedCompare,
+        long bytesSourceHoles,
         Duration wall,
         int chunkSize,
         String digest,

@@ -117,6 +117,77 @@ class CopyEngineTest {
         assertThat(TestDisks.allocatedBytes(dst)).isLessThanOrEqualTo(4L * CHUNK);
     }
 
+    /** A sparse source: data in chunks 0 and 40 and in one 4 KiB block of chunk 20, holes everywhere else. */
+    private Path sparseSource(String name) throws IOException {
+        Path src = dir.resolve(name);
+        TestDisks.randomFile(src, CHUNK, 31);
+        try (var file = new java.io.RandomAccessFile(src.toFile(), "rw")) {
+            file.setLength(64 * CHUNK);
+        }
+        TestDisks.writeRandom(src, 20 * CHUNK + 8192, 4096, 32);
+        TestDisks.writeRandom(src, 40 * CHUNK, CHUNK, 33);
+        return src;
+    }
+
+    /** The same bytes as {@code sparse}, every block allocated (zeros written, no holes). */
+    private Path denseTwin(Path sparse, String name) throws IOException {
+        Path dense = dir.resolve(name);
+        Files.write(dense, Files.readAllBytes(sparse));
+        return dense;
+    }
+
+    /** Chunks in source holes are neither read nor hashed, yet target and digest equal those of a dense copy. */
+    @Test
+    void skipsSourceHolesAndMatchesADenseCopyOfTheSameBytes() throws Exception {
+        Path sparse = sparseSource("sparse.img");
+        Path dense = denseTwin(sparse, "dense.img");
+        Path fromSparse = dir.resolve("from-sparse.img");
+        Path fromDense = dir.resolve("from-dense.img");
+
+        CopyResult holes = copy(FileRegion.whole(sparse), FileRegion.whole(fromSparse), SMALL);
+        CopyResult read = copy(FileRegion.whole(dense), FileRegion.whole(fromDense), SMALL);
+
+        assertThat(holes.bytesSourceHoles()).isEqualTo(61 * CHUNK);
+        assertThat(read.bytesSourceHoles()).isZero();
+        assertThat(Files.mismatch(sparse, fromSparse)).isEqualTo(-1);
+        assertThat(Files.mismatch(dense, fromDense)).isEqualTo(-1);
+        assertThat(holes.digest()).isEqualTo(read.digest())
+                .isEqualTo(TestDisks.diskDigest(dense, 0, 64 * CHUNK, CHUNK));
+        assertThat(holes.bytesWritten()).isEqualTo(read.bytesWritten()).isEqualTo(2 * CHUNK + 4096);
+        assertThat(TestDisks.allocatedBytes(fromSparse)).isLessThanOrEqualTo(3L * CHUNK);
+    }
+
+    /** Over a target that may hold data, a chunk in a source hole is written as zeros without reading it. */
+    @Test
+    void writesSourceHolesAsZerosOverATargetThatMayHoldData() throws Exception {
+        Path sparse = sparseSource("sparse.img");
+        Path dst = TestDisks.randomFile(dir.resolve("old.img"), 64 * CHUNK, 34);
+
+        CopyResult result = copy(FileRegion.whole(sparse), FileRegion.whole(dst), SMALL);
+
+        assertThat(Files.mismatch(sparse, dst)).isEqualTo(-1);
+        assertThat(result.bytesSourceHoles()).isEqualTo(61 * CHUNK);
+        assertThat(result.bytesWritten()).isEqualTo(64 * CHUNK);
+        assertThat(result.digest()).isEqualTo(TestDisks.diskDigest(sparse, 0, 64 * CHUNK, CHUNK));
+    }
+
+    /** Resume by compare checks a hole chunk against the target's bytes: zeros there are kept, anything else is rewritten. */
+    @Test
+    void resumeByCompareKeepsZeroTargetChunksForSourceHolesAndRewritesOthers() throws Exception {
+        Path sparse = sparseSource("sparse.img");
+        Path dst = dir.resolve("moved.img");
+        copy(FileRegion.whole(sparse), FileRegion.whole(dst), SMALL);
+        TestDisks.writeRandom(dst, 5 * CHUNK + 100, 10, 35); // damage in a hole chunk
+
+        CopyResult result = engine.copyAndWait(new CopyPlan(FileRegion.whole(sparse), FileRegion.whole(dst),
+                SMALL.withResumeByCompare(true), "moved-to-this-worker"), CopyListener.NONE, CopyCancellation.none());
+
+        assertThat(Files.mismatch(sparse, dst)).isEqualTo(-1);
+        assertThat(result.bytesSourceHoles()).isEqualTo(61 * CHUNK);
+        assertThat(result.bytesSkippedCompare()).isEqualTo(63 * CHUNK);
+        assertThat(result.bytesWritten()).isEqualTo(CHUNK);
+    }
+
     /** On an existing target that is not known to be zero, zero chunks are written: it must read as the source. */
     @Test
     void writesZeroChunksWhenTheTargetMayHoldData() throws Exception {

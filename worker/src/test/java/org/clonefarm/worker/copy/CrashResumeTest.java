@@ -95,11 +95,12 @@ class CrashResumeTest {
             Thread reader = readOutput(child, finished, progressReports);
             if (kills < 8) {
                 // after the run's first checkpoint (its first progress report), at a random moment:
-                // writing, forcing or committing
+                // writing, forcing or committing. An 8 MiB batch takes about 10 ms at the engine's speed
+                // here, so 0-25 ms spans a few commit cycles and leaves room for at least 5 kills
                 while (child.isAlive() && progressReports.get() == 0) {
                     Thread.sleep(1);
                 }
-                Thread.sleep(random.nextInt(100));
+                Thread.sleep(random.nextInt(25));
                 child.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint
             }
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();

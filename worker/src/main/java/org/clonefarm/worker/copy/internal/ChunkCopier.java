@@ -7,17 +7,25 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import org.clonefarm.worker.copy.CopyException;
 import org.clonefarm.worker.copy.CopyOptions;
 import org.clonefarm.worker.copy.DiskDigest;
 
 /**
- * Copies one chunk: positional read of the source, zero check, SHA-256, then (unless the target is
- * known to hold the bytes already) positional write or in-kernel transfer to the target. Where the
+ * Copies one chunk: positional read of the source, zero check, then the positional write (or in-kernel
+ * transfer) to the target on a second executor thread while this one computes the SHA-256; with
+ * resume by compare the hash comes first, since it decides whether to write at all. A chunk that
+ * lies entirely in a hole of the source ({@link SourceHoles}) is not read: it is zeros. Where the
  * target reads as zeros, only the chunk's non-zero 4 KiB runs are written, so a sparse target stays
- * as sparse as the data allows. Does not force: durability is the driver's batch. Thread-safe: chunk
- * tasks of one copy call it concurrently, each with its own {@link ChunkSlot}.
+ * as sparse as the data allows. Does not force: durability is the driver's batch, and a chunk's outcome
+ * is returned only after its write has ended. Thread-safe: chunk tasks of one copy call it
+ * concurrently, each with its own {@link ChunkSlot}; the writer executor must not be bounded (it is
+ * the engine's, see {@code CopyEngine}).
  */
 final class ChunkCopier {
     private static final int BLOCK = ExtentChannels.ALIGNMENT;
@@ -26,15 +34,18 @@ final class ChunkCopier {
     private final CopyOptions options;
     private final long zeroFrom;
     private final ExtentChannels channels;
+    private final Executor writer;
     private final ByteBuffer zeros;
     private final ConcurrentMap<Integer, byte[]> zeroDigests = new ConcurrentHashMap<>();
 
-    ChunkCopier(ResolvedPlan plan, CopyOptions options, long zeroFrom, ExtentChannels channels) {
+    ChunkCopier(ResolvedPlan plan, CopyOptions options, long zeroFrom, ExtentChannels channels, Executor writer) {
         this.plan = plan;
+        this.writer = writer;
         this.options = options;
         this.zeroFrom = zeroFrom;
         this.channels = channels;
-        this.zeros = ByteBuffer.allocateDirect(options.chunkSize()).asReadOnlyBuffer();
+        // aligned, so a zero chunk written to a non-zero target can go O_DIRECT too
+        this.zeros = ExtentChannels.alignedBuffer(options.chunkSize()).asReadOnlyBuffer();
     }
 
     long chunkOffset(long index) {
@@ -48,34 +59,137 @@ final class ChunkCopier {
     ChunkOutcome copy(long index, ChunkSlot slot) throws CopyException {
         long offset = chunkOffset(index);
         int length = chunkLength(index);
+        boolean targetZero = offset >= zeroFrom;
+        if (inSourceHole(offset, length)) {
+            return copyHole(index, offset, length, targetZero, slot);
+        }
         ByteBuffer bytes = slot.buffer.clear().limit(length);
         readFully(bytes, plan.sourceOffset() + offset, true);
         bytes.flip();
-        boolean targetZero = offset >= zeroFrom;
-        boolean zero = isZero(bytes);
-        byte[] digest = zero ? zeroDigest(length) : DiskDigest.chunkDigest(bytes);
+        boolean zero = isZero(bytes, 0, length);
         if (zero && targetZero) {
-            return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.ZERO);
+            return new ChunkOutcome(index, length, zeroDigest(length), 0, ChunkOutcome.Disposition.ZERO, 0);
         }
-        if (options.resumeByCompare() && targetHolds(offset, length, digest, slot)) {
-            return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SAME);
+        if (options.resumeByCompare()) {
+            // the digest decides whether to write: hash first
+            byte[] digest = zero ? zeroDigest(length) : DiskDigest.chunkDigest(bytes);
+            if (targetHolds(offset, length, digest, slot)) {
+                return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SAME, 0);
+            }
+            return new ChunkOutcome(index, length, digest, write(bytes, offset, targetZero, slot),
+                    ChunkOutcome.Disposition.WRITTEN, 0);
         }
+        if (zero) {
+            return new ChunkOutcome(index, length, zeroDigest(length), write(bytes, offset, targetZero, slot),
+                    ChunkOutcome.Disposition.WRITTEN, 0);
+        }
+        // the write goes to another thread while this one hashes the same (unchanging) buffer: the device
+        // gets the chunk a hash-time earlier, which keeps more writes queued with the same chunks in flight
+        CompletableFuture<Long> written = new CompletableFuture<>();
+        writer.execute(() -> {
+            try {
+                written.complete(write(bytes, offset, targetZero, slot));
+            } catch (CopyException | RuntimeException | Error e) {
+                written.completeExceptionally(e);
+            }
+        });
+        byte[] digest;
+        try {
+            digest = DiskDigest.chunkDigest(bytes);
+        } finally {
+            // the slot's buffer is in use until the write is done, whatever happens here
+            awaitQuietly(written);
+        }
+        return new ChunkOutcome(index, length, digest, await(written), ChunkOutcome.Disposition.WRITTEN, 0);
+    }
+
+    /** Writes the chunk in {@code bytes} (only its non-zero runs where the target reads as zeros); bytes written. */
+    private long write(ByteBuffer bytes, long offset, boolean targetZero, ChunkSlot slot) throws CopyException {
         long at = plan.targetOffset() + offset;
-        long written;
         try {
             if (options.ioMode() == CopyOptions.IoMode.TRANSFER_TO) {
-                transfer(slot, plan.sourceOffset() + offset, length, at);
-                written = length;
+                transfer(slot, plan.sourceOffset() + offset, bytes.remaining(), at);
+                return bytes.remaining();
             } else if (targetZero) {
-                written = writeNonZeroRuns(bytes, at);
+                return writeNonZeroRuns(bytes.duplicate(), at);
             } else {
-                writeFully(bytes, at);
-                written = length;
+                writeFully(bytes.duplicate(), at);
+                return bytes.remaining();
             }
         } catch (IOException e) {
             throw IoFailures.of(e, "write", plan.target(), at);
         }
-        return new ChunkOutcome(index, length, digest, written, ChunkOutcome.Disposition.WRITTEN);
+    }
+
+    private static void awaitQuietly(CompletableFuture<Long> written) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                written.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the buffer must not be reused before the write ends: wait on
+            } catch (ExecutionException e) {
+                break; // reported by await
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long await(CompletableFuture<Long> written) throws CopyException {
+        try {
+            return written.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof CopyException copy) {
+                throw copy;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the file system says the chunk's source bytes are all in a hole (never true without a probe). */
+    private boolean inSourceHole(long offset, int length) throws CopyException {
+        SourceHoles holes = channels.sourceHoles();
+        if (holes == null) {
+            return false;
+        }
+        long from = plan.sourceOffset() + offset;
+        try {
+            // past the end of the file is not a hole: a source that shrank is read, and fails as SOURCE_CHANGED
+            return holes.isHole(from, length) && channels.source.size() >= from + length;
+        } catch (IOException e) {
+            throw IoFailures.of(e, "look for holes in", plan.source(), from);
+        }
+    }
+
+    /**
+     * A chunk in a source hole reads as zeros: its digest is the zero digest, nothing is read, and it is
+     * written (as zeros) only where the target does not read as zeros already.
+     */
+    private ChunkOutcome copyHole(long index, long offset, int length, boolean targetZero, ChunkSlot slot)
+            throws CopyException {
+        byte[] digest = zeroDigest(length);
+        if (targetZero) {
+            return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.ZERO, length);
+        }
+        if (options.resumeByCompare() && targetHolds(offset, length, digest, slot)) {
+            return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SAME, length);
+        }
+        long at = plan.targetOffset() + offset;
+        try {
+            writeFully(zeros.duplicate().limit(length), at);
+        } catch (IOException e) {
+            throw IoFailures.of(e, "write", plan.target(), at);
+        }
+        return new ChunkOutcome(index, length, digest, length, ChunkOutcome.Disposition.WRITTEN, length);
     }
 
     /** SHA-256 of the target's bytes of chunk {@code index} (verify); direct reads where aligned. */
@@ -91,16 +205,16 @@ final class ChunkCopier {
         int end = chunk.limit();
         int block = 0;
         while (block < end) {
-            while (block < end && isZero(chunk.duplicate().position(block).limit(Math.min(end, block + BLOCK)))) {
+            while (block < end && isZero(chunk, block, Math.min(BLOCK, end - block))) {
                 block += BLOCK;
             }
             int runStart = block;
-            while (block < end && !isZero(chunk.duplicate().position(block).limit(Math.min(end, block + BLOCK)))) {
+            while (block < end && !isZero(chunk, block, Math.min(BLOCK, end - block))) {
                 block += BLOCK;
             }
             int runEnd = Math.min(end, block);
             if (runEnd > runStart) {
-                writeFully(chunk.duplicate().position(runStart).limit(runEnd), at + runStart);
+                writeFully(chunk.slice(runStart, runEnd - runStart), at + runStart);
                 written += runEnd - runStart;
             }
         }
@@ -165,8 +279,9 @@ final class ChunkCopier {
         }
     }
 
-    private boolean isZero(ByteBuffer bytes) {
-        return bytes.mismatch(zeros.duplicate().limit(bytes.remaining())) == -1;
+    /** Whether {@code bytes[from, from + length)} are all zero (vectorised compare against the zero buffer). */
+    private boolean isZero(ByteBuffer bytes, int from, int length) {
+        return bytes.slice(from, length).mismatch(zeros.slice(0, length)) == -1;
     }
 
     private byte[] zeroDigest(int length) {

@@ -8,8 +8,10 @@ package org.clonefarm.worker.copy.internal;
  * @param digest its SHA-256
  * @param bytesWritten bytes written to the target (a written chunk on a zero target skips its zero blocks)
  * @param disposition written, or why not
+ * @param bytesHole source bytes that were in a hole: known to be zeros, so neither read nor hashed
  */
-public record ChunkOutcome(long index, int length, byte[] digest, long bytesWritten, Disposition disposition) {
+public record ChunkOutcome(long index, int length, byte[] digest, long bytesWritten, Disposition disposition,
+        long bytesHole) {
 
     /** Why a chunk's bytes are on the target. */
     public enum Disposition {

@@ -77,6 +77,7 @@ public final class CopyRun {
     private long bytesSkippedCheckpoint;
     private long bytesSkippedZero;
     private long bytesSkippedCompare;
+    private long bytesSourceHoles;
     private long bytesDurable;
     private long bytesSkippedDurable;
     private final TreeMap<Long, byte[]> batch = new TreeMap<>();
@@ -152,8 +153,9 @@ public final class CopyRun {
             prepareTarget();
             try (ExtentChannels channels = ExtentChannels.open(resolved.source(), resolved.target(),
                     options.ioMode() == CopyOptions.IoMode.DIRECT,
-                    options.ioMode() == CopyOptions.IoMode.DIRECT || options.ioMode() == CopyOptions.IoMode.DIRECT_WRITE)) {
-                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels);
+                    options.ioMode() == CopyOptions.IoMode.DIRECT || options.ioMode() == CopyOptions.IoMode.DIRECT_WRITE,
+                    resolved.sourceKind() == ExtentProbe.Kind.REGULAR_FILE)) {
+                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor);
                 if (!todo.isEmpty()) {
                     cancelled = copyChunks(todo, copier, channels);
                 }
@@ -176,7 +178,7 @@ public final class CopyRun {
             digest = disk.finish();
         }
         return new CopyResult(copyId, cancelled ? CopyOutcome.CANCELLED : CopyOutcome.COMPLETED, resolved.length(),
-                bytesWritten, bytesSkippedCheckpoint, bytesSkippedZero, bytesSkippedCompare,
+                bytesWritten, bytesSkippedCheckpoint, bytesSkippedZero, bytesSkippedCompare, bytesSourceHoles,
                 Duration.ofNanos(System.nanoTime() - startNanos), options.chunkSize(), digest,
                 !cancelled && options.verify());
     }
@@ -333,6 +335,7 @@ public final class CopyRun {
 
     private void record(ChunkOutcome outcome) {
         digests[(int) outcome.index()] = outcome.digest();
+        bytesSourceHoles += outcome.bytesHole();
         switch (outcome.disposition()) {
             case WRITTEN -> {
                 bytesWritten += outcome.bytesWritten();

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The open channels of one copy: the source (read only) and the target, each buffered and, where
- * asked, also opened with {@code O_DIRECT}. Direct I/O is used for every transfer whose file
+ * asked, also opened with {@code O_DIRECT}; and, for a regular source file, its {@link SourceHoles}
+ * probe where the platform has one. Direct I/O is used for every transfer whose file
  * position, length and buffer address are multiples of {@link #ALIGNMENT}; anything else (an unaligned
  * extent, a short last chunk) goes through the page cache. Where a file system refuses {@code O_DIRECT}
  * the copy is buffered. Thread-safe: positional reads and writes on one channel may run concurrently.
@@ -29,20 +30,25 @@ final class ExtentChannels implements Closeable {
     final FileChannel target;
     private final FileChannel sourceDirect;
     private final FileChannel targetDirect;
+    private final SourceHoles sourceHoles;
 
     private ExtentChannels(Path sourcePath, Path targetPath, FileChannel source, FileChannel target,
-            FileChannel sourceDirect, FileChannel targetDirect) {
+            FileChannel sourceDirect, FileChannel targetDirect, SourceHoles sourceHoles) {
         this.sourcePath = sourcePath;
         this.targetPath = targetPath;
         this.source = source;
         this.target = target;
         this.sourceDirect = sourceDirect;
         this.targetDirect = targetDirect;
+        this.sourceHoles = sourceHoles;
     }
 
-    /** Opens the channels; the target must exist. */
-    static ExtentChannels open(Path sourcePath, Path targetPath, boolean directRead, boolean directWrite)
-            throws IOException {
+    /**
+     * Opens the channels; the target must exist. With {@code findHoles} (a regular source file) the
+     * source's holes are probed where the platform allows it.
+     */
+    static ExtentChannels open(Path sourcePath, Path targetPath, boolean directRead, boolean directWrite,
+            boolean findHoles) throws IOException {
         FileChannel source = FileChannel.open(sourcePath, StandardOpenOption.READ);
         FileChannel target = null;
         FileChannel sourceDirect = null;
@@ -55,7 +61,8 @@ final class ExtentChannels implements Closeable {
             if (directWrite) {
                 targetDirect = openDirect(targetPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
             }
-            return new ExtentChannels(sourcePath, targetPath, source, target, sourceDirect, targetDirect);
+            SourceHoles holes = findHoles ? SourceHoles.open(sourcePath) : null;
+            return new ExtentChannels(sourcePath, targetPath, source, target, sourceDirect, targetDirect, holes);
         } catch (IOException | RuntimeException e) {
             closeAll(e, source, target, sourceDirect);
             throw e;
@@ -77,6 +84,11 @@ final class ExtentChannels implements Closeable {
     /** A direct buffer of {@code bytes} whose address is aligned for direct I/O. */
     static ByteBuffer alignedBuffer(int bytes) {
         return ByteBuffer.allocateDirect(bytes + ALIGNMENT).alignedSlice(ALIGNMENT).limit(bytes).slice();
+    }
+
+    /** The source's hole probe, or {@code null} when holes are not looked for (then every byte is read). */
+    SourceHoles sourceHoles() {
+        return sourceHoles;
     }
 
     /** Reads once at {@code at} into {@code into}; the number of bytes or -1 at the end. */
@@ -108,6 +120,17 @@ final class ExtentChannels implements Closeable {
     @Override
     public void close() throws IOException {
         IOException failure = closeAll(null, source, target, sourceDirect, targetDirect);
+        if (sourceHoles != null) {
+            try {
+                sourceHoles.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
         if (failure != null) {
             throw failure;
         }

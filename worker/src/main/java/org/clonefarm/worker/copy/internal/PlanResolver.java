@@ -70,8 +70,8 @@ public final class PlanResolver {
         } else if (tgt.kind() == ExtentProbe.Kind.REGULAR_FILE) {
             zeroFrom = Math.max(0, tgt.size() - target.offset());
         }
-        return new ResolvedPlan(source.path(), source.offset(), length, target.path(), target.offset(), tgt.kind(),
-                tgt.size(), zeroFrom);
+        return new ResolvedPlan(source.path(), source.offset(), length, src.kind(), target.path(), target.offset(),
+                tgt.kind(), tgt.size(), zeroFrom);
     }
 
     private static ExtentProbe.Probe probe(Path path) throws CopyException {

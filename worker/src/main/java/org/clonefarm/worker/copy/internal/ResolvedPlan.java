@@ -9,6 +9,7 @@ import java.nio.file.Path;
  * @param source the source file or device
  * @param sourceOffset first source byte
  * @param length bytes to copy
+ * @param sourceKind what the source is (a regular file may have holes)
  * @param target the target file or device
  * @param targetOffset first target byte
  * @param targetKind what the target is now (missing: it will be created)
@@ -20,6 +21,7 @@ public record ResolvedPlan(
         Path source,
         long sourceOffset,
         long length,
+        ExtentProbe.Kind sourceKind,
         Path target,
         long targetOffset,
         ExtentProbe.Kind targetKind,
