@@ -25,21 +25,8 @@ class OperatorCommandsTest {
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static synchronized Result run(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
-        } finally {
-            System.setOut(original);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+    private static CapturedRun run(String... args) {
+        return CapturedRun.of(args);
     }
 
     @Test
@@ -50,34 +37,34 @@ class OperatorCommandsTest {
         Files.writeString(spec, DemoCommand.spec("ops", 1, 3, "rw-root"));
         String kafka = KAFKA.bootstrapServers();
 
-        Result plan = run("plan", spec.toString(), "--data", data.toString());
+        CapturedRun plan = run("plan", spec.toString(), "--data", data.toString());
         assertThat(plan.code()).as(plan.err()).isZero();
         assertThat(plan.out()).contains("Batch ops: 3 clones").contains("USER LINUX001 AUTOONLY").contains(":nick.LINUX001");
 
-        Result submit = run("submit", spec.toString(), "--data", data.toString(), "--bootstrap-servers", kafka);
+        CapturedRun submit = run("submit", spec.toString(), "--data", data.toString(), "--bootstrap-servers", kafka);
         assertThat(submit.code()).as(submit.err()).isZero();
         assertThat(submit.out()).contains("submitted batch ops: 3 clones");
-        Result again = run("submit", spec.toString(), "--data", data.toString(), "--bootstrap-servers", kafka);
+        CapturedRun again = run("submit", spec.toString(), "--data", data.toString(), "--bootstrap-servers", kafka);
         assertThat(again.out()).contains("submitted before with this spec; nothing changed");
 
-        Result status = run("status", "ops", "--data", data.toString(), "--bootstrap-servers", kafka);
+        CapturedRun status = run("status", "ops", "--data", data.toString(), "--bootstrap-servers", kafka);
         assertThat(status.out()).contains("ops: 3 clones, 3 PLANNED").contains("LINUX002 PLANNED");
 
-        Result cancel = run("cancel", "ops", "LINUX002", "--data", data.toString(), "--bootstrap-servers", kafka);
+        CapturedRun cancel = run("cancel", "ops", "LINUX002", "--data", data.toString(), "--bootstrap-servers", kafka);
         assertThat(cancel.code()).as(cancel.err()).isZero();
         assertThat(cancel.out()).contains("cancelled 1 clones of batch ops: LINUX002");
 
-        Result retry = run("retry", "ops", "--data", data.toString(), "--bootstrap-servers", kafka);
+        CapturedRun retry = run("retry", "ops", "--data", data.toString(), "--bootstrap-servers", kafka);
         assertThat(retry.code()).as(retry.err()).isZero();
         assertThat(retry.out()).contains("retried 1 clones of batch ops: LINUX002");
 
-        Result unknown = run("retry", "nope", "--data", data.toString(), "--bootstrap-servers", kafka);
+        CapturedRun unknown = run("retry", "nope", "--data", data.toString(), "--bootstrap-servers", kafka);
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("there is no batch nope").doesNotContain("Exception");
 
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, DemoCommand.spec("bad", 1, 3, "rw-root").replace("master: LNXMSTR", "master: NOSUCH"));
-        Result refused = run("plan", bad.toString(), "--data", data.toString());
+        CapturedRun refused = run("plan", bad.toString(), "--data", data.toString());
         assertThat(refused.code()).isEqualTo(1);
         assertThat(refused.err()).contains("line 2, master: 'NOSUCH' is not in the CP directory");
     }

@@ -78,21 +78,8 @@ class SubmitDirMaintTest {
                 """.formatted(batch);
     }
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static synchronized Result run(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
-        } finally {
-            System.setOut(original);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+    private static CapturedRun run(String... args) {
+        return CapturedRun.of(args);
     }
 
     private static Path extract(Path dir) throws Exception {
@@ -107,7 +94,7 @@ class SubmitDirMaintTest {
         Path directory = extract(dir.resolve("zvm"));
         Path spec = Files.writeString(dir.resolve("web.yaml"), spec("web-p"));
 
-        Result printed = run("submit", spec.toString(), "--directory-manager", "dirmaint", "--directory", directory.toString(),
+        CapturedRun printed = run("submit", spec.toString(), "--directory-manager", "dirmaint", "--directory", directory.toString(),
                 "--data", dir.resolve("data").toString());
 
         assertThat(printed.code()).as(printed.err()).isZero();
@@ -123,7 +110,7 @@ class SubmitDirMaintTest {
         assertThat(printed.err()).contains("Printed 18 DirMaint commands for batch web-p (3 clones); nothing was applied"
                 + " or published").contains("--dirmaint-applied");
 
-        Result plan = run("plan", spec.toString(), "--directory", directory.toString(), "--data", dir.resolve("data").toString());
+        CapturedRun plan = run("plan", spec.toString(), "--directory", directory.toString(), "--data", dir.resolve("data").toString());
         assertThat(plan.code()).as(plan.err()).isZero();
         assertThat(plan.out()).contains("Batch web-p: 3 clones").contains("MDISK 0200 3390 41 20 LX0001 MR");
     }
@@ -145,7 +132,7 @@ class SubmitDirMaintTest {
             "--dirmaint-command", script + " --site zvm1", "--names-disk", disk.toString(), "--data", dir.resolve("data").toString(),
             "--bootstrap-servers", KAFKA.bootstrapServers(), "--topic-prefix", "dirmcli."};
 
-        Result submitted = run(args);
+        CapturedRun submitted = run(args);
 
         assertThat(submitted.code()).as(submitted.err()).isZero();
         assertThat(submitted.out()).contains("[1/18] DIRM ADD LINUX001 LIKE LNXPROTO PW AUTOONLY ... ok")
@@ -158,11 +145,11 @@ class SubmitDirMaintTest {
             assertThat(NamesFile.read(cms, CmsFileId.of("LINUX", "NAMES")).entry("LINUX003").orElseThrow().get("hostname"))
                     .contains("linux003.example.com");
         }
-        Result status = run("status", "web-r", "--data", dir.resolve("data").toString(), "--bootstrap-servers",
+        CapturedRun status = run("status", "web-r", "--data", dir.resolve("data").toString(), "--bootstrap-servers",
                 KAFKA.bootstrapServers(), "--topic-prefix", "dirmcli.");
         assertThat(status.out()).contains("web-r: 3 clones, 3 PLANNED");
 
-        Result again = run(args);
+        CapturedRun again = run(args);
         assertThat(again.out()).contains("was submitted before with this spec; nothing changed");
         assertThat(Files.readAllLines(dir.resolve("dirm.log"))).hasSize(18);
     }
@@ -174,37 +161,37 @@ class SubmitDirMaintTest {
         Path spec = Files.writeString(dir.resolve("web.yaml"), spec("web-b"));
         String data = dir.resolve("data").toString();
 
-        Result unknown = run("submit", spec.toString(), "--directory-manager", "smapi", "--data", data);
+        CapturedRun unknown = run("submit", spec.toString(), "--directory-manager", "smapi", "--data", data);
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("--directory-manager 'smapi' is not known; give 'local'").doesNotContain("Exception");
 
         Path broken = dir.resolve("zvm/BROKEN.DIRECT");
         Files.writeString(broken, DIRECTORY.replace(" MDISK 0202 3390 26 10 MST001 MR", " MDISK 0202 3390 26"));
-        Result badLine = run("submit", spec.toString(), "--directory-manager", "dirmaint", "--directory", broken.toString(),
+        CapturedRun badLine = run("submit", spec.toString(), "--directory-manager", "dirmaint", "--directory", broken.toString(),
                 "--data", data);
         assertThat(badLine.code()).isEqualTo(1);
         assertThat(badLine.err()).contains(broken + " line 5").doesNotContain("Exception");
 
         Path plain = Files.writeString(dir.resolve("plain.sh"), "#!/bin/sh\n");
-        Result notExecutable = run("submit", spec.toString(), "--directory-manager", "dirmaint", "--directory",
+        CapturedRun notExecutable = run("submit", spec.toString(), "--directory-manager", "dirmaint", "--directory",
                 directory.toString(), "--dirmaint-command", plain.toString(), "--names-file", dir.resolve("N").toString(),
                 "--data", data);
         assertThat(notExecutable.code()).isEqualTo(2);
         assertThat(notExecutable.err()).contains("--dirmaint-command: the DirMaint command '" + plain + "' is not an executable file");
 
         Path noProto = Files.writeString(dir.resolve("noproto.yaml"), spec("web-b").replace("prototype: LNXPROTO", "prototype: LNXPROT9"));
-        Result missing = run("submit", noProto.toString(), "--directory-manager", "dirmaint", "--directory", directory.toString(),
+        CapturedRun missing = run("submit", noProto.toString(), "--directory-manager", "dirmaint", "--directory", directory.toString(),
                 "--data", data);
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("prototype").contains("LNXPROT9");
 
-        Result appliedFirst = run("submit", spec.toString(), "--directory-manager", "dirmaint", "--directory", directory.toString(),
+        CapturedRun appliedFirst = run("submit", spec.toString(), "--directory-manager", "dirmaint", "--directory", directory.toString(),
                 "--dirmaint-applied", "--names-file", dir.resolve("N").toString(), "--data", data,
                 "--bootstrap-servers", KAFKA.bootstrapServers(), "--topic-prefix", "dirmbad.");
         assertThat(appliedFirst.code()).isEqualTo(1);
         assertThat(appliedFirst.err()).contains("no DirMaint commands were printed for batch web-b");
 
-        Result localWithDirectory = run("submit", spec.toString(), "--directory", directory.toString(), "--data", data);
+        CapturedRun localWithDirectory = run("submit", spec.toString(), "--directory", directory.toString(), "--data", data);
         assertThat(localWithDirectory.code()).isEqualTo(2);
         assertThat(localWithDirectory.err()).contains("belong to --directory-manager dirmaint");
     }
