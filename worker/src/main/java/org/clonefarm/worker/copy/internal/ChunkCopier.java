@@ -20,7 +20,7 @@ import org.clonefarm.worker.copy.DiskDigest;
  * Copies one chunk: positional read of the source, zero check, then the positional write (or in-kernel
  * transfer) to the target on a second executor thread while this one computes the SHA-256; with
  * resume by compare the hash comes first, since it decides whether to write at all. A chunk that
- * lies entirely in a hole of the source ({@link SourceHoles}) is not read: it is zeros. Where the
+ * lies entirely in a hole of the source ({@link FileHoles}) is not read: it is zeros. Where the
  * target reads as zeros, only the chunk's non-zero 4 KiB runs are written, so a sparse target stays
  * as sparse as the data allows. Does not force: durability is the driver's batch, and a chunk's outcome
  * is returned only after its write has ended. Thread-safe: chunk tasks of one copy call it
@@ -59,7 +59,7 @@ final class ChunkCopier {
     ChunkOutcome copy(long index, ChunkSlot slot) throws CopyException {
         long offset = chunkOffset(index);
         int length = chunkLength(index);
-        boolean targetZero = offset >= zeroFrom;
+        boolean targetZero = offset >= zeroFrom || inTargetHole(offset, length);
         if (inSourceHole(offset, length)) {
             return copyHole(index, offset, length, targetZero, slot);
         }
@@ -157,7 +157,7 @@ final class ChunkCopier {
 
     /** Whether the file system says the chunk's source bytes are all in a hole (never true without a probe). */
     private boolean inSourceHole(long offset, int length) throws CopyException {
-        SourceHoles holes = channels.sourceHoles();
+        FileHoles holes = channels.sourceHoles();
         if (holes == null) {
             return false;
         }
@@ -167,6 +167,24 @@ final class ChunkCopier {
             return holes.isHole(from, length) && channels.source.size() >= from + length;
         } catch (IOException e) {
             throw IoFailures.of(e, "look for holes in", plan.source(), from);
+        }
+    }
+
+    /**
+     * Whether the chunk's target extent is a hole of the target file now, so it reads as zeros. Chunks
+     * do not overlap and a chunk is written only by its own copy, so the answer holds until this chunk is
+     * written; a chunk a crashed run wrote in part is no hole, and is written whole again.
+     */
+    private boolean inTargetHole(long offset, int length) throws CopyException {
+        FileHoles holes = channels.targetHoles();
+        if (holes == null) {
+            return false;
+        }
+        long from = plan.targetOffset() + offset;
+        try {
+            return holes.isHole(from, length);
+        } catch (IOException e) {
+            throw IoFailures.of(e, "look for holes in", plan.target(), from);
         }
     }
 

@@ -154,7 +154,8 @@ public final class CopyRun {
             try (ExtentChannels channels = ExtentChannels.open(resolved.source(), resolved.target(),
                     options.ioMode() == CopyOptions.IoMode.DIRECT,
                     options.ioMode() == CopyOptions.IoMode.DIRECT || options.ioMode() == CopyOptions.IoMode.DIRECT_WRITE,
-                    resolved.sourceKind() == ExtentProbe.Kind.REGULAR_FILE)) {
+                    resolved.sourceKind() == ExtentProbe.Kind.REGULAR_FILE,
+                    resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE)) {
                 ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor);
                 if (!todo.isEmpty()) {
                     cancelled = copyChunks(todo, copier, channels);

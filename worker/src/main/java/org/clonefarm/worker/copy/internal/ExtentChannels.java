@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The open channels of one copy: the source (read only) and the target, each buffered and, where
- * asked, also opened with {@code O_DIRECT}; and, for a regular source file, its {@link SourceHoles}
+ * asked, also opened with {@code O_DIRECT}; and, for a regular source file, its {@link FileHoles}
  * probe where the platform has one. Direct I/O is used for every transfer whose file
  * position, length and buffer address are multiples of {@link #ALIGNMENT}; anything else (an unaligned
  * extent, a short last chunk) goes through the page cache. Where a file system refuses {@code O_DIRECT}
@@ -30,10 +30,11 @@ final class ExtentChannels implements Closeable {
     final FileChannel target;
     private final FileChannel sourceDirect;
     private final FileChannel targetDirect;
-    private final SourceHoles sourceHoles;
+    private final FileHoles sourceHoles;
+    private final FileHoles targetHoles;
 
     private ExtentChannels(Path sourcePath, Path targetPath, FileChannel source, FileChannel target,
-            FileChannel sourceDirect, FileChannel targetDirect, SourceHoles sourceHoles) {
+            FileChannel sourceDirect, FileChannel targetDirect, FileHoles sourceHoles, FileHoles targetHoles) {
         this.sourcePath = sourcePath;
         this.targetPath = targetPath;
         this.source = source;
@@ -41,14 +42,15 @@ final class ExtentChannels implements Closeable {
         this.sourceDirect = sourceDirect;
         this.targetDirect = targetDirect;
         this.sourceHoles = sourceHoles;
+        this.targetHoles = targetHoles;
     }
 
     /**
-     * Opens the channels; the target must exist. With {@code findHoles} (a regular source file) the
-     * source's holes are probed where the platform allows it.
+     * Opens the channels; the target must exist. With {@code findSourceHoles} and {@code findTargetHoles}
+     * (regular files) their holes are probed where the platform allows it.
      */
     static ExtentChannels open(Path sourcePath, Path targetPath, boolean directRead, boolean directWrite,
-            boolean findHoles) throws IOException {
+            boolean findSourceHoles, boolean findTargetHoles) throws IOException {
         FileChannel source = FileChannel.open(sourcePath, StandardOpenOption.READ);
         FileChannel target = null;
         FileChannel sourceDirect = null;
@@ -61,8 +63,10 @@ final class ExtentChannels implements Closeable {
             if (directWrite) {
                 targetDirect = openDirect(targetPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
             }
-            SourceHoles holes = findHoles ? SourceHoles.open(sourcePath) : null;
-            return new ExtentChannels(sourcePath, targetPath, source, target, sourceDirect, targetDirect, holes);
+            FileHoles holes = findSourceHoles ? FileHoles.open(sourcePath) : null;
+            FileHoles targetHoles = findTargetHoles ? FileHoles.open(targetPath) : null;
+            return new ExtentChannels(sourcePath, targetPath, source, target, sourceDirect, targetDirect, holes,
+                    targetHoles);
         } catch (IOException | RuntimeException e) {
             closeAll(e, source, target, sourceDirect);
             throw e;
@@ -87,8 +91,13 @@ final class ExtentChannels implements Closeable {
     }
 
     /** The source's hole probe, or {@code null} when holes are not looked for (then every byte is read). */
-    SourceHoles sourceHoles() {
+    FileHoles sourceHoles() {
         return sourceHoles;
+    }
+
+    /** The target's hole probe, or {@code null} (a block device, or no probe here). */
+    FileHoles targetHoles() {
+        return targetHoles;
     }
 
     /** Reads once at {@code at} into {@code into}; the number of bytes or -1 at the end. */
@@ -120,9 +129,12 @@ final class ExtentChannels implements Closeable {
     @Override
     public void close() throws IOException {
         IOException failure = closeAll(null, source, target, sourceDirect, targetDirect);
-        if (sourceHoles != null) {
+        for (FileHoles holes : new FileHoles[] {sourceHoles, targetHoles}) {
+            if (holes == null) {
+                continue;
+            }
             try {
-                sourceHoles.close();
+                holes.close();
             } catch (IOException e) {
                 if (failure == null) {
                     failure = e;

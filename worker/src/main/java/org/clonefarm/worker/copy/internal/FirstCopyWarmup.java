@@ -37,7 +37,7 @@ public final class FirstCopyWarmup {
 
     private static void run() {
         try {
-            SourceHoles.bind();
+            FileHoles.bind();
             ByteBuffer bytes = ExtentChannels.alignedBuffer(HASH_BYTES);
             for (int i = 0; i < HASH_ROUNDS; i++) {
                 DiskDigest.chunkDigest(bytes);

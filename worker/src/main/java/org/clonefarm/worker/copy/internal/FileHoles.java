@@ -10,9 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where a regular source file has data and where it has holes, asked of the file system with
- * {@code lseek(SEEK_DATA)} (as {@code cp --sparse}, {@code tar} and {@code qemu-img} do), so a copy
- * neither reads nor hashes the bytes of a hole: they read as zeros by definition. Java 17 has no
+ * Where a regular file has data and where it has holes, asked of the file system with
+ * {@code lseek(SEEK_DATA)} (as {@code cp --sparse}, {@code tar} and {@code qemu-img} do). For a
+ * source, a copy neither reads nor hashes the bytes of a hole: they read as zeros by definition. For a
+ * target, a chunk whose extent is a hole reads as zeros, so only the source chunk's non-zero runs are
+ * written there and the target stays sparse. Java 17 has no
  * {@code SEEK_DATA}, so the call goes through JNA on a descriptor of its own, opened read-only.
  *
  * <p>A hole is a hint the file system gives at the moment of the call; the source of a copy must not
@@ -25,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: {@code lseek} with {@code SEEK_DATA} moves the descriptor's offset, which nothing
  * reads; concurrent calls each get their own answer.
  */
-final class SourceHoles implements Closeable {
-    private static final Logger LOG = LoggerFactory.getLogger(SourceHoles.class);
+final class FileHoles implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(FileHoles.class);
 
     /** Linux values, the same on every architecture we run on (x86-64, s390x). */
     private static final int O_RDONLY = 0;
@@ -40,7 +42,7 @@ final class SourceHoles implements Closeable {
     private final int fd;
     private boolean closed;
 
-    private SourceHoles(Path path, int fd) {
+    private FileHoles(Path path, int fd) {
         this.path = path;
         this.fd = fd;
     }
@@ -51,15 +53,15 @@ final class SourceHoles implements Closeable {
     }
 
     /**
-     * Opens a probe on a regular file, or returns {@code null} (and logs why, once) when holes cannot be
+     * Opens a probe (read-only) on a regular file, or returns {@code null} (and logs why, once) when holes cannot be
      * found here; the caller then reads everything.
      */
-    static SourceHoles open(Path path) {
+    static FileHoles open(Path path) {
         if (!LibC.AVAILABLE) {
             return null;
         }
         try {
-            return new SourceHoles(path, LibC.open(path.toAbsolutePath().toString(), O_RDONLY | O_CLOEXEC));
+            return new FileHoles(path, LibC.open(path.toAbsolutePath().toString(), O_RDONLY | O_CLOEXEC));
         } catch (LastErrorException e) {
             LOG.info("{}: cannot open it to find holes (errno {}); reading every byte", path, e.getErrorCode());
             return null;
