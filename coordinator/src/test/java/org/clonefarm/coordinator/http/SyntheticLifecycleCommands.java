@@ -51,6 +51,7 @@ import org.clonefarm.proto.Rebooting;
  */
 final class SyntheticLifecycleCommands implements BatchCommands, AutoCloseable {
     static final long DISK_BYTES = 64L * 1024 * 1024;
+    private static final long COPY_STEP_MILLIS = 300;
 
     private final TopicLayout layout;
     private final KafkaProducer<String, byte[]> producer;
@@ -123,7 +124,11 @@ final class SyntheticLifecycleCommands implements BatchCommands, AutoCloseable {
                 send(event.build());
             }
             producer.flush();
-            TimeUnit.MILLISECONDS.sleep(stepDelay.toMillis());
+            // the copy steps (progress, disk copied) come apart in time, as a real worker's progress does (at
+            // most one a second): the watchers' rate is made of samples at least 200 ms apart, and a burst
+            // that the fold takes in within 200 ms yields no rate by design
+            boolean copyStep = step >= 1 && step <= 4;
+            TimeUnit.MILLISECONDS.sleep(copyStep ? Math.max(stepDelay.toMillis(), COPY_STEP_MILLIS) : stepDelay.toMillis());
         }
         send(coordinator.newEvent(batch, "", 0).setBatchCompleted(BatchCompleted.newBuilder()
                 .setTotal(userids.size()).setReady(userids.size())).build());
