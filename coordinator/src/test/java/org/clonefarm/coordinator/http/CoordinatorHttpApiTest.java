@@ -201,8 +201,9 @@ class CoordinatorHttpApiTest {
 
     /**
      * A client that stops reading is dropped (told with {@code event: slow}) while the fold goes on and a
-     * client that reads gets every fact; the facts come at about 4,000 a second, slow enough for a reading
-     * client on a loaded CI machine; 60,000 of them (some 20 MB of JSON) overflow what a stalled client's
+     * client that reads gets every fact; the facts come at about 2,000 a second, so a reading client on a
+     * loaded CI machine may fall behind for 4 s before its queue (8,192 facts) overflows (at 4,000 a second
+     * one fresh-clone CI run in six lost the reading client); 60,000 of them (some 20 MB of JSON) overflow what a stalled client's
      * queue and the loopback socket buffers hold.
      */
     @Test
@@ -241,7 +242,7 @@ class CoordinatorHttpApiTest {
                             CopyProgress.newBuilder().setVaddr("0200").setBytesDone(i * 4096L)).build());
                     if (i % 200 == 0) {
                         producer.flush();
-                        Thread.sleep(50);
+                        Thread.sleep(100);
                     }
                 }
                 producer.flush();
