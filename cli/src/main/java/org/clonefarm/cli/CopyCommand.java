@@ -12,11 +12,11 @@ import org.clonefarm.worker.copy.CheckpointStore;
 import org.clonefarm.worker.copy.CopyCancellation;
 import org.clonefarm.worker.copy.CopyEngine;
 import org.clonefarm.worker.copy.CopyException;
-import org.clonefarm.worker.copy.CopyOptions;
 import org.clonefarm.worker.copy.CopyPlan;
 import org.clonefarm.worker.copy.CopyProgress;
 import org.clonefarm.worker.copy.CopyResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -58,21 +58,8 @@ public final class CopyCommand implements Runnable {
             description = "Checkpoint key of this copy (default: derived from SRC, DST, offsets and length).")
     String copyId;
 
-    @Option(names = "--chunk-mib", paramLabel = "N",
-            description = CopyOptions.CHUNK_SIZE_DOC + " In MiB, 1 to 256 (default ${DEFAULT-VALUE}).")
-    int chunkMib = CopyOptions.DEFAULT_CHUNK_SIZE / CopyOptions.MIB;
-
-    @Option(names = "--parallel", paramLabel = "N",
-            description = CopyOptions.MAX_IN_FLIGHT_DOC + " 1 to 64 (default ${DEFAULT-VALUE}).")
-    int parallel = CopyOptions.DEFAULT_MAX_IN_FLIGHT;
-
-    @Option(names = "--checkpoint-mib", paramLabel = "N",
-            description = "Checkpoint batch in MiB (default ${DEFAULT-VALUE}): a crash costs at most two batches and"
-                    + " the chunks in flight.")
-    int checkpointMib = (int) (CopyOptions.DEFAULT_FORCE_BYTES / CopyOptions.MIB);
-
-    @Option(names = "--verify", description = "Read the target back at the end and compare every chunk digest.")
-    boolean verify;
+    @Mixin
+    CopyTuningOptions tuning;
 
     @Option(names = "--target-zeroed",
             description = "Vouch that the target extent reads as zeros (a fresh volume), so zero chunks are not written.")
@@ -82,13 +69,6 @@ public final class CopyCommand implements Runnable {
             description = "Hash target chunks no checkpoint covers and skip those equal to the source (a copy moved"
                     + " to another machine): costs reads, not writes.")
     boolean resumeByCompare;
-
-    @Option(names = "--io", paramLabel = "MODE",
-            description = "How chunk bytes move: DIRECT_WRITE (source read through the page cache, target written"
-                    + " with O_DIRECT where aligned; default), DIRECT (O_DIRECT reads too), BUFFERED (all through the"
-                    + " page cache) or TRANSFER_TO (read to hash, in-kernel transfer to write). Holes of a sparse"
-                    + " source file are never read in any mode.")
-    CopyOptions.IoMode ioMode = CopyOptions.DEFAULT_IO_MODE;
 
     @Option(names = "--progress", paramLabel = "WHEN",
             description = "Progress bar on standard error: AUTO (on a terminal; default), ALWAYS or NEVER.")
@@ -137,19 +117,9 @@ public final class CopyCommand implements Runnable {
     private CopyPlan plan() {
         FileRegion src = region(source, "SRC");
         FileRegion dst = region(target, "DST");
-        if (chunkMib < 1 || chunkMib > CopyOptions.MAX_CHUNK_SIZE / CopyOptions.MIB) {
-            throw UserError.usage("--chunk-mib must be from 1 to 256, got " + chunkMib + ".");
-        }
-        if (checkpointMib < chunkMib) {
-            throw UserError.usage("--checkpoint-mib must be at least --chunk-mib (" + chunkMib + "), got "
-                    + checkpointMib + ".");
-        }
         try {
-            CopyOptions options = CopyOptions.defaults().withChunkSize(chunkMib * CopyOptions.MIB)
-                    .withForceBytes((long) checkpointMib * CopyOptions.MIB).withMaxInFlight(parallel)
-                    .withVerify(verify).withTargetZeroed(targetZeroed).withResumeByCompare(resumeByCompare)
-                    .withIoMode(ioMode);
-            return new CopyPlan(src, dst, options, copyId);
+            return new CopyPlan(src, dst, tuning.options().withTargetZeroed(targetZeroed)
+                    .withResumeByCompare(resumeByCompare), copyId);
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage() + ".");
         }

@@ -50,42 +50,12 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Consumer group of the farm's workers (default: ${DEFAULT-VALUE}).")
     String group;
 
-    @Option(names = "--chunk-mib", paramLabel = "N",
-            description = CopyOptions.CHUNK_SIZE_DOC + " In MiB, 1 to 256 (default ${DEFAULT-VALUE}).")
-    int chunkMib = CopyOptions.DEFAULT_CHUNK_SIZE / CopyOptions.MIB;
-
-    @Option(names = "--parallel", paramLabel = "N",
-            description = CopyOptions.MAX_IN_FLIGHT_DOC + " Per disk, 1 to 64 (default ${DEFAULT-VALUE}).")
-    int parallel = CopyOptions.DEFAULT_MAX_IN_FLIGHT;
-
-    @Option(names = "--checkpoint-mib", paramLabel = "N",
-            description = CopyOptions.FORCE_BYTES_DOC + " In MiB, at least --chunk-mib (default ${DEFAULT-VALUE}).")
-    int checkpointMib = (int) (CopyOptions.DEFAULT_FORCE_BYTES / CopyOptions.MIB);
-
-    @Option(names = "--io", paramLabel = "MODE",
-            description = "How chunk bytes move: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}; see 'clonefarm copy --help').")
-    CopyOptions.IoMode ioMode = CopyOptions.DEFAULT_IO_MODE;
-
-    @Option(names = "--verify", description = "Read every target back after its copy and compare every chunk digest.")
-    boolean verify;
+    @Mixin
+    CopyTuningOptions tuning;
 
     @Override
     public Integer call() throws Exception {
-        CopyOptions options;
-        try {
-            if (chunkMib < 1 || chunkMib > CopyOptions.MAX_CHUNK_SIZE / CopyOptions.MIB) {
-                throw new IllegalArgumentException("--chunk-mib must be from 1 to 256, got " + chunkMib);
-            }
-            if (checkpointMib < chunkMib) {
-                throw new IllegalArgumentException("--checkpoint-mib must be at least --chunk-mib (" + chunkMib
-                        + "), got " + checkpointMib);
-            }
-            options = CopyOptions.defaults().withChunkSize(chunkMib * CopyOptions.MIB)
-                    .withForceBytes((long) checkpointMib * CopyOptions.MIB).withMaxInFlight(parallel).withVerify(verify)
-                    .withIoMode(ioMode);
-        } catch (IllegalArgumentException e) {
-            throw UserError.usage(e.getMessage() + ".");
-        }
+        CopyOptions options = tuning.options();
         if (maxClones < 1 || maxClones > WorkerConfig.MAX_MAX_CLONES) {
             throw UserError.usage("--max-clones must be from 1 to " + WorkerConfig.MAX_MAX_CLONES + ", got " + maxClones + ".");
         }
