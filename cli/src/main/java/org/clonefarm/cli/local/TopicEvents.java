@@ -1,17 +1,13 @@
 package org.clonefarm.cli.local;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.ContractException;
 import org.clonefarm.messaging.KafkaSettings;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.proto.CloneEvent;
 
 /**
@@ -31,31 +27,17 @@ public final class TopicEvents {
      */
     public static List<CloneEvent> read(KafkaSettings settings, String topic, Predicate<CloneEvent> filter, Duration timeout) {
         List<CloneEvent> events = new ArrayList<>();
-        Instant deadline = Instant.now().plus(timeout);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.consumer("clonefarm-verify", null))) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, timeout).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new org.apache.kafka.common.errors.TimeoutException("reading " + topic + " took longer than " + timeout);
+        TopicSnapshot.read(settings, topic, "clonefarm-verify", timeout, record -> {
+            try {
+                CloneEvent event = ContractCodec.decodeEvent(record.value(), topic + "-" + record.partition() + "@"
+                        + record.offset());
+                if (filter.test(event)) {
+                    events.add(event);
                 }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        CloneEvent event = ContractCodec.decodeEvent(record.value(), topic + "-" + record.partition() + "@"
-                                + record.offset());
-                        if (filter.test(event)) {
-                            events.add(event);
-                        }
-                    } catch (ContractException e) {
-                        // not ours to judge here: the coordinator sends such records to the dead-letter topic
-                        continue;
-                    }
-                }
+            } catch (ContractException e) {
+                // not ours to judge here: the coordinator sends such records to the dead-letter topic
             }
-        }
+        });
         return events;
     }
 }

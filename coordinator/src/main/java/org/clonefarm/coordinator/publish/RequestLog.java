@@ -1,21 +1,14 @@
 package org.clonefarm.coordinator.publish;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.ContractException;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.proto.CloneRequest;
 
 /**
@@ -38,22 +31,8 @@ public interface RequestLog {
         return batch -> {
             String topic = layout.cloneRequests();
             Set<String> userids = new HashSet<>();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.consumer(
-                    "clonefarm-request-log-" + ProcessHandle.current().pid(), null))) {
-                List<TopicPartition> partitions = new ArrayList<>();
-                for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
-                    partitions.add(new TopicPartition(topic, info.partition()));
-                }
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-                while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-                    if (System.nanoTime() > deadline) {
-                        throw new KafkaException("the requests topic " + topic + " could not be read to its end within "
-                                + timeout.toSeconds() + " s; is the Kafka cluster up?");
-                    }
-                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            TopicSnapshot.read(settings, topic, "clonefarm-request-log-" + ProcessHandle.current().pid(), timeout,
+                    record -> {
                         try {
                             CloneRequest request = ContractCodec.decodeRequest(record.value(), topic + "@" + record.offset());
                             if (request.getBatchId().equals(batch)) {
@@ -62,9 +41,7 @@ public interface RequestLog {
                         } catch (ContractException e) {
                             // not a request (the workers dead-letter it); it requests nothing
                         }
-                    }
-                }
-            }
+                    });
             return userids;
         };
     }

@@ -23,6 +23,7 @@ import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.platform.cms.CmsFileId;
 import org.clonefarm.platform.cms.EdfFileSystem;
 import org.clonefarm.platform.directory.DirectoryEntry;
@@ -252,18 +253,8 @@ public class LocalBatchCommandsTest {
 
     private static List<CloneRequest> readRequests(Farm farm) {
         List<CloneRequest> requests = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(farm.settings().consumer("reader", null))) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(farm.layout().cloneRequests())
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> requests.add(ContractCodec.decodeRequest(r.value(), "t")));
-            }
-        }
+        TopicSnapshot.read(farm.settings(), farm.layout().cloneRequests(), "reader", Duration.ofSeconds(30),
+                r -> requests.add(ContractCodec.decodeRequest(r.value(), "t")));
         return requests;
     }
 }
