@@ -122,7 +122,7 @@ public final class DirMaintSubmit {
             BatchPublisher publisher, Progress progress) throws IOException, InterruptedException {
         Prepared prepared = prepare(specYaml, state, false);
         if (prepared.earlier != null) {
-            return completed(prepared.earlier, state, publisher);
+            return completed(prepared, publisher);
         }
         DirMaintJournal journal = prepared.journal;
         List<DirMaintCommand> commands = journal.commands();
@@ -161,7 +161,7 @@ public final class DirMaintSubmit {
             BatchPublisher publisher) throws IOException {
         Prepared prepared = prepare(specYaml, state, true);
         if (prepared.earlier != null) {
-            return completed(prepared.earlier, state, publisher);
+            return completed(prepared, publisher);
         }
         for (int i = 0; i < prepared.journal.commands().size(); i++) {
             prepared.journal.markApplied(i);
@@ -170,8 +170,9 @@ public final class DirMaintSubmit {
     }
 
     /** A batch published before: clones still PLANNED get their request again (see BatchPublisher). */
-    private Outcome completed(Submitted earlier, Supplier<CloneStateStore> state, BatchPublisher publisher) {
-        int resent = publisher.resendUnstarted(state.get(), earlier.batchId(), clock.instant());
+    private Outcome completed(Prepared prepared, BatchPublisher publisher) {
+        Submitted earlier = prepared.earlier;
+        int resent = publisher.resendUnstarted(prepared.store, earlier.batchId(), clock.instant());
         return new Outcome(new Submitted(earlier.batchId(), earlier.clones(), earlier.bytesToCopy(), true, resent),
                 null, 0, 0, 0, null, null);
     }
@@ -198,7 +199,8 @@ public final class DirMaintSubmit {
         return new DirMaintException(message, command.userid(), command.text(), exitCode, cause);
     }
 
-    private record Prepared(Submitted earlier, BatchPlan plan, DirMaintJournal journal, int skipped) {
+    /** {@code earlier} (with the {@code store} that said so) for a batch published before; else the plan. */
+    private record Prepared(Submitted earlier, CloneStateStore store, BatchPlan plan, DirMaintJournal journal, int skipped) {
     }
 
     private Prepared prepare(String specYaml, Supplier<CloneStateStore> state, boolean appliedByHand) throws IOException {
@@ -209,9 +211,10 @@ public final class DirMaintSubmit {
         String batch = parsed.spec().batch();
         String digest = BatchPlanner.digest(parsed.spec());
         if (state != null) {
-            Submitted earlier = BatchPublisher.earlierSubmit(state.get(), batch, digest);
+            CloneStateStore store = state.get();
+            Submitted earlier = BatchPublisher.earlierSubmit(store, batch, digest);
             if (earlier != null) {
-                return new Prepared(earlier, null, null, 0);
+                return new Prepared(earlier, store, null, null, 0);
             }
         }
         Path journalFile = journalFile(batch);
@@ -233,7 +236,7 @@ public final class DirMaintSubmit {
         }
         BatchPlan plan = DirectoryPlanner.planConsistent(parsed, directory, control, clock);
         if (continuing) {
-            return new Prepared(null, plan, journal.get(), journal.get().appliedCount());
+            return new Prepared(null, null, plan, journal.get(), journal.get().appliedCount());
         }
         DirectoryEntry prototype = directory.entry(new Userid(parsed.spec().prototype())).orElseThrow();
         DirMaintRenderer renderer = new DirMaintRenderer(prototype);
@@ -242,7 +245,7 @@ public final class DirMaintSubmit {
             commands.addAll(renderer.render(entry));
         }
         DirMaintJournal fresh = DirMaintJournal.create(journalFile, batch, digest, plan.entries(), commands);
-        return new Prepared(null, plan, fresh, 0);
+        return new Prepared(null, null, plan, fresh, 0);
     }
 
     /**
