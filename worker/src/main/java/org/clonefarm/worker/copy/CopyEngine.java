@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.clonefarm.worker.copy.internal.AlignedBufferPool;
 import org.clonefarm.worker.copy.internal.CopyRun;
 import org.clonefarm.worker.copy.internal.FirstCopyWarmup;
 
@@ -32,6 +33,8 @@ public final class CopyEngine implements AutoCloseable {
     private final CheckpointStore store;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
+    /** Chunk buffers shared by this engine's copies, one after another (see {@link AlignedBufferPool}). */
+    private final AlignedBufferPool buffers = new AlignedBufferPool(AlignedBufferPool.DEFAULT_RETAIN_BYTES);
 
     /**
      * An engine with its own threads.
@@ -72,7 +75,7 @@ public final class CopyEngine implements AutoCloseable {
     public CompletableFuture<CopyResult> copy(CopyPlan plan, CopyListener listener, CopyCancellation cancellation) {
         Objects.requireNonNull(plan, "plan");
         CopyRun run = new CopyRun(plan, store, executor, listener == null ? CopyListener.NONE : listener,
-                cancellation == null ? CopyCancellation.none() : cancellation);
+                cancellation == null ? CopyCancellation.none() : cancellation, buffers);
         CompletableFuture<CopyResult> result = new CompletableFuture<>();
         executor.execute(() -> {
             try {

@@ -60,6 +60,32 @@ class CopyEngineTest {
         assertThat(result.digest()).isEqualTo(TestDisks.diskDigest(src, 0, result.bytesTotal(), CHUNK));
     }
 
+    /**
+     * One engine copies disk after disk with the same chunk buffers (a worker's life): a copy after a
+     * copy of random bytes, with an unaligned short last chunk, zero chunks and holes, and with resume
+     * by compare (the second buffer of a chunk), holds exactly its own source's bytes; nothing of an
+     * earlier copy's buffers shows through.
+     */
+    @Test
+    void copiesAfterCopiesThroughReusedBuffersHoldOnlyTheirOwnBytes() throws Exception {
+        Path sparse = sparseSource("sparse.img");
+        for (int round = 0; round < 3; round++) {
+            Path random = TestDisks.randomFile(dir.resolve("random-" + round + ".img"), 20 * CHUNK + 777, 50 + round);
+            Path fromRandom = dir.resolve("from-random-" + round + ".img");
+            Path fromSparse = dir.resolve("from-sparse-" + round + ".img");
+            Path overOld = TestDisks.randomFile(dir.resolve("over-old-" + round + ".img"), 64 * CHUNK, 60 + round);
+
+            copy(FileRegion.whole(random), FileRegion.whole(fromRandom), SMALL);
+            CopyResult holes = copy(FileRegion.whole(sparse), FileRegion.whole(fromSparse), SMALL);
+            CopyResult compared = copy(FileRegion.whole(sparse), FileRegion.whole(overOld), SMALL.withResumeByCompare(true));
+
+            assertThat(Files.mismatch(random, fromRandom)).as("round %d, random", round).isEqualTo(-1);
+            assertThat(Files.mismatch(sparse, fromSparse)).as("round %d, sparse", round).isEqualTo(-1);
+            assertThat(Files.mismatch(sparse, overOld)).as("round %d, over old data", round).isEqualTo(-1);
+            assertThat(holes.digest()).isEqualTo(compared.digest()).isEqualTo(TestDisks.diskDigest(sparse, 0, 64 * CHUNK, CHUNK));
+        }
+    }
+
     /** A minidisk is an extent of its volume: only the extent is read, only the target extent is written. */
     @Test
     void copiesAnExtentIntoAnExtentAndLeavesTheRestAlone() throws Exception {

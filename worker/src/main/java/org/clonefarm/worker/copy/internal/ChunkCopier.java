@@ -38,14 +38,15 @@ final class ChunkCopier {
     private final ByteBuffer zeros;
     private final ConcurrentMap<Integer, byte[]> zeroDigests = new ConcurrentHashMap<>();
 
-    ChunkCopier(ResolvedPlan plan, CopyOptions options, long zeroFrom, ExtentChannels channels, Executor writer) {
+    ChunkCopier(ResolvedPlan plan, CopyOptions options, long zeroFrom, ExtentChannels channels, Executor writer,
+            AlignedBufferPool buffers) {
         this.plan = plan;
         this.writer = writer;
         this.options = options;
         this.zeroFrom = zeroFrom;
         this.channels = channels;
         // aligned, so a zero chunk written to a non-zero target can go O_DIRECT too
-        this.zeros = ExtentChannels.alignedBuffer(options.chunkSize()).asReadOnlyBuffer();
+        this.zeros = buffers.zeros(options.chunkSize());
     }
 
     long chunkOffset(long index) {

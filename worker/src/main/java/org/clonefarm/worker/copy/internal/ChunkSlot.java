@@ -9,25 +9,41 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The resources of one chunk in flight: a direct buffer of one chunk (aligned for direct I/O), a second one for resume by
- * compare (made on first use), and for {@code TRANSFER_TO} its own source and target channels (a
- * transfer moves a channel's position, which must not be shared). Used by one chunk task at a time;
- * handed between threads through the slot pool, which orders the accesses.
+ * compare (taken on first use), and for {@code TRANSFER_TO} its own source and target channels (a
+ * transfer moves a channel's position, which must not be shared). The buffers come from the engine's
+ * {@link AlignedBufferPool} and go back to it with {@link #giveBackBuffers} once no chunk task can
+ * touch them again. Used by one chunk task at a time; handed between threads through the run's free
+ * list, which orders the accesses.
  */
 final class ChunkSlot implements Closeable {
     final ByteBuffer buffer;
+    private final AlignedBufferPool pool;
     private ByteBuffer compareBuffer;
     private FileChannel transferSource;
     private FileChannel transferTarget;
 
-    ChunkSlot(int chunkSize) {
-        this.buffer = ExtentChannels.alignedBuffer(chunkSize);
+    ChunkSlot(int chunkSize, AlignedBufferPool pool) {
+        this.pool = pool;
+        this.buffer = pool.take(chunkSize);
     }
 
     ByteBuffer compareBuffer() {
         if (compareBuffer == null) {
-            compareBuffer = ExtentChannels.alignedBuffer(buffer.capacity());
+            compareBuffer = pool.take(buffer.capacity());
         }
         return compareBuffer;
+    }
+
+    /**
+     * Gives the buffers back to the pool. Only for a slot no chunk task holds or will hold again:
+     * after this the slot must not be used.
+     */
+    void giveBackBuffers() {
+        pool.giveBack(buffer);
+        if (compareBuffer != null) {
+            pool.giveBack(compareBuffer);
+            compareBuffer = null;
+        }
     }
 
     FileChannel transferSource(Path source) throws IOException {

@@ -7,9 +7,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
@@ -65,6 +68,7 @@ public final class CopyRun {
     private final Executor executor;
     private final CopyListener listener;
     private final CopyCancellation cancellation;
+    private final AlignedBufferPool buffers;
     private final long startNanos = System.nanoTime();
 
     private final BlockingQueue<Object> completions = new LinkedBlockingQueue<>();
@@ -89,7 +93,7 @@ public final class CopyRun {
     private long lastProgressNanos = Long.MIN_VALUE / 2;
 
     public CopyRun(CopyPlan plan, CheckpointStore store, Executor executor, CopyListener listener,
-            CopyCancellation cancellation) {
+            CopyCancellation cancellation, AlignedBufferPool buffers) {
         this.plan = plan;
         this.options = plan.options();
         this.copyId = plan.effectiveCopyId();
@@ -97,6 +101,7 @@ public final class CopyRun {
         this.executor = executor;
         this.listener = listener;
         this.cancellation = cancellation;
+        this.buffers = buffers;
     }
 
     /** Runs the copy on the calling thread (chunk I/O on the executor) and returns its result. */
@@ -156,7 +161,7 @@ public final class CopyRun {
                     options.ioMode() == CopyOptions.IoMode.DIRECT || options.ioMode() == CopyOptions.IoMode.DIRECT_WRITE,
                     resolved.sourceKind() == ExtentProbe.Kind.REGULAR_FILE,
                     resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE)) {
-                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor);
+                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor, buffers);
                 if (!todo.isEmpty()) {
                     cancelled = copyChunks(todo, copier, channels);
                 }
@@ -321,7 +326,7 @@ public final class CopyRun {
     }
 
     private ChunkSlot newSlot() {
-        ChunkSlot slot = new ChunkSlot(options.chunkSize());
+        ChunkSlot slot = new ChunkSlot(options.chunkSize(), buffers);
         allSlots.add(slot);
         return slot;
     }
@@ -513,13 +518,25 @@ public final class CopyRun {
         return Math.min(bytesSkippedDurable, bytesDurable);
     }
 
+    /**
+     * Closes every slot's channels and gives the buffers of the slots on the free list back to the
+     * pool. A slot not on the free list may still be in a chunk task (a run that ended by an unexpected
+     * exception); its buffers are left to the collector, never reused.
+     */
     private void closeSlots() {
+        Set<ChunkSlot> idle = Collections.newSetFromMap(new IdentityHashMap<>());
+        idle.addAll(freeSlots);
+        freeSlots.clear();
         for (ChunkSlot slot : allSlots) {
             try {
                 slot.close();
             } catch (IOException e) {
                 LOG.warn("copy {}: cannot close a transfer channel", copyId, e);
             }
+            if (idle.contains(slot)) {
+                slot.giveBackBuffers();
+            }
         }
+        allSlots.clear();
     }
 }
