@@ -7,12 +7,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
@@ -524,19 +521,17 @@ public final class CopyRun {
      * exception); its buffers are left to the collector, never reused.
      */
     private void closeSlots() {
-        Set<ChunkSlot> idle = Collections.newSetFromMap(new IdentityHashMap<>());
-        idle.addAll(freeSlots);
-        freeSlots.clear();
         for (ChunkSlot slot : allSlots) {
             try {
                 slot.close();
             } catch (IOException e) {
                 LOG.warn("copy {}: cannot close a transfer channel", copyId, e);
             }
-            if (idle.contains(slot)) {
-                slot.giveBackBuffers();
-            }
         }
+        for (ChunkSlot idle : freeSlots) {
+            idle.giveBackBuffers();
+        }
+        freeSlots.clear();
         allSlots.clear();
     }
 }
