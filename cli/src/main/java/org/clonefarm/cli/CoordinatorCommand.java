@@ -28,6 +28,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Mixin
     OrchestrationOptions orchestration;
 
+    @Mixin
+    FarmKeyOption farmKey;
+
     @Override
     public Integer call() throws Exception {
         var orchestrationSettings = orchestration.settings();
@@ -35,8 +38,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
         var httpSettings = http.settings(dataDir);
         FarmConnection connection = FarmConnection.open(kafka, dataDir);
         ShutdownSignal signal = ShutdownSignal.install();
-        try (LocalCoordinator coordinator = LocalCoordinator.start(dataDir, connection.settings(), connection.layout(),
-                httpSettings, orchestrationSettings, orchestration.guestConcurrency())) {
+        try (LocalCoordinator coordinator = LocalCoordinator.start(dataDir, farmKey.loadOrCreate(dataDir),
+                connection.settings(), connection.layout(), httpSettings, orchestrationSettings, orchestration.guestConcurrency())) {
             System.out.println("clonefarm coordinator: bootstrap.servers=" + connection.settings().bootstrapServers()
                     + " data=" + dataDir + " dashboard=" + coordinator.url());
             System.out.flush();

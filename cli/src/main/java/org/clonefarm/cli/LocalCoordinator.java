@@ -16,6 +16,7 @@ import org.clonefarm.coordinator.metrics.CoordinatorMetrics;
 import org.clonefarm.coordinator.orchestration.CpGuestStarter;
 import org.clonefarm.coordinator.orchestration.OrchestrationSettings;
 import org.clonefarm.coordinator.service.CoordinatorService;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.cp.LocalSystem;
@@ -49,9 +50,10 @@ final class LocalCoordinator implements AutoCloseable {
     /**
      * Starts it all and waits until the coordinator has rebuilt its state and the HTTP API listens.
      *
+     * @param farmKey the key the coordinator signs clone requests with
      * @param guestConcurrency guests booting at once
      */
-    static LocalCoordinator start(Path dataDir, KafkaSettings settings, TopicLayout layout, HttpSettings httpSettings,
+    static LocalCoordinator start(Path dataDir, FarmKey farmKey, KafkaSettings settings, TopicLayout layout, HttpSettings httpSettings,
             OrchestrationSettings orchestration, int guestConcurrency) throws Exception {
         LocalDataDirectory data = LocalDataDirectory.at(dataDir);
         Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -67,7 +69,7 @@ final class LocalCoordinator implements AutoCloseable {
             EventHub[] hub = new EventHub[1];
             CoordinatorMetrics[] metrics = new CoordinatorMetrics[1];
             CoordinatorService service = CoordinatorService.start("coordinator-" + ProcessHandle.current().pid(),
-                    settings, layout, data, new CpGuestStarter(cp.session(COORDINATOR_USERID)), orchestration, store -> {
+                    settings, layout, data, farmKey, new CpGuestStarter(cp.session(COORDINATOR_USERID)), orchestration, store -> {
                         hub[0] = new EventHub(store);
                         metrics[0] = new CoordinatorMetrics(registry, store);
                         return List.of(hub[0], metrics[0]);

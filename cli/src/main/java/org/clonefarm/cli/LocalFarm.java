@@ -11,6 +11,7 @@ import org.clonefarm.cli.embedded.EmbeddedKafka;
 import org.clonefarm.cli.embedded.EmbeddedKafkaException;
 import org.clonefarm.coordinator.http.HttpSettings;
 import org.clonefarm.coordinator.orchestration.OrchestrationSettings;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.messaging.TopicLayoutException;
@@ -69,13 +70,15 @@ final class LocalFarm implements AutoCloseable {
                     log.println(command + ": created topics " + String.join(", ", created));
                 }
             }
+            // the coordinator signs requests with this key, the workers copy only what it signed
+            FarmKey farmKey = FarmKeyOption.loadOrCreateAt(FarmKey.defaultFile(plan.dataDir()));
             for (int i = 1; i <= plan.workers(); i++) {
                 running.push(WorkerService.start(WorkerConfig.of(command.replace(' ', '-') + "-worker-" + i, plan.dataDir(), settings,
                         layout, -1)));
             }
             LocalCoordinator coordinator = null;
             if (plan.coordinator()) {
-                coordinator = LocalCoordinator.start(plan.dataDir(), settings, layout, plan.http(),
+                coordinator = LocalCoordinator.start(plan.dataDir(), farmKey, settings, layout, plan.http(),
                         plan.orchestration(), plan.guestConcurrency());
                 running.push(coordinator);
             }

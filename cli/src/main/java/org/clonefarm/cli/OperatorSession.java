@@ -12,6 +12,7 @@ import org.clonefarm.coordinator.publish.RequestLog;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 
 /**
@@ -32,7 +33,8 @@ final class OperatorSession implements AutoCloseable {
         this.connection = FarmConnection.open(kafka, dataDirectory);
         String id = who + "-" + ProcessHandle.current().pid();
         this.producer = new KafkaProducer<>(connection.settings().producer(id));
-        EventPublisher publisher = new EventPublisher(producer, connection.layout(), new EventFactory(id));
+        EventPublisher publisher = new EventPublisher(producer, connection.layout(), new EventFactory(id),
+                FarmKeyOption.loadOrCreateAt(FarmKey.defaultFile(dataDirectory)));
         RequestLog requests = RequestLog.onTopic(connection.settings(), connection.layout(), SNAPSHOT_TIMEOUT);
         this.batchPublisher = new BatchPublisher(publisher, requests);
         this.commands = new LocalBatchCommands(LocalDataDirectory.at(dataDirectory), publisher, this::state, requests,

@@ -53,6 +53,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     CopyTuningOptions tuning;
 
+    @Mixin
+    FarmKeyOption farmKey;
+
     @Override
     public Integer call() throws Exception {
         CopyOptions options = tuning.options();
@@ -67,7 +70,7 @@ public final class WorkerCommand implements Callable<Integer> {
         WorkerConfig config;
         try {
             config = new WorkerConfig(id != null ? id : defaultId(), dataDir, farm.settings(), farm.layout(), group,
-                    maxClones, options, httpPort);
+                    maxClones, options, httpPort, farmKey.file(dataDir));
         } catch (IllegalArgumentException e) {
             throw UserError.usage("--id/--group: " + e.getMessage() + ".");
         }

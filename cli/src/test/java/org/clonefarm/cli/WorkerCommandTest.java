@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.proto.CloneEvent;
@@ -106,9 +108,11 @@ class WorkerCommandTest {
         assertThat(matcher.find()).isTrue();
         String servers = matcher.group(1);
         TopicLayout topics = TopicLayout.defaults();
+        FarmKey farmKey = FarmKey.load(FarmKey.defaultFile(data)); // made by 'up' for its coordinator and workers
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.of(servers).producer("test"))) {
+            batch.publishPlan(producer, topics.events());
             for (CloneRequest request : batch.requests()) {
-                producer.send(new ProducerRecord<>(topics.cloneRequests(), request.getUserid(), ContractCodec.encode(request)));
+                producer.send(EventPublisher.signedRequest(topics, request, farmKey));
             }
         }
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).until(() -> {

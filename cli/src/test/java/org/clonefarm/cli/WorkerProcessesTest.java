@@ -21,6 +21,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.proto.CloneEvent;
@@ -49,6 +51,7 @@ class WorkerProcessesTest {
     Path data;
     private final Map<String, Process> workers = new LinkedHashMap<>();
     private TopicLayout topics;
+    private FarmKey farmKey;
     private String group;
     private Path clientConfig;
     private EventCollector collector;
@@ -78,7 +81,14 @@ class WorkerProcessesTest {
         clientConfig = data.resolve("client.properties");
         Files.writeString(clientConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=500\n");
         collector = new EventCollector(topics.events());
-        return CloneBatchFixture.create(data, "batch-" + run, clones, new long[] {8 * MIB, 6 * MIB + 8192}, run);
+        farmKey = FarmKey.loadOrCreate(FarmKey.defaultFile(data));
+        CloneBatchFixture batch = CloneBatchFixture.create(data, "batch-" + run, clones, new long[] {8 * MIB, 6 * MIB + 8192},
+                run);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.of(KAFKA.bootstrapServers())
+                .producer("coordinator-test"))) {
+            batch.publishPlan(producer, topics.events());
+        }
+        return batch;
     }
 
     private Process startWorker(String id) throws Exception {
@@ -115,7 +125,7 @@ class WorkerProcessesTest {
         KafkaSettings settings = KafkaSettings.of(KAFKA.bootstrapServers());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("test"))) {
             for (CloneRequest request : requests) {
-                producer.send(new ProducerRecord<>(topics.cloneRequests(), request.getUserid(), ContractCodec.encode(request)));
+                producer.send(EventPublisher.signedRequest(topics, request, farmKey));
             }
             producer.flush();
         }
@@ -128,8 +138,9 @@ class WorkerProcessesTest {
             int partitions = producer.partitionsFor(topics.cloneRequests()).size();
             for (int i = 0; i < requests.size(); i++) {
                 CloneRequest request = requests.get(i);
-                producer.send(new ProducerRecord<>(topics.cloneRequests(), i % partitions, request.getUserid(),
-                        ContractCodec.encode(request)));
+                ProducerRecord<String, byte[]> signed = EventPublisher.signedRequest(topics, request, farmKey);
+                producer.send(new ProducerRecord<>(signed.topic(), i % partitions, signed.key(), signed.value(),
+                        signed.headers()));
             }
             producer.flush();
         }

@@ -10,18 +10,28 @@ import org.clonefarm.proto.CloneRequest;
 
 /**
  * Publishes events and clone requests on their topics, keyed by userid, and reports each send as a
- * future that completes when the broker has acknowledged it ({@code acks=all}). Thread-safe as the
- * producer it wraps is; the producer's owner closes it.
+ * future that completes when the broker has acknowledged it ({@code acks=all}). Clone requests are
+ * signed with the farm key ({@link RequestSignature}); a publisher made without a key publishes events
+ * only. Thread-safe as the producer it wraps is; the producer's owner closes it.
  */
 public final class EventPublisher {
     private final Producer<String, byte[]> producer;
     private final TopicLayout layout;
     private final EventFactory events;
+    private final FarmKey requestKey;
 
+    /** A publisher of events only (workers, agents): {@link #publish(CloneRequest)} refuses. */
     public EventPublisher(Producer<String, byte[]> producer, TopicLayout layout, EventFactory events) {
+        this(producer, layout, events, null);
+    }
+
+    /** A publisher of events and of clone requests signed with {@code requestKey} (the coordinator's). */
+    public EventPublisher(Producer<String, byte[]> producer, TopicLayout layout, EventFactory events,
+            FarmKey requestKey) {
         this.producer = Objects.requireNonNull(producer, "producer");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.events = Objects.requireNonNull(events, "events");
+        this.requestKey = requestKey;
     }
 
     /** The factory that starts this publisher's events (its producer id). */
@@ -33,8 +43,25 @@ public final class EventPublisher {
         return send(new ProducerRecord<>(layout.events(), event.getUserid(), ContractCodec.encode(event)));
     }
 
+    /**
+     * Publishes a clone request with the farm's signature.
+     *
+     * @throws IllegalStateException when this publisher has no farm key
+     */
     public CompletableFuture<RecordMetadata> publish(CloneRequest request) {
-        return send(new ProducerRecord<>(layout.cloneRequests(), request.getUserid(), ContractCodec.encode(request)));
+        if (requestKey == null) {
+            throw new IllegalStateException("publisher " + events.producerId() + " has no farm key: it publishes events"
+                    + " only, never clone requests");
+        }
+        return send(signedRequest(layout, request, requestKey));
+    }
+
+    /** The record of a clone request on the requests topic, keyed by userid, signed with {@code key}. */
+    public static ProducerRecord<String, byte[]> signedRequest(TopicLayout layout, CloneRequest request, FarmKey key) {
+        byte[] value = ContractCodec.encode(request);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(layout.cloneRequests(), request.getUserid(), value);
+        record.headers().add(RequestSignature.header(key, request.getUserid(), value));
+        return record;
     }
 
     /** Blocks until every record sent so far is acknowledged or failed. */

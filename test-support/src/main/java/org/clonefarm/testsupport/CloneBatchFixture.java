@@ -1,7 +1,9 @@
 package org.clonefarm.testsupport;
 
+import com.google.protobuf.Timestamp;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -10,38 +12,49 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.ClonePlanned;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.DeviceType;
 import org.clonefarm.proto.DiskAction;
 import org.clonefarm.proto.DiskExtent;
 import org.clonefarm.proto.DiskRole;
 import org.clonefarm.proto.Profile;
+import org.clonefarm.proto.RetryRequested;
 
 /**
  * A batch of clone requests over real image files in a data directory of the local simulation: one
  * master volume {@code volumes/MST001.img} of random bytes holding the master's disks, and one target
  * volume {@code volumes/CLN001.img} (sparse) holding every clone's disks one after the other. Userids
- * are {@code LNX0001}, {@code LNX0002}...; disks are {@code 0201}, {@code 0202}... with the given sizes.
- * Not thread-safe.
+ * are {@code LNX0001}, {@code LNX0002}...; disks are {@code 0201}, {@code 0202}... with the given sizes
+ * (multiples of 512 bytes). The CP directory {@code directory/USER.DIRECT} holds the master's and every
+ * clone's minidisks at those places (FB-512), as a coordinator's submit would have written it; the
+ * coordinator's planning facts are {@link #plannedEvents()}. A worker copies a request only when those
+ * facts are on the events topic and the request is signed with the farm key. Not thread-safe.
  */
 public final class CloneBatchFixture {
     public static final String SOURCE_VOLSER = "MST001";
     public static final String TARGET_VOLSER = "CLN001";
+    public static final String MASTER = "LNXMASTR";
 
     private final Path dataDirectory;
     private final String batchId;
@@ -74,7 +87,72 @@ public final class CloneBatchFixture {
         try (RandomAccessFile target = new RandomAccessFile(fixture.volume(TARGET_VOLSER).toFile(), "rw")) {
             target.setLength(fixture.perClone * clones);
         }
+        Path directory = dataDirectory.resolve("directory").resolve("USER.DIRECT");
+        Files.createDirectories(directory.getParent());
+        Files.writeString(directory, fixture.directoryText(), StandardCharsets.US_ASCII);
         return fixture;
+    }
+
+    /** The CP directory of the master and the clones: one FB-512 MDISK per disk where the requests put it. */
+    private String directoryText() {
+        StringBuilder text = new StringBuilder("USER " + MASTER + " NOLOG 1G 2G G\n");
+        for (int d = 0; d < diskSizes.length; d++) {
+            text.append(mdisk(d, sourceOffset(d), SOURCE_VOLSER));
+        }
+        for (int i = 0; i < clones; i++) {
+            text.append("USER ").append(userid(i)).append(" NOLOG 1G 2G G\n");
+            for (int d = 0; d < diskSizes.length; d++) {
+                text.append(mdisk(d, targetOffset(i, d), TARGET_VOLSER));
+            }
+        }
+        return text.toString();
+    }
+
+    private String mdisk(int disk, long offset, String volser) {
+        return " MDISK " + vaddr(disk) + " FB-512 " + offset / 512 + " " + diskSizes[disk] / 512 + " " + volser + " MR\n";
+    }
+
+    /**
+     * The coordinator's planning facts of the batch, as its submit publishes them before the requests:
+     * one {@code BatchPlanned}, then a {@code ClonePlanned} per clone with the requests' disks.
+     */
+    public List<CloneEvent> plannedEvents() {
+        List<CloneEvent> events = new ArrayList<>();
+        BatchPlanned.Builder batch = BatchPlanned.newBuilder().setClones(clones).setBytesTotal(perClone * clones)
+                .setProfile(Profile.PROFILE_RW_ROOT).setMaster(MASTER).setSpecDigest("fixture-" + batchId);
+        for (int i = 0; i < clones; i++) {
+            batch.addUserids(userid(i));
+        }
+        events.add(planningEvent("").setBatchPlanned(batch).build());
+        for (int i = 0; i < clones; i++) {
+            CloneRequest request = request(i, 1);
+            events.add(planningEvent(userid(i)).setAttempt(1).setClonePlanned(ClonePlanned.newBuilder()
+                    .setBytesTotal(perClone).addAllDisks(request.getDisksList())).build());
+        }
+        return events;
+    }
+
+    /** The coordinator's {@code RetryRequested} of a clone's next attempt, published before its request. */
+    public CloneEvent retryRequested(int clone, int nextAttempt) {
+        return planningEvent(userid(clone)).setAttempt(nextAttempt - 1)
+                .setRetryRequested(RetryRequested.newBuilder().setNextAttempt(nextAttempt)).build();
+    }
+
+    /** Sends {@link #plannedEvents()} to the events topic and waits until the broker has every one. */
+    public void publishPlan(Producer<String, byte[]> producer, String eventsTopic) throws Exception {
+        List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
+        for (CloneEvent event : plannedEvents()) {
+            sends.add(producer.send(new ProducerRecord<>(eventsTopic, event.getUserid(), event.toByteArray())));
+        }
+        for (java.util.concurrent.Future<?> send : sends) {
+            send.get();
+        }
+    }
+
+    private CloneEvent.Builder planningEvent(String userid) {
+        return CloneEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setBatchId(batchId)
+                .setUserid(userid).setProducerId("fixture-coordinator")
+                .setTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()));
     }
 
     public Path volume(String volser) {
@@ -127,13 +205,13 @@ public final class CloneBatchFixture {
                 .setUserid(userid(clone))
                 .setAttempt(attempt)
                 .setProfile(Profile.PROFILE_RW_ROOT)
-                .setMaster("LNXMASTR");
+                .setMaster(MASTER);
         for (int d = 0; d < diskSizes.length; d++) {
             request.addDisks(CloneDisk.newBuilder()
                     .setVaddr(vaddr(d))
                     .setRole(d == 0 ? DiskRole.DISK_ROLE_ROOT : DiskRole.DISK_ROLE_VAR)
                     .setAction(DiskAction.DISK_ACTION_COPY)
-                    .setSource(extent("LNXMASTR", vaddr(d), SOURCE_VOLSER, sourceOffset(d), diskSizes[d]))
+                    .setSource(extent(MASTER, vaddr(d), SOURCE_VOLSER, sourceOffset(d), diskSizes[d]))
                     .setTarget(extent(userid(clone), vaddr(d), TARGET_VOLSER, targetOffset(clone, d), diskSizes[d])));
         }
         request.addDisks(CloneDisk.newBuilder().setVaddr("0203").setRole(DiskRole.DISK_ROLE_SWAP)

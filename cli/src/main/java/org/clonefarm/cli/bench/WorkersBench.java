@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,22 +16,29 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.cli.Main;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
 import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.ClonePlanned;
 import org.clonefarm.proto.CloneRequest;
+import org.clonefarm.proto.DeviceType;
 import org.clonefarm.proto.DiskAction;
 import org.clonefarm.proto.DiskExtent;
 
@@ -44,6 +52,7 @@ import org.clonefarm.proto.DiskExtent;
  */
 public final class WorkersBench {
     private static final long MIB = 1024 * 1024;
+    private static final String MASTER = "MASTER";
 
     private WorkersBench() {
     }
@@ -113,13 +122,11 @@ public final class WorkersBench {
                 processes.add(startWorker(data, settings, topics, name + "-" + w, maxClones));
             }
             awaitAssigned(data, name, workers);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("bench"))) {
-                for (int i = 0; i < clones; i++) {
-                    CloneRequest request = request(name, i, target, diskBytes);
-                    producer.send(new ProducerRecord<>(topics.cloneRequests(), request.getUserid(),
-                            ContractCodec.encode(request)));
-                }
+            List<CloneRequest> requests = new ArrayList<>();
+            for (int i = 0; i < clones; i++) {
+                requests.add(request(name, i, target, diskBytes));
             }
+            publish(data, settings, topics, requests);
             Set<String> copied = new HashSet<>();
             long first = Long.MAX_VALUE;
             long last = 0;
@@ -185,18 +192,69 @@ public final class WorkersBench {
                 .redirectOutput(data.resolve(id + ".log").toFile()).start();
     }
 
+    /**
+     * Does what a coordinator's submit does for the batch: the clones' minidisks into the CP directory,
+     * the planning facts on the events topic (acknowledged first), then the requests signed with the
+     * farm key; workers copy nothing else.
+     */
+    private static void publish(Path data, KafkaSettings settings, TopicLayout topics, List<CloneRequest> requests)
+            throws Exception {
+        LocalDataDirectory directory = LocalDataDirectory.at(data);
+        StringBuilder entries = new StringBuilder();
+        if (!Files.exists(directory.directoryFile())) {
+            entries.append("USER ").append(MASTER).append(" NOLOG 1G 2G G\n");
+            for (CloneDisk disk : requests.get(0).getDisksList()) {
+                entries.append(mdisk(disk.getSource()));
+            }
+        }
+        for (CloneRequest request : requests) {
+            entries.append("USER ").append(request.getUserid()).append(" NOLOG 1G 2G G\n");
+            for (CloneDisk disk : request.getDisksList()) {
+                entries.append(mdisk(disk.getTarget()));
+            }
+        }
+        Files.createDirectories(directory.directoryFile().getParent());
+        Files.writeString(directory.directoryFile(), entries, StandardCharsets.US_ASCII, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("bench"))) {
+            EventPublisher publisher = new EventPublisher(producer, topics, new EventFactory("bench-coordinator"),
+                    FarmKey.loadOrCreate(FarmKey.defaultFile(data)));
+            String batch = requests.get(0).getBatchId();
+            List<CompletableFuture<?>> facts = new ArrayList<>();
+            facts.add(publisher.publish(publisher.events().newEvent(batch, "", 0).setBatchPlanned(BatchPlanned.newBuilder()
+                    .setClones(requests.size()).setMaster(MASTER)).build()));
+            for (CloneRequest request : requests) {
+                facts.add(publisher.publish(publisher.events().newEvent(batch, request.getUserid(), 1)
+                        .setClonePlanned(ClonePlanned.newBuilder().addAllDisks(request.getDisksList())).build()));
+            }
+            CompletableFuture.allOf(facts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            for (CloneRequest request : requests) {
+                publisher.publish(request);
+            }
+        }
+    }
+
+    private static String mdisk(DiskExtent extent) {
+        return " MDISK " + extent.getVaddr() + " FB-512 " + extent.getStart() + " " + extent.getSize() + " "
+                + extent.getVolser() + " MR\n";
+    }
+
     private static CloneRequest request(String batch, int clone, String target, long diskBytes) {
-        String userid = String.format("BEN%05d", clone + 1);
+        String userid = String.format("%s%07d", batch.substring(0, 1).toUpperCase(Locale.ROOT), clone + 1);
         CloneRequest.Builder request = CloneRequest.newBuilder().setBatchId("bench-" + batch)
-                .setRequestId(batch + "-" + userid).setUserid(userid).setAttempt(1).setMaster("MASTER");
+                .setRequestId(batch + "-" + userid).setUserid(userid).setAttempt(1).setMaster(MASTER);
         for (int d = 0; d < 2; d++) {
             String vaddr = String.format("%04X", 0x201 + d);
             request.addDisks(CloneDisk.newBuilder().setVaddr(vaddr).setAction(DiskAction.DISK_ACTION_COPY)
-                    .setSource(DiskExtent.newBuilder().setVolser("MST001").setByteOffset(d * diskBytes)
-                            .setByteLength(diskBytes))
-                    .setTarget(DiskExtent.newBuilder().setVolser(target).setByteOffset((clone * 2L + d) * diskBytes)
-                            .setByteLength(diskBytes)));
+                    .setSource(extent(MASTER, vaddr, "MST001", d * diskBytes, diskBytes))
+                    .setTarget(extent(userid, vaddr, target, (clone * 2L + d) * diskBytes, diskBytes)));
         }
         return request.build();
+    }
+
+    private static DiskExtent extent(String owner, String vaddr, String volser, long byteOffset, long bytes) {
+        return DiskExtent.newBuilder().setOwner(owner).setVaddr(vaddr).setDeviceType(DeviceType.DEVICE_TYPE_FB_512)
+                .setVolser(volser).setStart(byteOffset / 512).setSize(bytes / 512)
+                .setByteOffset(byteOffset).setByteLength(bytes).build();
     }
 }

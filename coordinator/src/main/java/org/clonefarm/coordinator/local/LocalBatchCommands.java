@@ -139,18 +139,22 @@ public final class LocalBatchCommands implements BatchCommands {
                     s -> s.getState() == CloneState.CLONE_STATE_FAILED || s.getState() == CloneState.CLONE_STATE_CANCELLED,
                     "FAILED or CANCELLED");
             EventFactory events = publisher.events();
-            List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+            List<CompletableFuture<RecordMetadata>> retries = new ArrayList<>();
             List<String> retried = new ArrayList<>();
             for (CloneStatus status : targets) {
-                int next = status.getAttempt() + 1;
-                ClonePlanned planned = store.plannedOf(status.getUserid());
-                sends.add(publisher.publish(events.newEvent(batchId, status.getUserid(), status.getAttempt())
-                        .setRetryRequested(RetryRequested.newBuilder().setNextAttempt(next)).build()));
-                sends.add(publisher.publish(BatchPublisher.request(batchPlanned, status.getUserid(), next, planned,
-                        clock.instant())));
+                retries.add(publisher.publish(events.newEvent(batchId, status.getUserid(), status.getAttempt())
+                        .setRetryRequested(RetryRequested.newBuilder().setNextAttempt(status.getAttempt() + 1)).build()));
                 retried.add(status.getUserid());
             }
-            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+            // a worker copies an attempt only once the events show it was requested: facts before requests
+            CompletableFuture.allOf(retries.toArray(CompletableFuture[]::new)).join();
+            List<CompletableFuture<RecordMetadata>> requests = new ArrayList<>();
+            for (CloneStatus status : targets) {
+                ClonePlanned planned = store.plannedOf(status.getUserid());
+                requests.add(publisher.publish(BatchPublisher.request(batchPlanned, status.getUserid(),
+                        status.getAttempt() + 1, planned, clock.instant())));
+            }
+            CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).join();
             return retried;
         }, executor);
     }

@@ -25,7 +25,9 @@ import org.clonefarm.proto.DiskAction;
 /**
  * The last step of every submit, whichever directory manager wrote the entries: the batch's
  * {@code BatchPlanned} event, one {@code ClonePlanned} event per clone, then one clone request per
- * clone. Events go before requests, so the coordinator knows a clone before a worker reports on it.
+ * clone. The events are acknowledged before the first request is sent: the coordinator knows a clone
+ * before a worker reports on it, and a worker finds the plan it checks every request against
+ * (requests are signed with the farm key by the {@link EventPublisher}).
  *
  * <p>Also the idempotence check that comes first: a batch whose {@code BatchPlanned} is in the
  * events topic was submitted; the same spec again changes nothing, another spec is refused. A submit
@@ -122,9 +124,12 @@ public final class BatchPublisher {
                             .setBytesTotal(bytes).addAllDisks(request.getDisksList()))
                     .build()));
         }
-        for (CloneRequest request : plan.requests()) {
-            sends.add(publisher.publish(request));
-        }
+        // a worker copies a request only once the events show its plan: every fact acknowledged first
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+        List<CompletableFuture<RecordMetadata>> requests = new ArrayList<>();
+        for (CloneRequest request : plan.requests()) {
+            requests.add(publisher.publish(request));
+        }
+        CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).join();
     }
 }

@@ -16,6 +16,7 @@ import org.clonefarm.coordinator.orchestration.Orchestrator;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
@@ -57,17 +58,19 @@ public final class CoordinatorService implements AutoCloseable {
      *
      * @param id the coordinator's producer id in events, e.g. {@code coordinator-HOST}
      * @param starter how guests are started (XAUTOLOG through the local CP or vmcp)
+     * @param farmKey the key clone requests are signed with (workers copy no other request)
      * @param extraListeners given the store, the listeners told of every folded event after the
      *     orchestrator (the HTTP event stream, metrics)
      */
     public static CoordinatorService start(String id, KafkaSettings settings, TopicLayout layout, LocalDataDirectory data,
-            GuestStarter starter, OrchestrationSettings orchestration,
+            FarmKey farmKey, GuestStarter starter, OrchestrationSettings orchestration,
             java.util.function.Function<CloneStateStore, List<EventFolder.Listener>> extraListeners) {
         Objects.requireNonNull(id, "id");
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer(id));
         try {
             CloneStateStore store = new CloneStateStore();
-            EventPublisher publisher = new EventPublisher(producer, layout, new EventFactory(id));
+            EventPublisher publisher = new EventPublisher(producer, layout, new EventFactory(id),
+                    Objects.requireNonNull(farmKey, "farmKey"));
             Orchestrator orchestrator = new Orchestrator(store, publisher, starter, orchestration, Clock.systemUTC());
             List<EventFolder.Listener> listeners = new ArrayList<>();
             listeners.add(orchestrator);

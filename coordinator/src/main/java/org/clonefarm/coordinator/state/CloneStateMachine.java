@@ -93,6 +93,12 @@ public final class CloneStateMachine {
             CloneState.CLONE_STATE_REBOOTING}) {
             move(booting, FactCase.AGENT_FAILED, CloneState.CLONE_STATE_FAILED);
         }
+        // a worker refused a request that was not the coordinator's: nothing was copied, the clone is as it was
+        for (CloneState any : CloneState.values()) {
+            if (any != CloneState.CLONE_STATE_UNSPECIFIED && any != CloneState.UNRECOGNIZED) {
+                stay(any, FactCase.REQUEST_REJECTED);
+            }
+        }
         move(CloneState.CLONE_STATE_FAILED, FactCase.RETRY_REQUESTED, CloneState.CLONE_STATE_PLANNED);
         move(CloneState.CLONE_STATE_FAILED, FactCase.CANCELLED, CloneState.CLONE_STATE_CANCELLED);
         move(CloneState.CLONE_STATE_CANCELLED, FactCase.RETRY_REQUESTED, CloneState.CLONE_STATE_PLANNED);

@@ -255,6 +255,9 @@ public final class CloneStateStore {
                             .clearReadyAt();
                     diskBytesDone.clear();
                 }
+                case REQUEST_REJECTED -> {
+                    return status; // kept in the history only: its claims are a stranger's, nothing was copied
+                }
                 default -> throw new IllegalStateException("no fold for " + event.getFactCase());
             }
             long done = 0;

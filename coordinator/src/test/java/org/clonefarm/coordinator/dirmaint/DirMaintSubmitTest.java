@@ -24,6 +24,7 @@ import org.clonefarm.coordinator.publish.NamesTarget;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.cms.CmsFileId;
@@ -153,7 +154,8 @@ class DirMaintSubmitTest {
             layout.ensure(admin, 30_000);
         }
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("dirm-test"))) {
-            BatchPublisher publisher = new BatchPublisher(new EventPublisher(producer, layout, new EventFactory("dirm-test")),
+            BatchPublisher publisher = new BatchPublisher(new EventPublisher(producer, layout, new EventFactory("dirm-test"),
+                FarmKey.of(new byte[FarmKey.LENGTH])),
                     RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)));
             NamesTarget names = new NamesTarget.CmsDisk(data.resolve(new Userid("LNXMSTR"), new Vaddr("0191")),
                     CmsFileId.of("LINUX", "NAMES"));
@@ -193,7 +195,8 @@ class DirMaintSubmitTest {
             layout.ensure(admin, 30_000);
         }
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("dirm-test"))) {
-            BatchPublisher publisher = new BatchPublisher(new EventPublisher(producer, layout, new EventFactory("dirm-test")),
+            BatchPublisher publisher = new BatchPublisher(new EventPublisher(producer, layout, new EventFactory("dirm-test"),
+                FarmKey.of(new byte[FarmKey.LENGTH])),
                     RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)));
             Path namesFile = root.resolve("LINUX.NAMES");
             NamesTarget names = new NamesTarget.TextFile(namesFile);

@@ -21,6 +21,7 @@ import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.messaging.TopicSnapshot;
@@ -79,7 +80,8 @@ public class LocalBatchCommandsTest {
             layout.ensure(admin, 30_000);
         }
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("submit-test"));
-        EventPublisher publisher = new EventPublisher(producer, layout, new EventFactory("submit-test"));
+        EventPublisher publisher = new EventPublisher(producer, layout, new EventFactory("submit-test"),
+                FarmKey.of(new byte[FarmKey.LENGTH]));
         LocalBatchCommands commands = new LocalBatchCommands(data, publisher, () -> snapshot(settings, layout),
                 RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)),
                 LocalBatchCommands.DEFAULT_NAMES_FILE, Duration.ofSeconds(10), Clock.systemUTC());

@@ -17,6 +17,7 @@ import org.clonefarm.coordinator.local.TestFarms;
 import org.clonefarm.coordinator.service.CoordinatorService;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.cp.GuestRuntime;
@@ -76,6 +77,7 @@ class CoordinatorOrchestrationTest {
                 Duration.ofMillis(500));
         try (LocalSystem cp = new LocalSystem(data, guests, "ZVMSIM");
                 CoordinatorService coordinator = CoordinatorService.start("coordinator-test", settings, layout, data,
+                        FarmKey.loadOrCreate(FarmKey.defaultFile(data.root())),
                         new CpGuestStarter(cp.session(new Userid("CFCOORD"))), fast, store -> List.of())) {
             coordinator.ready().get(60, TimeUnit.SECONDS);
             coordinator.commands().submit(LocalBatchCommandsTest.spec("orch", "LINUX001-LINUX004", "10.1.1.21"))
@@ -109,6 +111,7 @@ class CoordinatorOrchestrationTest {
         SilentGuests after = new SilentGuests();
         try (LocalSystem cp = new LocalSystem(data, after, "ZVMSIM");
                 CoordinatorService coordinator = CoordinatorService.start("coordinator-test", settings, layout, data,
+                        FarmKey.loadOrCreate(FarmKey.defaultFile(data.root())),
                         new CpGuestStarter(cp.session(new Userid("CFCOORD"))), OrchestrationSettings.defaults(), store -> List.of())) {
             coordinator.ready().get(60, TimeUnit.SECONDS);
             assertThat(coordinator.store().batch("orch").count(CloneState.CLONE_STATE_FAILED)).isEqualTo(3);

@@ -3,6 +3,7 @@ package org.clonefarm.worker.service;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.worker.copy.CopyOptions;
@@ -24,6 +25,8 @@ import org.clonefarm.worker.copy.CopyOptions;
  * @param copyOptions how each disk is copied; the worker always adds resume-by-compare, so a request
  *     that moved here from another worker costs reads, not writes
  * @param httpPort port of {@code /health} and {@code /metrics}: 0 for any free port, -1 for none
+ * @param farmKeyFile the farm key the coordinator signs clone requests with; the worker copies no
+ *     request without that signature ({@code <data>/security/farm.key} by default)
  */
 public record WorkerConfig(
         String workerId,
@@ -33,7 +36,8 @@ public record WorkerConfig(
         String groupId,
         int maxClones,
         CopyOptions copyOptions,
-        int httpPort) {
+        int httpPort,
+        Path farmKeyFile) {
 
     /** The consumer group of the farm's workers. */
     public static final String DEFAULT_GROUP = "clonefarm-workers";
@@ -64,25 +68,31 @@ public record WorkerConfig(
                     + httpPort);
         }
         dataDirectory = dataDirectory.toAbsolutePath().normalize();
+        farmKeyFile = farmKeyFile == null ? FarmKey.defaultFile(dataDirectory) : farmKeyFile.toAbsolutePath().normalize();
     }
 
     /** A worker with the default group, {@value #DEFAULT_MAX_CLONES} clones at once, default copy options. */
     public static WorkerConfig of(String workerId, Path dataDirectory, KafkaSettings kafka, TopicLayout topics,
             int httpPort) {
         return new WorkerConfig(workerId, dataDirectory, kafka, topics, DEFAULT_GROUP, DEFAULT_MAX_CLONES,
-                CopyOptions.defaults(), httpPort);
+                CopyOptions.defaults(), httpPort, null);
     }
 
     public WorkerConfig withMaxClones(int clones) {
-        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, clones, copyOptions, httpPort);
+        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, clones, copyOptions, httpPort, farmKeyFile);
     }
 
     public WorkerConfig withCopyOptions(CopyOptions options) {
-        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, maxClones, options, httpPort);
+        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, maxClones, options, httpPort, farmKeyFile);
     }
 
     public WorkerConfig withGroupId(String group) {
-        return new WorkerConfig(workerId, dataDirectory, kafka, topics, group, maxClones, copyOptions, httpPort);
+        return new WorkerConfig(workerId, dataDirectory, kafka, topics, group, maxClones, copyOptions, httpPort, farmKeyFile);
+    }
+
+    /** The same worker reading the farm key from {@code file}. */
+    public WorkerConfig withFarmKeyFile(Path file) {
+        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, maxClones, copyOptions, httpPort, file);
     }
 
     /** {@code <data>/checkpoints/<worker id>}: this worker's RocksDB (one opener per directory). */

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.worker.copy.CheckpointStore;
 import org.clonefarm.worker.copy.CopyEngine;
 import org.clonefarm.worker.copy.CopyException;
@@ -64,7 +65,7 @@ public final class WorkerService implements AutoCloseable {
     private String deploymentId;
     private boolean closed;
 
-    private WorkerService(WorkerConfig config, CheckpointStore store) {
+    private WorkerService(WorkerConfig config, CheckpointStore store, FarmKey farmKey) {
         this.config = config;
         this.store = store;
         this.engine = new CopyEngine(store);
@@ -74,7 +75,7 @@ public final class WorkerService implements AutoCloseable {
         WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId(),
                 () -> holder[0] == null ? -1 : holder[0].consumerLag());
         EventPublisher publisher = new EventPublisher(producer, config.topics(), new EventFactory(config.workerId()));
-        this.loop = new PollLoop(config, producer, publisher, engine, metrics);
+        this.loop = new PollLoop(config, producer, publisher, engine, metrics, farmKey);
         holder[0] = loop;
         this.vertx = Vertx.vertx();
     }
@@ -83,10 +84,18 @@ public final class WorkerService implements AutoCloseable {
      * Starts a worker and returns once its HTTP server listens and its consumer loop runs (it joins the
      * group in the background: see {@link #assignedOnce()}).
      *
-     * @throws WorkerStartException when the checkpoint store or the HTTP port is taken
+     * @throws WorkerStartException when the farm key cannot be read, or the checkpoint store or the HTTP
+     *     port is taken
      */
     public static WorkerService start(WorkerConfig config) {
         Objects.requireNonNull(config, "config");
+        FarmKey farmKey;
+        try {
+            farmKey = FarmKey.load(config.farmKeyFile());
+        } catch (FarmKey.FarmKeyException e) {
+            throw new WorkerStartException("worker " + config.workerId() + " cannot check clone requests: "
+                    + e.getMessage(), e);
+        }
         CheckpointStore store;
         try {
             store = CheckpointStore.open(config.checkpointDirectory());
@@ -97,7 +106,7 @@ public final class WorkerService implements AutoCloseable {
         }
         WorkerService service;
         try {
-            service = new WorkerService(config, store);
+            service = new WorkerService(config, store, farmKey);
         } catch (RuntimeException e) {
             store.close();
             throw new WorkerStartException("worker " + config.workerId() + " cannot start: " + e.getMessage(), e);

@@ -24,13 +24,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneEvent.FactCase;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.DeadLetter;
-import org.clonefarm.proto.DiskExtent;
 import org.clonefarm.testsupport.CloneBatchFixture;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
 import org.clonefarm.worker.copy.CopyOptions;
@@ -54,6 +55,7 @@ class WorkerServiceTest {
     private TopicLayout topics;
     private KafkaSettings kafka;
     private String group;
+    private FarmKey farmKey;
 
     @AfterEach
     void closeAll() throws Exception {
@@ -74,7 +76,12 @@ class WorkerServiceTest {
         try (Admin admin = KAFKA.broker().admin()) {
             topics.ensure(admin, 30_000);
         }
-        return CloneBatchFixture.create(data, "batch-" + run, clones, diskSizes, run);
+        farmKey = FarmKey.loadOrCreate(FarmKey.defaultFile(data));
+        CloneBatchFixture batch = CloneBatchFixture.create(data, "batch-" + run, clones, diskSizes, run);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer("coordinator-test"))) {
+            batch.publishPlan(producer, topics.events());
+        }
+        return batch;
     }
 
     private WorkerService startWorker(String id, int httpPort) {
@@ -87,6 +94,13 @@ class WorkerServiceTest {
     private void send(String key, byte[] value) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer("test"))) {
             producer.send(new ProducerRecord<>(topics.cloneRequests(), key, value)).get();
+        }
+    }
+
+    /** Sends a request as the coordinator does: signed with the farm key. */
+    private void send(CloneRequest request) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer("test"))) {
+            producer.send(EventPublisher.signedRequest(topics, request, farmKey)).get();
         }
     }
 
@@ -121,7 +135,7 @@ class WorkerServiceTest {
         CloneBatchFixture batch = setUp(5);
         byte[] poison = {0x0A, (byte) 0xFF, 0x01};
         for (CloneRequest request : batch.requests()) {
-            send(request.getUserid(), ContractCodec.encode(request));
+            send(request);
             if (request.getUserid().equals(CloneBatchFixture.userid(2))) {
                 send(request.getUserid(), poison);
             }
@@ -130,7 +144,8 @@ class WorkerServiceTest {
 
         await().atMost(Duration.ofSeconds(40)).until(() -> facts(events(), FactCase.CLONE_COPIED).size() >= 5);
         assertThat(batch.mismatchedDisks()).isEmpty();
-        List<CloneEvent> events = events();
+        List<CloneEvent> events = events().stream().filter(e -> e.getFactCase() != FactCase.BATCH_PLANNED
+                && e.getFactCase() != FactCase.CLONE_PLANNED).toList(); // the worker's: all but the coordinator's plan
         assertThat(facts(events, FactCase.COPY_FAILED)).isEmpty();
         assertThat(events).allSatisfy(e -> {
             assertThat(e.getBatchId()).isEqualTo(batch.batchId());
@@ -161,8 +176,8 @@ class WorkerServiceTest {
     void requestDeliveredAgainIsNeverCopiedTwice() throws Exception {
         CloneBatchFixture batch = setUp(1);
         CloneRequest request = batch.request(0, 1);
-        send(request.getUserid(), ContractCodec.encode(request));
-        send(request.getUserid(), ContractCodec.encode(request));
+        send(request);
+        send(request);
         WorkerService worker = startWorker("w1", -1);
         awaitCommittedToTheEnd();
         List<CloneEvent> first = events();
@@ -172,7 +187,7 @@ class WorkerServiceTest {
         assertThat(facts(first, FactCase.CLONE_COPIED)).hasSize(1);
         assertThat(worker.registry().get("clonefarm.worker.bytes.written").counter().count()).isEqualTo(total);
 
-        send(request.getUserid(), ContractCodec.encode(request));
+        send(request);
         awaitCommittedToTheEnd();
         assertThat(worker.registry().get("clonefarm.worker.clones").tag("outcome", "already_finished").counter().count())
                 .isEqualTo(1.0);
@@ -190,7 +205,7 @@ class WorkerServiceTest {
     void cloneCopiedElsewhereAndBootedIsNotOverwrittenByARedelivery() throws Exception {
         CloneBatchFixture batch = setUp(2);
         for (CloneRequest request : batch.requests()) {
-            send(request.getUserid(), ContractCodec.encode(request));
+            send(request);
         }
         startWorker("w1", -1);
         awaitCommittedToTheEnd();
@@ -218,7 +233,7 @@ class WorkerServiceTest {
     void runningCopyStopsWhenAnotherProducerEndsItsAttempt() throws Exception {
         CloneBatchFixture batch = setUp(1, new long[] {128 * MIB, MIB});
         CloneRequest request = batch.request(0, 1);
-        send(request.getUserid(), ContractCodec.encode(request));
+        send(request);
         // slow on purpose (thousands of fdatasyncs): 64 KiB chunks, one in flight, a force and a synced checkpoint after each
         WorkerService worker = WorkerService.start(WorkerConfig.of("w1", data, kafka, topics, -1).withGroupId(group)
                 .withCopyOptions(CopyOptions.defaults().withChunkSize(64 * 1024).withMaxInFlight(1)
@@ -239,15 +254,13 @@ class WorkerServiceTest {
                 .as("bytes written before the stop").isLessThan((double) (batch.diskSize(0) + batch.diskSize(1)));
     }
 
-    /** A disk that cannot be copied gives one CopyFailed naming disk and file, and the request is committed. */
+    /** A disk whose bytes are missing gives one CopyFailed naming disk and file, and the request is committed. */
     @Test
     void missingSourceVolumeIsPublishedAsCopyFailedAndCommitted() throws Exception {
         CloneBatchFixture batch = setUp(1);
-        CloneRequest request = batch.request(0, 1);
-        CloneRequest.Builder broken = request.toBuilder();
-        DiskExtent source = broken.getDisks(1).getSource().toBuilder().setVolser("NOPE01").build();
-        broken.setDisks(1, broken.getDisks(1).toBuilder().setSource(source));
-        send(request.getUserid(), ContractCodec.encode(broken.build()));
+        Path master = batch.volume(CloneBatchFixture.SOURCE_VOLSER);
+        Files.move(master, master.resolveSibling("moved-away.img"));
+        send(batch.request(0, 1));
         startWorker("w1", -1);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !facts(events(), FactCase.COPY_FAILED).isEmpty());
@@ -255,10 +268,10 @@ class WorkerServiceTest {
         List<CloneEvent> events = events();
         assertThat(facts(events, FactCase.CLONE_COPIED)).isEmpty();
         assertThat(facts(events, FactCase.COPY_FAILED)).singleElement().satisfies(e -> {
-            assertThat(e.getCopyFailed().getVaddr()).isEqualTo("0202");
-            assertThat(e.getCopyFailed().getReason()).contains("NOPE01.img");
+            assertThat(e.getCopyFailed().getVaddr()).isEqualTo("0201");
+            assertThat(e.getCopyFailed().getReason()).contains(CloneBatchFixture.SOURCE_VOLSER + ".img");
             assertThat(e.getCopyFailed().getWorkerId()).isEqualTo("w1");
-            assertThat(e.getUserid()).isEqualTo(request.getUserid());
+            assertThat(e.getUserid()).isEqualTo(CloneBatchFixture.userid(0));
         });
     }
 
@@ -267,7 +280,7 @@ class WorkerServiceTest {
     void servesHealthAndMetricsAndRecordsTheCopyRate() throws Exception {
         CloneBatchFixture batch = setUp(2);
         for (CloneRequest request : batch.requests()) {
-            send(request.getUserid(), ContractCodec.encode(request));
+            send(request);
         }
         WorkerService worker = startWorker("w1", 0);
         await().atMost(Duration.ofSeconds(30)).until(() -> facts(events(), FactCase.CLONE_COPIED).size() >= 2);

@@ -13,9 +13,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.clonefarm.messaging.EventPublisher;
-import org.clonefarm.platform.ids.Volser;
-import org.clonefarm.platform.io.FileRegion;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.proto.CloneCopied;
 import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.CloneEvent;
@@ -23,9 +20,7 @@ import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.CopyFailed;
 import org.clonefarm.proto.CopyProgress;
 import org.clonefarm.proto.CopyStarted;
-import org.clonefarm.proto.DiskAction;
 import org.clonefarm.proto.DiskCopied;
-import org.clonefarm.proto.DiskExtent;
 import org.clonefarm.worker.copy.CopyCancellation;
 import org.clonefarm.worker.copy.CopyEngine;
 import org.clonefarm.worker.copy.CopyException;
@@ -38,7 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies one clone request: its COPY disks in parallel on the copy engine, with events on the way.
+ * Copies one clone request that {@link RequestVerifier} admitted: its COPY disks, from and to the bytes
+ * the CP directory gives them, in parallel on the copy engine, with events on the way.
  *
  * <p>Events, all with the request's batch id, userid and attempt: {@code CopyStarted}; {@code
  * CopyProgress} per disk at most once a second, for durable (checkpointed) bytes only; then either a
@@ -71,8 +67,8 @@ public final class CloneJob {
     }
 
     private final CloneRequest request;
+    private final List<RequestVerifier.AdmittedDisk> disks;
     private final String workerId;
-    private final LocalDataDirectory data;
     private final CopyEngine engine;
     private final EventPublisher publisher;
     private final CopyOptions options;
@@ -81,11 +77,14 @@ public final class CloneJob {
     private final CopyCancellation cancellation = new CopyCancellation();
     private volatile boolean stopRequested;
 
-    public CloneJob(CloneRequest request, String workerId, LocalDataDirectory data, CopyEngine engine,
+    /**
+     * @param disks the request's disks to copy with their bytes, as {@link RequestVerifier} admitted them
+     */
+    CloneJob(CloneRequest request, List<RequestVerifier.AdmittedDisk> disks, String workerId, CopyEngine engine,
             EventPublisher publisher, CopyOptions options, WorkerMetrics metrics, Path copyRateFile) {
         this.request = Objects.requireNonNull(request, "request");
+        this.disks = List.copyOf(disks);
         this.workerId = Objects.requireNonNull(workerId, "workerId");
-        this.data = Objects.requireNonNull(data, "data");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.options = Objects.requireNonNull(options, "options").withResumeByCompare(true);
@@ -108,7 +107,7 @@ public final class CloneJob {
         cancellation.cancel();
     }
 
-    /** A disk to copy, resolved to files. */
+    /** A disk to copy and its plan. */
     private record DiskCopy(CloneDisk disk, CopyPlan plan) {
     }
 
@@ -135,17 +134,8 @@ public final class CloneJob {
 
     private CompletableFuture<Outcome> run(long startNanos) {
         List<DiskCopy> copies = new ArrayList<>();
-        for (CloneDisk disk : request.getDisksList()) {
-            if (disk.getAction() != DiskAction.DISK_ACTION_COPY) {
-                continue; // LINK and VDISK: nothing to copy
-            }
-            try {
-                copies.add(new DiskCopy(disk, plan(disk)));
-            } catch (IllegalArgumentException e) {
-                return publishFinal(List.of(failed(disk.getVaddr(), CopyException.NO_OFFSET,
-                        "disk " + disk.getVaddr() + " of " + request.getUserid() + " cannot be copied: " + e.getMessage(),
-                        false)), null);
-            }
+        for (RequestVerifier.AdmittedDisk disk : disks) {
+            copies.add(new DiskCopy(disk.disk(), new CopyPlan(disk.source(), disk.target(), options, null)));
         }
         long total = 0;
         for (DiskCopy copy : copies) {
@@ -168,23 +158,6 @@ public final class CloneJob {
         return CompletableFuture.allOf(results.stream().map(f -> f.handle((r, e) -> null))
                         .toArray(CompletableFuture[]::new))
                 .thenCompose(ignored -> finish(copies, results, bytesTotal, startNanos, started));
-    }
-
-    private CopyPlan plan(CloneDisk disk) {
-        DiskExtent source = disk.getSource();
-        DiskExtent target = disk.getTarget();
-        if (source.getByteLength() <= 0) {
-            throw new IllegalArgumentException("source extent has byte_length " + source.getByteLength());
-        }
-        if (source.getByteOffset() < 0 || target.getByteOffset() < 0) {
-            throw new IllegalArgumentException("negative byte_offset (source " + source.getByteOffset()
-                    + ", target " + target.getByteOffset() + ")");
-        }
-        Path sourceImage = data.volumeImage(Volser.of(source.getVolser()));
-        Path targetImage = data.volumeImage(Volser.of(target.getVolser()));
-        long room = target.getByteLength() > 0 ? target.getByteLength() : FileRegion.TO_END;
-        return new CopyPlan(new FileRegion(sourceImage, source.getByteOffset(), source.getByteLength()),
-                new FileRegion(targetImage, target.getByteOffset(), room), options, null);
     }
 
     private CompletableFuture<Outcome> finish(List<DiskCopy> copies, List<CompletableFuture<CopyResult>> results,

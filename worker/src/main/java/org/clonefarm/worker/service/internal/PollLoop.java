@@ -37,8 +37,13 @@ import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.ContractException;
 import org.clonefarm.messaging.DeadLetters;
 import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneRequest;
+import org.clonefarm.proto.CopyFailed;
+import org.clonefarm.proto.RequestRejected;
+import org.clonefarm.worker.copy.CopyException;
 import org.clonefarm.worker.copy.CopyEngine;
 import org.clonefarm.worker.service.WorkerConfig;
 import org.clonefarm.worker.service.internal.SubmittedRecords.Submitted;
@@ -58,7 +63,11 @@ import org.slf4j.LoggerFactory;
  *       and counts as finished once the letter is acknowledged.</li>
  *   <li>A second delivery of a request that is running here ({@code USERID#attempt}) joins the running
  *       job instead of copying again; another attempt of a busy userid waits for it (one target, one copy).</li>
- *   <li>A request whose attempt is over according to the events topic ({@link FinishedCopies}: copied or
+ *   <li>A request that is not provably the coordinator's ({@link RequestVerifier}: signed with the farm key,
+ *       planned on the events topic, its disks the clone's own minidisks in the CP directory) is copied
+ *       never: it goes to the dead-letter topic and a {@code RequestRejected} event says why; both
+ *       acknowledged, it counts as finished.</li>
+ *   <li>A request whose attempt is over according to the events topic ({@link CopyFacts}: copied or
  *       failed by any worker, or already past the copy) is committed without a copy: a copied clone may
  *       have booted, and copying it again would write the master's bytes over it. Before it decides, the
  *       loop waits until that view has read every event acknowledged before the request was fetched. A
@@ -86,7 +95,8 @@ public final class PollLoop implements Runnable {
     private final DeadLetters deadLetters;
     private final CopyEngine engine;
     private final WorkerMetrics metrics;
-    private final LocalDataDirectory data;
+    private final FarmKey farmKey;
+    private final MinidiskDirectory directory;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CompletableFuture<Void> assignedOnce = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
@@ -99,7 +109,8 @@ public final class PollLoop implements Runnable {
     /** The highest offset the broker acknowledged per partition: an older failed commit never goes below it. */
     private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
-    private FinishedCopies finishedCopies;
+    private CopyFacts copyFacts;
+    private RequestVerifier verifier;
     private volatile long consumerLag = -1;
     private volatile boolean polling;
 
@@ -125,15 +136,17 @@ public final class PollLoop implements Runnable {
         }
     }
 
+    /** @param farmKey the key the coordinator signs requests with */
     public PollLoop(WorkerConfig config, Producer<String, byte[]> producer, EventPublisher publisher,
-            CopyEngine engine, WorkerMetrics metrics) {
+            CopyEngine engine, WorkerMetrics metrics, FarmKey farmKey) {
         this.config = Objects.requireNonNull(config, "config");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.deadLetters = new DeadLetters(producer, config.topics(), config.workerId());
         this.engine = Objects.requireNonNull(engine, "engine");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.data = LocalDataDirectory.at(config.dataDirectory());
+        this.farmKey = Objects.requireNonNull(farmKey, "farmKey");
+        this.directory = new MinidiskDirectory(LocalDataDirectory.at(config.dataDirectory()));
     }
 
     /** Completes when the group first assigned this worker (possibly no partitions). */
@@ -167,7 +180,8 @@ public final class PollLoop implements Runnable {
         settings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
         settings.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         settings.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
-        finishedCopies = new FinishedCopies(config.kafka(), config.topics().events(), config.workerId() + "-finished-copies");
+        copyFacts = new CopyFacts(config.kafka(), config.topics().events(), config.workerId() + "-copy-facts");
+        verifier = new RequestVerifier(farmKey, copyFacts, directory);
         try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(settings)) {
             consumer = kafka;
             kafka.subscribe(List.of(config.topics().cloneRequests()), new Rebalance(kafka));
@@ -180,7 +194,7 @@ public final class PollLoop implements Runnable {
                     break;
                 }
                 if (!records.isEmpty()) {
-                    CompletableFuture<Void> fence = finishedCopies.fence();
+                    CompletableFuture<Void> fence = copyFacts.fence();
                     for (ConsumerRecord<String, byte[]> record : records) {
                         take(record, fence);
                     }
@@ -204,7 +218,7 @@ public final class PollLoop implements Runnable {
         } finally {
             polling = false;
             consumer = null;
-            finishedCopies.close();
+            copyFacts.close();
         }
     }
 
@@ -221,7 +235,7 @@ public final class PollLoop implements Runnable {
             if (running.superseded) {
                 continue;
             }
-            Optional<String> endedBy = finishedCopies.finishedBy(running.job.request());
+            Optional<String> endedBy = copyFacts.finishedBy(running.job.request());
             if (endedBy.isPresent() && !endedBy.get().equals(config.workerId())) {
                 running.superseded = true;
                 metrics.superseded();
@@ -268,7 +282,7 @@ public final class PollLoop implements Runnable {
                     progress = true;
                     continue;
                 }
-                Optional<String> endedBy = finishedCopies.finishedBy(request);
+                Optional<String> endedBy = copyFacts.finishedBy(request);
                 if (endedBy.isPresent()) {
                     queue.pollFirst();
                     ledger.markDone(head.entry);
@@ -282,8 +296,15 @@ public final class PollLoop implements Runnable {
                     continue; // another attempt of this clone runs, or no room: wait
                 }
                 queue.pollFirst();
-                start(entry.getKey(), head, request);
                 progress = true;
+                RequestVerifier.Verdict verdict = verifier.verify(head.record, request);
+                if (verdict instanceof RequestVerifier.Admitted admitted) {
+                    start(entry.getKey(), head, request, admitted);
+                } else if (verdict instanceof RequestVerifier.Rejected rejected) {
+                    reject(head, request, rejected.reason());
+                } else {
+                    failUnavailable(head, request, (RequestVerifier.Unavailable) verdict);
+                }
             }
         }
     }
@@ -297,9 +318,10 @@ public final class PollLoop implements Runnable {
         return request;
     }
 
-    private void start(TopicPartition partition, Pending pending, CloneRequest request) {
-        CloneJob job = new CloneJob(request, config.workerId(), data, engine, publisher, config.copyOptions(),
-                metrics, config.copyRateFile());
+    private void start(TopicPartition partition, Pending pending, CloneRequest request,
+            RequestVerifier.Admitted admitted) {
+        CloneJob job = new CloneJob(request, admitted.disks(), config.workerId(), engine, publisher,
+                config.copyOptions(), metrics, config.copyRateFile());
         Running running = new Running(job, partition);
         running.records.add(pending);
         jobsByKey.put(CloneJob.key(request), running);
@@ -334,16 +356,42 @@ public final class PollLoop implements Runnable {
 
     private void sendToDeadLetters(Pending pending, String reason) {
         metrics.deadLetter();
-        java.util.concurrent.Future<RecordMetadata> sent = deadLetters.send(pending.record, reason);
+        doneWhenAcknowledged(pending, List.of(deadLetters.send(pending.record, reason)));
+    }
+
+    /** A request that is not the coordinator's: dead-lettered and told as a {@code RequestRejected}, never copied. */
+    private void reject(Pending pending, CloneRequest request, String reason) {
+        metrics.requestRejected();
+        CloneEvent rejected = publisher.events().newEvent(request.getBatchId(), request.getUserid(), request.getAttempt())
+                .setRequestRejected(RequestRejected.newBuilder().setRequestId(request.getRequestId())
+                        .setReason(reason).setWorkerId(config.workerId())).build();
+        doneWhenAcknowledged(pending, List.of(deadLetters.send(pending.record, reason), publisher.publish(rejected)));
+    }
+
+    /** The coordinator's request, but a disk's bytes cannot be reached: the copy fails, nothing written. */
+    private void failUnavailable(Pending pending, CloneRequest request, RequestVerifier.Unavailable unavailable) {
+        metrics.cloneFailed();
+        LOG.warn("clone {} attempt {}: {}", request.getUserid(), request.getAttempt(), unavailable.reason());
+        CloneEvent failed = publisher.events().newEvent(request.getBatchId(), request.getUserid(), request.getAttempt())
+                .setCopyFailed(CopyFailed.newBuilder().setVaddr(unavailable.vaddr()).setOffset(CopyException.NO_OFFSET)
+                        .setReason(unavailable.reason()).setRetryable(unavailable.retryable())
+                        .setWorkerId(config.workerId())).build();
+        doneWhenAcknowledged(pending, List.of(publisher.publish(failed)));
+    }
+
+    /** Marks the record done once every send is acknowledged; one that fails leaves it uncommitted. */
+    private void doneWhenAcknowledged(Pending pending, List<java.util.concurrent.Future<RecordMetadata>> sends) {
         Thread waiter = new Thread(() -> { // blocks until acknowledged: never in the single-threaded common pool
             try {
-                sent.get();
+                for (java.util.concurrent.Future<RecordMetadata> sent : sends) {
+                    sent.get();
+                }
                 completions.add(() -> ledger.markDone(pending.entry));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
-                // not committed: the record comes back after a restart or rebalance and is tried again
-                LOG.error("dead letter for {} not acknowledged: {}", pending.entry, e.getCause().toString());
+                // not committed: the record comes back after a restart or rebalance and is judged again
+                LOG.error("dead letter or event for {} not acknowledged: {}", pending.entry, e.getCause().toString());
             }
         }, "clonefarm-dead-letter-ack");
         waiter.setDaemon(true);

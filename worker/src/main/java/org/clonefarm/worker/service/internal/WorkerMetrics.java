@@ -38,6 +38,7 @@ public final class WorkerMetrics {
     private final Counter alreadyFinished;
     private final Counter superseded;
     private final Counter deadLetters;
+    private final Counter rejected;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong rateMicroMibPerSecond = new AtomicLong();
 
@@ -61,6 +62,9 @@ public final class WorkerMetrics {
         alreadyFinished = outcome(registry, workerId, "already_finished");
         superseded = outcome(registry, workerId, "superseded");
         deadLetters = Counter.builder("clonefarm.worker.dead.letters").description("Records sent to the dead-letter topic")
+                .tag("worker", workerId).register(registry);
+        rejected = Counter.builder("clonefarm.worker.requests.rejected")
+                .description("Clone requests refused as not the coordinator's (unsigned, unplanned, or not the clone's disks)")
                 .tag("worker", workerId).register(registry);
         Gauge.builder("clonefarm.worker.requests.in.flight", inFlight, AtomicInteger::get)
                 .description("Clones being copied now").tag("worker", workerId).register(registry);
@@ -113,6 +117,12 @@ public final class WorkerMetrics {
     /** A running copy stopped because another producer ended its attempt. */
     public void superseded() {
         superseded.increment();
+    }
+
+    /** A request was refused (it is also dead-lettered). */
+    public void requestRejected() {
+        rejected.increment();
+        deadLetters.increment();
     }
 
     public void deadLetter() {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -20,13 +21,19 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.ContractException;
 import org.clonefarm.messaging.KafkaSettings;
+import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.ClonePlanned;
 import org.clonefarm.proto.CloneRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The clone attempts whose copy is over, read from the events topic: an attempt with a {@code CloneCopied}
+ * What the events topic says about copies: which clones the coordinator planned (batch, master,
+ * profile, disks) and which attempts it requested ({@link #plan}, {@link #requested}), for the check
+ * that a request is the coordinator's ({@link RequestVerifier}); and which attempts are over.
+ *
+ * <p>Over: an attempt with a {@code CloneCopied}
  * or {@code CopyFailed}, or with any fact that comes after the copy (the guest was started, the agent
  * reported, the clone was cancelled or failed), is never copied again by any worker.
  *
@@ -44,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: one dedicated thread owns the consumer; {@link #fence()}, {@link #finishedBy} and
  * {@link #close()} may be called from any thread.
  */
-public final class FinishedCopies implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(FinishedCopies.class);
+public final class CopyFacts implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CopyFacts.class);
     private static final Duration POLL = Duration.ofMillis(50);
     private static final long RETRY_MILLIS = 1_000;
 
@@ -54,6 +61,12 @@ public final class FinishedCopies implements AutoCloseable {
     private final String clientId;
     /** {@code batch/USERID#attempt} to the producer of the first final fact seen for it. */
     private final Map<String, String> finished = new ConcurrentHashMap<>();
+    /** Batch id to its {@code BatchPlanned} fact. */
+    private final Map<String, BatchPlanned> batches = new ConcurrentHashMap<>();
+    /** {@code batch/USERID} to its {@code ClonePlanned} fact (the first one: a plan never changes). */
+    private final Map<String, ClonePlanned> clones = new ConcurrentHashMap<>();
+    /** {@code batch/USERID#attempt} of every attempt after the first that a {@code RetryRequested} asked for. */
+    private final Set<String> retries = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> fenceRequests = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -64,7 +77,7 @@ public final class FinishedCopies implements AutoCloseable {
     }
 
     /** Starts reading {@code topic} from its beginning on a thread of its own. */
-    public FinishedCopies(KafkaSettings kafka, String topic, String clientId) {
+    public CopyFacts(KafkaSettings kafka, String topic, String clientId) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.clientId = Objects.requireNonNull(clientId, "clientId");
@@ -76,6 +89,22 @@ public final class FinishedCopies implements AutoCloseable {
     /** The key two deliveries of one attempt share. */
     static String key(String batchId, String userid, int attempt) {
         return batchId + "/" + userid + "#" + attempt;
+    }
+
+    /** A clone as the coordinator planned it: its batch's facts and its own. */
+    public record PlannedClone(BatchPlanned batch, ClonePlanned planned) {
+    }
+
+    /** The coordinator's plan of {@code userid} in {@code batchId}, or empty when the events have none. */
+    public Optional<PlannedClone> plan(String batchId, String userid) {
+        BatchPlanned batch = batches.get(batchId);
+        ClonePlanned clone = clones.get(batchId + "/" + userid);
+        return batch == null || clone == null ? Optional.empty() : Optional.of(new PlannedClone(batch, clone));
+    }
+
+    /** Whether the coordinator asked for this attempt: the first always, a later one by a {@code RetryRequested}. */
+    public boolean requested(String batchId, String userid, int attempt) {
+        return attempt == 1 || retries.contains(key(batchId, userid, attempt));
     }
 
     /**
@@ -90,7 +119,7 @@ public final class FinishedCopies implements AutoCloseable {
     public CompletableFuture<Void> fence() {
         CompletableFuture<Void> fence = new CompletableFuture<>();
         if (!running) {
-            fence.completeExceptionally(new IllegalStateException("the view of finished copies is closed"));
+            fence.completeExceptionally(new IllegalStateException("the view of copy facts is closed"));
             return fence;
         }
         fenceRequests.add(fence);
@@ -147,7 +176,7 @@ public final class FinishedCopies implements AutoCloseable {
                 consumer = null;
             }
         }
-        IllegalStateException closed = new IllegalStateException("the view of finished copies is closed");
+        IllegalStateException closed = new IllegalStateException("the view of copy facts is closed");
         waiting.forEach(f -> f.waiters.forEach(w -> w.completeExceptionally(closed)));
         fenceRequests.forEach(w -> w.completeExceptionally(closed));
     }
@@ -180,6 +209,13 @@ public final class FinishedCopies implements AutoCloseable {
         } catch (ContractException e) {
             return; // not ours to judge: the coordinator reports undecodable events
         }
+        switch (event.getFactCase()) {
+            case BATCH_PLANNED -> batches.putIfAbsent(event.getBatchId(), event.getBatchPlanned());
+            case CLONE_PLANNED -> clones.putIfAbsent(event.getBatchId() + "/" + event.getUserid(), event.getClonePlanned());
+            case RETRY_REQUESTED -> retries.add(key(event.getBatchId(), event.getUserid(),
+                    event.getRetryRequested().getNextAttempt()));
+            default -> { }
+        }
         if (!event.getUserid().isEmpty() && endsTheCopy(event)) {
             finished.putIfAbsent(key(event.getBatchId(), event.getUserid(), event.getAttempt()), event.getProducerId());
         }
@@ -211,6 +247,6 @@ public final class FinishedCopies implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "FinishedCopies[" + topic + ", " + finished.size() + " attempts]";
+        return "CopyFacts[" + topic + ", " + finished.size() + " attempts]";
     }
 }

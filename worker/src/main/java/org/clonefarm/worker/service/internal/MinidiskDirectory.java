@@ -1,0 +1,89 @@
+package org.clonefarm.worker.service.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.Objects;
+import org.clonefarm.platform.directory.MdiskLocation;
+import org.clonefarm.platform.directory.UserDirectory;
+import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.ids.Volser;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.volume.Volume;
+
+/**
+ * Where a minidisk's bytes are, as the CP directory of the local simulation says: the worker copies
+ * (owner, vaddr) to (owner, vaddr), the way a LINK names a disk on z/VM, and never trusts byte offsets
+ * it was handed. The directory and the volume table are read again only when their files changed
+ * (size or modification time), so checking every request of a batch costs one parse.
+ *
+ * <p>Thread-safety: {@link #locate} is synchronized (the poll loop calls it; the lock is for safety).
+ */
+final class MinidiskDirectory {
+    private final LocalDataDirectory data;
+    private Object directoryStamp;
+    private Object controlStamp;
+    private UserDirectory directory;
+    private Map<Volser, Volume> volumes;
+
+    MinidiskDirectory(LocalDataDirectory data) {
+        this.data = Objects.requireNonNull(data, "data");
+    }
+
+    /** The CP directory file it reads, for messages. */
+    Path directoryFile() {
+        return data.directoryFile();
+    }
+
+    /**
+     * The bytes of {@code owner}'s minidisk {@code vaddr}.
+     *
+     * @throws NoSuchMinidisk when the directory has no such minidisk on a volume: nobody may write there
+     * @throws org.clonefarm.platform.simulation.SimulationException when the directory has the minidisk
+     *     but its bytes are not there (a missing volume image, an extent past its end)
+     * @throws IOException when the directory or the volume table cannot be read
+     */
+    synchronized FileRegion locate(Userid owner, Vaddr vaddr) throws IOException, NoSuchMinidisk {
+        Object directoryNow = stamp(data.directoryFile());
+        if (directory == null || !directoryNow.equals(directoryStamp)) {
+            directory = data.readDirectory();
+            directoryStamp = directoryNow;
+        }
+        Object controlNow = stamp(data.extentControlFile());
+        if (volumes == null || !controlNow.equals(controlStamp)) {
+            volumes = data.volumes();
+            controlStamp = controlNow;
+        }
+        boolean onVolume = directory.minidisk(owner, vaddr)
+                .map(mdisk -> mdisk.location() instanceof MdiskLocation.OnVolume).orElse(false);
+        if (!onVolume) {
+            throw new NoSuchMinidisk(owner + " has no minidisk " + vaddr + " on a volume in the CP directory "
+                    + data.directoryFile());
+        }
+        return data.resolve(directory, volumes, owner, vaddr);
+    }
+
+    /** The CP directory gives the user no such minidisk on a volume. */
+    static final class NoSuchMinidisk extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoSuchMinidisk(String message) {
+            super(message);
+        }
+    }
+
+    private static Object stamp(Path file) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return java.util.List.of(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey() == null
+                    ? "" : attributes.fileKey());
+        } catch (NoSuchFileException e) {
+            return "absent";
+        }
+    }
+}
