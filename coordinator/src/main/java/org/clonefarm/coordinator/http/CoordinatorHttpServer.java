@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -15,7 +14,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -273,24 +271,12 @@ public final class CoordinatorHttpServer implements AutoCloseable {
 
     private void change(RoutingContext ctx, boolean retry) {
         String batchId = ctx.pathParam("id");
-        List<String> userids = new ArrayList<>();
-        String text = ctx.body().asString();
-        if (text != null && !text.isBlank()) {
-            try {
-                JsonObject body = new JsonObject(text);
-                JsonArray named = body.getJsonArray("userids", new JsonArray());
-                for (Object userid : named) {
-                    if (!(userid instanceof String s)) {
-                        Problems.send(ctx, 400, "bad-body", "Bad request body", "userids must be strings, got " + userid);
-                        return;
-                    }
-                    userids.add(s.toUpperCase(Locale.ROOT));
-                }
-            } catch (DecodeException | ClassCastException e) {
-                Problems.send(ctx, 400, "bad-body", "Bad request body",
-                        "expected a JSON object such as {\"userids\":[\"LINUX001\"]}: " + e.getMessage());
-                return;
-            }
+        List<String> userids;
+        try {
+            userids = ApiJson.userids(ctx.body().asString());
+        } catch (IllegalArgumentException e) {
+            Problems.send(ctx, 400, "bad-body", "Bad request body", e.getMessage());
+            return;
         }
         CompletableFuture<List<String>> result = retry ? commands.retry(batchId, userids) : commands.cancel(batchId, userids);
         reply(ctx, result, changed -> json(ctx, 202, new JsonObject().put("batchId", batchId)

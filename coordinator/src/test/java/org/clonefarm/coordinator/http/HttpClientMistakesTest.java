@@ -1,0 +1,80 @@
+package org.clonefarm.coordinator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.clonefarm.testsupport.KafkaBrokerExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What a careless or hostile client gets from the HTTP API (issue #20): every mistake is answered with
+ * a problem document that says what to send instead.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class HttpClientMistakesTest {
+
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+    private static RunningApi api;
+
+    @BeforeAll
+    static void start() throws Exception {
+        api = new RunningApi(KAFKA, "httpmistakes.", Duration.ofMillis(20));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    /** userids that is not an array of strings is a 400 naming the field and the type it must have, never a JVM message. */
+    @Test
+    void cancelWithUseridsOfTheWrongTypeNamesTheFieldAndTheExpectedType() throws Exception {
+        HttpResponse<String> string = api.post("/api/batches/nosuch/cancel", "{\"userids\":\"LINUX001\"}", "application/json");
+        JsonObject problem = problem(string, 400);
+        assertThat(problem.getString("type")).isEqualTo("urn:clonefarm:problem:bad-body");
+        assertThat(problem.getString("detail")).contains("userids").contains("array of strings").contains("a string")
+                .doesNotContain("java.").doesNotContain("cannot be cast");
+
+        HttpResponse<String> object = api.post("/api/batches/nosuch/retry", "{\"userids\":{\"a\":1}}", "application/json");
+        assertThat(problem(object, 400).getString("detail")).contains("userids").contains("array of strings")
+                .contains("an object").doesNotContain("java.");
+
+        HttpResponse<String> number = api.post("/api/batches/nosuch/cancel", "{\"userids\":[\"LINUX001\",7]}",
+                "application/json");
+        assertThat(problem(number, 400).getString("detail")).contains("userids[1]").contains("string")
+                .contains("a number");
+
+        HttpResponse<String> explicitNull = api.post("/api/batches/nosuch/cancel", "{\"userids\":null}",
+                "application/json");
+        assertThat(problem(explicitNull, 400).getString("detail")).contains("userids").contains("got null");
+
+        HttpResponse<String> array = api.post("/api/batches/nosuch/cancel", "[\"LINUX001\"]", "application/json");
+        assertThat(problem(array, 400).getString("detail")).contains("JSON object").doesNotContain("java.");
+
+        // the right shape still reaches the command: an unknown batch is a 404
+        HttpResponse<String> right = api.post("/api/batches/nosuch/cancel", "{\"userids\":[\"linux001\"]}",
+                "application/json");
+        assertThat(right.statusCode()).as(right.body()).isEqualTo(404);
+    }
+
+    private static JsonObject problem(HttpResponse<String> response, int status) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        JsonObject problem = new JsonObject(response.body());
+        assertThat(problem.getInteger("status")).isEqualTo(status);
+        assertThat(problem.getString("title")).isNotBlank();
+        return problem;
+    }
+
+}
