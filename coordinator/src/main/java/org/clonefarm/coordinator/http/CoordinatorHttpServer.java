@@ -5,8 +5,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -40,8 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <table>
  *   <caption>Routes</caption>
- *   <tr><td>GET /health</td><td>200 {@code {"status":"UP"}}; no token needed</td></tr>
- *   <tr><td>GET /, /dashboard.js, /dashboard.css</td><td>the dashboard page; static, holds no data, no token needed</td></tr>
+ *   <tr><td>GET|HEAD /health</td><td>200 {@code {"status":"UP"}}; no token needed</td></tr>
+ *   <tr><td>GET|HEAD /, /dashboard.js, /dashboard.css</td><td>the dashboard page; static, holds no data, no token needed</td></tr>
  *   <tr><td>GET /metrics</td><td>Prometheus text format</td></tr>
  *   <tr><td>GET /api/batches</td><td>every batch: counts per state, bytes, rate, ETA</td></tr>
  *   <tr><td>GET /api/batches/{id}</td><td>one batch, with the status of each clone</td></tr>
@@ -148,13 +150,13 @@ public final class CoordinatorHttpServer implements AutoCloseable {
 
     private Router router() {
         Router router = Router.router(vertx);
-        // open to anyone: says nothing but that the server answers
-        router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+        // open to anyone: says nothing but that the server answers (HEAD for probes such as curl -I)
+        router.route("/health").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
         for (Map.Entry<String, Buffer> page : dashboard.entrySet()) {
-            router.get(page.getKey()).handler(ctx -> ctx.response()
+            router.route(page.getKey()).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> end(ctx.response()
                     .putHeader("Content-Type", contentType(page.getKey()))
-                    .putHeader("Cache-Control", "no-cache")
-                    .end(page.getValue()));
+                    .putHeader("Cache-Control", "no-cache"), ctx, page.getValue()));
         }
         router.route().handler(this::authenticate);
         router.get("/metrics").handler(ctx -> ctx.response()
@@ -340,7 +342,20 @@ public final class CoordinatorHttpServer implements AutoCloseable {
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+        end(ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json"), ctx,
+                Buffer.buffer(body.encode()));
+    }
+
+    /**
+     * Ends the response with {@code body}, or without one for HEAD: Vert.x leaves the body out of a HEAD
+     * response on HTTP/1.1 but sends it on HTTP/2, which a HEAD response must never carry.
+     */
+    private static void end(HttpServerResponse response, RoutingContext ctx, Buffer body) {
+        if (ctx.request().method() == HttpMethod.HEAD) {
+            response.end();
+        } else {
+            response.end(body);
+        }
     }
 
     private static Buffer resource(String name) {

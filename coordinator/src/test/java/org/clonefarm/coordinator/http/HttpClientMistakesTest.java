@@ -3,6 +3,7 @@ package org.clonefarm.coordinator.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,27 @@ class HttpClientMistakesTest {
         if (api != null) {
             api.close();
         }
+    }
+
+    /**
+     * HEAD /health (and the dashboard page) answers like GET, 200 without a body, without a token, on
+     * HTTP/1.1 (curl -I) and HTTP/2 alike; GET still carries the body.
+     */
+    @Test
+    void headOnHealthAnswersLikeGetWithoutAToken() throws Exception {
+        for (java.net.http.HttpClient.Version version : java.net.http.HttpClient.Version.values()) {
+            for (String[] page : new String[][] {{"/health", "application/json"}, {"/", "text/html; charset=utf-8"}}) {
+                String what = "HEAD " + page[0] + " over " + version;
+                HttpResponse<String> head = api.http.send(HttpRequest.newBuilder(api.uri(page[0])).version(version)
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(head.statusCode()).as(what).isEqualTo(200);
+                assertThat(head.body()).as(what).isEmpty();
+                assertThat(head.headers().firstValue("Content-Type")).as(what).hasValue(page[1]);
+            }
+        }
+        assertThat(new JsonObject(api.get("/health", null).body()).getString("status")).isEqualTo("UP");
+        assertThat(api.get("/", null).body()).contains("<html");
     }
 
     /** userids that is not an array of strings is a 400 naming the field and the type it must have, never a JVM message. */
