@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * <p>Authentication: {@code Authorization: Bearer <token>} on everything but {@code /health} and the
  * dashboard's static files. Because the browser's EventSource cannot send headers,
  * {@code /api/events} alone also accepts the token as {@code ?access_token=}. Errors are problem
- * details (RFC 9457).
+ * details (RFC 9457); a client's mistake (a broken %-escape in the URI, a body of the wrong type or
+ * shape) is answered with one and never logged with a stack trace.
  *
  * <p>Lifecycle: {@link #start} binds and answers the server; {@link #close} stops listening and ends
  * every SSE stream. The caller owns the {@link Vertx} instance. Thread-safety: handlers run on the
@@ -150,6 +151,8 @@ public final class CoordinatorHttpServer implements AutoCloseable {
 
     private Router router() {
         Router router = Router.router(vertx);
+        // first, before any route decodes the path or a handler the query: a broken %-escape is a 400 problem
+        router.route().handler(CoordinatorHttpServer::requireWellFormedUri);
         // open to anyone: says nothing but that the server answers (HEAD for probes such as curl -I)
         router.route("/health").method(HttpMethod.GET).method(HttpMethod.HEAD)
                 .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
@@ -170,6 +173,8 @@ public final class CoordinatorHttpServer implements AutoCloseable {
                 .handler(ctx -> change(ctx, false));
         router.get("/api/clones/:userid").handler(this::showClone);
         router.get("/api/events").handler(this::events);
+        // a path the router cannot decode (when requireWellFormedUri let it pass), or a form Vert.x cannot parse
+        router.errorHandler(400, CoordinatorHttpServer::badRequest);
         router.errorHandler(404, ctx -> Problems.send(ctx, 404, "not-found", "No such resource",
                 ctx.request().method() + " " + ctx.request().path() + " is not part of the clonefarm API"));
         router.errorHandler(405, ctx -> Problems.send(ctx, 405, "method-not-allowed", "Method not allowed",
@@ -182,6 +187,51 @@ public final class CoordinatorHttpServer implements AutoCloseable {
                     ctx.failure() == null ? "the request failed" : ctx.failure().toString());
         });
         return router;
+    }
+
+    /** Lets a request on only if every % in its URI starts a two-hex-digit escape; otherwise a 400 problem. */
+    private static void requireWellFormedUri(RoutingContext ctx) {
+        String broken = brokenEscape(ctx.request().uri());
+        if (broken == null) {
+            ctx.next();
+            return;
+        }
+        LOG.debug("refused {} {}: broken escape {}", ctx.request().method(), ctx.request().uri(), broken);
+        badUri(ctx, broken);
+    }
+
+    private static void badRequest(RoutingContext ctx) {
+        String broken = brokenEscape(ctx.request().uri());
+        if (broken != null) {
+            badUri(ctx, broken);
+            return;
+        }
+        Throwable failure = ctx.failure();
+        String reason = failure == null || failure.getMessage() == null ? null
+                : failure.getMessage().lines().findFirst().orElse(null);
+        LOG.debug("refused {} {} with 400: {}", ctx.request().method(), ctx.request().path(), reason);
+        Problems.send(ctx, 400, "bad-request", "Bad request",
+                reason == null ? "the request is malformed" : "the request is malformed: " + reason);
+    }
+
+    private static void badUri(RoutingContext ctx, String broken) {
+        Problems.send(ctx, 400, "bad-uri", "Malformed request URI", "the URI has a broken percent-encoding at '"
+                + broken + "': a % must start an escape of two hex digits (write % itself as %25)");
+    }
+
+    /** The first broken %-escape in {@code uri} (up to 3 characters from its %), or null when there is none. */
+    private static String brokenEscape(String uri) {
+        for (int i = uri.indexOf('%'); i >= 0; i = uri.indexOf('%', i + 1)) {
+            if (i + 2 >= uri.length() || !isHex(uri.charAt(i + 1)) || !isHex(uri.charAt(i + 2))) {
+                return uri.substring(i, Math.min(uri.length(), i + 3));
+            }
+            i += 2;
+        }
+        return null;
+    }
+
+    private static boolean isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     private static String contentType(String path) {

@@ -3,9 +3,16 @@ package org.clonefarm.coordinator.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a careless or hostile client gets from the HTTP API (issue #20): every mistake is answered with
- * a problem document that says what to send instead.
+ * a problem document that says what to send instead, and the server's log gets no stack trace for it.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class HttpClientMistakesTest {
@@ -59,6 +66,23 @@ class HttpClientMistakesTest {
         assertThat(api.get("/", null).body()).contains("<html");
     }
 
+    /** A path or query with a broken %-escape is a 400 problem naming the escape, and leaves no stack trace in the log. */
+    @Test
+    void badPercentEncodingIsAProblemWithoutAStackTraceInTheLog() throws Exception {
+        String log = capturingStandardError(() -> {
+            for (String path : List.of("/api/batches/%zz", "/api/clones/LNX%", "/nothing%E0%A4%A",
+                    "/api/events?batch=%zz&access_token=" + RunningApi.TOKEN, "/api/batches?x=%g1")) {
+                Reply reply = rawRequest("GET", path, RunningApi.TOKEN);
+                assertThat(reply.status()).as(path).isEqualTo(400);
+                assertThat(reply.contentType()).as(path).isEqualTo("application/problem+json");
+                JsonObject problem = new JsonObject(reply.body());
+                assertThat(problem.getString("type")).isEqualTo("urn:clonefarm:problem:bad-uri");
+                assertThat(problem.getString("detail")).as(path).contains("percent-encoding");
+            }
+        });
+        assertThat(log).doesNotContain("\tat io.vertx").doesNotContain("Unhandled exception");
+    }
+
     /** userids that is not an array of strings is a 400 naming the field and the type it must have, never a JVM message. */
     @Test
     void cancelWithUseridsOfTheWrongTypeNamesTheFieldAndTheExpectedType() throws Exception {
@@ -99,4 +123,61 @@ class HttpClientMistakesTest {
         return problem;
     }
 
+    private record Reply(int status, String contentType, String body) {
+    }
+
+    /**
+     * A request over a plain socket with the URI sent exactly as given (java.net.URI refuses a broken
+     * %-escape); HTTP/1.1 with Connection: close, so the response ends where the stream does.
+     */
+    private static Reply rawRequest(String method, String uri, String token) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(30_000);
+            String request = method + " " + uri + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                    + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int headEnd = response.indexOf("\r\n\r\n");
+            assertThat(headEnd).as("end of the response head in %s", response).isPositive();
+            String[] head = response.substring(0, headEnd).split("\r\n");
+            String contentType = null;
+            for (int i = 1; i < head.length; i++) {
+                if (head[i].regionMatches(true, 0, "Content-Type:", 0, 13)) {
+                    contentType = head[i].substring(13).strip();
+                }
+            }
+            return new Reply(Integer.parseInt(head[0].split(" ")[1]), contentType, response.substring(headEnd + 4));
+        }
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code action} and returns what was written to standard error meanwhile (the test log: slf4j-simple). */
+    private static String capturingStandardError(Action action) throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream tee = new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                captured.write(b);
+                original.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                captured.write(b, off, len);
+                original.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8);
+        System.setErr(tee);
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
 }
