@@ -3,6 +3,7 @@ package org.clonefarm.coordinator.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -59,6 +60,10 @@ import org.slf4j.LoggerFactory;
  * details (RFC 9457); a client's mistake (a broken %-escape in the URI, a body of the wrong type or
  * shape) is answered with one and never logged with a stack trace.
  *
+ * <p>Request bodies are read in memory, at most 1 MiB (413 beyond). No route
+ * takes a file or a form: multipart and form-encoded bodies are refused with 415 before they are read,
+ * and the body handlers do not handle uploads, so nothing a client sends is ever written to disk.
+ *
  * <p>Lifecycle: {@link #start} binds and answers the server; {@link #close} stops listening and ends
  * every SSE stream. The caller owns the {@link Vertx} instance. Thread-safety: handlers run on the
  * Vert.x event loop; the class holds no mutable state of its own besides the server.
@@ -67,6 +72,10 @@ public final class CoordinatorHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorHttpServer.class);
     private static final String RESOURCES = "org/clonefarm/coordinator/dashboard/";
     private static final long BODY_LIMIT = 1024 * 1024;
+    private static final String SPEC_BODY = "the clone spec YAML as the request body: send it with Content-Type: "
+            + "application/yaml (curl: -H 'Content-Type: application/yaml' --data-binary @spec.yaml)";
+    private static final String USERIDS_BODY = "an optional JSON object such as {\"userids\":[\"LINUX001\"]} as the "
+            + "request body: send it with Content-Type: application/json";
     private static final int SSE_QUEUE_LIMIT = EventHub.DEFAULT_CAPACITY * 2;
     private static final long SSE_KEEPALIVE_MILLIS = 15_000;
 
@@ -166,14 +175,12 @@ public final class CoordinatorHttpServer implements AutoCloseable {
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
         router.get("/api/batches").handler(this::listBatches);
         router.get("/api/batches/:id").handler(this::showBatch);
-        router.post("/api/batches").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT)).handler(this::submit);
-        router.post("/api/batches/:id/retry").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
-                .handler(ctx -> change(ctx, true));
-        router.post("/api/batches/:id/cancel").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
-                .handler(ctx -> change(ctx, false));
+        post(router, "/api/batches", "application/yaml, text/plain", SPEC_BODY, this::submit);
+        post(router, "/api/batches/:id/retry", "application/json", USERIDS_BODY, ctx -> change(ctx, true));
+        post(router, "/api/batches/:id/cancel", "application/json", USERIDS_BODY, ctx -> change(ctx, false));
         router.get("/api/clones/:userid").handler(this::showClone);
         router.get("/api/events").handler(this::events);
-        // a path the router cannot decode (when requireWellFormedUri let it pass), or a form Vert.x cannot parse
+        // a path the router cannot decode (when requireWellFormedUri let it pass), or a body Vert.x cannot parse
         router.errorHandler(400, CoordinatorHttpServer::badRequest);
         router.errorHandler(404, ctx -> Problems.send(ctx, 404, "not-found", "No such resource",
                 ctx.request().method() + " " + ctx.request().path() + " is not part of the clonefarm API"));
@@ -187,6 +194,47 @@ public final class CoordinatorHttpServer implements AutoCloseable {
                     ctx.failure() == null ? "the request failed" : ctx.failure().toString());
         });
         return router;
+    }
+
+    /**
+     * A POST route whose handler gets the body in memory ({@link #inMemoryBody}), after
+     * {@link #refuseFilesAndForms} (a route of its own: Vert.x wants the body handler first on a route).
+     */
+    private static void post(Router router, String path, String acceptedTypes, String accepted,
+            Handler<RoutingContext> handler) {
+        router.post(path).handler(refuseFilesAndForms(acceptedTypes, accepted));
+        router.post(path).handler(inMemoryBody()).handler(handler);
+    }
+
+    /**
+     * The body of every POST: read in memory up to {@link #BODY_LIMIT}. File uploads are off, so even a
+     * multipart body that got here would not reach the disk (Vert.x would otherwise stream each file into
+     * {@code file-uploads/} in the working directory and keep it).
+     */
+    private static BodyHandler inMemoryBody() {
+        return BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    }
+
+    /**
+     * Refuses multipart and form-encoded bodies with 415 before they are read: no route takes a file or a
+     * form, and parsing a spec as a form would fail on its size (8 KB per field) or on a '%' in it.
+     *
+     * @param acceptedTypes the media types the route takes, for the 415's {@code Accept} header (RFC 9110)
+     * @param accepted what the route takes, the end of the problem's sentence
+     */
+    private static Handler<RoutingContext> refuseFilesAndForms(String acceptedTypes, String accepted) {
+        return ctx -> {
+            String contentType = ctx.request().getHeader("Content-Type");
+            String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+            if (!mediaType.startsWith("multipart/") && !mediaType.equals("application/x-www-form-urlencoded")) {
+                ctx.next();
+                return;
+            }
+            ctx.response().putHeader("Accept", acceptedTypes);
+            Problems.send(ctx, 415, "unsupported-media-type", "Unsupported media type",
+                    ctx.request().method() + " " + ctx.request().path() + " takes no " + mediaType + " body; it takes "
+                            + accepted);
+        };
     }
 
     /** Lets a request on only if every % in its URI starts a two-hex-digit escape; otherwise a 400 problem. */

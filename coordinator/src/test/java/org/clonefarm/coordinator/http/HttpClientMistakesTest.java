@@ -11,9 +11,12 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a careless or hostile client gets from the HTTP API (issue #20): every mistake is answered with
- * a problem document that says what to send instead, and the server's log gets no stack trace for it.
+ * a problem document that says what to send instead, nothing it uploads is written to disk, and the
+ * server's log gets no stack trace for it.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class HttpClientMistakesTest {
@@ -43,6 +47,25 @@ class HttpClientMistakesTest {
         if (api != null) {
             api.close();
         }
+    }
+
+    /** A multipart upload is refused with 415 before its body is read, and no file appears in the service's directory. */
+    @Test
+    void multipartUploadIsRefusedAndNeverWrittenToDisk() throws Exception {
+        Path workingDir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        List<String> before = listing(workingDir);
+
+        String spec = RunningApi.spec("upload", "LNXU001-LNXU002", "10.1.1.61");
+        for (String path : List.of("/api/batches", "/api/batches/nosuch/cancel", "/api/batches/nosuch/retry")) {
+            HttpResponse<String> response = postMultipart(path, spec);
+            JsonObject problem = problem(response, 415);
+            assertThat(problem.getString("type")).isEqualTo("urn:clonefarm:problem:unsupported-media-type");
+            assertThat(problem.getString("detail")).as(path).contains("multipart/form-data")
+                    .contains(path.equals("/api/batches") ? "application/yaml" : "application/json");
+        }
+
+        assertThat(listing(workingDir)).as("files under %s", workingDir).isEqualTo(before);
+        assertThat(workingDir.resolve("file-uploads")).doesNotExist();
     }
 
     /**
@@ -83,6 +106,29 @@ class HttpClientMistakesTest {
         assertThat(log).doesNotContain("\tat io.vertx").doesNotContain("Unhandled exception");
     }
 
+    /** A form-encoded body (curl -d without a Content-Type) is refused at any size, saying which types to send. */
+    @Test
+    void formEncodedSpecIsRefusedWithTheMediaTypesToSend() throws Exception {
+        String small = RunningApi.spec("formsmall", "LNXF001-LNXF002", "10.1.1.71");
+        StringBuilder large = new StringBuilder(RunningApi.spec("formlarge", "LNXF101-LNXF102", "10.1.1.81"));
+        while (large.length() < 10_000) {
+            large.append("# padding, a comment line in the spec to push its size over 8 KB\n");
+        }
+        String log = capturingStandardError(() -> {
+            for (String spec : List.of(small, large.toString())) {
+                HttpResponse<String> response = api.post("/api/batches", spec, "application/x-www-form-urlencoded");
+                JsonObject problem = problem(response, 415);
+                assertThat(problem.getString("detail")).contains("application/x-www-form-urlencoded")
+                        .contains("application/yaml").contains("--data-binary");
+            }
+            HttpResponse<String> cancel = api.post("/api/batches/nosuch/cancel", "userids=LINUX001",
+                    "application/x-www-form-urlencoded");
+            assertThat(problem(cancel, 415).getString("detail")).contains("application/json");
+        });
+        assertThat(log).doesNotContain("\tat io.vertx").doesNotContain("Unhandled exception");
+        assertThat(api.get("/api/batches/formlarge", RunningApi.TOKEN).statusCode()).isEqualTo(404);
+    }
+
     /** userids that is not an array of strings is a 400 naming the field and the type it must have, never a JVM message. */
     @Test
     void cancelWithUseridsOfTheWrongTypeNamesTheFieldAndTheExpectedType() throws Exception {
@@ -121,6 +167,28 @@ class HttpClientMistakesTest {
         assertThat(problem.getInteger("status")).isEqualTo(status);
         assertThat(problem.getString("title")).isNotBlank();
         return problem;
+    }
+
+    private static HttpResponse<String> postMultipart(String path, String fileContent) throws Exception {
+        String boundary = "clonefarm-test-boundary-7d3f";
+        String body = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"spec\"; filename=\"spec.yaml\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n"
+                + fileContent + "\r\n"
+                + "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"note\"\r\n\r\n"
+                + "hello\r\n"
+                + "--" + boundary + "--\r\n";
+        return api.post(path, body, "multipart/form-data; boundary=" + boundary);
+    }
+
+    /** Every file and directory under {@code dir}, target/ (the build's output) excepted. */
+    private static List<String> listing(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.map(dir::relativize).map(Path::toString)
+                    .filter(p -> !p.equals("target") && !p.startsWith("target" + java.io.File.separator))
+                    .sorted().toList();
+        }
     }
 
     private record Reply(int status, String contentType, String body) {
