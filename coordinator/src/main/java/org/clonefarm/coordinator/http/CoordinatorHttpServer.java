@@ -3,11 +3,13 @@ package org.clonefarm.coordinator.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -15,7 +17,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <table>
  *   <caption>Routes</caption>
- *   <tr><td>GET /health</td><td>200 {@code {"status":"UP"}}; no token needed</td></tr>
- *   <tr><td>GET /, /dashboard.js, /dashboard.css</td><td>the dashboard page; static, holds no data, no token needed</td></tr>
+ *   <tr><td>GET|HEAD /health</td><td>200 {@code {"status":"UP"}}; no token needed</td></tr>
+ *   <tr><td>GET|HEAD /, /dashboard.js, /dashboard.css</td><td>the dashboard page; static, holds no data, no token needed</td></tr>
  *   <tr><td>GET /metrics</td><td>Prometheus text format</td></tr>
  *   <tr><td>GET /api/batches</td><td>every batch: counts per state, bytes, rate, ETA</td></tr>
  *   <tr><td>GET /api/batches/{id}</td><td>one batch, with the status of each clone</td></tr>
@@ -56,7 +57,12 @@ import org.slf4j.LoggerFactory;
  * <p>Authentication: {@code Authorization: Bearer <token>} on everything but {@code /health} and the
  * dashboard's static files. Because the browser's EventSource cannot send headers,
  * {@code /api/events} alone also accepts the token as {@code ?access_token=}. Errors are problem
- * details (RFC 9457).
+ * details (RFC 9457); a client's mistake (a broken %-escape in the URI, a body of the wrong type or
+ * shape) is answered with one and never logged with a stack trace.
+ *
+ * <p>Request bodies are read in memory, at most 1 MiB (413 beyond). No route
+ * takes a file or a form: multipart and form-encoded bodies are refused with 415 before they are read,
+ * and the body handlers do not handle uploads, so nothing a client sends is ever written to disk.
  *
  * <p>Lifecycle: {@link #start} binds and answers the server; {@link #close} stops listening and ends
  * every SSE stream. The caller owns the {@link Vertx} instance. Thread-safety: handlers run on the
@@ -66,6 +72,10 @@ public final class CoordinatorHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorHttpServer.class);
     private static final String RESOURCES = "org/clonefarm/coordinator/dashboard/";
     private static final long BODY_LIMIT = 1024 * 1024;
+    private static final String SPEC_BODY = "the clone spec YAML as the request body: send it with Content-Type: "
+            + "application/yaml (curl: -H 'Content-Type: application/yaml' --data-binary @spec.yaml)";
+    private static final String USERIDS_BODY = "an optional JSON object such as {\"userids\":[\"LINUX001\"]} as the "
+            + "request body: send it with Content-Type: application/json";
     private static final int SSE_QUEUE_LIMIT = EventHub.DEFAULT_CAPACITY * 2;
     private static final long SSE_KEEPALIVE_MILLIS = 15_000;
 
@@ -150,26 +160,28 @@ public final class CoordinatorHttpServer implements AutoCloseable {
 
     private Router router() {
         Router router = Router.router(vertx);
-        // open to anyone: says nothing but that the server answers
-        router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+        // first, before any route decodes the path or a handler the query: a broken %-escape is a 400 problem
+        router.route().handler(CoordinatorHttpServer::requireWellFormedUri);
+        // open to anyone: says nothing but that the server answers (HEAD for probes such as curl -I)
+        router.route("/health").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
         for (Map.Entry<String, Buffer> page : dashboard.entrySet()) {
-            router.get(page.getKey()).handler(ctx -> ctx.response()
+            router.route(page.getKey()).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> end(ctx.response()
                     .putHeader("Content-Type", contentType(page.getKey()))
-                    .putHeader("Cache-Control", "no-cache")
-                    .end(page.getValue()));
+                    .putHeader("Cache-Control", "no-cache"), ctx, page.getValue()));
         }
         router.route().handler(this::authenticate);
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
         router.get("/api/batches").handler(this::listBatches);
         router.get("/api/batches/:id").handler(this::showBatch);
-        router.post("/api/batches").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT)).handler(this::submit);
-        router.post("/api/batches/:id/retry").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
-                .handler(ctx -> change(ctx, true));
-        router.post("/api/batches/:id/cancel").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
-                .handler(ctx -> change(ctx, false));
+        post(router, "/api/batches", "application/yaml, text/plain", SPEC_BODY, this::submit);
+        post(router, "/api/batches/:id/retry", "application/json", USERIDS_BODY, ctx -> change(ctx, true));
+        post(router, "/api/batches/:id/cancel", "application/json", USERIDS_BODY, ctx -> change(ctx, false));
         router.get("/api/clones/:userid").handler(this::showClone);
         router.get("/api/events").handler(this::events);
+        // a path the router cannot decode (when requireWellFormedUri let it pass), or a body Vert.x cannot parse
+        router.errorHandler(400, CoordinatorHttpServer::badRequest);
         router.errorHandler(404, ctx -> Problems.send(ctx, 404, "not-found", "No such resource",
                 ctx.request().method() + " " + ctx.request().path() + " is not part of the clonefarm API"));
         router.errorHandler(405, ctx -> Problems.send(ctx, 405, "method-not-allowed", "Method not allowed",
@@ -182,6 +194,92 @@ public final class CoordinatorHttpServer implements AutoCloseable {
                     ctx.failure() == null ? "the request failed" : ctx.failure().toString());
         });
         return router;
+    }
+
+    /**
+     * A POST route whose handler gets the body in memory ({@link #inMemoryBody}), after
+     * {@link #refuseFilesAndForms} (a route of its own: Vert.x wants the body handler first on a route).
+     */
+    private static void post(Router router, String path, String acceptedTypes, String accepted,
+            Handler<RoutingContext> handler) {
+        router.post(path).handler(refuseFilesAndForms(acceptedTypes, accepted));
+        router.post(path).handler(inMemoryBody()).handler(handler);
+    }
+
+    /**
+     * The body of every POST: read in memory up to {@link #BODY_LIMIT}. File uploads are off, so even a
+     * multipart body that got here would not reach the disk (Vert.x would otherwise stream each file into
+     * {@code file-uploads/} in the working directory and keep it).
+     */
+    private static BodyHandler inMemoryBody() {
+        return BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    }
+
+    /**
+     * Refuses multipart and form-encoded bodies with 415 before they are read: no route takes a file or a
+     * form, and parsing a spec as a form would fail on its size (8 KB per field) or on a '%' in it.
+     *
+     * @param acceptedTypes the media types the route takes, for the 415's {@code Accept} header (RFC 9110)
+     * @param accepted what the route takes, the end of the problem's sentence
+     */
+    private static Handler<RoutingContext> refuseFilesAndForms(String acceptedTypes, String accepted) {
+        return ctx -> {
+            String contentType = ctx.request().getHeader("Content-Type");
+            String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+            if (!mediaType.startsWith("multipart/") && !mediaType.equals("application/x-www-form-urlencoded")) {
+                ctx.next();
+                return;
+            }
+            ctx.response().putHeader("Accept", acceptedTypes);
+            Problems.send(ctx, 415, "unsupported-media-type", "Unsupported media type",
+                    ctx.request().method() + " " + ctx.request().path() + " takes no " + mediaType + " body; it takes "
+                            + accepted);
+        };
+    }
+
+    /** Lets a request on only if every % in its URI starts a two-hex-digit escape; otherwise a 400 problem. */
+    private static void requireWellFormedUri(RoutingContext ctx) {
+        String broken = brokenEscape(ctx.request().uri());
+        if (broken == null) {
+            ctx.next();
+            return;
+        }
+        LOG.debug("refused {} {}: broken escape {}", ctx.request().method(), ctx.request().uri(), broken);
+        badUri(ctx, broken);
+    }
+
+    private static void badRequest(RoutingContext ctx) {
+        String broken = brokenEscape(ctx.request().uri());
+        if (broken != null) {
+            badUri(ctx, broken);
+            return;
+        }
+        Throwable failure = ctx.failure();
+        String reason = failure == null || failure.getMessage() == null ? null
+                : failure.getMessage().lines().findFirst().orElse(null);
+        LOG.debug("refused {} {} with 400: {}", ctx.request().method(), ctx.request().path(), reason);
+        Problems.send(ctx, 400, "bad-request", "Bad request",
+                reason == null ? "the request is malformed" : "the request is malformed: " + reason);
+    }
+
+    private static void badUri(RoutingContext ctx, String broken) {
+        Problems.send(ctx, 400, "bad-uri", "Malformed request URI", "the URI has a broken percent-encoding at '"
+                + broken + "': a % must start an escape of two hex digits (write % itself as %25)");
+    }
+
+    /** The first broken %-escape in {@code uri} (up to 3 characters from its %), or null when there is none. */
+    private static String brokenEscape(String uri) {
+        for (int i = uri.indexOf('%'); i >= 0; i = uri.indexOf('%', i + 1)) {
+            if (i + 2 >= uri.length() || !isHex(uri.charAt(i + 1)) || !isHex(uri.charAt(i + 2))) {
+                return uri.substring(i, Math.min(uri.length(), i + 3));
+            }
+            i += 2;
+        }
+        return null;
+    }
+
+    private static boolean isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     private static String contentType(String path) {
@@ -273,24 +371,12 @@ public final class CoordinatorHttpServer implements AutoCloseable {
 
     private void change(RoutingContext ctx, boolean retry) {
         String batchId = ctx.pathParam("id");
-        List<String> userids = new ArrayList<>();
-        String text = ctx.body().asString();
-        if (text != null && !text.isBlank()) {
-            try {
-                JsonObject body = new JsonObject(text);
-                JsonArray named = body.getJsonArray("userids", new JsonArray());
-                for (Object userid : named) {
-                    if (!(userid instanceof String s)) {
-                        Problems.send(ctx, 400, "bad-body", "Bad request body", "userids must be strings, got " + userid);
-                        return;
-                    }
-                    userids.add(s.toUpperCase(Locale.ROOT));
-                }
-            } catch (DecodeException | ClassCastException e) {
-                Problems.send(ctx, 400, "bad-body", "Bad request body",
-                        "expected a JSON object such as {\"userids\":[\"LINUX001\"]}: " + e.getMessage());
-                return;
-            }
+        List<String> userids;
+        try {
+            userids = ApiJson.userids(ctx.body().asString());
+        } catch (IllegalArgumentException e) {
+            Problems.send(ctx, 400, "bad-body", "Bad request body", e.getMessage());
+            return;
         }
         CompletableFuture<List<String>> result = retry ? commands.retry(batchId, userids) : commands.cancel(batchId, userids);
         reply(ctx, result, changed -> json(ctx, 202, new JsonObject().put("batchId", batchId)
@@ -354,7 +440,20 @@ public final class CoordinatorHttpServer implements AutoCloseable {
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+        end(ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json"), ctx,
+                Buffer.buffer(body.encode()));
+    }
+
+    /**
+     * Ends the response with {@code body}, or without one for HEAD: Vert.x leaves the body out of a HEAD
+     * response on HTTP/1.1 but sends it on HTTP/2, which a HEAD response must never carry.
+     */
+    private static void end(HttpServerResponse response, RoutingContext ctx, Buffer body) {
+        if (ctx.request().method() == HttpMethod.HEAD) {
+            response.end();
+        } else {
+            response.end(body);
+        }
     }
 
     private static Buffer resource(String name) {

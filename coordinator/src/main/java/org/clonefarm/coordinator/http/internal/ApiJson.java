@@ -3,8 +3,12 @@ package org.clonefarm.coordinator.http.internal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,10 +25,12 @@ import org.clonefarm.proto.CloneStatus;
  * The JSON shapes of the HTTP API. Clone and batch views are flat objects with plain numbers (bytes
  * as JSON numbers, times as ISO-8601 UTC, states by their short name such as {@code READY}); the
  * facts themselves are the protobuf messages in the protobuf JSON mapping ({@link JsonFormat}:
- * lowerCamelCase fields, 64-bit numbers as strings). Stateless and thread-safe.
+ * lowerCamelCase fields, 64-bit numbers as strings). The one request body that is JSON, the clones
+ * named in a retry or cancel, is read here too. Stateless and thread-safe.
  */
 public final class ApiJson {
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    private static final String USERIDS_EXAMPLE = "{\"userids\":[\"LINUX001\"]}";
 
     private ApiJson() {
     }
@@ -111,6 +117,69 @@ public final class ApiJson {
 
     public static String factName(CloneEvent event) {
         return event.getFactCase().name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The clones named in the body of a retry or cancel, {@code {"userids":["LINUX001", ...]}}, in upper
+     * case; empty (every clone) when the body names none: blank, or without {@code userids}.
+     *
+     * @throws IllegalArgumentException when the body is not that shape; its message is one sentence for the
+     *     client, naming the field and the type expected, never a JVM message
+     */
+    public static List<String> userids(String body) {
+        if (body == null || body.isBlank()) {
+            return List.of();
+        }
+        Object value;
+        try {
+            value = Json.decodeValue(body);
+        } catch (DecodeException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+            throw new IllegalArgumentException("the body is not JSON (" + message + "); send a JSON object such as "
+                    + USERIDS_EXAMPLE + ", or no body for every clone");
+        }
+        if (!(value instanceof JsonObject object)) {
+            throw new IllegalArgumentException("the body must be a JSON object such as " + USERIDS_EXAMPLE + ", got "
+                    + typeName(value));
+        }
+        if (!object.containsKey("userids")) {
+            return List.of();
+        }
+        // an explicit null is a mistake, not "every clone": it must not cancel a whole batch
+        Object named = object.getValue("userids");
+        if (!(named instanceof JsonArray array)) {
+            throw new IllegalArgumentException("userids must be an array of strings such as [\"LINUX001\"], got "
+                    + typeName(named));
+        }
+        List<String> userids = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            if (!(array.getValue(i) instanceof String userid)) {
+                throw new IllegalArgumentException("userids must be an array of strings: userids[" + i
+                        + "] must be a string such as \"LINUX001\", got " + typeName(array.getValue(i)));
+            }
+            userids.add(userid.toUpperCase(Locale.ROOT));
+        }
+        return userids;
+    }
+
+    /** The JSON type of a decoded value as a client would name it: "a string", "an object". */
+    private static String typeName(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof String) {
+            return "a string";
+        }
+        if (value instanceof Number) {
+            return "a number";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        if (value instanceof JsonArray) {
+            return "an array";
+        }
+        return "an object";
     }
 
     private static String time(Timestamp timestamp) {
