@@ -216,7 +216,8 @@ public final class CopyCommand implements Runnable {
             default -> e.retryable() ? " Durable chunks are checkpointed: run the same command again to continue." : "";
         };
         if ("removed".equals(newTarget)) {
-            hint = " The target file this copy created was removed, as no chunk of it was checkpointed.";
+            hint = " The target file this copy created was removed, as no chunk of it was checkpointed; run the same"
+                    + " command again once the cause is fixed.";
         }
         return new UserError("copy " + e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": "
                 + e.getMessage() + "." + hint, e);

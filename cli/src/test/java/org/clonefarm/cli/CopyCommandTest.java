@@ -168,7 +168,8 @@ class CopyCommandTest {
         String err = new String(onNew.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(onNew.exitValue()).as(err).isEqualTo(1);
         assertThat(err).contains("clonefarm copy: copy io: cannot open or extend " + created,
-                "The target file this copy created was removed, as no chunk of it was checkpointed.")
+                "The target file this copy created was removed, as no chunk of it was checkpointed; run the same"
+                + " command again once the cause is fixed.")
                 .doesNotContain("\tat ");
         assertThat(created).doesNotExist();
     }
