@@ -1,6 +1,7 @@
 package org.clonefarm.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.clonefarm.agent.AgentException;
 import org.clonefarm.agent.AgentOptions;
 import org.clonefarm.agent.AgentUnits;
 import org.clonefarm.agent.GuestAgent;
+import org.clonefarm.agent.NamesTag;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -206,14 +208,18 @@ public final class AgentCommand implements Runnable {
     }
 
     @Command(name = "keys", mixinStandardHelpOptions = true,
-            description = "List every key of the agent properties file with its default and meaning.")
+            description = "List every key of the agent properties file with its default and meaning, and every tag"
+                    + " of a NAMES entry the agent reads.")
     static final class Keys implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().print(AgentConfig.describeKeys());
+            // picocli's writer flushes on println only, and main() exits right after: flush what print wrote
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(NamesTag.describeKeysAndTags());
+            out.flush();
             return 0;
         }
     }

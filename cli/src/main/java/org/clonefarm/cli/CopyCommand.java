@@ -1,6 +1,9 @@
 package org.clonefarm.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -88,6 +91,8 @@ public final class CopyCommand implements Runnable {
         boolean bar = progress == ProgressMode.ALWAYS || (progress == ProgressMode.AUTO && System.console() != null);
         ProgressBar progressBar = new ProgressBar(err, bar);
         CopyCancellation cancellation = new CopyCancellation();
+        Path targetPath = plan.target().path();
+        boolean targetIsNew = !Files.exists(targetPath, LinkOption.NOFOLLOW_LINKS);
         try (CheckpointStore store = noCheckpoint ? null : openStore(); CopyEngine engine = new CopyEngine(store)) {
             CompletableFuture<CopyResult> copy = engine.copy(plan, progressBar::show, cancellation);
             Thread onInterrupt = new Thread(() -> stopAndCheckpoint(cancellation, copy), "copy-interrupt");
@@ -95,22 +100,50 @@ public final class CopyCommand implements Runnable {
             CopyResult result;
             try {
                 result = copy.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof CopyException copyFailure) {
+                    throw userError(copyFailure, targetIsNew ? removeNewTarget(plan, store) : null);
+                }
+                throw new IllegalStateException("the copy failed unexpectedly", e.getCause());
             } finally {
                 removeHook(onInterrupt);
                 progressBar.end();
             }
             out.println(json(result));
             out.flush();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof CopyException copyFailure) {
-                throw userError(copyFailure);
-            }
-            throw new IllegalStateException("the copy failed unexpectedly", e.getCause());
         } catch (CopyException e) {
-            throw userError(e);
+            throw userError(e, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted; run the same command again to resume.");
+        }
+    }
+
+    /**
+     * After a failed copy that created its target file: removes the file unless chunks of it are
+     * checkpointed (a rerun resumes from those, so they must stay where the checkpoint says). A file
+     * that existed before the copy, or a block device, is never touched.
+     *
+     * @return what was done, for the message: "removed", "kept" (checkpointed chunks), or null when
+     *     there was nothing to remove
+     */
+    private static String removeNewTarget(CopyPlan plan, CheckpointStore store) {
+        Path target = plan.target().path();
+        if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            if (store != null) {
+                var checkpointed = store.load(plan.effectiveCopyId());
+                if (checkpointed.isPresent() && !checkpointed.get().chunkDigests().isEmpty()) {
+                    return "kept";
+                }
+                store.delete(plan.effectiveCopyId());
+            }
+            Files.deleteIfExists(target);
+            return "removed";
+        } catch (CopyException | IOException e) {
+            return null;
         }
     }
 
@@ -125,12 +158,25 @@ public final class CopyCommand implements Runnable {
         }
     }
 
+    /**
+     * The region of SRC or DST. Besides {@link FileRegion#parse}'s rules: text after the last colon
+     * that is no number is an offset written wrong, not part of a file name, unless a file of that
+     * whole name exists (a name with a colon is otherwise written with its offset, {@code a:b:0}).
+     */
     private static FileRegion region(String text, String what) {
+        FileRegion region;
         try {
-            return FileRegion.parse(text);
+            region = FileRegion.parse(text);
         } catch (IllegalArgumentException e) {
             throw UserError.usage(what + ": " + e.getMessage() + ".");
         }
+        int colon = text.lastIndexOf(':');
+        if (colon > 0 && region.equals(FileRegion.whole(Path.of(text)))
+                && !Files.exists(region.path(), LinkOption.NOFOLLOW_LINKS)) {
+            throw UserError.usage(what + ": '" + text.substring(colon + 1) + "' in '" + text + "' is not an offset in"
+                    + " bytes and no file has that whole name; write " + text + ":0 if the name really holds a colon.");
+        }
+        return region;
     }
 
     private CheckpointStore openStore() throws CopyException {
@@ -161,13 +207,18 @@ public final class CopyCommand implements Runnable {
         }
     }
 
-    private static UserError userError(CopyException e) {
+    /** @param newTarget what became of a target this run created: "removed", "kept" or null (see removeNewTarget) */
+    private static UserError userError(CopyException e, String newTarget) {
         String hint = switch (e.kind()) {
             case REFUSED -> " Nothing was written.";
             case TARGET_FULL -> " Durable chunks are checkpointed: free space and run the same command again.";
             case VERIFY_MISMATCH -> " Run the same command again to rewrite those chunks.";
             default -> e.retryable() ? " Durable chunks are checkpointed: run the same command again to continue." : "";
         };
+        if ("removed".equals(newTarget)) {
+            hint = " The target file this copy created was removed, as no chunk of it was checkpointed; run the same"
+                    + " command again once the cause is fixed.";
+        }
         return new UserError("copy " + e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": "
                 + e.getMessage() + "." + hint, e);
     }

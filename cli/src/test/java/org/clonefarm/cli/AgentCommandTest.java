@@ -129,4 +129,25 @@ class AgentCommandTest {
         assertThat(out.toString()).contains("--root", "--config", "--userid", "--names", "--set", "--spool-only",
                 "--dry-run");
     }
+
+    /**
+     * {@code clonefarm agent keys}, run as a user runs it (its own JVM, which exits right after),
+     * prints the agent properties keys and every NAMES tag the agent reads, each with its meaning.
+     */
+    @Test
+    void keysPrintsEveryKeyAndNamesTagWhenRunAsACommand() throws Exception {
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent", "keys")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String text = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).isZero();
+        assertThat(text).contains("config.disk (default: /dev/disk/by-path/ccw-0.0.0191)",
+                "Tags of a clone's NAMES entry");
+        for (String tag : new String[] {"hostname", "domain", "ipaddr", "netmask", "prefix", "gateway", "nameservers",
+            "interface", "batch", "attempt", "disks"}) {
+            assertThat(text).as(tag).containsPattern("(?m)^:" + tag + "\\.\n    \\S.+$");
+        }
+    }
 }

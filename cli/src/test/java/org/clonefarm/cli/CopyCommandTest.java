@@ -119,6 +119,70 @@ class CopyCommandTest {
         assertThat(run.err()).contains("--chunk-mib", "1 to 256");
     }
 
+    /** A negative offset is a usage error (exit 2) in one sentence, never part of a file name. */
+    @Test
+    void aNegativeOffsetIsAUsageErrorNotAFileName() throws Exception {
+        Path src = randomFile("master.img", 64 * 1024);
+
+        Run run = clonefarm("copy", "--no-checkpoint", src.toString(), dir.resolve("clone.img") + ":-4096");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("clonefarm copy: DST: offset '-4096' in file region '"
+                + dir.resolve("clone.img") + ":-4096' is negative: offsets and lengths are byte counts of 0 or more.");
+        assertThat(dir.resolve("clone.img:-4096")).doesNotExist();
+        assertThat(dir.resolve("clone.img")).doesNotExist();
+    }
+
+    /** An offset that is not a number is a usage error (exit 2) with the way to write a name with a colon. */
+    @Test
+    void anOffsetThatIsNotANumberIsAUsageErrorNotAFileName() throws Exception {
+        Path src = randomFile("master.img", 64 * 1024);
+        String target = dir.resolve("clone.img") + ":4k";
+
+        Run run = clonefarm("copy", "--no-checkpoint", src.toString(), target);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("clonefarm copy: DST: '4k' in '" + target + "' is not an offset in bytes"
+                + " and no file has that whole name; write " + target + ":0 if the name really holds a colon.");
+        assertThat(dir.resolve("clone.img:4k")).doesNotExist();
+        assertThat(run.err()).doesNotContain("\tat ");
+    }
+
+    /**
+     * A copy that fails (here: the file size limit of the shell, {@code ulimit -f}, stops the target
+     * from growing) removes the target file it created, and leaves a target that existed before as it was.
+     */
+    @Test
+    void aFailedCopyRemovesTheTargetItCreatedButNeverOneThatExisted() throws Exception {
+        Path src = randomFile("master.img", 256 * 1024);
+        Path existing = Files.writeString(dir.resolve("existing.img"), "keep me");
+        Path created = dir.resolve("new.img");
+
+        Process onExisting = limitedCopy(src, existing);
+        Process onNew = limitedCopy(src, created);
+
+        assertThat(onExisting.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(onExisting.exitValue()).isEqualTo(1);
+        assertThat(existing).hasContent("keep me");
+        assertThat(onNew.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = new String(onNew.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(onNew.exitValue()).as(err).isEqualTo(1);
+        assertThat(err).contains("clonefarm copy: copy io: cannot open or extend " + created,
+                "The target file this copy created was removed, as no chunk of it was checkpointed; run the same"
+                + " command again once the cause is fixed.")
+                .doesNotContain("\tat ");
+        assertThat(created).doesNotExist();
+    }
+
+    /** {@code clonefarm copy --no-checkpoint SRC DST} in a child JVM under {@code ulimit -f 64} (32 KiB): the target cannot grow to the source's size. */
+    private Process limitedCopy(Path src, Path target) throws IOException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("sh", "-c",
+                "ulimit -f 64 && exec \"$0\" \"$@\"", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "copy", "--progress", "never",
+                "--no-checkpoint", src.toString(), target.toString())); // RocksDB's native library would not unpack under the limit
+        return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     /** --help explains every option of the command. */
     @Test
     void helpExplainsEveryOption() {

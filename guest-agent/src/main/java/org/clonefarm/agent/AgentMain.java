@@ -20,7 +20,7 @@ public final class AgentMain {
             "  report-ready   after the reboot: report READY (once per clone)",
             "  initrd         RO root, from linuxrc at every boot (needs --var)",
             "  deliver        send the events still in the spool",
-            "  keys           list the keys of the agent properties file",
+            "  keys           list the keys of the agent properties file and the NAMES tags the agent reads",
             "options:",
             "  --root DIR         the guest root (default /)",
             "  --config FILE      agent properties (default <root>" + AgentConfig.DEFAULT_PATH + ", optional)",
@@ -121,7 +121,10 @@ public final class AgentMain {
                     out.println("deliver: " + delivery.delivered() + " delivered, " + delivery.pending() + " left");
                     return delivery.pending() == 0 ? 0 : 1;
                 }
-                case "keys" -> out.print(AgentConfig.describeKeys());
+                case "keys" -> {
+                    out.print(NamesTag.describeKeysAndTags());
+                    out.flush();
+                }
                 default -> {
                     err.println("clonefarm-agent: unknown command " + command + "; see --help");
                     return 2;

@@ -159,7 +159,7 @@ public final class GuestAgent {
                 removeMarker(marker);
                 events.record(events.event().setFinalizeMarkerRemoved(
                         FinalizeMarkerRemoved.newBuilder().setPath(markerGuestPath)));
-                storeState(spool, new AgentState(1, who.userid(), s.batchId(), s.attempt()));
+                storeState(spool, AgentState.of(1, who.userid(), s.batchId(), s.attempt()));
                 events.record(events.event().setRebooting(Rebooting.getDefaultInstance()));
                 SpoolDelivery.Outcome outcome = deliver(spool, events.producerId());
                 reboot();
@@ -183,13 +183,13 @@ public final class GuestAgent {
             EventRecorder events = new EventRecorder(spool);
             return reporting(spool, events, () -> {
                 AgentState state = loadState(spool);
-                String userid = state.userid().isEmpty() ? identity().whoAmI().userid() : state.userid();
+                String userid = state.userid() == null ? identity().whoAmI().userid() : state.userid().value();
                 events.about(userid, state.batchId(), state.attempt());
                 int boot = state.boots() + 1;
                 events.record(events.event().setAgentStarted(AgentStarted.newBuilder().setMode("report-ready")
                         .setBoot(boot).setAgentVersion(VERSION)));
                 events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)));
-                storeState(spool, new AgentState(boot, userid, state.batchId(), state.attempt()));
+                storeState(spool, AgentState.of(boot, userid, state.batchId(), state.attempt()));
                 deliver(spool, events.producerId());
                 return true;
             });
@@ -225,7 +225,7 @@ public final class GuestAgent {
                 List<String> files = apply(paths, prepared);
                 events.record(events.event().setConfigured(Configured.newBuilder()
                         .setDistribution(plan.distribution().family()).addAllFiles(files)));
-                storeState(spool, new AgentState(boot, who.userid(), s.batchId(), s.attempt()));
+                storeState(spool, AgentState.of(boot, who.userid(), s.batchId(), s.attempt()));
                 if (firstBoot) {
                     events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)));
                 }

@@ -95,4 +95,18 @@ class AgentMainTest {
         AgentConfig sample = AgentConfig.load(root.resolve("etc/clonefarm/agent.properties"), true);
         assertThat(sample.get(AgentConfig.CONFIG_DISK_BUS_ID)).isEqualTo("0.0.0191");
     }
+
+    /** keys lists the agent properties keys and every NAMES tag the agent reads, each with a line of meaning. */
+    @Test
+    void keysListsThePropertiesKeysAndEveryNamesTagWithItsMeaning() {
+        int exit = run("keys");
+
+        assertThat(exit).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("bootstrap.servers (default: empty)", "Tags of a clone's NAMES entry");
+        for (String tag : new String[] {"hostname", "domain", "ipaddr", "netmask", "prefix", "gateway", "nameservers",
+            "interface", "batch", "attempt", "disks"}) {
+            assertThat(text).as(tag).containsPattern("(?m)^:" + tag + "\\.\n    \\S.+$");
+        }
+    }
 }

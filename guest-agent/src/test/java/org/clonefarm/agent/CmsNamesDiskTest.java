@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.clonefarm.platform.cms.CmsFileId;
 import org.clonefarm.platform.cms.DiskLayout;
+import org.clonefarm.platform.cms.Ebcdic;
 import org.clonefarm.platform.cms.EdfFileSystem;
 import org.clonefarm.platform.cms.RecordFormat;
 import org.clonefarm.platform.io.FileRegion;
@@ -126,5 +127,49 @@ class CmsNamesDiskTest {
         assertThat(failure.step()).isEqualTo(AgentStep.READ_CONFIG);
         assertThat(failure.retryable()).isTrue();
         assertThat(failure.getMessage()).contains("no-such-191.img");
+    }
+
+    /**
+     * A :batch. value holding an EBCDIC newline (X'15') on the 191 disk is refused at read-config,
+     * naming the tag and the value escaped; it adds no line to the agent's state file, and the
+     * marker and the clone's files stay.
+     */
+    @Test
+    void batchWithAnEbcdicNewlineIsRefusedAndAddsNothingToTheStateFile() throws IOException {
+        List<NamesEntry> entries = new ArrayList<>();
+        GuestTree.entries().forEach((nick, tags) -> entries.add(NamesEntry.of(nick, tags)));
+        List<byte[]> records = new ArrayList<>();
+        for (String record : NamesFile.of(entries).toRecords(NamesFile.DEFAULT_RECORD_LENGTH)) {
+            String injected = record.replace(":batch.b-42", ":batch.b-42\nboots=999");
+            byte[] bytes = new byte[injected.length()];
+            for (int i = 0; i < injected.length(); i++) {
+                bytes[i] = Ebcdic.encodeChar(injected.charAt(i));
+            }
+            records.add(bytes);
+        }
+        assertThat(records).as("a record holds X'15'")
+                .anyMatch(r -> new String(r, StandardCharsets.ISO_8859_1).indexOf(Ebcdic.NEWLINE) >= 0);
+        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(FileRegion.parse(location))) {
+            disk.write(CmsFileId.of("LINUX", "NAMES"), RecordFormat.V, 0, records);
+        }
+        Map<String, String> before = GuestTree.snapshot(root);
+
+        int exit = run("finalize", "--root", root.toString(), "--userid", "LINUX001", "--names", location,
+                "--set", "reboot.command=true");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("clonefarm-agent: read-config failed: the NAMES entry"
+                + " of LINUX001 has :batch. 'b-42\\nboots=999', which holds a control character\n");
+        Path state = root.resolve("var/lib/clonefarm/agent/agent.state");
+        if (Files.exists(state)) {
+            assertThat(Files.readAllLines(state)).noneMatch(line -> line.contains("999"));
+        }
+        assertThat(root.resolve("etc/rc.finalize")).exists();
+        Map<String, String> after = GuestTree.snapshot(root);
+        assertThat(after).isEqualTo(before);
+        List<CloneEvent> events = GuestAgent.builder(AgentConfig.defaults()).root(root).build().spooledEvents();
+        CloneEvent last = events.get(events.size() - 1);
+        assertThat(last.getAgentFailed().getStep()).isEqualTo("read-config");
+        assertThat(last.getAgentFailed().getReason()).contains(":batch. 'b-42\\nboots=999'");
     }
 }

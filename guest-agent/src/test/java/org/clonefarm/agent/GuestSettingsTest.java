@@ -60,4 +60,63 @@ class GuestSettingsTest {
                 .hasMessageContaining(":hostname. 'web_1'");
         assertThatThrownBy(() -> of(Map.of("netmask", "24"))).hasMessageContaining("has no :ipaddr. tag");
     }
+
+    private static String refusal(Map<String, String> entry) {
+        AgentException e = org.assertj.core.api.Assertions.catchThrowableOfType(AgentException.class, () -> of(entry));
+        assertThat(e).as("refused: " + entry).isNotNull();
+        assertThat(e.step()).isEqualTo(AgentStep.READ_CONFIG);
+        return e.getMessage();
+    }
+
+    /** A :batch. that is no batch name (an EBCDIC newline in it, a colon, too long) is refused, the newline shown escaped. */
+    @Test
+    void refusesABatchThatIsNotABatchNameShowingControlCharactersEscaped() {
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "batch", "b-42\nboots=999")))
+                .isEqualTo("the NAMES entry of LINUX001 has :batch. 'b-42\\nboots=999', which holds a control character")
+                .doesNotContain("\n");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "batch", "b:42")))
+                .contains(":batch. 'b:42', which is not a batch name (1-40 of letters");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "batch", "b".repeat(41))))
+                .contains("is not a batch name");
+    }
+
+    /** Each tag is checked for its kind: device numbers, interface names, host addresses, counts, any control character. */
+    @Test
+    void refusesValuesThatAreNotWhatTheirTagSays() {
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "disks", "0200 02G1")))
+                .contains(":disks. '0200 02G1', which is not a list of device numbers");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "interface", "..")))
+                .contains(":interface. '..'");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.0", "netmask", "24")))
+                .contains(":ipaddr. '10.0.0.0', which is the network address of the subnet 10.0.0.0/24");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "gateway", "10.0.0.255")))
+                .contains(":gateway. '10.0.0.255', which is the broadcast address");
+        assertThat(refusal(Map.of("ipaddr", "127.0.0.5", "netmask", "8"))).contains("is not a host address");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "prefix", "33"))).contains(":prefix. '33'");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "attempt", "-1")))
+                .contains(":attempt. '-1', which is not a whole number");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "owner", "ops\u0085team")))
+                .contains(":owner. 'ops\\u0085team', which holds a control character");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "hostname", "web1." + "a".repeat(63) + "."
+                + "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(60)))).contains("longer than 253");
+    }
+
+    /** An entry as the coordinator writes it for a spec's /24 (:prefix., no :netmask.) is read. */
+    @Test
+    void readsThePrefixTagTheCoordinatorWrites() {
+        GuestSettings s = of(Map.of("ipaddr", "10.0.0.5", "prefix", "24", "gateway", "10.0.0.1", "batch", "b-42"));
+
+        assertThat(s.netmask()).isEqualTo("255.255.255.0");
+        assertThat(s.batchId()).isEqualTo("b-42");
+    }
+
+    /** A wrong value that came from DEFAULTS is blamed on DEFAULTS, not on the clone's own entry. */
+    @Test
+    void aWrongValueFromDefaultsNamesTheDefaultsEntry() {
+        AgentException e = org.assertj.core.api.Assertions.catchThrowableOfType(AgentException.class,
+                () -> GuestSettings.from("LINUX001", Map.of("ipaddr", "10.0.0.5"),
+                        Optional.of(Map.of("netmask", "24", "batch", "nightly run")), "eth0"));
+
+        assertThat(e.getMessage()).startsWith("the DEFAULTS entry (merged under LINUX001) has :batch. 'nightly run'");
+    }
 }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.clonefarm.proto.DiskAction;
+import org.clonefarm.platform.ids.BatchName;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.proto.DiskRole;
 
@@ -26,7 +27,6 @@ import org.clonefarm.proto.DiskRole;
  * allocation group exist and the group has the space. Stateless and thread-safe.
  */
 public final class SpecValidator {
-    private static final Pattern BATCH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
     private static final Pattern RANGE = Pattern.compile("([A-Z0-9@#$]*?)(\\d+)-([A-Z0-9@#$]*?)(\\d+)");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     /** The largest V-DISK CP allows, in 512-byte blocks. */
@@ -61,8 +61,8 @@ public final class SpecValidator {
 
     public Validation validate(CloneSpec spec, Map<String, Integer> lines) {
         Problems problems = new Problems(lines);
-        if (spec.batch() != null && !BATCH.matcher(spec.batch()).matches()) {
-            problems.add("batch", spec.batch(), "is not a batch name: 1-40 of letters, digits, '.', '_' and '-'");
+        if (spec.batch() != null && !BatchName.isValid(spec.batch())) {
+            problems.add("batch", spec.batch(), "is not a batch name: " + BatchName.DESCRIPTION);
         }
         boolean masterKnown = checkEntry(problems, "master", spec.master(), "master");
         checkEntry(problems, "prototype", spec.prototype(), "prototype");

@@ -42,7 +42,8 @@ public record FileRegion(Path path, long offset, long length) {
     /**
      * Parses {@code PATH[:OFFSET[:LENGTH]]}. A path that itself contains a colon is written with
      * explicit offset and length (the last two colon-separated parts are taken as numbers only when
-     * both or the last one parse as numbers).
+     * both or the last one parse as numbers). A negative number in either place ({@code PATH:-4096})
+     * is refused, never taken as part of the path.
      *
      * @throws IllegalArgumentException naming the text and what is wrong with it
      */
@@ -52,6 +53,14 @@ public record FileRegion(Path path, long offset, long length) {
             throw new IllegalArgumentException("empty file region: expected PATH[:OFFSET[:LENGTH]]");
         }
         String[] parts = text.split(":", -1);
+        int n = parts.length;
+        if (n >= 2 && isNegative(parts[n - 1])) {
+            boolean length = n >= 3 && (isNumber(parts[n - 2]) || isNegative(parts[n - 2]));
+            throw negative(length ? "length" : "offset", parts[n - 1], text);
+        }
+        if (n >= 3 && isNumber(parts[n - 1]) && isNegative(parts[n - 2])) {
+            throw negative("offset", parts[n - 2], text);
+        }
         if (parts.length >= 3 && isNumber(parts[parts.length - 1]) && isNumber(parts[parts.length - 2])) {
             String path = String.join(":", java.util.Arrays.copyOf(parts, parts.length - 2));
             return new FileRegion(requirePath(path, text), number(parts[parts.length - 2], "offset", text),
@@ -69,6 +78,15 @@ public record FileRegion(Path path, long offset, long length) {
             throw new IllegalArgumentException("no path in file region '" + text + "': expected PATH[:OFFSET[:LENGTH]]");
         }
         return Path.of(path);
+    }
+
+    private static boolean isNegative(String part) {
+        return part.length() > 1 && part.charAt(0) == '-' && isNumber(part.substring(1));
+    }
+
+    private static IllegalArgumentException negative(String what, String part, String text) {
+        return new IllegalArgumentException(what + " '" + part + "' in file region '" + text
+                + "' is negative: offsets and lengths are byte counts of 0 or more");
     }
 
     private static boolean isNumber(String part) {

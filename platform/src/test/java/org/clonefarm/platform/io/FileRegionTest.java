@@ -42,4 +42,14 @@ class FileRegionTest {
         assertThatThrownBy(() -> FileRegion.parse("vol.img:99999999999999999999"))
                 .hasMessageContaining("99999999999999999999");
     }
+
+    /** A negative offset or length is refused naming it, never read as part of the path ({@code DST:-4096}). */
+    @Test
+    void negativeOffsetOrLengthIsRefusedNotTakenAsAPath() {
+        assertThatThrownBy(() -> FileRegion.parse("dst.img:-4096"))
+                .hasMessage("offset '-4096' in file region 'dst.img:-4096' is negative: offsets and lengths are byte"
+                        + " counts of 0 or more");
+        assertThatThrownBy(() -> FileRegion.parse("vol.img:0:-512")).hasMessageStartingWith("length '-512'");
+        assertThatThrownBy(() -> FileRegion.parse("vol.img:-1:512")).hasMessageStartingWith("offset '-1'");
+    }
 }
