@@ -26,8 +26,22 @@ public interface Cp {
      */
     LinkResult link(Userid owner, Vaddr vaddr, Vaddr myVaddr, LinkMode mode) throws CpException;
 
+    /**
+     * {@code QUERY VIRTUAL DASD}: every DASD of this virtual machine (its own minidisks while logged on,
+     * and what it linked), in address order; empty when it has none.
+     */
+    java.util.List<VirtualDasd> queryVirtualDasds() throws CpException;
+
     /** {@code DETACH vaddr}: removes a device (such as a linked minidisk) from this virtual machine. */
     CpReply detach(Vaddr vaddr) throws CpException;
+
+    /**
+     * {@code FLASHCOPY source 0 END TO target 0 END SYNC}: a storage-side copy of the whole minidisk
+     * linked at {@code source} onto the one linked R/W at {@code target}. Succeeds only when the storage
+     * can do it; a {@link CpException} (kind {@link CpException.Kind#FLASHCOPY_UNAVAILABLE} where the
+     * storage or the privilege class lacks the feature) means: copy the bytes another way.
+     */
+    CpReply flashcopy(Vaddr source, Vaddr target) throws CpException;
 
     /** {@code XAUTOLOG userid}: logs a virtual machine on, disconnected, and boots it. */
     CpReply xautolog(Userid userid) throws CpException;

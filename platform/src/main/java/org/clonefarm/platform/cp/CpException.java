@@ -33,6 +33,11 @@ public class CpException extends Exception {
         RESPONSE_TRUNCATED(true),
         /** CP cannot be reached: no {@code vmcp} command, no {@code /dev/vmcp}, or it did not answer in time. */
         CP_UNAVAILABLE(true),
+        /**
+         * FLASHCOPY cannot be done here (the storage has no such feature, the extents are on different
+         * subsystems, or the privilege class lacks the command): copy the bytes another way.
+         */
+        FLASHCOPY_UNAVAILABLE(false),
         /** Any other CP error; see the message. */
         FAILED(false);
 
@@ -66,6 +71,20 @@ public class CpException extends Exception {
         this.command = command;
         this.returnCode = returnCode;
         this.messageId = messageId;
+    }
+
+    /** A copy of {@code other} with another kind and the same text. */
+    private CpException(CpException other, Kind kind) {
+        super(other.getMessage(), other);
+        this.kind = kind;
+        this.command = other.command;
+        this.returnCode = other.returnCode;
+        this.messageId = other.messageId;
+    }
+
+    /** The same failure, of {@code newKind}: for a caller that knows better what CP's answer means. */
+    public CpException as(Kind newKind) {
+        return new CpException(this, newKind);
     }
 
     /** Same, with the cause (an I/O error running vmcp, a timeout). */

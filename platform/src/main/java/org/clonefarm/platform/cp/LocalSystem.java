@@ -335,6 +335,26 @@ public final class LocalSystem implements AutoCloseable {
         }
 
         @Override
+        public List<VirtualDasd> queryVirtualDasds() throws CpException {
+            List<Vaddr> vaddrs;
+            synchronized (LocalSystem.this) {
+                vaddrs = new ArrayList<>(new TreeSet<>(attachments.getOrDefault(self, Map.of()).keySet()));
+            }
+            List<VirtualDasd> dasds = new ArrayList<>();
+            for (Vaddr vaddr : vaddrs) {
+                dasds.add(queryVirtualDasd(vaddr));
+            }
+            return dasds;
+        }
+
+        @Override
+        public CpReply flashcopy(Vaddr source, Vaddr target) throws CpException {
+            String command = "FLASHCOPY " + source + " 0 END TO " + target + " 0 END SYNC";
+            throw new CpException(CpException.Kind.FLASHCOPY_UNAVAILABLE, command, -1, null,
+                    "the simulated storage cannot FLASHCOPY yet");
+        }
+
+        @Override
         public CpReply detach(Vaddr vaddr) throws CpException {
             String command = "DETACH " + vaddr;
             synchronized (LocalSystem.this) {

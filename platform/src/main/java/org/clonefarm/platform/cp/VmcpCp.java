@@ -91,8 +91,39 @@ public final class VmcpCp implements Cp {
     }
 
     @Override
+    public List<VirtualDasd> queryVirtualDasds() throws CpException {
+        try {
+            return CpReplyParser.virtualDasds(run("Q", "V", "DASD").text());
+        } catch (CpException e) {
+            if (e.kind() == CpException.Kind.NO_SUCH_DEVICE) {
+                return List.of(); // "HCPQVD040E": no DASD at all
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public CpReply detach(Vaddr vaddr) throws CpException {
         return run("DETACH", vaddr.value());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Success is a reply without an error; any HCP error of FLASHCOPY itself (no feature, other
+     * storage subsystem, not privileged) is {@link CpException.Kind#FLASHCOPY_UNAVAILABLE} with CP's text,
+     * except a missing device or CP not answering, which keep their kinds.
+     */
+    @Override
+    public CpReply flashcopy(Vaddr source, Vaddr target) throws CpException {
+        try {
+            return run("FLASHCOPY", source.value(), "0", "END", "TO", target.value(), "0", "END", "SYNC");
+        } catch (CpException e) {
+            if (e.kind() == CpException.Kind.FAILED) {
+                throw e.as(CpException.Kind.FLASHCOPY_UNAVAILABLE);
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -49,6 +49,17 @@ public final class CpReplyParser {
         return Optional.empty();
     }
 
+    /** Every DASD line of a {@code QUERY VIRTUAL DASD} reply, in reply order. */
+    public static java.util.List<VirtualDasd> virtualDasds(String reply) {
+        java.util.List<VirtualDasd> dasds = new java.util.ArrayList<>();
+        Matcher m = DASD.matcher(reply.toUpperCase(Locale.ROOT));
+        while (m.find()) {
+            dasds.add(new VirtualDasd(Vaddr.of(m.group(1)), m.group(2), m.group(3), m.group(4).equals("R/W"),
+                    Long.parseLong(m.group(5)), m.group(6).equals("CYL"), m.group(7)));
+        }
+        return dasds;
+    }
+
     /** CP's return code from vmcp's error line on stderr, or -1. */
     public static int vmcpReturnCode(String stderr) {
         Matcher m = VMCP_RC.matcher(stderr);
