@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.format.DateTimeFormatter;
@@ -19,6 +18,7 @@ import org.clonefarm.platform.cms.EdfFileSystem;
 import org.clonefarm.platform.cms.EdfFormatException;
 import org.clonefarm.platform.cms.EdfVolume;
 import org.clonefarm.platform.cms.RecordFormat;
+import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.io.FileRegion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,6 +41,11 @@ import picocli.CommandLine.Spec;
 public final class CmsCommand implements Runnable {
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    /**
+     * The largest LOCALFILE {@code put} reads: 64 MiB, the NAMES or EXEC text of a 191 disk many times
+     * over; it is held in memory as lines.
+     */
+    static final int MAX_LOCAL_FILE_BYTES = 64 * 1024 * 1024;
 
     @Spec
     CommandSpec spec;
@@ -198,9 +203,11 @@ public final class CmsCommand implements Runnable {
     private static List<String> readLines(Path localFile) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(localFile);
+            bytes = BoundedFiles.readAllBytes(localFile, MAX_LOCAL_FILE_BYTES, "Local file");
         } catch (NoSuchFileException e) {
             throw new UserError("Local file " + localFile + " does not exist.");
+        } catch (BoundedFiles.FileTooLargeException e) {
+            throw new UserError(e.getMessage() + "; put copies text files such as NAMES or EXEC files.", e);
         } catch (IOException e) {
             throw new UserError("Cannot read local file " + localFile + ": " + e.getMessage() + ".", e);
         }

@@ -21,6 +21,7 @@ import org.clonefarm.platform.directory.DirectoryException;
 import org.clonefarm.platform.directory.DirectoryEntry;
 import org.clonefarm.platform.directory.MdiskStatement;
 import org.clonefarm.platform.directory.UserDirectory;
+import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.names.NamesFile;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import picocli.CommandLine.Command;
@@ -145,6 +146,8 @@ public final class PlanCommand implements Callable<Integer> {
             throw new UserError(e.getMessage() + ". Fix that line of the directory file.", e);
         } catch (ExtentControlException e) {
             throw new UserError(e.getMessage() + ". Fix that line of the EXTENT CONTROL file.", e);
+        } catch (BoundedFiles.FileTooLargeException | BoundedFiles.NotUtf8Exception e) {
+            throw new UserError(e.getMessage() + "; give the directory extract and EXTENT CONTROL of the system.", e);
         } catch (java.io.IOException e) {
             throw new UserError("cannot read " + directory + " or " + control + ": " + e.getMessage(), e);
         }

@@ -19,6 +19,7 @@ import org.clonefarm.coordinator.publish.NamesTarget;
 import org.clonefarm.platform.allocation.ExtentControlException;
 import org.clonefarm.platform.cms.CmsFileId;
 import org.clonefarm.platform.directory.DirectoryException;
+import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.names.NamesFormatException;
 import picocli.CommandLine.Command;
@@ -207,6 +208,9 @@ public final class SubmitCommand implements Callable<Integer> {
                     + ". Fix it or give another --names-file.", e);
         } catch (IllegalArgumentException e) {
             throw new UserError("the batch cannot be made with DirMaint commands: " + e.getMessage(), e);
+        } catch (BoundedFiles.FileTooLargeException | BoundedFiles.NotUtf8Exception e) {
+            throw new UserError(e.getMessage() + "; give the directory extract, EXTENT CONTROL and NAMES file of the"
+                    + " system.", e);
         } catch (IOException e) {
             throw new UserError("submit of " + spec + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

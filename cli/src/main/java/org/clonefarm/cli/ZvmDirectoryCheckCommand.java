@@ -14,6 +14,7 @@ import org.clonefarm.platform.directory.DirectoryProblem;
 import org.clonefarm.platform.directory.DirectoryValidator;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Volser;
+import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.platform.volume.Volume;
 import picocli.CommandLine.Command;
@@ -53,6 +54,8 @@ public final class ZvmDirectoryCheckCommand implements Callable<Integer> {
             directory = UserDirectory.read(file);
         } catch (NoSuchFileException e) {
             throw new UserError("directory file " + file + " does not exist; give the path of a USER DIRECT file.");
+        } catch (BoundedFiles.FileTooLargeException | BoundedFiles.NotUtf8Exception e) {
+            throw new UserError(e.getMessage() + "; give the path of a USER DIRECT file.", e);
         } catch (IOException e) {
             throw new UserError("cannot read directory file " + file + ": " + e.getMessage(), e);
         } catch (DirectoryException e) {

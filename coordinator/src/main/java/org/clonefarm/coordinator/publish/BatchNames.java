@@ -11,6 +11,7 @@ import java.util.Set;
 import org.clonefarm.platform.cms.CmsFileId;
 import org.clonefarm.platform.cms.EdfFileSystem;
 import org.clonefarm.platform.cms.RecordFormat;
+import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.io.DurableFiles;
 import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.names.NamesEntry;
@@ -41,10 +42,14 @@ public final class BatchNames {
      * Adds or replaces the entries in a plain text NAMES file (one record a line), atomically and durably.
      *
      * @throws NamesFormatException when an existing file does not parse
+     * @throws org.clonefarm.platform.io.BoundedFiles.FileTooLargeException when an existing file is larger than
+     *     {@link NamesFile#MAX_TEXT_FILE_BYTES}
      */
     public static void writeToFile(Path path, List<NamesEntry> names) throws IOException {
         List<NamesEntry> existing = Files.exists(path)
-                ? NamesFile.parse(Files.readAllLines(path, StandardCharsets.UTF_8)).entries() : List.of();
+                ? NamesFile.parse(BoundedFiles.readUtf8(path, NamesFile.MAX_TEXT_FILE_BYTES, "NAMES file").lines().toList())
+                        .entries()
+                : List.of();
         StringBuilder text = new StringBuilder();
         for (String record : NamesFile.of(merge(existing, names)).toRecords(NamesFile.DEFAULT_RECORD_LENGTH)) {
             text.append(record.stripTrailing()).append('\n');

@@ -1,13 +1,18 @@
 package org.clonefarm.coordinator.spec;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -18,14 +23,42 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.clonefarm.proto.DiskAction;
 import org.clonefarm.proto.DiskRole;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads a clone spec from YAML into a {@link CloneSpec}, collecting every problem of form (unknown
  * keys, wrong types, missing fields, unreadable disk rules) with its place and line, instead of
  * stopping at the first. Checks of meaning (userids, addresses, space) are {@link SpecValidator}'s.
+ *
+ * <p>What it accepts, and why:
+ * <ul>
+ *   <li>At most {@link #MAX_SPEC_CHARS} characters, checked before any parsing: SnakeYAML's reader
+ *       copies its window for every 1,024 characters of a token it has not finished, so one long
+ *       token costs time quadratic in its length (a 5 MB string took 18 s). Under the limit the
+ *       worst case is well under a second, and specs of many short tokens parse in linear time.</li>
+ *   <li>One YAML document: a second one ({@code ---}) would otherwise be silently ignored.</li>
+ *   <li>No tags other than the core {@code !!str}, {@code !!map} and {@code !!seq}, no aliases, and
+ *       nesting at most {@link #MAX_DEPTH} deep: a spec has no use for them, and an unknown tag such
+ *       as {@code !custom} or {@code !!java/object:...} taken as a plain string hides a mistake.</li>
+ *   <li>Every scalar is taken as the string written: no YAML 1.1 resolution, so {@code batch: yes}
+ *       is the batch "yes" (not "true"), {@code 1e999} stays "1e999" (not "Infinity") and a userid
+ *       {@code 012} stays "012". The one number, {@code network.prefix}, must be written in decimal
+ *       digits (YAML 1.2 core integer without sign).</li>
+ * </ul>
  * Stateless and thread-safe.
  */
 public final class SpecParser {
+    /**
+     * The longest spec read, in characters (UTF-16 units; an ASCII spec's bytes): 1 MiB. A range of
+     * 10,000 clones is one line; 10,000 clones listed one by one take about 750 KB.
+     */
+    public static final int MAX_SPEC_CHARS = 1024 * 1024;
+    /** How deep collections may nest: a spec needs 3 (clones, an entry, nameservers); more is an error. */
+    public static final int MAX_DEPTH = 8;
+    /** The YAML 1.2 core tags a spec may carry, as the parser reports them; each means what the spec reads anyway. */
+    private static final Set<String> ALLOWED_TAGS =
+            Set.of("tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq");
+    private static final String CORE_TAG_PREFIX = "tag:yaml.org,2002:";
     private static final Set<String> TOP_KEYS =
             Set.of("batch", "master", "profile", "prototype", "volumes", "disks", "network", "clones");
     private static final Set<String> NETWORK_KEYS =
@@ -34,9 +67,16 @@ public final class SpecParser {
     private static final Pattern DISK_RULE =
             Pattern.compile("(?i)\\s*(copy|link|vdisk)(?:\\s+(\\d+))?(?:\\s+as\\s+([a-z]+))?\\s*");
     private static final Pattern VADDR = Pattern.compile("[0-9A-Fa-f]{1,4}");
+    private static final Pattern PREFIX = Pattern.compile("[0-9]{1,3}");
 
-    private final YAMLFactory yaml = new YAMLFactory();
-    private final ObjectMapper mapper = new ObjectMapper(yaml).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private final YAMLFactory yaml;
+
+    public SpecParser() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_SPEC_CHARS + 1); // the check in parse() comes first; this one guards it
+        options.setAllowDuplicateKeys(true); // reported by the reader below, with the line of the first
+        yaml = YAMLFactory.builder().loaderOptions(options).build();
+    }
 
     /** The result: a spec (possibly partial) and the problems found reading it. */
     public record Result(CloneSpec spec, List<SpecProblem> problems, Map<String, Integer> lines) {
@@ -46,19 +86,30 @@ public final class SpecParser {
         }
     }
 
+    /**
+     * Reads a spec. Never throws for bad input: a spec that cannot be read at all gives a null
+     * {@link Result#spec()} and its problems; one that can gives the spec as far as it was readable.
+     */
     public Result parse(String yamlText) {
         List<SpecProblem> problems = new ArrayList<>();
         Map<String, Integer> lines = new HashMap<>();
+        if (yamlText.length() > MAX_SPEC_CHARS) {
+            problems.add(new SpecProblem("(spec)", 0, null, String.format("is %,d characters, more than the limit of %,d;"
+                    + " list clones as ranges, or split the batch", yamlText.length(), MAX_SPEC_CHARS)));
+            return new Result(null, problems, lines);
+        }
         JsonNode root;
         try {
-            lines.putAll(locate(yamlText));
-            root = mapper.readTree(yamlText);
+            root = readTree(yamlText, lines, problems);
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             problems.add(new SpecProblem("(YAML)", line, null, "is not valid YAML: " + e.getOriginalMessage()));
             return new Result(null, problems, lines);
         } catch (IOException e) {
             problems.add(new SpecProblem("(YAML)", 0, null, "cannot be read: " + e.getMessage()));
+            return new Result(null, problems, lines);
+        }
+        if (root == null && !problems.isEmpty()) {
             return new Result(null, problems, lines);
         }
         if (root == null || !root.isObject()) {
@@ -84,6 +135,82 @@ public final class SpecParser {
         List<CloneEntrySpec> clones = clones(root.get("clones"), reader);
         return new Result(new CloneSpec(batch, master, profile, prototype, volumes, disks, network, clones), problems,
                 lines);
+    }
+
+    /**
+     * The spec as a tree of objects, arrays, text and nulls, in one pass over the tokens: every
+     * scalar as the text written (see the class comment), the line of every value by place, and a
+     * problem for each tag, alias and repeated key. Null for an empty text, and with a problem for a
+     * second document or nesting too deep (which end the reading).
+     */
+    private JsonNode readTree(String yamlText, Map<String, Integer> lines, List<SpecProblem> problems)
+            throws IOException {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        Deque<ContainerNode<?>> open = new ArrayDeque<>();
+        JsonNode root = null;
+        String field = null;
+        try (YAMLParser parser = (YAMLParser) yaml.createParser(yamlText)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token == JsonToken.FIELD_NAME) {
+                    field = parser.getText();
+                    continue;
+                }
+                int line = parser.currentTokenLocation().getLineNr();
+                if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                    open.pop();
+                    continue;
+                }
+                if (root != null && open.isEmpty()) {
+                    problems.add(new SpecProblem("(YAML)", line, null, "starts a second YAML document: a spec is one"
+                            + " document; remove the '---' and what follows, or submit it as a spec of its own"));
+                    return null;
+                }
+                String place = placeOf(parser.getParsingContext().pathAsPointer().toString());
+                lines.putIfAbsent(place, line);
+                String tag = parser.getTypeId();
+                if (tag != null && !ALLOWED_TAGS.contains(tag)) {
+                    String written = tag.startsWith(CORE_TAG_PREFIX) ? "!!" + tag.substring(CORE_TAG_PREFIX.length())
+                            : "!" + tag;
+                    problems.add(new SpecProblem(place.isEmpty() ? "(top)" : place, line, written, "is a YAML tag a spec"
+                            + " does not use: remove it (values are read as the text written)"));
+                }
+                if (parser.isCurrentAlias()) {
+                    problems.add(new SpecProblem(place, line, "*" + parser.getText(), "is a YAML alias, which a spec"
+                            + " does not use: write the value itself"));
+                }
+                JsonNode node;
+                if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                    if (open.size() >= MAX_DEPTH) {
+                        problems.add(new SpecProblem(place, line, null, "nests deeper than " + MAX_DEPTH
+                                + " levels; a spec nests 3 at most"));
+                        return null;
+                    }
+                    node = token == JsonToken.START_OBJECT ? nodes.objectNode() : nodes.arrayNode();
+                } else if (token == JsonToken.VALUE_NULL) {
+                    node = nodes.nullNode();
+                } else {
+                    node = nodes.textNode(parser.getText());
+                }
+                ContainerNode<?> parent = open.peek();
+                if (parent == null) {
+                    root = node;
+                } else if (parent instanceof ObjectNode object) {
+                    if (object.has(field)) {
+                        problems.add(new SpecProblem(place, line, null, "is given a second time (first on line "
+                                + lines.getOrDefault(place, 0) + "): give each key once"));
+                    } else {
+                        object.set(field, node);
+                    }
+                } else {
+                    ((ArrayNode) parent).add(node);
+                }
+                if (node instanceof ContainerNode<?> container) {
+                    open.push(container);
+                }
+            }
+        }
+        return root;
     }
 
     private static List<DiskRule> disks(JsonNode node, Reader reader) {
@@ -157,10 +284,11 @@ public final class SpecParser {
         int prefix = -1;
         JsonNode prefixNode = node.get("prefix");
         if (prefixNode != null && !prefixNode.isNull()) {
-            if (prefixNode.canConvertToInt() && prefixNode.isIntegralNumber()) {
-                prefix = prefixNode.asInt();
+            if (prefixNode.isValueNode() && PREFIX.matcher(prefixNode.asText()).matches()) {
+                prefix = Integer.parseInt(prefixNode.asText());
             } else {
-                reader.problem("network.prefix", prefixNode.asText(), "is not a prefix length (0-128)");
+                reader.problem("network.prefix", prefixNode.asText(),
+                        "is not a prefix length: a whole number, 1 to 32 (IPv4) or 1 to 128 (IPv6)");
             }
         }
         if (netmask == null && prefixNode == null) {
@@ -225,24 +353,6 @@ public final class SpecParser {
             entries.add(new CloneEntrySpec(range, userid == null ? null : userid.toUpperCase(Locale.ROOT), hostname, ip));
         }
         return entries;
-    }
-
-    /** Lines of every value, by place ({@code clones[0].range}), from the token stream. */
-    private Map<String, Integer> locate(String yamlText) throws IOException {
-        Map<String, Integer> lines = new HashMap<>();
-        try (JsonParser parser = yaml.createParser(yamlText)) {
-            JsonToken token;
-            while ((token = parser.nextToken()) != null) {
-                if (token == JsonToken.FIELD_NAME) {
-                    continue;
-                }
-                String place = placeOf(parser.getParsingContext().pathAsPointer().toString());
-                if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY || token.isScalarValue()) {
-                    lines.putIfAbsent(place, parser.currentTokenLocation().getLineNr());
-                }
-            }
-        }
-        return lines;
     }
 
     /** {@code /clones/0/range} as {@code clones[0].range}. */

@@ -129,10 +129,17 @@ public final class SpecValidator {
                         + previous.vaddr() + ": a role may be given to one disk only");
             }
         }
-        if (!spec.disks().isEmpty() && !anyCopy) {
+        if (spec.disks().isEmpty()) {
+            if (problems.lines.containsKey("disks")) { // given but empty; a missing one is the parser's problem
+                problems.add("disks", null, "is empty: map each of the master's disks to copy, link or vdisk BLOCKS"
+                        + " (a clone needs at least its own root or /var)");
+            }
+            return;
+        }
+        if (!anyCopy) {
             problems.add("disks", null, "copy no disk: a clone needs at least its own /var (copy)");
         }
-        if (spec.profile() == null || spec.disks().isEmpty()) {
+        if (spec.profile() == null) {
             return;
         }
         DiskRule root = byRole.get(DiskRole.DISK_ROLE_ROOT);
@@ -151,8 +158,9 @@ public final class SpecValidator {
         if (var != null && var.action() != DiskAction.DISK_ACTION_COPY) {
             problems.add(placeOfVaddr(problems, var.vaddr()), var.specText(),
                     "does not fit profile " + profile + ": every clone owns its /var, so it must be copy");
-        } else if (var == null && spec.profile() == CloneProfile.RO_ROOT) {
-            problems.add("disks", null, "has no var disk (0202, or 'as var'): profile ro-root needs one the clone owns");
+        } else if (var == null) {
+            problems.add("disks", null, "has no var disk (0202, or 'as var'): profile " + profile
+                    + " needs one the clone owns (copy)");
         }
         if (config != null && config.action() != DiskAction.DISK_ACTION_LINK) {
             problems.add(placeOfVaddr(problems, config.vaddr()), config.specText(),
@@ -186,6 +194,10 @@ public final class SpecValidator {
             if (prefix < 0) {
                 problems.add("network.netmask", network.netmask(),
                         "is not a netmask: four octets with contiguous one bits, such as 255.255.255.0");
+            } else if (prefix == 0) {
+                problems.add("network.netmask", network.netmask(), "puts every address in the clones' subnet: give"
+                        + " the subnet's netmask, such as 255.255.255.0");
+                prefix = -1;
             } else if (gateway != null && gateway.bits() != 32) {
                 problems.add("network.netmask", network.netmask(), "is an IPv4 netmask but the gateway is IPv6: use prefix");
                 prefix = -1;
@@ -194,6 +206,9 @@ public final class SpecValidator {
             int max = gateway != null && gateway.bits() == 32 ? 32 : 128;
             if (network.prefix() > max) {
                 problems.add("network.prefix", Integer.toString(network.prefix()), "is longer than " + max + " bits");
+            } else if (network.prefix() == 0) {
+                problems.add("network.prefix", "0", "puts every address in the clones' subnet: give the subnet's"
+                        + " prefix length, 1 to " + max);
             } else {
                 prefix = network.prefix();
             }
@@ -224,12 +239,26 @@ public final class SpecValidator {
         Map<IpAddress, String> addresses = new HashMap<>();
         IpAddress gateway = spec.network() == null ? null : IpAddress.parse(spec.network().gateway());
         String domain = spec.network() == null ? null : spec.network().domain();
+        // Count before expanding: 100 ranges of 10,000 would otherwise make a million clones to refuse.
+        List<Range> ranges = new ArrayList<>();
+        long total = 0;
+        for (int i = 0; i < spec.clones().size(); i++) {
+            CloneEntrySpec entry = spec.clones().get(i);
+            Range range = entry.range() == null ? null : Range.parse(problems, "clones[" + i + "].range", entry.range());
+            ranges.add(range);
+            total += range != null ? range.size() : entry.userid() != null ? 1 : 0;
+        }
+        if (total > MAX_CLONES) {
+            problems.add("clones", null, String.format("hold %,d clones in all, more than the %,d of one batch: split"
+                    + " them into several batches", total, MAX_CLONES));
+            return clones;
+        }
         for (int i = 0; i < spec.clones().size(); i++) {
             CloneEntrySpec entry = spec.clones().get(i);
             String place = "clones[" + i + "]";
             List<String> ids = new ArrayList<>();
-            if (entry.range() != null) {
-                ids = expandRange(problems, place + ".range", entry.range());
+            if (ranges.get(i) != null) {
+                ids = ranges.get(i).expand(problems, place + ".range");
             } else if (entry.userid() != null) {
                 if (!Userid.isValid(entry.userid())) {
                     problems.add(place + ".userid", entry.userid(), "is not a userid: 1-8 characters of A-Z 0-9 @ # $");
@@ -295,9 +324,6 @@ public final class SpecValidator {
         if (spec.clones().isEmpty() && problems.lines.containsKey("clones")) {
             problems.add("clones", null, "is empty: list at least one clone");
         }
-        if (clones.size() > MAX_CLONES) {
-            problems.add("clones", Integer.toString(clones.size()), "are more than " + MAX_CLONES + " clones in one batch");
-        }
         return clones;
     }
 
@@ -327,42 +353,55 @@ public final class SpecValidator {
         }
     }
 
-    private static List<String> expandRange(Problems problems, String place, String range) {
-        List<String> ids = new ArrayList<>();
-        Matcher m = RANGE.matcher(range.toUpperCase(Locale.ROOT).replace(" ", ""));
-        if (!m.matches()) {
-            problems.add(place, range, "is not a range: FIRST-LAST with the same prefix and a number, such as LINUX001-LINUX300");
-            return ids;
-        }
-        String prefix = m.group(1);
-        if (!prefix.equals(m.group(3))) {
-            problems.add(place, range, "has two prefixes (" + prefix + ", " + m.group(3) + "): FIRST and LAST must share one");
-            return ids;
-        }
-        if (m.group(2).length() > 8 || m.group(4).length() > 8) {
-            problems.add(place, range, "has numbers too long for a userid");
-            return ids;
-        }
-        long first = Long.parseLong(m.group(2));
-        long last = Long.parseLong(m.group(4));
-        int width = m.group(2).length();
-        if (first > last) {
-            problems.add(place, range, "counts down: the first number must not exceed the last");
-            return ids;
-        }
-        if (last - first + 1 > MAX_CLONES) {
-            problems.add(place, range, "holds " + (last - first + 1) + " clones, more than " + MAX_CLONES);
-            return ids;
-        }
-        for (long n = first; n <= last; n++) {
-            String userid = prefix + String.format("%0" + width + "d", n);
-            if (!Userid.isValid(userid)) {
-                problems.add(place, range, "makes " + userid + ", which is not a userid (more than 8 characters)");
-                return List.of();
+    /** A range as written: userids PREFIX + a number from first to last, zero-padded to width. */
+    private record Range(String range, String prefix, long first, long last, int width) {
+
+        /** The range parsed and checked, except its userids; null with a problem added when it is not one. */
+        static Range parse(Problems problems, String place, String range) {
+            Matcher m = RANGE.matcher(range.toUpperCase(Locale.ROOT).replace(" ", ""));
+            if (!m.matches()) {
+                problems.add(place, range, "is not a range: FIRST-LAST with the same prefix and a number, such as LINUX001-LINUX300");
+                return null;
             }
-            ids.add(userid);
+            String prefix = m.group(1);
+            if (!prefix.equals(m.group(3))) {
+                problems.add(place, range, "has two prefixes (" + prefix + ", " + m.group(3) + "): FIRST and LAST must share one");
+                return null;
+            }
+            if (m.group(2).length() > 8 || m.group(4).length() > 8) {
+                problems.add(place, range, "has numbers too long for a userid");
+                return null;
+            }
+            long first = Long.parseLong(m.group(2));
+            long last = Long.parseLong(m.group(4));
+            if (first > last) {
+                problems.add(place, range, "counts down: the first number must not exceed the last");
+                return null;
+            }
+            if (last - first + 1 > MAX_CLONES) {
+                problems.add(place, range, "holds " + (last - first + 1) + " clones, more than " + MAX_CLONES);
+                return null;
+            }
+            return new Range(range, prefix, first, last, m.group(2).length());
         }
-        return ids;
+
+        long size() {
+            return last - first + 1;
+        }
+
+        /** The userids, or none with a problem when one is not a userid. */
+        List<String> expand(Problems problems, String place) {
+            List<String> ids = new ArrayList<>();
+            for (long n = first; n <= last; n++) {
+                String userid = prefix + String.format("%0" + width + "d", n);
+                if (!Userid.isValid(userid)) {
+                    problems.add(place, range, "makes " + userid + ", which is not a userid (more than 8 characters)");
+                    return List.of();
+                }
+                ids.add(userid);
+            }
+            return ids;
+        }
     }
 
     static boolean isDnsName(String name) {

@@ -78,7 +78,7 @@ final class RunningApi implements AutoCloseable {
                 profile: rw-root
                 prototype: LNXPROTO
                 volumes: LNXPOOL
-                disks: {"0191": link, "0200": copy, "0201": vdisk 524288}
+                disks: {"0191": link, "0200": copy, "0201": vdisk 524288, "0202": copy}
                 network: {netmask: 255.255.255.0, gateway: 10.1.1.1, nameservers: [10.1.1.53], domain: example.com}
                 clones:
                   - range: %s

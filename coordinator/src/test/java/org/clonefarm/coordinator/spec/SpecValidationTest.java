@@ -114,8 +114,30 @@ class SpecValidationTest {
                         "clones[0]", 9, "LINUX001-LINUX300", "both range and userid"),
                 bad("hostname for a range", "    ip: 10.1.1.21\n", "    ip: 10.1.1.21\n    hostname: web\n",
                         "clones[0].hostname", 11, "web", "cannot be given for a range"),
-                bad("duplicate key", "profile: rw-root\n", "profile: rw-root\nprofile: ro-root\n", "(YAML)", 4, null,
-                        "Duplicate field"));
+                bad("duplicate key", "profile: rw-root\n", "profile: rw-root\nprofile: ro-root\n", "profile", 4, null,
+                        "is given a second time (first on line 3)"),
+                bad("no disks at all", "disks: {\"0191\": link, \"0200\": copy, \"0201\": vdisk 524288, \"0202\": copy,"
+                        + " \"0203\": link}", "disks: {}", "disks", 6, null, "is empty"),
+                bad("rw-root without a /var of its own", "\"0202\": copy, ", "", "disks", 6, null,
+                        "has no var disk (0202, or 'as var'): profile rw-root needs one the clone owns"),
+                bad("negative prefix", "netmask: 255.255.0.0", "prefix: -1", "network.prefix", 7, "-1",
+                        "is not a prefix length"),
+                bad("prefix written in hex (YAML 1.1)", "netmask: 255.255.0.0", "prefix: 0x10", "network.prefix", 7,
+                        "0x10", "is not a prefix length"),
+                bad("IPv6 prefix 0", "netmask: 255.255.0.0, gateway: 10.1.1.1", "prefix: 0, gateway: \"2001:db8::1\"",
+                        "network.prefix", 7, "0", "puts every address in the clones' subnet"),
+                bad("netmask 0.0.0.0", "netmask: 255.255.0.0", "netmask: 0.0.0.0", "network.netmask", 7, "0.0.0.0",
+                        "puts every address in the clones' subnet"),
+                bad("a second YAML document", "ip: 10.1.1.2}\n", "ip: 10.1.1.2}\n---\nbatch: other\n",
+                        "(YAML)", 13, null, "starts a second YAML document"),
+                bad("an unknown local tag", "master: LNXMSTR", "master: !custom LNXMSTR", "master", 2, "!custom",
+                        "is a YAML tag a spec does not use"),
+                bad("a Java object tag", "network: {", "network: !!java/object:java.net.URL {", "network", 7,
+                        "!!java/object:java.net.URL", "is a YAML tag a spec does not use"),
+                bad("a core tag that changes the type", "prototype: LNXPROTO", "prototype: !!int 12", "prototype", 4,
+                        "!!int", "is a YAML tag a spec does not use"),
+                bad("an alias", "prototype: LNXPROTO", "prototype: *proto", "prototype", 4, "*proto",
+                        "is a YAML alias"));
     }
 
     private static Arguments bad(String name, String find, String replace, String place, int line, String value,
@@ -151,6 +173,24 @@ class SpecValidationTest {
         List<SpecProblem> problems = validate(yaml).problems();
         assertThat(problems).extracting(SpecProblem::place)
                 .contains("master", "clones[1].ip", "disks.0201");
+    }
+
+    /** YAML 1.1 would read these as true, Infinity, 31, 10 and 1000; a spec reads the text written. */
+    @ParameterizedTest(name = "batch: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"yes", "on", "1e999", "0x1F", "012", "1_000"})
+    void readsEveryScalarAsTheTextWritten(String written) {
+        SpecValidator.Validation result = validate(GOOD.replace("batch: web-2026-11", "batch: " + written));
+
+        assertThat(result.problems()).isEmpty();
+        assertThat(result.spec().batch()).isEqualTo(written);
+    }
+
+    @Test
+    void keepsTheLeadingZeroOfANumericUserid() {
+        SpecValidator.Validation result = validate(GOOD.replace("userid: LINUX301", "userid: 0301"));
+
+        assertThat(result.problems()).isEmpty();
+        assertThat(result.clones().get(300).userid()).isEqualTo("0301");
     }
 
     @Test

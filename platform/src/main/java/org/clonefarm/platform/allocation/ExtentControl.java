@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.geometry.Model3390;
+import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.io.DurableFiles;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.volume.Volume;
@@ -49,6 +50,8 @@ import org.clonefarm.platform.volume.Volume;
  * <p>Immutable and thread-safe.
  */
 public final class ExtentControl {
+    /** The largest EXTENT CONTROL file read: 16 MiB, room for some 200,000 region lines. */
+    public static final int MAX_FILE_BYTES = 16 * 1024 * 1024;
 
     private final List<Region> regions;
     private final Map<String, Region> regionsById;
@@ -88,9 +91,13 @@ public final class ExtentControl {
         return new ExtentControl(List.of(), Map.of(), Map.of());
     }
 
-    /** Reads an EXTENT CONTROL file. */
+    /**
+     * Reads an EXTENT CONTROL file of at most {@link #MAX_FILE_BYTES}.
+     *
+     * @throws org.clonefarm.platform.io.BoundedFiles.FileTooLargeException when the file is larger
+     */
     public static ExtentControl read(Path file) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        return parse(BoundedFiles.readUtf8(file, MAX_FILE_BYTES, "EXTENT CONTROL file"), file.toString());
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.io.DurableFiles;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
@@ -28,6 +29,11 @@ import org.clonefarm.platform.volume.Extent;
  * one thread or guard it (the coordinator owns one at a time).
  */
 public final class UserDirectory {
+    /**
+     * The largest directory file read: 64 MiB, room for some 30,000 entries of 25 statements, far
+     * more than a z/VM system holds.
+     */
+    public static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
 
     /** Columns a directory statement may use; 73-80 are the sequence field. */
     public static final int COLUMNS = DirectoryParser.COLUMNS;
@@ -59,9 +65,13 @@ public final class UserDirectory {
         return new DirectoryParser(sourceName).parse(text);
     }
 
-    /** Reads and parses a directory file (UTF-8 or plain ASCII). */
+    /**
+     * Reads and parses a directory file (UTF-8 or plain ASCII) of at most {@link #MAX_FILE_BYTES}.
+     *
+     * @throws org.clonefarm.platform.io.BoundedFiles.FileTooLargeException when the file is larger
+     */
     public static UserDirectory read(Path file) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        return parse(BoundedFiles.readUtf8(file, MAX_FILE_BYTES, "directory file"), file.toString());
     }
 
     /** Parses one statement line (for tools and tests); errors name {@code sourceName} and line 1. */

@@ -49,6 +49,11 @@ public final class NamesFile {
 
     /** The record length of NAMES files CMS writes (F 80). */
     public static final int DEFAULT_RECORD_LENGTH = 80;
+    /**
+     * The largest NAMES text file read: 64 MiB, some 800,000 records of 80 columns, the NAMES entries
+     * of well over 100,000 clones.
+     */
+    public static final int MAX_TEXT_FILE_BYTES = 64 * 1024 * 1024;
 
     private static final Pattern TAG = Pattern.compile("(?<!\\S):(" + NamesEntry.TAG_NAME.pattern() + ")\\.");
     private static final String INDENT = "  ";
