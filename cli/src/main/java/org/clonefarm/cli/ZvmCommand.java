@@ -9,8 +9,10 @@ import picocli.CommandLine.Spec;
         name = "zvm",
         mixinStandardHelpOptions = true,
         description = "The z/VM side: check a CP directory (USER DIRECT), add and list the volumes of a local "
-                + "simulation with their free space, and locate a minidisk's bytes.",
-        subcommands = {ZvmAddVolumeCommand.class, ZvmDirectoryCommand.class, ZvmLocateCommand.class, ZvmVolumesCommand.class})
+                + "simulation with their free space, locate a minidisk's bytes, and run vmcp, chccwdev and "
+                + "cio_ignore against the simulated CP and channel subsystem.",
+        subcommands = {ZvmAddVolumeCommand.class, ZvmDirectoryCommand.class, ZvmLocateCommand.class, ZvmVolumesCommand.class,
+                ZvmVmcpCommand.class, ZvmChccwdevCommand.class, ZvmCioIgnoreCommand.class})
 public final class ZvmCommand implements Runnable {
 
     @Spec

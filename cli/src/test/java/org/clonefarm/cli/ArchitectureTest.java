@@ -103,4 +103,16 @@ class ArchitectureTest {
                 .allowEmptyShould(true)
                 .check(classes);
     }
+
+    /**
+     * A worker reaches minidisks through the {@code CcwBus} it is given; only the command line wires the
+     * simulation's loop devices in, so the worker's code path is the one that runs on z/VM.
+     */
+    @Test
+    void workerCodeNeverNamesTheSimulatedChannelSubsystem() {
+        noClasses().that().resideInAPackage("org.clonefarm.worker..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("org.clonefarm.platform.simulation.SimulatedCcwBus")
+                .allowEmptyShould(true)
+                .check(classes);
+    }
 }

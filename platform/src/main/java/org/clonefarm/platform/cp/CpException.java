@@ -57,6 +57,7 @@ public class CpException extends Exception {
     private final String command;
     private final int returnCode;
     private final String messageId;
+    private final String text;
 
     /**
      * @param kind what went wrong
@@ -71,6 +72,7 @@ public class CpException extends Exception {
         this.command = command;
         this.returnCode = returnCode;
         this.messageId = messageId;
+        this.text = message;
     }
 
     /** A copy of {@code other} with another kind and the same text. */
@@ -80,6 +82,7 @@ public class CpException extends Exception {
         this.command = other.command;
         this.returnCode = other.returnCode;
         this.messageId = other.messageId;
+        this.text = other.text;
     }
 
     /** The same failure, of {@code newKind}: for a caller that knows better what CP's answer means. */
@@ -94,6 +97,7 @@ public class CpException extends Exception {
         this.command = command;
         this.returnCode = -1;
         this.messageId = null;
+        this.text = message;
     }
 
     /** The exception for a response that carries an HCP message, its kind read from the message number. */
@@ -139,6 +143,11 @@ public class CpException extends Exception {
     /** CP's return code, or -1. */
     public int returnCode() {
         return returnCode;
+    }
+
+    /** What CP answered (the HCP message as CP prints it, e.g. {@code HCPLNM053E X not in CP directory}), or the description. */
+    public String text() {
+        return text;
     }
 
     /** The HCP message id (e.g. {@code HCPLNM053E}), if CP gave one. */

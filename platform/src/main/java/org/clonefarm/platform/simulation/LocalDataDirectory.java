@@ -37,6 +37,8 @@ import org.clonefarm.platform.volume.VolumeImage;
  * &lt;data&gt;/directory/USER.DIRECT       the CP directory
  * &lt;data&gt;/directory/EXTENT.CONTROL    regions and groups to allocate minidisks from (DirMaint format)
  * &lt;data&gt;/vdisks/&lt;USERID&gt;-&lt;VADDR&gt;.img  a V-DISK while the simulated CP keeps it (see LocalSystem)
+ * &lt;data&gt;/cp/state, cp/lock          the simulated CP's logons and links, shared by every process (LocalSystem)
+ * &lt;data&gt;/run/by-path/&lt;USERID&gt;/ccw-0.0.VDEV  a device online in a guest: link to its loop device (SimulatedCcwBus)
  * </pre>
  *
  * <p>A volume's device type and size come from its EXTENT.CONTROL region (every volume of the

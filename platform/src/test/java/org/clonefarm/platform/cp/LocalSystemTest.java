@@ -57,8 +57,9 @@ class LocalSystemTest {
             if (failBoot) {
                 throw new IOException("kernel panic");
             }
-            RegionChannel root = system.session(userid).channel(ROOT);
-            root.write(ByteBuffer.wrap("BOOTED".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+            try (RegionChannel root = RegionChannel.open(system.linked(userid, ROOT).orElseThrow().region(), true)) {
+                root.write(ByteBuffer.wrap("BOOTED".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+            }
         }
 
         @Override
@@ -90,9 +91,23 @@ class LocalSystemTest {
         system = new LocalSystem(data, runtime, "ZVMSIM");
     }
 
+    final List<RegionChannel> channels = new java.util.ArrayList<>();
+
     @AfterEach
-    void closeSystem() {
+    void closeSystem() throws IOException {
+        for (RegionChannel channel : channels) {
+            channel.close();
+        }
         system.close();
+    }
+
+    /** LINK, then a channel on the linked minidisk's bytes as CP granted them (read-only unless R/W). */
+    private RegionChannel linkChannel(Userid user, Userid owner, Vaddr vaddr, Vaddr myVaddr, LinkMode mode) throws Exception {
+        system.session(user).link(owner, vaddr, myVaddr, mode);
+        LinkedMinidisk linked = system.linked(user, myVaddr).orElseThrow();
+        RegionChannel channel = RegionChannel.open(linked.region(), linked.write());
+        channels.add(channel);
+        return channel;
     }
 
     private byte[] imageBytes(Volser volser, long offset, int length) throws IOException {
@@ -111,7 +126,7 @@ class LocalSystemTest {
             image.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), offset);
         }
 
-        RegionChannel channel = system.session(WORKER).linkChannel(MASTER, ROOT, Vaddr.of("1200"), LinkMode.RR);
+        RegionChannel channel = linkChannel(WORKER, MASTER, ROOT, Vaddr.of("1200"), LinkMode.RR);
 
         ByteBuffer buffer = ByteBuffer.allocate(4);
         channel.read(buffer, 0);
@@ -127,7 +142,7 @@ class LocalSystemTest {
     @Test
     void writesThroughALinkStayInsideTheExtent() throws Exception {
         FileRegion region = data.resolve(CLONE, ROOT);
-        RegionChannel channel = system.session(WORKER).linkChannel(CLONE, ROOT, Vaddr.of("1200"), LinkMode.MR);
+        RegionChannel channel = linkChannel(WORKER, CLONE, ROOT, Vaddr.of("1200"), LinkMode.MR);
         byte[] ones = new byte[737_280];
         Arrays.fill(ones, (byte) 1);
         for (long pos = 0; pos < channel.size(); pos += ones.length) {
@@ -239,7 +254,7 @@ class LocalSystemTest {
     @Test
     void vdiskLivesWhileLinked() throws Exception {
         Path image = data.vdiskImage(MASTER, Vaddr.of("201"));
-        RegionChannel swap = system.session(WORKER).linkChannel(MASTER, Vaddr.of("201"), Vaddr.of("1201"), LinkMode.MR);
+        RegionChannel swap = linkChannel(WORKER, MASTER, Vaddr.of("201"), Vaddr.of("1201"), LinkMode.MR);
 
         assertThat(swap.size()).isEqualTo(1000L * 512);
         assertThat(java.nio.file.Files.size(image)).isEqualTo(1000L * 512);
@@ -251,7 +266,7 @@ class LocalSystemTest {
         system.session(WORKER2).detach(Vaddr.of("1201"));
         assertThat(image).doesNotExist();
         ByteBuffer first = ByteBuffer.allocate(1);
-        system.session(WORKER).linkChannel(MASTER, Vaddr.of("201"), Vaddr.of("1201"), LinkMode.RR).read(first, 0);
+        linkChannel(WORKER, MASTER, Vaddr.of("201"), Vaddr.of("1201"), LinkMode.RR).read(first, 0);
         assertThat(first.get(0)).isZero();
     }
 }

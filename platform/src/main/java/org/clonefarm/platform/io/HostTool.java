@@ -1,0 +1,99 @@
+package org.clonefarm.platform.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs a host tool (chccwdev, udevadm, losetup) directly, never through a shell, with a timeout after
+ * which it and its children are killed. Stateless and thread-safe.
+ */
+public final class HostTool {
+
+    /** Readers of the tools' output: one thread per stream, so a full stderr pipe never blocks stdout's reader. */
+    private static final java.util.concurrent.ExecutorService READERS = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "host-tool-output");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private HostTool() {
+    }
+
+    /** How a tool ended. */
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        public Result {
+            command = List.copyOf(command);
+        }
+
+        /** Whether it exited 0. */
+        public boolean ok() {
+            return exitCode == 0;
+        }
+
+        /** {@code 'chccwdev -e 0.0.1200' exited with 1: <stderr, else stdout>}: for error messages. */
+        public String describe() {
+            String text = (stderr.isBlank() ? stdout : stderr).strip().replace('\n', ' ');
+            return "'" + String.join(" ", command) + "' exited with " + exitCode + ": " + (text.isEmpty() ? "(no output)" : text);
+        }
+    }
+
+    /**
+     * Runs {@code command} to its end.
+     *
+     * @throws InterruptedIOException when it did not end within {@code timeout} (it was killed) or this thread
+     *     was interrupted
+     * @throws IOException when it cannot be started (no such executable, not executable)
+     */
+    public static Result run(List<String> command, Duration timeout) throws IOException {
+        String shown = String.join(" ", command);
+        Process process = new ProcessBuilder(command).start();
+        try {
+            process.getOutputStream().close();
+            CompletableFuture<String> out = readAsync(process.getInputStream());
+            CompletableFuture<String> err = readAsync(process.getErrorStream());
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill(process);
+                throw new InterruptedIOException("'" + shown + "' did not finish within " + timeout.toMillis() + " ms and was killed");
+            }
+            return new Result(command, process.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            InterruptedIOException interrupted = new InterruptedIOException("interrupted while running '" + shown + "'");
+            interrupted.initCause(e);
+            throw interrupted;
+        } catch (ExecutionException | TimeoutException e) {
+            kill(process);
+            throw new IOException("cannot read the output of '" + shown + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static CompletableFuture<String> readAsync(InputStream stream) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (stream) {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, READERS);
+    }
+}
