@@ -64,15 +64,15 @@ final class CpPathHarness implements AutoCloseable {
     final ExecutorService diskExecutor = Executors.newCachedThreadPool();
     private final CloneJob.Tools tools;
 
-    private CpPathHarness(Path dir, FakeZvm zvm, FlashcopyPolicy policy, CpAccessOptions options, CopyOptions copy)
-            throws IOException, CopyException {
+    private CpPathHarness(Path dir, FakeZvm zvm, FlashcopyPolicy policy, CpAccessOptions options, CopyOptions copy,
+            MockProducer<String, byte[]> producer) throws IOException, CopyException {
         this.dir = dir;
         this.zvm = zvm;
         this.bus = new FileCcwBus(zvm, dir.resolve("by-path"));
         this.access = new CpMinidiskAccess(zvm.cp(), bus, options);
         this.store = CheckpointStore.open(dir.resolve("checkpoints"));
         this.engine = new CopyEngine(store);
-        this.producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        this.producer = producer;
         EventPublisher publisher = new EventPublisher(producer, TopicLayout.defaults(), new EventFactory("w1"));
         this.tools = new CloneJob.Tools("w1", engine, store, access, policy, diskExecutor, publisher, copy,
                 new WorkerMetrics(new SimpleMeterRegistry(), "w1", () -> -1), dir.resolve("stats/copy-rate"));
@@ -80,12 +80,17 @@ final class CpPathHarness implements AutoCloseable {
 
     /** A farm with the master's two minidisks (random bytes) and the clone's (zeros), nothing linked yet. */
     static FakeZvm createFarm(Path dir) throws IOException {
+        return createFarm(dir, FBA_BLOCKS);
+    }
+
+    /** The same with a root disk of {@code fbaBlocks} 512-byte blocks. */
+    static FakeZvm createFarm(Path dir, long fbaBlocks) throws IOException {
         FakeZvm zvm = FakeZvm.create(dir.resolve("zvm"));
-        long fba = FBA_BLOCKS * 512;
+        long fba = fbaBlocks * 512;
         long eckd = ECKD_CYLINDERS * 737_280;
-        fill(zvm.addMinidisk(MASTER, "0201", "FB-512", FBA_BLOCKS, "MST001", 0, ""), fba, 1);
+        fill(zvm.addMinidisk(MASTER, "0201", "FB-512", fbaBlocks, "MST001", 0, ""), fba, 1);
         fill(zvm.addMinidisk(MASTER, "0202", "3390", ECKD_CYLINDERS, "MST002", 0, ""), eckd, 2);
-        zvm.addMinidisk(CLONE, "0201", "FB-512", FBA_BLOCKS, "CLN001", fba, "");
+        zvm.addMinidisk(CLONE, "0201", "FB-512", fbaBlocks, "CLN001", fba, "");
         zvm.addMinidisk(CLONE, "0202", "3390", ECKD_CYLINDERS, "CLN002", eckd, "");
         Path dasdfmt = dir.resolve("dasdfmt");
         Files.writeString(dasdfmt, "#!/bin/bash\necho \"$*\" >> \"" + dir.resolve("dasdfmt.log")
@@ -100,7 +105,13 @@ final class CpPathHarness implements AutoCloseable {
 
     static CpPathHarness open(Path dir, FakeZvm zvm, FlashcopyPolicy policy, CpAccessOptions options, CopyOptions copy)
             throws IOException, CopyException {
-        return new CpPathHarness(dir, zvm, policy, options, copy);
+        return open(dir, zvm, policy, options, copy,
+                new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()));
+    }
+
+    static CpPathHarness open(Path dir, FakeZvm zvm, FlashcopyPolicy policy, CpAccessOptions options, CopyOptions copy,
+            MockProducer<String, byte[]> producer) throws IOException, CopyException {
+        return new CpPathHarness(dir, zvm, policy, options, copy, producer);
     }
 
     static CpAccessOptions options(Path dir) {
@@ -110,9 +121,14 @@ final class CpPathHarness implements AutoCloseable {
 
     /** The clone's request: 0201 (FB-512) and 0202 (3390) copied, 0203 a V-DISK. */
     static CloneRequest request(boolean targetsFormatted) {
+        return request(targetsFormatted, FBA_BLOCKS);
+    }
+
+    /** The same with a root disk of {@code fbaBlocks} blocks. */
+    static CloneRequest request(boolean targetsFormatted, long fbaBlocks) {
         return CloneRequest.newBuilder().setBatchId("b1").setRequestId("b1-" + CLONE + "-1").setUserid(CLONE)
                 .setAttempt(1).setProfile(Profile.PROFILE_RW_ROOT).setMaster(MASTER)
-                .addDisks(disk("0201", DiskRole.DISK_ROLE_ROOT, DeviceType.DEVICE_TYPE_FB_512, FBA_BLOCKS, FBA_BLOCKS * 512,
+                .addDisks(disk("0201", DiskRole.DISK_ROLE_ROOT, DeviceType.DEVICE_TYPE_FB_512, fbaBlocks, fbaBlocks * 512,
                         targetsFormatted))
                 .addDisks(disk("0202", DiskRole.DISK_ROLE_VAR, DeviceType.DEVICE_TYPE_3390, ECKD_CYLINDERS,
                         ECKD_CYLINDERS * 737_280, targetsFormatted))
@@ -165,9 +181,14 @@ final class CpPathHarness implements AutoCloseable {
     }
 
     private static void fill(Path file, long bytes, long seed) throws IOException {
-        byte[] data = new byte[(int) bytes];
-        new Random(seed).nextBytes(data);
-        Files.write(file, data);
+        Random random = new Random(seed);
+        byte[] block = new byte[MIB];
+        try (java.io.OutputStream out = Files.newOutputStream(file)) {
+            for (long written = 0; written < bytes; written += block.length) {
+                random.nextBytes(block);
+                out.write(block, 0, (int) Math.min(block.length, bytes - written));
+            }
+        }
     }
 
     @Override
