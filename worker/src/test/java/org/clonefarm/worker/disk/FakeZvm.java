@@ -30,13 +30,14 @@ import org.clonefarm.platform.cp.VmcpCp;
  *       {@code Command complete}), else {@code RC TEXT} to fail with;</li>
  *   <li>{@code commands.log}: every command vmcp was asked to issue, one a line.</li>
  * </ul>
- * Test code; thread-safe as far as the script is (tests issue commands from few threads; appends are atomic).
+ * Test code; thread-safe: the script takes a file lock for each command, as CP serialises a guest's commands.
  */
 public final class FakeZvm {
     private static final String SCRIPT = """
             #!/bin/bash
             # fake vmcp: answers CP commands as z/VM does, from the files in $FAKE_ZVM
             Z="$FAKE_ZVM"
+            exec 9>"$Z/cp.lock"; flock 9   # CP runs one command of a guest at a time
             CMD="$*"
             echo "$CMD" >> "$Z/commands.log"
             touch "$Z/links"
