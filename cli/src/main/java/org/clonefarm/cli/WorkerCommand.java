@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.worker.copy.CopyOptions;
+import org.clonefarm.worker.service.DiskSettings;
 import org.clonefarm.worker.service.WorkerConfig;
 import org.clonefarm.worker.service.WorkerService;
 import org.clonefarm.worker.service.WorkerStartException;
@@ -56,9 +57,13 @@ public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     FarmKeyOption farmKey;
 
+    @Mixin
+    DiskAccessOptions disks;
+
     @Override
     public Integer call() throws Exception {
         CopyOptions options = tuning.options();
+        DiskSettings diskSettings = disks.settings();
         if (maxClones < 1 || maxClones > WorkerConfig.MAX_MAX_CLONES) {
             throw UserError.usage("--max-clones must be from 1 to " + WorkerConfig.MAX_MAX_CLONES + ", got " + maxClones + ".");
         }
@@ -70,7 +75,7 @@ public final class WorkerCommand implements Callable<Integer> {
         WorkerConfig config;
         try {
             config = new WorkerConfig(id != null ? id : defaultId(), dataDir, farm.settings(), farm.layout(), group,
-                    maxClones, options, httpPort, farmKey.file(dataDir));
+                    maxClones, options, httpPort, farmKey.file(dataDir), diskSettings);
         } catch (IllegalArgumentException e) {
             throw UserError.usage("--id/--group: " + e.getMessage() + ".");
         }

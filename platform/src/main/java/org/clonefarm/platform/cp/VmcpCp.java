@@ -25,7 +25,7 @@ import org.clonefarm.platform.ids.Vaddr;
 /**
  * CP on z/VM through the {@code vmcp} command of s390-tools (the paper's {@code hcp}). Each call runs
  * {@code vmcp WORD WORD ...} directly, never through a shell; every word is checked against the
- * characters a userid, vaddr or keyword may have, so nothing can inject a second command.
+ * characters a command, userid, vaddr or keyword may have, so nothing can inject a second command.
  *
  * <p>vmcp's exit codes: 0 success; 1 CP returned non-zero (stderr
  * {@code Error: non-zero CP response for command '...': #rc}, the HCP message on stdout), turned into
@@ -40,6 +40,8 @@ public final class VmcpCp implements Cp {
     public static final int LARGE_BUFFER = 1 << 20;
 
     private static final Pattern WORD = Pattern.compile("[A-Z0-9@#$]{1,8}");
+    /** A CP command name may be longer than an operand: {@code FLASHCOPY} has nine letters. */
+    private static final Pattern COMMAND = Pattern.compile("[A-Z]{1,16}");
 
     private final String executable;
     private final Map<String, String> environment;
@@ -139,10 +141,15 @@ public final class VmcpCp implements Cp {
     /**
      * Runs one CP command.
      *
-     * @throws IllegalArgumentException if a word is not 1-8 characters of A-Z 0-9 @ # $
+     * @throws IllegalArgumentException if the command is not 1-16 letters or an operand not 1-8 characters
+     *     of A-Z 0-9 @ # $
      */
     CpReply run(String... words) throws CpException {
-        for (String word : words) {
+        if (words.length == 0 || words[0] == null || !COMMAND.matcher(words[0]).matches()) {
+            throw new IllegalArgumentException("'" + (words.length == 0 ? "" : words[0])
+                    + "' is not a CP command: 1-16 letters A-Z");
+        }
+        for (String word : java.util.Arrays.asList(words).subList(1, words.length)) {
             if (word == null || !WORD.matcher(word).matches()) {
                 throw new IllegalArgumentException("'" + word + "' is not a CP command word: 1-8 characters of A-Z 0-9 @ # $");
             }

@@ -23,7 +23,8 @@ import org.rocksdb.WriteOptions;
  * one directory, opened once per process and shared by every copy that runs there.
  *
  * <p>Per copy id it holds the {@link CheckpointLayout} and, per durable chunk, the chunk's SHA-256
- * (see {@link DiskDigest}), so a fully checkpointed copy yields its disk digest without reading a byte.
+ * (see {@link DiskDigest}), so a fully checkpointed copy yields its disk digest without reading a byte;
+ * and per disk the storage copied whole (FLASHCOPY), a record that it did ({@link #recordStorageCopy}).
  * Key and value layouts are in {@link CheckpointRecords}.
  *
  * <p>Contract: a chunk is {@linkplain #commit committed} only after the target bytes it claims were
@@ -97,6 +98,37 @@ public final class CheckpointStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Records, synced, that the storage copied a disk whole (CP FLASHCOPY): a later run of the same copy
+     * id answers from this record and copies nothing. Call only after the storage confirmed the copy.
+     */
+    public void recordStorageCopy(String copyId, long bytesTotal) throws CopyException {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            db.put(syncWrite, CheckpointRecords.storageCopyKey(copyId), CheckpointRecords.encodeStorageCopy(bytesTotal));
+        } catch (RocksDBException e) {
+            throw failure("record the storage copy of " + copyId, e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** The bytes of a disk the storage copied whole under this copy id, or empty when it did not. */
+    public java.util.OptionalLong storageCopy(String copyId) throws CopyException {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            byte[] value = db.get(CheckpointRecords.storageCopyKey(copyId));
+            return value == null ? java.util.OptionalLong.empty()
+                    : java.util.OptionalLong.of(CheckpointRecords.decodeStorageCopy(value));
+        } catch (RocksDBException e) {
+            throw failure("read the storage copy record of " + copyId, e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
     /** Starts a copy's checkpoints afresh: drops any old chunk records and stores the layout, synced. */
     public void begin(String copyId, CheckpointLayout layout) throws CopyException {
         lifecycle.readLock().lock();
@@ -157,6 +189,7 @@ public final class CheckpointStore implements AutoCloseable {
             ensureOpen();
             batch.deleteRange(CheckpointRecords.chunkPrefix(copyId), CheckpointRecords.chunkPrefixEnd(copyId));
             batch.delete(CheckpointRecords.layoutKey(copyId));
+            batch.delete(CheckpointRecords.storageCopyKey(copyId));
             db.write(syncWrite, batch);
         } catch (RocksDBException e) {
             throw failure("delete the checkpoints of " + copyId, e);

@@ -27,6 +27,7 @@ import org.clonefarm.worker.copy.CopyOptions;
  * @param httpPort port of {@code /health} and {@code /metrics}: 0 for any free port, -1 for none
  * @param farmKeyFile the farm key the coordinator signs clone requests with; the worker copies no
  *     request without that signature ({@code <data>/security/farm.key} by default)
+ * @param disk how minidisks are reached (cp or volumes), the FLASHCOPY policy and the z/VM path's tools
  */
 public record WorkerConfig(
         String workerId,
@@ -37,7 +38,8 @@ public record WorkerConfig(
         int maxClones,
         CopyOptions copyOptions,
         int httpPort,
-        Path farmKeyFile) {
+        Path farmKeyFile,
+        DiskSettings disk) {
 
     /** The consumer group of the farm's workers. */
     public static final String DEFAULT_GROUP = "clonefarm-workers";
@@ -69,6 +71,14 @@ public record WorkerConfig(
         }
         dataDirectory = dataDirectory.toAbsolutePath().normalize();
         farmKeyFile = farmKeyFile == null ? FarmKey.defaultFile(dataDirectory) : farmKeyFile.toAbsolutePath().normalize();
+        Objects.requireNonNull(disk, "disk");
+    }
+
+    /** A worker with the default disk settings ({@link DiskSettings#defaults()}). */
+    public WorkerConfig(String workerId, Path dataDirectory, KafkaSettings kafka, TopicLayout topics, String groupId,
+            int maxClones, CopyOptions copyOptions, int httpPort, Path farmKeyFile) {
+        this(workerId, dataDirectory, kafka, topics, groupId, maxClones, copyOptions, httpPort, farmKeyFile,
+                DiskSettings.defaults());
     }
 
     /** A worker with the default group, {@value #DEFAULT_MAX_CLONES} clones at once, default copy options. */
@@ -79,20 +89,26 @@ public record WorkerConfig(
     }
 
     public WorkerConfig withMaxClones(int clones) {
-        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, clones, copyOptions, httpPort, farmKeyFile);
+        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, clones, copyOptions, httpPort, farmKeyFile, disk);
     }
 
     public WorkerConfig withCopyOptions(CopyOptions options) {
-        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, maxClones, options, httpPort, farmKeyFile);
+        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, maxClones, options, httpPort, farmKeyFile, disk);
     }
 
     public WorkerConfig withGroupId(String group) {
-        return new WorkerConfig(workerId, dataDirectory, kafka, topics, group, maxClones, copyOptions, httpPort, farmKeyFile);
+        return new WorkerConfig(workerId, dataDirectory, kafka, topics, group, maxClones, copyOptions, httpPort, farmKeyFile, disk);
     }
 
     /** The same worker reading the farm key from {@code file}. */
     public WorkerConfig withFarmKeyFile(Path file) {
-        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, maxClones, copyOptions, httpPort, file);
+        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, maxClones, copyOptions, httpPort, file, disk);
+    }
+
+    /** The same worker reaching minidisks as {@code settings} say. */
+    public WorkerConfig withDisk(DiskSettings settings) {
+        return new WorkerConfig(workerId, dataDirectory, kafka, topics, groupId, maxClones, copyOptions, httpPort,
+                farmKeyFile, settings);
     }
 
     /** {@code <data>/checkpoints/<worker id>}: this worker's RocksDB (one opener per directory). */

@@ -9,8 +9,12 @@ import io.vertx.core.Vertx;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.clonefarm.messaging.EventFactory;
@@ -19,6 +23,8 @@ import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.worker.copy.CheckpointStore;
 import org.clonefarm.worker.copy.CopyEngine;
 import org.clonefarm.worker.copy.CopyException;
+import org.clonefarm.worker.disk.DiskAccessException;
+import org.clonefarm.worker.disk.MinidiskAccess;
 import org.clonefarm.worker.service.internal.PollLoop;
 import org.clonefarm.worker.service.internal.WorkerHttpServer;
 import org.clonefarm.worker.service.internal.WorkerMetrics;
@@ -42,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * engine's threads, admitted at most {@code maxClones} clones at a time; events are sent by one
  * producer ({@code acks=all}, idempotent).
  *
+ * <p>Minidisks are reached through a {@link MinidiskAccess} ({@link DiskAccessFactory}: volume images by
+ * default, CP LINK on z/VM); blocking disk steps run on a pool of daemon threads of their own.
+ *
  * <p>Durability order: a request's offset is committed only after its final events (every {@code
  * DiskCopied} and {@code CloneCopied}, or {@code CopyFailed}) were acknowledged by the broker, and those
  * follow the checkpoints of every byte they claim.
@@ -56,6 +65,8 @@ public final class WorkerService implements AutoCloseable {
     private final WorkerConfig config;
     private final Vertx vertx;
     private final CheckpointStore store;
+    private final MinidiskAccess access;
+    private final ExecutorService diskExecutor;
     private final CopyEngine engine;
     private final Producer<String, byte[]> producer;
     private final PrometheusMeterRegistry registry;
@@ -65,9 +76,11 @@ public final class WorkerService implements AutoCloseable {
     private String deploymentId;
     private boolean closed;
 
-    private WorkerService(WorkerConfig config, CheckpointStore store, FarmKey farmKey) {
+    private WorkerService(WorkerConfig config, CheckpointStore store, MinidiskAccess access, FarmKey farmKey) {
         this.config = config;
         this.store = store;
+        this.access = access;
+        this.diskExecutor = Executors.newCachedThreadPool(new DiskThreads(config.workerId()));
         this.engine = new CopyEngine(store);
         this.producer = new KafkaProducer<>(config.kafka().producer(config.workerId()));
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -75,7 +88,7 @@ public final class WorkerService implements AutoCloseable {
         WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId(),
                 () -> holder[0] == null ? -1 : holder[0].consumerLag());
         EventPublisher publisher = new EventPublisher(producer, config.topics(), new EventFactory(config.workerId()));
-        this.loop = new PollLoop(config, producer, publisher, engine, metrics, farmKey);
+        this.loop = new PollLoop(config, producer, publisher, engine, store, access, diskExecutor, metrics, farmKey);
         holder[0] = loop;
         this.vertx = Vertx.vertx();
     }
@@ -88,7 +101,19 @@ public final class WorkerService implements AutoCloseable {
      *     port is taken
      */
     public static WorkerService start(WorkerConfig config) {
+        return start(config, DiskAccessFactory.fromConfig());
+    }
+
+    /**
+     * Starts a worker that reaches minidisks through the access {@code disks} builds (on z/VM: {@link
+     * DiskAccessFactory#cp}); what a previous run of this worker left attached is released first.
+     *
+     * @throws WorkerStartException as {@link #start(WorkerConfig)}, and when the access cannot be built or
+     *     the leftovers of a previous run cannot be released
+     */
+    public static WorkerService start(WorkerConfig config, DiskAccessFactory disks) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(disks, "disks");
         FarmKey farmKey;
         try {
             farmKey = FarmKey.load(config.farmKeyFile());
@@ -104,10 +129,26 @@ public final class WorkerService implements AutoCloseable {
                     + config.checkpointDirectory() + ": " + e.getMessage()
                     + " (is another worker with the same --id running on this data directory?)", e);
         }
+        MinidiskAccess access;
+        try {
+            access = disks.open(config);
+        } catch (DiskAccessException | RuntimeException e) {
+            store.close();
+            throw new WorkerStartException("worker " + config.workerId() + " cannot reach minidisks: " + e.getMessage(), e);
+        }
+        try {
+            access.reconcile();
+        } catch (DiskAccessException | RuntimeException e) {
+            access.close();
+            store.close();
+            throw new WorkerStartException("worker " + config.workerId() + " cannot release what its previous run left"
+                    + " attached: " + e.getMessage(), e);
+        }
         WorkerService service;
         try {
-            service = new WorkerService(config, store, farmKey);
+            service = new WorkerService(config, store, access, farmKey);
         } catch (RuntimeException e) {
+            access.close();
             store.close();
             throw new WorkerStartException("worker " + config.workerId() + " cannot start: " + e.getMessage(), e);
         }
@@ -174,10 +215,28 @@ public final class WorkerService implements AutoCloseable {
         } finally {
             loop.stop();
             producer.close(java.time.Duration.ofSeconds(5));
+            access.close(); // after the jobs released their disks: what is left is a job's that did not stop
+            diskExecutor.shutdown();
             engine.close();
             store.close();
             vertx.close();
             registry.close();
+        }
+    }
+
+    private static final class DiskThreads implements ThreadFactory {
+        private final String workerId;
+        private final AtomicInteger threads = new AtomicInteger();
+
+        DiskThreads(String workerId) {
+            this.workerId = workerId;
+        }
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "clonefarm-worker-" + workerId + "-disk-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
         }
     }
 

@@ -14,6 +14,8 @@ import org.clonefarm.worker.copy.DiskDigest;
  *                value: version(1 byte = 1) chunkSize(int32 BE) bytesTotal(int64 BE) zeroFrom(int64 BE)
  * chunk record   key:   'C' copyId(UTF-8) 0x00 chunkIndex(int64 BE)
  *                value: SHA-256 of the chunk (32 bytes)
+ * storage copy   key:   'S' copyId(UTF-8)
+ *                value: version(1 byte = 1) bytesTotal(int64 BE): the storage (FLASHCOPY) copied it whole
  * </pre>
  *
  * Copy ids contain no NUL, so the chunk records of one copy are exactly the keys between
@@ -28,6 +30,22 @@ public final class CheckpointRecords {
 
     public static byte[] layoutKey(String copyId) {
         return prefixed('L', copyId, 0);
+    }
+
+    public static byte[] storageCopyKey(String copyId) {
+        return prefixed('S', copyId, 0);
+    }
+
+    public static byte[] encodeStorageCopy(long bytesTotal) {
+        return ByteBuffer.allocate(9).put(VERSION).putLong(bytesTotal).array();
+    }
+
+    public static long decodeStorageCopy(byte[] value) {
+        if (value.length != 9 || value[0] != VERSION) {
+            throw new IllegalStateException("storage copy record of " + value.length + " bytes, version "
+                    + (value.length > 0 ? value[0] : -1) + ": expected version " + VERSION);
+        }
+        return ByteBuffer.wrap(value, 1, 8).getLong();
     }
 
     public static byte[] chunkPrefix(String copyId) {

@@ -5,13 +5,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.proto.CloneCopied;
 import org.clonefarm.proto.CloneDisk;
@@ -21,6 +25,8 @@ import org.clonefarm.proto.CopyFailed;
 import org.clonefarm.proto.CopyProgress;
 import org.clonefarm.proto.CopyStarted;
 import org.clonefarm.proto.DiskCopied;
+import org.clonefarm.proto.DiskExtent;
+import org.clonefarm.worker.copy.CheckpointStore;
 import org.clonefarm.worker.copy.CopyCancellation;
 import org.clonefarm.worker.copy.CopyEngine;
 import org.clonefarm.worker.copy.CopyException;
@@ -29,32 +35,58 @@ import org.clonefarm.worker.copy.CopyOptions;
 import org.clonefarm.worker.copy.CopyOutcome;
 import org.clonefarm.worker.copy.CopyPlan;
 import org.clonefarm.worker.copy.CopyResult;
+import org.clonefarm.worker.copy.DiskDigest;
+import org.clonefarm.worker.disk.AttachedDisk;
+import org.clonefarm.worker.disk.DiskAccessException;
+import org.clonefarm.worker.disk.FlashcopyPolicy;
+import org.clonefarm.worker.disk.MinidiskAccess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies one clone request that {@link RequestVerifier} admitted: its COPY disks, from and to the bytes
- * the CP directory gives them, in parallel on the copy engine, with events on the way.
+ * Copies one clone request that {@link RequestVerifier} admitted: its COPY disks, each attached through the
+ * worker's {@link MinidiskAccess} (LINKed at free vdevs on z/VM, volume image extents in the simulation),
+ * all disks in parallel, with events on the way.
+ *
+ * <p>Per disk, on a thread of the disk executor (never the poll loop's: LINK, udev and FLASHCOPY block):
+ * attach the source read-only and the target read/write; try CP FLASHCOPY as the {@link FlashcopyPolicy}
+ * says (auto: on refusal fall back, with the reason in the event; required: a refusal fails the clone,
+ * not retryable; never); format an ECKD target unless the request says it is formatted or checkpoints of
+ * the copy exist (a format would destroy what they claim); then the chunked, checkpointed copy on the copy
+ * engine; and release both disks on every path (copied, failed, cancelled). A release that fails after
+ * a good copy fails the clone (retryable): the disk may still be linked, and the worker's next start
+ * detaches it.
+ *
+ * <p>Checkpoints are keyed by what is copied (batch, source owner and vaddr, target owner and vaddr,
+ * length: {@link #copyId}), never by a vdev or device path, which change from one attach to the next: a
+ * copy killed on the cp path resumes on new vdevs. A disk FLASHCOPY completed is recorded in the
+ * checkpoint store, so a redelivered request re-emits its result without copying it again.
  *
  * <p>Events, all with the request's batch id, userid and attempt: {@code CopyStarted}; {@code
  * CopyProgress} per disk at most once a second, for durable (checkpointed) bytes only; then either a
- * {@code DiskCopied} per disk and {@code CloneCopied}, or one {@code CopyFailed} (the first disk that
- * failed, with the engine's retryable flag, path offset and reason). The job's future completes with
- * {@link Outcome#FINISHED} only after the broker acknowledged those final events: the caller may then
- * commit the request's offset. A cancelled job ({@link #cancel()}: revocation, shutdown) publishes no
- * final event and completes with {@link Outcome#CANCELLED}; its copies stopped at a checkpoint.
+ * {@code DiskCopied} per disk (with its method: {@code flashcopy}, {@code chunked} or {@code resumed}
+ * when checkpoints of an earlier run were used) and {@code CloneCopied}, or one {@code CopyFailed} (the
+ * first disk that failed, with what failed, where and whether a retry can help). The job's future
+ * completes with {@link Outcome#FINISHED} only after the broker acknowledged those final events: the
+ * caller may then commit the request's offset. A cancelled job ({@link #cancel()}: revocation, shutdown)
+ * publishes no final event and completes with {@link Outcome#CANCELLED}; its copies stopped at a
+ * checkpoint and its disks were released.
  *
- * <p>A request whose disks are all checkpointed already costs no I/O: the engine answers from the
+ * <p>A request whose disks are all checkpointed already costs no copy I/O: the engine answers from the
  * checkpoints and the job re-emits the same results (same digests). A request that moved here from
  * another worker copies with resume-by-compare, so chunks already on the target are read, not written.
  *
  * <p>Thread-safety: {@link #start()} once, from any thread; {@link #cancel()} from any thread. The
- * future completes on an engine or producer thread.
+ * future completes on a disk executor, engine or producer thread.
  */
 public final class CloneJob {
     private static final Logger LOG = LoggerFactory.getLogger(CloneJob.class);
     private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
     private static final double MIB = 1024.0 * 1024.0;
+    /** {@code DiskCopied.method} values. */
+    static final String FLASHCOPY = "flashcopy";
+    static final String CHUNKED = "chunked";
+    static final String RESUMED = "resumed";
 
     /** How a job ended. */
     public enum Outcome {
@@ -66,35 +98,64 @@ public final class CloneJob {
         REDELIVER
     }
 
+    /** What a job needs of its worker, shared by every job. */
+    record Tools(String workerId, CopyEngine engine, CheckpointStore store, MinidiskAccess access,
+            FlashcopyPolicy flashcopy, Executor diskExecutor, EventPublisher publisher, CopyOptions options,
+            WorkerMetrics metrics, Path copyRateFile) {
+        Tools {
+            Objects.requireNonNull(workerId, "workerId");
+            Objects.requireNonNull(engine, "engine");
+            Objects.requireNonNull(store, "store");
+            Objects.requireNonNull(access, "access");
+            Objects.requireNonNull(flashcopy, "flashcopy");
+            Objects.requireNonNull(diskExecutor, "diskExecutor");
+            Objects.requireNonNull(publisher, "publisher");
+            Objects.requireNonNull(options, "options");
+            Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(copyRateFile, "copyRateFile");
+        }
+    }
+
     private final CloneRequest request;
     private final List<RequestVerifier.AdmittedDisk> disks;
+    private final Tools tools;
     private final String workerId;
-    private final CopyEngine engine;
     private final EventPublisher publisher;
     private final CopyOptions options;
     private final WorkerMetrics metrics;
-    private final Path copyRateFile;
     private final CopyCancellation cancellation = new CopyCancellation();
     private volatile boolean stopRequested;
 
     /**
-     * @param disks the request's disks to copy with their bytes, as {@link RequestVerifier} admitted them
+     * @param disks the request's disks to copy, as {@link RequestVerifier} admitted them
      */
-    CloneJob(CloneRequest request, List<RequestVerifier.AdmittedDisk> disks, String workerId, CopyEngine engine,
-            EventPublisher publisher, CopyOptions options, WorkerMetrics metrics, Path copyRateFile) {
+    CloneJob(CloneRequest request, List<RequestVerifier.AdmittedDisk> disks, Tools tools) {
         this.request = Objects.requireNonNull(request, "request");
         this.disks = List.copyOf(disks);
-        this.workerId = Objects.requireNonNull(workerId, "workerId");
-        this.engine = Objects.requireNonNull(engine, "engine");
-        this.publisher = Objects.requireNonNull(publisher, "publisher");
-        this.options = Objects.requireNonNull(options, "options").withResumeByCompare(true);
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.copyRateFile = Objects.requireNonNull(copyRateFile, "copyRateFile");
+        this.tools = Objects.requireNonNull(tools, "tools");
+        this.workerId = tools.workerId();
+        this.publisher = tools.publisher();
+        this.options = tools.options().withResumeByCompare(true);
+        this.metrics = tools.metrics();
     }
 
     /** {@code USERID#attempt}: two deliveries of one request have the same key. */
     public static String key(CloneRequest request) {
         return request.getUserid() + "#" + request.getAttempt();
+    }
+
+    /**
+     * The checkpoint key of a disk's copy: {@code disk-} and 20 hex digits of the SHA-256 of the batch,
+     * the source's and the target's owner and vaddr and the length. What is copied, not where it is
+     * attached: the same on every attach, every worker and every attempt of the batch.
+     */
+    static String copyId(String batchId, CloneDisk disk) {
+        DiskExtent source = disk.getSource();
+        DiskExtent target = disk.getTarget();
+        String text = batchId + "\n" + source.getOwner() + " " + source.getVaddr() + "\n" + target.getOwner() + " "
+                + target.getVaddr() + "\n" + source.getByteLength();
+        MessageDigest sha = DiskDigest.sha256();
+        return "disk-" + HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)), 0, 10);
     }
 
     public CloneRequest request() {
@@ -107,8 +168,31 @@ public final class CloneJob {
         cancellation.cancel();
     }
 
-    /** A disk to copy and its plan. */
-    private record DiskCopy(CloneDisk disk, CopyPlan plan) {
+    /** How one disk was copied. */
+    private record DiskResult(CloneDisk disk, String method, long bytesTotal, long bytesWritten, long bytesSkipped,
+            String digest, boolean verified, String fallbackReason) {
+    }
+
+    /** A disk that could not be copied: which step, where, and whether a retry can help. */
+    private static final class DiskFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final long offset;
+        final boolean retryable;
+
+        DiskFailure(String reason, long offset, boolean retryable, Throwable cause) {
+            super(reason, cause);
+            this.offset = offset;
+            this.retryable = retryable;
+        }
+    }
+
+    /** The copy stopped on request (cancel, or a sibling disk failed). */
+    private static final class Stopped extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super(null, null, false, false);
+        }
     }
 
     /** Starts the copies; the future never fails (every failure is an outcome). */
@@ -133,19 +217,22 @@ public final class CloneJob {
     }
 
     private CompletableFuture<Outcome> run(long startNanos) {
-        List<DiskCopy> copies = new ArrayList<>();
-        for (RequestVerifier.AdmittedDisk disk : disks) {
-            copies.add(new DiskCopy(disk.disk(), new CopyPlan(disk.source(), disk.target(), options, null)));
-        }
         long total = 0;
-        for (DiskCopy copy : copies) {
-            total += copy.disk.getSource().getByteLength();
+        for (RequestVerifier.AdmittedDisk disk : disks) {
+            total += disk.disk().getSource().getByteLength();
         }
         CompletableFuture<?> started = publisher.publish(event().setCopyStarted(CopyStarted.newBuilder()
-                .setWorkerId(workerId).setDisks(copies.size()).setBytesTotal(total)).build());
-        List<CompletableFuture<CopyResult>> results = new ArrayList<>();
-        for (DiskCopy copy : copies) {
-            CompletableFuture<CopyResult> result = engine.copy(copy.plan, progressPublisher(copy.disk), cancellation);
+                .setWorkerId(workerId).setDisks(disks.size()).setBytesTotal(total)).build());
+        List<CompletableFuture<DiskResult>> results = new ArrayList<>();
+        for (RequestVerifier.AdmittedDisk disk : disks) {
+            CompletableFuture<DiskResult> result = new CompletableFuture<>();
+            tools.diskExecutor().execute(() -> {
+                try {
+                    result.complete(copyDisk(disk.disk()));
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
             // a failed disk stops its siblings at a checkpoint: the clone fails anyway
             result.whenComplete((r, e) -> {
                 if (e != null) {
@@ -157,30 +244,181 @@ public final class CloneJob {
         long bytesTotal = total;
         return CompletableFuture.allOf(results.stream().map(f -> f.handle((r, e) -> null))
                         .toArray(CompletableFuture[]::new))
-                .thenCompose(ignored -> finish(copies, results, bytesTotal, startNanos, started));
+                .thenCompose(ignored -> finish(results, bytesTotal, startNanos, started));
     }
 
-    private CompletableFuture<Outcome> finish(List<DiskCopy> copies, List<CompletableFuture<CopyResult>> results,
-            long bytesTotal, long startNanos, CompletableFuture<?> started) {
-        CopyException failure = null;
+    /** Copies one disk, blocking: attach, FLASHCOPY or format and chunks, release. */
+    private DiskResult copyDisk(CloneDisk disk) throws DiskFailure, Stopped {
+        String copyId = copyId(request.getBatchId(), disk);
+        long length = disk.getSource().getByteLength();
+        MinidiskAccess access = tools.access();
+        OptionalLong flashcopied = storageCopy(copyId);
+        if (flashcopied.isPresent()) { // FLASHCOPY did it in an earlier delivery: the same result again
+            return new DiskResult(disk, FLASHCOPY, flashcopied.getAsLong(), 0, 0, "", false, "");
+        }
+        AttachedDisk source = null;
+        AttachedDisk target = null;
+        DiskResult result = null;
+        Exception failure = null;
+        try {
+            stopIfAsked();
+            source = attach(access, disk.getSource(), MinidiskAccess.Mode.READ, "source");
+            stopIfAsked();
+            target = attach(access, disk.getTarget(), MinidiskAccess.Mode.WRITE, "target");
+            stopIfAsked();
+            String fallback = "";
+            FlashcopyPolicy policy = tools.flashcopy();
+            if (policy != FlashcopyPolicy.NEVER && !access.canFlashcopy() && policy == FlashcopyPolicy.REQUIRED) {
+                throw new DiskFailure("FLASHCOPY is required (--flashcopy required), but the " + access.kind().configName()
+                        + " disk access cannot FLASHCOPY " + source.describe(), CopyException.NO_OFFSET, false, null);
+            }
+            if (policy != FlashcopyPolicy.NEVER && access.canFlashcopy()) {
+                try {
+                    access.flashcopy(source, target);
+                    tools.store().recordStorageCopy(copyId, length);
+                    result = new DiskResult(disk, FLASHCOPY, length, 0, 0, "", false, "");
+                } catch (DiskAccessException e) {
+                    if (policy == FlashcopyPolicy.REQUIRED) {
+                        throw new DiskFailure("FLASHCOPY is required (--flashcopy required) and failed: " + e.getMessage(),
+                                CopyException.NO_OFFSET, false, e);
+                    }
+                    fallback = e.getMessage();
+                    LOG.info("clone {} disk {}: FLASHCOPY not possible, copying in chunks: {}", request.getUserid(),
+                            disk.getVaddr(), fallback);
+                } catch (CopyException e) {
+                    throw new DiskFailure("FLASHCOPY of " + source.describe() + " succeeded but cannot be recorded: "
+                            + e.getMessage(), CopyException.NO_OFFSET, e.retryable(), e);
+                }
+            }
+            if (result == null) {
+                stopIfAsked();
+                if (!disk.getTargetFormatted() && !checkpointed(copyId)) {
+                    AttachedDisk formatted = target;
+                    try {
+                        access.formatTarget(target, line -> LOG.info("clone {} disk {}: formatting {}: {}",
+                                request.getUserid(), disk.getVaddr(), formatted.describe(), line));
+                    } catch (DiskAccessException e) {
+                        throw new DiskFailure(e.getMessage(), CopyException.NO_OFFSET, e.retryable(), e);
+                    }
+                }
+                stopIfAsked();
+                result = chunked(disk, copyId, source, target, fallback);
+            }
+        } catch (DiskFailure | Stopped | RuntimeException e) {
+            failure = e;
+        } finally {
+            Exception released = release(access, target, release(access, source, null));
+            if (released != null) {
+                if (failure == null) {
+                    DiskAccessException cause = (DiskAccessException) released;
+                    failure = new DiskFailure("disk " + disk.getVaddr() + " was copied but not released: "
+                            + cause.getMessage(), CopyException.NO_OFFSET, true, cause);
+                } else {
+                    failure.addSuppressed(released);
+                }
+            }
+        }
+        if (failure instanceof DiskFailure diskFailure) {
+            throw diskFailure;
+        }
+        if (failure instanceof Stopped stopped) {
+            throw stopped;
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        return result;
+    }
+
+    private AttachedDisk attach(MinidiskAccess access, DiskExtent extent, MinidiskAccess.Mode mode, String which)
+            throws DiskFailure {
+        try {
+            return access.attach(extent, mode);
+        } catch (DiskAccessException e) {
+            throw new DiskFailure("cannot attach the " + which + ": " + e.getMessage(), CopyException.NO_OFFSET,
+                    e.retryable(), e);
+        }
+    }
+
+    /** Releases {@code disk} if attached; returns {@code earlier}, or the failure with {@code earlier} suppressed. */
+    private static Exception release(MinidiskAccess access, AttachedDisk disk, Exception earlier) {
+        if (disk == null) {
+            return earlier;
+        }
+        try {
+            access.release(disk);
+            return earlier;
+        } catch (DiskAccessException | RuntimeException e) {
+            if (earlier != null) {
+                e.addSuppressed(earlier);
+            }
+            return e;
+        }
+    }
+
+    private DiskResult chunked(CloneDisk disk, String copyId, AttachedDisk source, AttachedDisk target, String fallback)
+            throws DiskFailure, Stopped {
+        CopyPlan plan = new CopyPlan(source.region(), target.region(), options, copyId);
+        CopyResult result;
+        try {
+            result = tools.engine().copyAndWait(plan, progressPublisher(disk), cancellation);
+        } catch (CopyException e) {
+            String where = e.path() == null ? "" : " (" + e.path() + (e.offset() >= 0 ? " at byte " + e.offset() : "") + ")";
+            throw new DiskFailure(e.kind() + ": " + e.getMessage() + where, e.offset(), e.retryable(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DiskFailure("interrupted while copying " + source.describe(), CopyException.NO_OFFSET, true, e);
+        }
+        if (result.outcome() == CopyOutcome.CANCELLED) {
+            throw new Stopped();
+        }
+        long skipped = result.bytesSkippedCheckpoint() + result.bytesSkippedZero() + result.bytesSkippedCompare();
+        return new DiskResult(disk, result.bytesSkippedCheckpoint() > 0 ? RESUMED : CHUNKED, result.bytesTotal(),
+                result.bytesWritten(), skipped, result.digest(), result.verified(), fallback);
+    }
+
+    private void stopIfAsked() throws Stopped {
+        if (stopRequested || cancellation.isCancelled()) {
+            throw new Stopped();
+        }
+    }
+
+    private OptionalLong storageCopy(String copyId) throws DiskFailure {
+        try {
+            return tools.store().storageCopy(copyId);
+        } catch (CopyException e) {
+            throw new DiskFailure(e.getMessage(), CopyException.NO_OFFSET, e.retryable(), e);
+        }
+    }
+
+    private boolean checkpointed(String copyId) throws DiskFailure {
+        try {
+            return tools.store().load(copyId).isPresent();
+        } catch (CopyException e) {
+            throw new DiskFailure(e.getMessage(), CopyException.NO_OFFSET, e.retryable(), e);
+        }
+    }
+
+    private CompletableFuture<Outcome> finish(List<CompletableFuture<DiskResult>> results, long bytesTotal,
+            long startNanos, CompletableFuture<?> started) {
+        DiskFailure failure = null;
         String failedVaddr = null;
         Throwable unexpected = null;
-        boolean cancelled = false;
-        List<CopyResult> done = new ArrayList<>();
+        List<DiskResult> done = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
-            CompletableFuture<CopyResult> future = results.get(i);
             try {
-                CopyResult result = future.join();
-                done.add(result);
-                cancelled |= result.outcome() == CopyOutcome.CANCELLED;
+                done.add(results.get(i).join());
             } catch (CompletionException e) {
                 Throwable cause = e.getCause();
-                if (cause instanceof CopyException copy && failure == null) {
-                    failure = copy;
-                    failedVaddr = copies.get(i).disk.getVaddr();
-                } else if (!(cause instanceof CopyException) && unexpected == null) {
+                String vaddr = disks.get(i).disk().getVaddr();
+                if (cause instanceof DiskFailure diskFailure) {
+                    if (failure == null) {
+                        failure = diskFailure;
+                        failedVaddr = vaddr;
+                    }
+                } else if (!(cause instanceof Stopped) && unexpected == null) {
                     unexpected = cause;
-                    failedVaddr = failedVaddr == null ? copies.get(i).disk.getVaddr() : failedVaddr;
+                    failedVaddr = failedVaddr == null ? vaddr : failedVaddr;
                 }
             }
         }
@@ -190,33 +428,31 @@ public final class CloneJob {
             return CompletableFuture.completedFuture(Outcome.CANCELLED);
         }
         if (failure != null) {
-            String where = failure.path() == null ? "" : " (" + failure.path()
-                    + (failure.offset() >= 0 ? " at byte " + failure.offset() : "") + ")";
-            return publishFinal(List.of(failed(failedVaddr, failure.offset(),
-                    failure.kind() + ": " + failure.getMessage() + where, failure.retryable())), started);
+            return publishFinal(List.of(failed(failedVaddr, failure.offset, failure.getMessage(), failure.retryable)),
+                    started);
         }
         if (unexpected != null) {
             return publishFinal(List.of(failed(failedVaddr, CopyException.NO_OFFSET,
                     "unexpected error: " + unexpected, false)), started);
         }
-        if (cancelled) {
-            // only our own cancellation cancels, and only stopRequested or a failure cancels it
-            throw new IllegalStateException("copy of " + request.getUserid() + " cancelled without a stop request");
+        if (done.size() != disks.size()) {
+            // only our own cancellation stops a disk, and only stopRequested or a failure cancels it
+            throw new IllegalStateException("copy of " + request.getUserid() + " stopped without a stop request");
         }
         List<CloneEvent> finals = new ArrayList<>();
         long written = 0;
-        for (int i = 0; i < copies.size(); i++) {
-            CopyResult result = done.get(i);
-            long skipped = result.bytesSkippedCheckpoint() + result.bytesSkippedZero() + result.bytesSkippedCompare();
+        for (DiskResult result : done) {
             written += result.bytesWritten();
-            metrics.diskCopied(result.bytesWritten(), skipped);
+            metrics.diskCopied(result.bytesWritten(), result.bytesSkipped());
             finals.add(event().setDiskCopied(DiskCopied.newBuilder()
-                    .setVaddr(copies.get(i).disk.getVaddr())
+                    .setVaddr(result.disk().getVaddr())
                     .setBytesTotal(result.bytesTotal())
                     .setDigest(result.digest())
                     .setBytesWritten(result.bytesWritten())
-                    .setBytesSkipped(skipped)
-                    .setVerified(result.verified())).build());
+                    .setBytesSkipped(result.bytesSkipped())
+                    .setVerified(result.verified())
+                    .setMethod(result.method())
+                    .setFallbackReason(result.fallbackReason())).build());
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
         finals.add(event().setCloneCopied(CloneCopied.newBuilder()
@@ -302,12 +538,12 @@ public final class CloneJob {
     /** Writes the rate as a plain decimal (MiB/s) with an atomic rename, for {@code clonefarm plan}. */
     private void recordCopyRate(double mibPerSecond) {
         try {
-            Files.createDirectories(copyRateFile.getParent());
-            Path temp = Files.createTempFile(copyRateFile.getParent(), ".copy-rate", ".tmp");
+            Files.createDirectories(tools.copyRateFile().getParent());
+            Path temp = Files.createTempFile(tools.copyRateFile().getParent(), ".copy-rate", ".tmp");
             Files.writeString(temp, String.format(Locale.ROOT, "%.1f%n", mibPerSecond), StandardCharsets.US_ASCII);
-            Files.move(temp, copyRateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, tools.copyRateFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            LOG.warn("cannot record the copy rate in {}: {}", copyRateFile, e.toString());
+            LOG.warn("cannot record the copy rate in {}: {}", tools.copyRateFile(), e.toString());
         }
     }
 }

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,7 +45,11 @@ import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.CopyFailed;
 import org.clonefarm.proto.RequestRejected;
 import org.clonefarm.worker.copy.CopyException;
+import org.clonefarm.worker.copy.CheckpointStore;
 import org.clonefarm.worker.copy.CopyEngine;
+import org.clonefarm.worker.disk.DiskAccessKind;
+import org.clonefarm.worker.disk.MinidiskAccess;
+import org.clonefarm.worker.disk.MinidiskDirectory;
 import org.clonefarm.worker.service.WorkerConfig;
 import org.clonefarm.worker.service.internal.SubmittedRecords.Submitted;
 import org.slf4j.Logger;
@@ -64,7 +69,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A second delivery of a request that is running here ({@code USERID#attempt}) joins the running
  *       job instead of copying again; another attempt of a busy userid waits for it (one target, one copy).</li>
  *   <li>A request that is not provably the coordinator's ({@link RequestVerifier}: signed with the farm key,
- *       planned on the events topic, its disks the clone's own minidisks in the CP directory) is copied
+ *       planned on the events topic, its disks the clone's own minidisks, on the volumes path as the CP
+ *       directory file places them) is copied
  *       never: it goes to the dead-letter topic and a {@code RequestRejected} event says why; both
  *       acknowledged, it counts as finished.</li>
  *   <li>A request whose attempt is over according to the events topic ({@link CopyFacts}: copied or
@@ -93,7 +99,7 @@ public final class PollLoop implements Runnable {
     private final Producer<String, byte[]> producer;
     private final EventPublisher publisher;
     private final DeadLetters deadLetters;
-    private final CopyEngine engine;
+    private final CloneJob.Tools tools;
     private final WorkerMetrics metrics;
     private final FarmKey farmKey;
     private final MinidiskDirectory directory;
@@ -136,17 +142,28 @@ public final class PollLoop implements Runnable {
         }
     }
 
-    /** @param farmKey the key the coordinator signs requests with */
+    /**
+     * @param store the engine's checkpoint store (a job also records FLASHCOPYed disks there)
+     * @param access how jobs attach minidisks; on the volumes path the verifier also checks the CP directory
+     *     file's extents
+     * @param diskExecutor where jobs run their blocking disk steps (attach, FLASHCOPY, release): not this
+     *     loop's thread, unbounded (one task per disk being copied)
+     * @param farmKey the key the coordinator signs requests with
+     */
     public PollLoop(WorkerConfig config, Producer<String, byte[]> producer, EventPublisher publisher,
-            CopyEngine engine, WorkerMetrics metrics, FarmKey farmKey) {
+            CopyEngine engine, CheckpointStore store, MinidiskAccess access, Executor diskExecutor,
+            WorkerMetrics metrics, FarmKey farmKey) {
         this.config = Objects.requireNonNull(config, "config");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.deadLetters = new DeadLetters(producer, config.topics(), config.workerId());
-        this.engine = Objects.requireNonNull(engine, "engine");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.farmKey = Objects.requireNonNull(farmKey, "farmKey");
-        this.directory = new MinidiskDirectory(LocalDataDirectory.at(config.dataDirectory()));
+        this.tools = new CloneJob.Tools(config.workerId(), engine, store, access, config.disk().flashcopy(),
+                diskExecutor, publisher, config.copyOptions(), metrics, config.copyRateFile());
+        this.directory = access.kind() == DiskAccessKind.VOLUMES
+                ? new MinidiskDirectory(LocalDataDirectory.at(config.dataDirectory()))
+                : null; // on z/VM, LINK and QUERY VIRTUAL decide the bytes
     }
 
     /** Completes when the group first assigned this worker (possibly no partitions). */
@@ -320,8 +337,7 @@ public final class PollLoop implements Runnable {
 
     private void start(TopicPartition partition, Pending pending, CloneRequest request,
             RequestVerifier.Admitted admitted) {
-        CloneJob job = new CloneJob(request, admitted.disks(), config.workerId(), engine, publisher,
-                config.copyOptions(), metrics, config.copyRateFile());
+        CloneJob job = new CloneJob(request, admitted.disks(), tools);
         Running running = new Running(job, partition);
         running.records.add(pending);
         jobsByKey.put(CloneJob.key(request), running);

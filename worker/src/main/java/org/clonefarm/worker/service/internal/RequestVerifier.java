@@ -16,6 +16,7 @@ import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.DiskAction;
 import org.clonefarm.proto.DiskExtent;
+import org.clonefarm.worker.disk.MinidiskDirectory;
 import org.clonefarm.worker.service.internal.CopyFacts.PlannedClone;
 
 /**
@@ -29,8 +30,11 @@ import org.clonefarm.worker.service.internal.CopyFacts.PlannedClone;
  *       {@code RetryRequested} asked for);</li>
  *   <li>its master and profile are the batch's, and its disks are exactly the planned ones;</li>
  *   <li>every disk to copy goes from the master's minidisk to the clone's own minidisk of the same
- *       address, and the extents it names are the ones the CP directory gives those minidisks: the copy
- *       then uses the directory's bytes, never offsets from the record.</li>
+ *       address, and its target is not smaller than its source;</li>
+ *   <li>on the volumes path (a {@link MinidiskDirectory} given), the extents it names are the ones the CP
+ *       directory file gives those minidisks, and they do not overlap. On the cp path CP decides the bytes:
+ *       the copy LINKs (owner, vaddr) and checks {@code QUERY VIRTUAL} against the plan
+ *       ({@link org.clonefarm.worker.disk.CpMinidiskAccess}); offsets from the record are never used.</li>
  * </ol>
  * The signature alone stops a forger without the key; the rest stops a request that the coordinator
  * did not mean for this plan and directory (a stale retry, a plan edited on the topic, a directory
@@ -43,6 +47,7 @@ import org.clonefarm.worker.service.internal.CopyFacts.PlannedClone;
 final class RequestVerifier {
     private final FarmKey farmKey;
     private final CopyFacts facts;
+    /** The CP directory file of the volumes path, or null on the cp path. */
     private final MinidiskDirectory directory;
 
     /** What to do with a request. */
@@ -64,14 +69,15 @@ final class RequestVerifier {
     record Unavailable(String vaddr, String reason, boolean retryable) implements Verdict {
     }
 
-    /** A disk to copy with its bytes as the directory gives them. */
-    record AdmittedDisk(CloneDisk disk, FileRegion source, FileRegion target) {
+    /** A disk to copy: the minidisk access attaches its source and target by owner and vaddr. */
+    record AdmittedDisk(CloneDisk disk) {
     }
 
+    /** @param directory the volumes path's CP directory file, whose extents requests must name; null on the cp path */
     RequestVerifier(FarmKey farmKey, CopyFacts facts, MinidiskDirectory directory) {
         this.farmKey = Objects.requireNonNull(farmKey, "farmKey");
         this.facts = Objects.requireNonNull(facts, "facts");
-        this.directory = Objects.requireNonNull(directory, "directory");
+        this.directory = directory;
     }
 
     Verdict verify(ConsumerRecord<String, byte[]> record, CloneRequest request) {
@@ -113,6 +119,15 @@ final class RequestVerifier {
             if (problem != null) {
                 return new Rejected("request for " + clone + " is refused: disk " + disk.getVaddr() + " " + problem);
             }
+            if (disk.getTarget().getByteLength() < disk.getSource().getByteLength()) {
+                return new Rejected("request for " + clone + " is refused: disk " + disk.getVaddr() + " has a target of "
+                        + disk.getTarget().getByteLength() + " bytes, smaller than its source ("
+                        + disk.getSource().getByteLength() + ")");
+            }
+            if (directory == null) {
+                admitted.add(new AdmittedDisk(disk));
+                continue;
+            }
             FileRegion source;
             FileRegion target;
             try {
@@ -128,9 +143,9 @@ final class RequestVerifier {
                 return new Unavailable(disk.getVaddr(), "cannot read the CP directory " + directory.directoryFile()
                         + " to find disk " + disk.getVaddr() + ": " + e, true);
             }
-            problem = matches(disk.getSource(), source, "source");
+            problem = MinidiskDirectory.mismatch(disk.getSource(), source, "source");
             if (problem == null) {
-                problem = matches(disk.getTarget(), target, "target");
+                problem = MinidiskDirectory.mismatch(disk.getTarget(), target, "target");
             }
             if (problem == null && target.length() < source.length()) {
                 problem = "has a target of " + target.length() + " bytes, smaller than its source (" + source.length() + ")";
@@ -141,7 +156,7 @@ final class RequestVerifier {
             if (problem != null) {
                 return new Rejected("request for " + clone + " is refused: disk " + disk.getVaddr() + " " + problem);
             }
-            admitted.add(new AdmittedDisk(disk, source, target));
+            admitted.add(new AdmittedDisk(disk));
         }
         return new Admitted(List.copyOf(admitted));
     }
@@ -156,18 +171,6 @@ final class RequestVerifier {
         if (!target.getOwner().equals(userid) || !target.getVaddr().equals(disk.getVaddr())) {
             return "would be written to " + target.getOwner() + " " + target.getVaddr() + ", not to the clone's own "
                     + userid + " " + disk.getVaddr();
-        }
-        return null;
-    }
-
-    /** Why the request's extent is not the directory's bytes of that minidisk, or null. */
-    private static String matches(DiskExtent claimed, FileRegion actual, String which) {
-        String volume = actual.path().getFileName().toString();
-        boolean sameVolume = volume.equals(claimed.getVolser() + ".img");
-        if (!sameVolume || claimed.getByteOffset() != actual.offset() || claimed.getByteLength() != actual.length()) {
-            return "names " + which + " " + claimed.getOwner() + " " + claimed.getVaddr() + " as bytes "
-                    + claimed.getByteOffset() + "+" + claimed.getByteLength() + " of " + claimed.getVolser()
-                    + ", but the CP directory puts it at " + actual.offset() + "+" + actual.length() + " of " + volume;
         }
         return null;
     }

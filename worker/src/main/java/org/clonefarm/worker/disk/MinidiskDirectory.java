@@ -1,4 +1,4 @@
-package org.clonefarm.worker.service.internal;
+package org.clonefarm.worker.disk;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +15,7 @@ import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.platform.volume.Volume;
+import org.clonefarm.proto.DiskExtent;
 
 /**
  * Where a minidisk's bytes are, as the CP directory of the local simulation says: the worker copies
@@ -22,21 +23,22 @@ import org.clonefarm.platform.volume.Volume;
  * it was handed. The directory and the volume table are read again only when their files changed
  * (size or modification time), so checking every request of a batch costs one parse.
  *
- * <p>Thread-safety: {@link #locate} is synchronized (the poll loop calls it; the lock is for safety).
+ * <p>Thread-safety: {@link #locate} is synchronized (the poll loop's verifier and the copies' {@link
+ * VolumeImageAccess} call it).
  */
-final class MinidiskDirectory {
+public final class MinidiskDirectory {
     private final LocalDataDirectory data;
     private Object directoryStamp;
     private Object controlStamp;
     private UserDirectory directory;
     private Map<Volser, Volume> volumes;
 
-    MinidiskDirectory(LocalDataDirectory data) {
+    public MinidiskDirectory(LocalDataDirectory data) {
         this.data = Objects.requireNonNull(data, "data");
     }
 
     /** The CP directory file it reads, for messages. */
-    Path directoryFile() {
+    public Path directoryFile() {
         return data.directoryFile();
     }
 
@@ -48,7 +50,7 @@ final class MinidiskDirectory {
      *     but its bytes are not there (a missing volume image, an extent past its end)
      * @throws IOException when the directory or the volume table cannot be read
      */
-    synchronized FileRegion locate(Userid owner, Vaddr vaddr) throws IOException, NoSuchMinidisk {
+    public synchronized FileRegion locate(Userid owner, Vaddr vaddr) throws IOException, NoSuchMinidisk {
         Object directoryNow = stamp(data.directoryFile());
         if (directory == null || !directoryNow.equals(directoryStamp)) {
             directory = data.readDirectory();
@@ -68,8 +70,25 @@ final class MinidiskDirectory {
         return data.resolve(directory, volumes, owner, vaddr);
     }
 
+    /**
+     * Why a request's extent is not the directory's bytes of that minidisk ({@code actual}, from {@link
+     * #locate}), or null when it is: the same volume, offset and length.
+     *
+     * @param which {@code source} or {@code target}, for the message
+     */
+    public static String mismatch(DiskExtent claimed, FileRegion actual, String which) {
+        String volume = actual.path().getFileName().toString();
+        boolean sameVolume = volume.equals(claimed.getVolser() + ".img");
+        if (!sameVolume || claimed.getByteOffset() != actual.offset() || claimed.getByteLength() != actual.length()) {
+            return "names " + which + " " + claimed.getOwner() + " " + claimed.getVaddr() + " as bytes "
+                    + claimed.getByteOffset() + "+" + claimed.getByteLength() + " of " + claimed.getVolser()
+                    + ", but the CP directory puts it at " + actual.offset() + "+" + actual.length() + " of " + volume;
+        }
+        return null;
+    }
+
     /** The CP directory gives the user no such minidisk on a volume. */
-    static final class NoSuchMinidisk extends Exception {
+    public static final class NoSuchMinidisk extends Exception {
         private static final long serialVersionUID = 1L;
 
         NoSuchMinidisk(String message) {
