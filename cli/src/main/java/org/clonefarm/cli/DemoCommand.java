@@ -24,8 +24,10 @@ import org.clonefarm.coordinator.watch.BatchProgressView;
 import org.clonefarm.coordinator.watch.BatchThroughput;
 import org.clonefarm.platform.directory.DirectoryEntry;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneState;
 import org.clonefarm.proto.CloneStatus;
+import org.clonefarm.worker.disk.DiskAccessKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,6 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     OrchestrationOptions orchestration;
 
+    @Mixin
+    DiskAccessOptions disks;
+
     @Option(names = "--http-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the dashboard while the demo runs, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int httpPort;
@@ -112,7 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
         var httpSettings = new org.clonefarm.coordinator.http.HttpSettings("127.0.0.1", httpPort,
                 org.clonefarm.coordinator.http.ApiToken.ofDataDirectory(dataDir));
         LocalFarm.Plan plan = new LocalFarm.Plan(dataDir, kafka, 0, Duration.ofSeconds(60), workers, true, httpSettings,
-                orchestrationSettings, orchestration.guestConcurrency());
+                orchestrationSettings, orchestration.guestConcurrency(), disks.settings(DiskAccessKind.CP));
         long start = System.nanoTime();
         try (LocalFarm farm = LocalFarm.start("clonefarm demo", plan, log)) {
             log.println("clonefarm demo: bootstrap.servers=" + farm.servers() + " dashboard=" + farm.coordinator().orElseThrow().url()
@@ -138,6 +143,9 @@ public final class DemoCommand implements Callable<Integer> {
                 out.put("ready", ready);
                 out.put("failed", failed);
                 out.put("bytes_copied", summary == null ? 0 : summary.bytesDone());
+                CopyMethods methods = CopyMethods.of(farm.coordinator().orElseThrow().service().store(), batch);
+                out.put("disks_by_method", methods.disks());
+                out.put("bytes_written", methods.bytesWritten());
                 out.put("wall_s", Math.round(wall * 10) / 10.0);
                 System.out.println(new ObjectMapper().writeValueAsString(out));
             }
@@ -183,9 +191,9 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println("batch " + batch + " never appeared on the events topic");
             return;
         }
-        System.out.printf("batch %s: %d of %d clones READY in %.1f s; %s copied (%s)%n", batch,
+        System.out.printf("batch %s: %d of %d clones READY in %.1f s; %s copied (%s); disks copied by %s%n", batch,
                 summary.count(CloneState.CLONE_STATE_READY), summary.clones(), wall, Sizes.bytes(summary.bytesDone()),
-                BatchProgressView.counts(summary).trim());
+                BatchProgressView.counts(summary).trim(), CopyMethods.of(store, batch).describe());
         List<CloneStatus> statuses = store.clonesOf(batch);
         for (CloneStatus status : statuses) {
             if (status.getState() != CloneState.CLONE_STATE_READY) {
@@ -231,5 +239,30 @@ public final class DemoCommand implements Callable<Integer> {
                 "  - range: LINUX" + String.format("%0" + width + "d", first) + "-LINUX" + String.format("%0" + width + "d", last),
                 "    ip: " + ip,
                 "");
+    }
+
+    /** How a batch's disks were copied, from the {@code DiskCopied} facts of each clone's current attempt. */
+    record CopyMethods(Map<String, Integer> disks, long bytesWritten) {
+        static CopyMethods of(CloneStateStore store, String batch) {
+            Map<String, Integer> disks = new java.util.TreeMap<>();
+            long written = 0;
+            for (CloneStatus status : store.clonesOf(batch)) {
+                for (CloneEvent event : store.history(status.getUserid())) {
+                    if (event.getFactCase() == CloneEvent.FactCase.DISK_COPIED && event.getAttempt() == status.getAttempt()) {
+                        String method = event.getDiskCopied().getMethod();
+                        disks.merge(method.isEmpty() ? "unknown" : method, 1, Integer::sum);
+                        written += event.getDiskCopied().getBytesWritten();
+                    }
+                }
+            }
+            return new CopyMethods(disks, written);
+        }
+
+        String describe() {
+            StringBuilder text = new StringBuilder();
+            disks.forEach((method, count) -> text.append(text.length() == 0 ? "" : ", ").append(method).append(' ')
+                    .append(count));
+            return (text.length() == 0 ? "none" : text) + " (" + Sizes.bytes(bytesWritten) + " written)";
+        }
     }
 }

@@ -7,54 +7,31 @@ import org.clonefarm.worker.service.DiskSettings;
 import picocli.CommandLine.Option;
 
 /**
- * How a worker reaches minidisks ({@code --disk-access}, {@code --flashcopy}) and the tools of the z/VM
- * path ({@code --vmcp}, {@code --chccwdev}, {@code --cio-ignore}, {@code --udevadm}, {@code --by-path-dir},
- * {@code --dasdfmt}); the texts and defaults are {@link DiskSettings}'s. A picocli mixin.
+ * How workers reach minidisks ({@code --disk-access}, {@code --flashcopy}); the texts and defaults are
+ * {@link DiskSettings}'s. A picocli mixin of {@code worker}, {@code up} and {@code demo}; the tools of the
+ * z/VM path are {@link ZvmToolOptions} ({@code worker} only).
  */
 public final class DiskAccessOptions {
 
-    @Option(names = "--disk-access", paramLabel = "cp|volumes", defaultValue = "volumes",
-            description = DiskSettings.KIND_DOC + " (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--disk-access", paramLabel = "cp|volumes",
+            description = DiskSettings.KIND_DOC + " (default: cp for up and demo, on the local simulation;"
+                    + " volumes for worker).")
     String kind;
 
     @Option(names = "--flashcopy", paramLabel = "auto|never|required", defaultValue = "auto",
             description = DiskSettings.FLASHCOPY_DOC + " (default: ${DEFAULT-VALUE}).")
     String flashcopy;
 
-    @Option(names = "--vmcp", paramLabel = "PATH", defaultValue = DiskSettings.DEFAULT_VMCP,
-            description = DiskSettings.VMCP_DOC + " (default: ${DEFAULT-VALUE}).")
-    String vmcp;
-
-    @Option(names = "--chccwdev", paramLabel = "PATH", defaultValue = DiskSettings.DEFAULT_CHCCWDEV,
-            description = DiskSettings.CHCCWDEV_DOC + " (default: ${DEFAULT-VALUE}).")
-    String chccwdev;
-
-    @Option(names = "--cio-ignore", paramLabel = "PATH", defaultValue = DiskSettings.DEFAULT_CIO_IGNORE,
-            description = DiskSettings.CIO_IGNORE_DOC + " (default: ${DEFAULT-VALUE}).")
-    String cioIgnore;
-
-    @Option(names = "--udevadm", paramLabel = "PATH", defaultValue = DiskSettings.DEFAULT_UDEVADM,
-            description = DiskSettings.UDEVADM_DOC + " (default: ${DEFAULT-VALUE}).")
-    String udevadm;
-
-    @Option(names = "--by-path-dir", paramLabel = "DIR", defaultValue = "/dev/disk/by-path",
-            description = DiskSettings.BY_PATH_DOC + " (default: ${DEFAULT-VALUE}).")
-    Path byPathDirectory;
-
-    @Option(names = "--dasdfmt", paramLabel = "PATH", defaultValue = DiskSettings.DEFAULT_DASDFMT,
-            description = DiskSettings.DASDFMT_DOC + " (default: ${DEFAULT-VALUE}).")
-    String dasdfmt;
-
     /**
-     * The settings these options give.
+     * The settings these options give; {@code whenAbsent} is the command's own default access.
      *
      * @throws UserError naming the option when a value is not allowed
      */
-    DiskSettings settings() {
+    DiskSettings settings(DiskAccessKind whenAbsent) {
         DiskAccessKind accessKind;
         FlashcopyPolicy policy;
         try {
-            accessKind = DiskAccessKind.parse(kind);
+            accessKind = kind == null ? whenAbsent : DiskAccessKind.parse(kind);
         } catch (IllegalArgumentException e) {
             throw UserError.usage("--disk-access: " + e.getMessage() + ".");
         }
@@ -63,12 +40,6 @@ public final class DiskAccessOptions {
         } catch (IllegalArgumentException e) {
             throw UserError.usage("--flashcopy: " + e.getMessage() + ".");
         }
-        try {
-            return DiskSettings.defaults().withKind(accessKind).withFlashcopy(policy)
-                    .withTools(vmcp, chccwdev, cioIgnore, udevadm, byPathDirectory.toAbsolutePath().normalize(), dasdfmt);
-        } catch (IllegalArgumentException e) {
-            throw UserError.usage("--vmcp/--chccwdev/--cio-ignore/--udevadm/--by-path-dir/--dasdfmt: " + e.getMessage()
-                    + ".");
-        }
+        return DiskSettings.defaults().withKind(accessKind).withFlashcopy(policy);
     }
 }

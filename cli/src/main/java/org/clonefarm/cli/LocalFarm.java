@@ -15,6 +15,8 @@ import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.messaging.TopicLayoutException;
+import org.clonefarm.worker.service.DiskAccessFactory;
+import org.clonefarm.worker.service.DiskSettings;
 import org.clonefarm.worker.service.WorkerConfig;
 import org.clonefarm.worker.service.WorkerService;
 import org.clonefarm.worker.service.WorkerStartException;
@@ -42,7 +44,8 @@ final class LocalFarm implements AutoCloseable {
 
     /** What to start; validated by the commands' options. */
     record Plan(Path dataDir, KafkaOptions kafka, int kafkaPort, Duration startupTimeout, int workers,
-            boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, int guestConcurrency) {
+            boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, int guestConcurrency,
+            DiskSettings disk) {
     }
 
     /**
@@ -72,9 +75,12 @@ final class LocalFarm implements AutoCloseable {
             }
             // the coordinator signs requests with this key, the workers copy only what it signed
             FarmKey farmKey = FarmKeyOption.loadOrCreateAt(FarmKey.defaultFile(plan.dataDir()));
+            // the workers are guests of the simulation: the cp path runs against its CP and channel subsystem
+            DiskSettings disk = WorkerDiskAccess.simulated(plan.disk());
+            DiskAccessFactory access = WorkerDiskAccess.factory(disk, plan.dataDir(), true);
             for (int i = 1; i <= plan.workers(); i++) {
                 running.push(WorkerService.start(WorkerConfig.of(command.replace(' ', '-') + "-worker-" + i, plan.dataDir(), settings,
-                        layout, -1)));
+                        layout, -1).withDisk(disk), access));
             }
             LocalCoordinator coordinator = null;
             if (plan.coordinator()) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.worker.service.WorkerConfig;
+import org.clonefarm.worker.disk.DiskAccessKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,6 +35,9 @@ public final class UpCommand implements Callable<Integer> {
 
     @Mixin
     OrchestrationOptions orchestration;
+
+    @Mixin
+    DiskAccessOptions disks;
 
     @Option(names = "--kafka-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the embedded broker: 1-65535, or 0 for the last one used or any free port (default).")
@@ -72,7 +76,8 @@ public final class UpCommand implements Callable<Integer> {
         var httpSettings = http.settings(dataDir);
         ShutdownSignal signal = ShutdownSignal.install();
         LocalFarm.Plan plan = new LocalFarm.Plan(dataDir, kafka, kafkaPort, Duration.ofSeconds(startupTimeoutSeconds),
-                workers, coordinator, httpSettings, orchestrationSettings, orchestration.guestConcurrency());
+                workers, coordinator, httpSettings, orchestrationSettings, orchestration.guestConcurrency(),
+                disks.settings(DiskAccessKind.CP));
         try (LocalFarm farm = LocalFarm.start("clonefarm up", plan, System.err)) {
             System.out.println("clonefarm up: bootstrap.servers=" + farm.servers() + " data=" + dataDir + " workers=" + workers
                     + farm.coordinator().map(c -> " dashboard=" + c.url() + " (API token in " + (http.tokenFile != null

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.worker.copy.CopyOptions;
+import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.worker.disk.DiskAccessKind;
 import org.clonefarm.worker.service.DiskSettings;
 import org.clonefarm.worker.service.WorkerConfig;
 import org.clonefarm.worker.service.WorkerService;
@@ -60,10 +62,25 @@ public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     DiskAccessOptions disks;
 
+    @Mixin
+    ZvmToolOptions tools;
+
+    @Option(names = "--simulated-zvm",
+            description = "Run the cp disk access against the local simulation of --data instead of this guest's CP and"
+                    + " channel subsystem: CP in this process (its state shared with every process on the directory),"
+                    + " linked minidisks online as loop devices, the worker being guest " + DemoMaster.WORKER + ".")
+    boolean simulatedZvm;
+
     @Override
     public Integer call() throws Exception {
         CopyOptions options = tuning.options();
-        DiskSettings diskSettings = disks.settings();
+        DiskSettings diskSettings = tools.apply(disks.settings(DiskAccessKind.VOLUMES));
+        if (simulatedZvm) {
+            if (diskSettings.kind() != DiskAccessKind.CP) {
+                throw UserError.usage("--simulated-zvm is for --disk-access cp: the volumes access needs no z/VM.");
+            }
+            diskSettings = WorkerDiskAccess.simulated(diskSettings);
+        }
         if (maxClones < 1 || maxClones > WorkerConfig.MAX_MAX_CLONES) {
             throw UserError.usage("--max-clones must be from 1 to " + WorkerConfig.MAX_MAX_CLONES + ", got " + maxClones + ".");
         }
@@ -80,7 +97,8 @@ public final class WorkerCommand implements Callable<Integer> {
             throw UserError.usage("--id/--group: " + e.getMessage() + ".");
         }
         ShutdownSignal signal = ShutdownSignal.install();
-        try (WorkerService worker = WorkerService.start(config)) {
+        try (WorkerService worker = WorkerService.start(config,
+                WorkerDiskAccess.factory(diskSettings, dataDir, simulatedZvm))) {
             System.out.println("clonefarm worker: id=" + config.workerId() + " bootstrap.servers="
                     + farm.settings().bootstrapServers() + " data=" + dataDir
                     + (worker.httpPort() > 0 ? " metrics=http://127.0.0.1:" + worker.httpPort() + "/metrics" : ""));

@@ -146,6 +146,20 @@ final class DemoClones {
         return found;
     }
 
+    /**
+     * What the farm's worker guest still has linked, as {@code clonefarm zvm vmcp --as CLONEWRK QUERY VIRTUAL
+     * DASD} tells it (one line per device; none after a clean run).
+     */
+    static List<String> workerLinks(ChildProcesses clonefarm, Path data) throws IOException, InterruptedException {
+        String name = "qvdasd-" + System.nanoTime();
+        int exit = clonefarm.run(name, 60, "zvm", "vmcp", "--data", data.toString(), "--as", DemoMaster.WORKER,
+                "QUERY", "VIRTUAL", "DASD");
+        if (exit != 0) {
+            throw new IllegalStateException("QUERY VIRTUAL DASD failed (" + exit + "): " + clonefarm.err(name));
+        }
+        return clonefarm.out(name).lines().filter(line -> !line.isBlank()).toList();
+    }
+
     static FileRegion region(LocalDataDirectory data, String userid, String vaddr) throws IOException {
         return data.resolve(Userid.of(userid), Vaddr.of(vaddr));
     }

@@ -44,10 +44,12 @@ class FarmChaosTest {
                 "--guest-concurrency", "4", "--boot-timeout", "600"};
             Process coordinator = clonefarm.start("coordinator-1", coordinatorArgs);
             clonefarm.awaitOutput("coordinator-1", "dashboard=", 120);
-            Process worker1 = clonefarm.start("worker-1", "worker", "--data", data.toString(), "--id", "w1",
-                    "--max-clones", "2", "--http-port", "0");
+            // the workers reach minidisks the z/VM way, against the simulation's CP and channel subsystem
+            String[] worker1Args = {"worker", "--data", data.toString(), "--id", "w1", "--max-clones", "2",
+                "--http-port", "0", "--disk-access", "cp", "--simulated-zvm"};
+            Process worker1 = clonefarm.start("worker-1", worker1Args);
             Process worker2 = clonefarm.start("worker-2", "worker", "--data", data.toString(), "--id", "w2",
-                    "--max-clones", "2", "--http-port", "0");
+                    "--max-clones", "2", "--http-port", "0", "--disk-access", "cp", "--simulated-zvm");
 
             Path spec = dir.resolve("chaos.yaml");
             Files.writeString(spec, DemoCommand.spec("chaos", 1, 40, "rw-root"));
@@ -63,12 +65,16 @@ class FarmChaosTest {
             assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).as("coordinator stops on SIGTERM").isTrue();
             clonefarm.start("coordinator-2", coordinatorArgs);
             clonefarm.awaitOutput("coordinator-2", "dashboard=", 120);
+            // the killed worker comes back with its id: it detaches what it had linked, its copies resume
+            clonefarm.start("worker-1-again", worker1Args);
 
             BatchSummary done = awaitBatch(kafka, BatchSummary::allFinished, "every clone finished", 720);
             assertThat(done.count(CloneState.CLONE_STATE_READY)).as(failures(kafka)).isEqualTo(40);
 
             int verified = clonefarm.run("verify", 300, "verify", "chaos", "--data", data.toString());
             assertThat(verified).as(clonefarm.out("verify") + clonefarm.err("verify")).isZero();
+            assertThat(DemoClones.workerLinks(clonefarm, data)).as("minidisks still linked by the worker guest "
+                    + "(the killed worker's were detached when it came back)").isEmpty();
         }
         assertThat(DemoClones.hostResourcesUnder(dir)).as("loop devices and mounts left behind").isEmpty();
     }

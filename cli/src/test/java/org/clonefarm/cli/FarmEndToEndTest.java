@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole farm on one machine, as a user runs it: {@code clonefarm demo} brings 20 RW-root and then
- * 10 RO-root clones to READY (real Kafka, copies, loop-mounted ext4, the agent), {@code verify}
- * passes for both batches, and no loop device or mount is left behind.
+ * 10 RO-root clones to READY (real Kafka, copies through the z/VM disk path of the simulation, loop-mounted
+ * ext4, the agent), {@code verify} passes for both batches, the worker guest has nothing linked, and no loop
+ * device or mount is left behind.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class FarmEndToEndTest {
@@ -43,6 +44,10 @@ class FarmEndToEndTest {
                 int verified = clonefarm.run("verify-" + batch, 300, "verify", batch, "--data", data.toString());
                 assertThat(verified).as(clonefarm.out("verify-" + batch) + clonefarm.err("verify-" + batch)).isZero();
             }
+            // the workers reached every disk the z/VM way (LINK, online, copy, offline, DETACH) and left nothing linked
+            assertThat(rwSummary.get("disks_by_method").toString()).as("RW root copies root and /var of each clone")
+                    .matches("\\{\"(chunked|flashcopy)\":40\\}");
+            assertThat(DemoClones.workerLinks(clonefarm, data)).as("minidisks still linked by the worker guest").isEmpty();
         }
         assertThat(DemoClones.hostResourcesUnder(dir)).as("loop devices and mounts left behind").isEmpty();
     }

@@ -48,7 +48,9 @@ import org.clonefarm.proto.DiskExtent;
  * The throughput of a run is the batch's bytes over the time from its first {@code CopyStarted} to its
  * last {@code CloneCopied} (event times), so JVM start and joining the group do not count. Prints
  * {@code name=value} lines; on a 2-core machine two workers share the same cores and disk, so the
- * ratio shows the group's overhead, not a speed-up.
+ * ratio shows the group's overhead, not a speed-up. A third run copies the batch with one worker on the
+ * z/VM disk path of the simulation (each disk LINKed, online as a loop device, copied, offline, DETACHed):
+ * {@code cp_path_vs_volumes_ratio} is its throughput over the first run's.
  */
 public final class WorkersBench {
     private static final long MIB = 1024 * 1024;
@@ -75,11 +77,14 @@ public final class WorkersBench {
             KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers());
             long diskBytes = diskMib * MIB;
             writeMaster(data.resolve("volumes").resolve("MST001.img"), 2 * diskBytes);
-            double one = run(data, settings, "one", 1, clones, diskBytes, maxClones);
-            double two = run(data, settings, "two", 2, clones, diskBytes, maxClones);
+            double one = run(data, settings, "one", 1, clones, diskBytes, maxClones, false);
+            double two = run(data, settings, "two", 2, clones, diskBytes, maxClones, false);
+            double cp = run(data, settings, "cp", 1, clones, diskBytes, maxClones, true);
             System.out.printf(Locale.ROOT, "batch_clones=%d%nbatch_mib=%d%n", clones, clones * 2L * diskMib);
             System.out.printf(Locale.ROOT, "one_worker_mib_per_s=%.1f%ntwo_workers_mib_per_s=%.1f%n", one, two);
             System.out.printf(Locale.ROOT, "two_vs_one_workers_ratio=%.3f%n", two / one);
+            System.out.printf(Locale.ROOT, "one_worker_cp_path_mib_per_s=%.1f%n", cp);
+            System.out.printf(Locale.ROOT, "cp_path_vs_volumes_ratio=%.3f%n", cp / one);
             System.out.printf("cores=%d%n", Runtime.getRuntime().availableProcessors());
         } finally {
             try (Stream<Path> files = Files.walk(data)) {
@@ -102,8 +107,9 @@ public final class WorkersBench {
     }
 
     /** Copies the batch with {@code workers} processes on fresh topics and a fresh target; MiB/s. */
+    /** @param cpPath whether the workers LINK each disk and copy its loop device (the simulation's z/VM path) */
     private static double run(Path data, KafkaSettings settings, String name, int workers, int clones,
-            long diskBytes, int maxClones) throws Exception {
+            long diskBytes, int maxClones, boolean cpPath) throws Exception {
         TopicLayout topics = TopicLayout.builder().prefix("bench-" + name + ".").build();
         try (Admin admin = Admin.create(settings.admin("bench"))) {
             topics.ensure(admin, 30_000);
@@ -119,7 +125,7 @@ public final class WorkersBench {
             events.assign(partitions);
             events.seekToBeginning(partitions);
             for (int w = 1; w <= workers; w++) {
-                processes.add(startWorker(data, settings, topics, name + "-" + w, maxClones));
+                processes.add(startWorker(data, settings, topics, name + "-" + w, maxClones, cpPath));
             }
             awaitAssigned(data, name, workers);
             List<CloneRequest> requests = new ArrayList<>();
@@ -181,13 +187,16 @@ public final class WorkersBench {
         }
     }
 
-    private static Process startWorker(Path data, KafkaSettings settings, TopicLayout topics, String id, int maxClones)
-            throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
+    private static Process startWorker(Path data, KafkaSettings settings, TopicLayout topics, String id, int maxClones,
+            boolean cpPath) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
                 "--bootstrap-servers", settings.bootstrapServers(), "--topic-prefix", topics.prefix(),
                 "--data", data.toString(), "--id", id, "--group", "bench-" + id.substring(0, id.indexOf('-')),
-                "--max-clones", String.valueOf(maxClones), "--http-port", "-1");
+                "--max-clones", String.valueOf(maxClones), "--http-port", "-1"));
+        if (cpPath) {
+            command.addAll(List.of("--disk-access", "cp", "--simulated-zvm"));
+        }
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(data.resolve(id + ".log").toFile()).start();
     }

@@ -61,6 +61,8 @@ public final class DemoMaster {
     public static final String MASTER = "LNXMSTR";
     public static final String PROTOTYPE = "LNXPROTO";
     public static final String PROTOTYPE_RO = "LNXPROTR";
+    /** The userid of the simulation's worker guests, which LINK the minidisks they copy. */
+    public static final String WORKER = "CLONEWRK";
     public static final String GROUP = "LNXPOOL";
     public static final String MASTER_VOLUME = "LNXM01";
     public static final String POOL_VOLUME_1 = "LNXP01";
@@ -121,7 +123,10 @@ public final class DemoMaster {
                 + " LINK " + MASTER + " 0191 0191 RR\n LINK " + MASTER + " 0200 0200 RR\n"
                 + " LINK " + MASTER + " 0203 0203 RR\n"
                 + " MDISK 0201 FB-512 V-DISK " + SWAP_BLOCKS + " MR\n";
-        return master + rw + ro;
+        // the farm's copy workers run as this guest: privilege class B (FLASHCOPY), LINK without passwords,
+        // and no minidisks of its own, so QUERY VIRTUAL DASD lists exactly what it has linked
+        String worker = "USER " + WORKER + " NOLOG 512M 1G BG\n OPTION LNKNOPAS\n MACHINE ESA 2\n";
+        return master + rw + ro + worker;
     }
 
     public static MasterDisk disk(Vaddr vaddr) {

@@ -32,6 +32,7 @@ import org.clonefarm.platform.directory.MdiskStatement;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.io.DurableFiles;
+import org.clonefarm.platform.io.FileLocks;
 import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
@@ -78,6 +79,8 @@ import org.clonefarm.platform.simulation.SimulationException;
  * directory is re-read when its file changes.
  */
 public final class LocalSystem implements AutoCloseable {
+    /** How long a command waits for another process's use of the state to end. */
+    private static final java.time.Duration LOCK_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     /** The system name the simulation's tools use when none is given. */
     public static final String DEFAULT_SYSTEM_NAME = "ZVMSIM";
@@ -237,7 +240,7 @@ public final class LocalSystem implements AutoCloseable {
         try {
             Files.createDirectories(stateFile().getParent());
             try (FileChannel lockChannel = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock lock = lockChannel.lock()) {
+                    FileLock lock = FileLocks.acquire(lockChannel, LOCK_TIMEOUT)) {
                 String stored = readStateText();
                 CpState state = parseState(command, stored);
                 Set<Path> vdisksBefore = vdiskImages(state);

@@ -28,6 +28,7 @@ import org.clonefarm.platform.cp.LocalSystem;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.DurableFiles;
+import org.clonefarm.platform.io.FileLocks;
 import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.io.HostTool;
 
@@ -52,6 +53,8 @@ import org.clonefarm.platform.io.HostTool;
  * {@code <by-path root>/.lock}.
  */
 public final class SimulatedCcwBus implements CcwBus {
+    /** How long a command waits for another process's use of the state to end. */
+    private static final java.time.Duration LOCK_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     private static final ConcurrentMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
     private static final String INTENT_SUFFIX = ".attaching";
@@ -442,7 +445,7 @@ public final class SimulatedCcwBus implements CcwBus {
         try {
             Files.createDirectories(settings.byPathRoot());
             try (FileChannel channel = FileChannel.open(settings.byPathRoot().resolve(".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+                    StandardOpenOption.WRITE); FileLock lock = FileLocks.acquire(channel, LOCK_TIMEOUT)) {
                 return step.run();
             }
         } catch (IOException e) {

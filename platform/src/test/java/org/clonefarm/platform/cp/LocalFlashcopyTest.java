@@ -19,7 +19,7 @@ import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
-import org.clonefarm.platform.testing.LoopMountedFileSystem;
+import org.clonefarm.testsupport.LoopMountedFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package org.clonefarm.platform.testing;
+package org.clonefarm.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,55 @@
+package org.clonefarm.cli;
+
+import java.nio.file.Path;
+import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.platform.cp.LinuxCcwBus;
+import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulatedCcwBus;
+import org.clonefarm.worker.disk.DiskAccessKind;
+import org.clonefarm.worker.service.DiskAccessFactory;
+import org.clonefarm.worker.service.DiskSettings;
+
+/**
+ * Which {@link DiskAccessFactory} a worker of the command line gets: the volume images of the data
+ * directory; the z/VM path with {@code vmcp} and the s390 tools of this Linux guest; or the same z/VM path
+ * code against the local simulation of the data directory, whose CP runs in this process (state shared with
+ * every process on the directory) and whose channel subsystem brings linked minidisks online as loop
+ * devices, the worker being the guest {@link DemoMaster#WORKER}.
+ */
+final class WorkerDiskAccess {
+    /**
+     * The simulation's volumes have no tracks to format: its {@code dasdfmt} does nothing and succeeds (a
+     * real ECKD target is formatted by the real tool on z/VM).
+     */
+    static final String SIMULATED_DASDFMT = "/bin/true";
+
+    private WorkerDiskAccess() {
+    }
+
+    /** The settings a worker in the simulation uses: the cp path's tools are the simulation's. */
+    static DiskSettings simulated(DiskSettings disk) {
+        return disk.withTools(disk.vmcp(), disk.chccwdev(), disk.cioIgnore(), disk.udevadm(), disk.byPathDirectory(),
+                SIMULATED_DASDFMT);
+    }
+
+    /**
+     * The factory for {@code disk}.
+     *
+     * @param simulatedZvm whether the cp path runs against the local simulation of {@code dataDir}
+     */
+    static DiskAccessFactory factory(DiskSettings disk, Path dataDir, boolean simulatedZvm) {
+        if (disk.kind() == DiskAccessKind.VOLUMES) {
+            return DiskAccessFactory.fromConfig();
+        }
+        if (simulatedZvm) {
+            LocalSystem system = LocalSystem.withoutGuests(LocalDataDirectory.at(dataDir), LocalSystem.DEFAULT_SYSTEM_NAME);
+            Userid worker = new Userid(DemoMaster.WORKER);
+            return DiskAccessFactory.cp(system.session(worker), new SimulatedCcwBus(system, worker));
+        }
+        return DiskAccessFactory.cp(new LinuxCcwBus(LinuxCcwBus.Settings.defaults()
+                .withTools(Path.of(disk.cioIgnore()), Path.of(disk.chccwdev()), Path.of(disk.udevadm()))
+                .withByPathDirectory(disk.byPathDirectory())));
+    }
+}
