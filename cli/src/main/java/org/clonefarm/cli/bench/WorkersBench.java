@@ -77,9 +77,10 @@ public final class WorkersBench {
             KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers());
             long diskBytes = diskMib * MIB;
             writeMaster(data.resolve("volumes").resolve("MST001.img"), 2 * diskBytes);
+            FarmKey.loadOrCreate(FarmKey.defaultFile(data)); // the workers refuse to start without it
             double one = run(data, settings, "one", 1, clones, diskBytes, maxClones, false);
             double two = run(data, settings, "two", 2, clones, diskBytes, maxClones, false);
-            double cp = run(data, settings, "cp", 1, clones, diskBytes, maxClones, true);
+            double cp = run(data, settings, "cpz", 1, clones, diskBytes, maxClones, true);
             System.out.printf(Locale.ROOT, "batch_clones=%d%nbatch_mib=%d%n", clones, clones * 2L * diskMib);
             System.out.printf(Locale.ROOT, "one_worker_mib_per_s=%.1f%ntwo_workers_mib_per_s=%.1f%n", one, two);
             System.out.printf(Locale.ROOT, "two_vs_one_workers_ratio=%.3f%n", two / one);
@@ -227,7 +228,7 @@ public final class WorkersBench {
                 StandardOpenOption.APPEND);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("bench"))) {
             EventPublisher publisher = new EventPublisher(producer, topics, new EventFactory("bench-coordinator"),
-                    FarmKey.loadOrCreate(FarmKey.defaultFile(data)));
+                    FarmKey.load(FarmKey.defaultFile(data)));
             String batch = requests.get(0).getBatchId();
             List<CompletableFuture<?>> facts = new ArrayList<>();
             facts.add(publisher.publish(publisher.events().newEvent(batch, "", 0).setBatchPlanned(BatchPlanned.newBuilder()
