@@ -33,8 +33,9 @@ final class OperatorSession implements AutoCloseable {
         this.connection = FarmConnection.open(kafka, dataDirectory);
         String id = who + "-" + ProcessHandle.current().pid();
         this.producer = new KafkaProducer<>(connection.settings().producer(id));
-        EventPublisher publisher = new EventPublisher(producer, connection.layout(), new EventFactory(id),
-                FarmKeyOption.loadOrCreateAt(FarmKey.defaultFile(dataDirectory)));
+        // only submit and retry publish requests: status and cancel never touch the key file
+        EventPublisher publisher = EventPublisher.withRequestKeyOnDemand(producer, connection.layout(),
+                new EventFactory(id), () -> FarmKeyOption.loadOrCreateAt(FarmKey.defaultFile(dataDirectory)));
         RequestLog requests = RequestLog.onTopic(connection.settings(), connection.layout(), SNAPSHOT_TIMEOUT);
         this.batchPublisher = new BatchPublisher(publisher, requests);
         this.commands = new LocalBatchCommands(LocalDataDirectory.at(dataDirectory), publisher, this::state, requests,

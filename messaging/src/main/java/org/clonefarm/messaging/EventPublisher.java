@@ -2,6 +2,7 @@ package org.clonefarm.messaging;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -18,20 +19,48 @@ public final class EventPublisher {
     private final Producer<String, byte[]> producer;
     private final TopicLayout layout;
     private final EventFactory events;
-    private final FarmKey requestKey;
+    /** The farm key, asked for at the first request published; null for a publisher of events only. */
+    private final Supplier<FarmKey> requestKey;
 
     /** A publisher of events only (workers, agents): {@link #publish(CloneRequest)} refuses. */
     public EventPublisher(Producer<String, byte[]> producer, TopicLayout layout, EventFactory events) {
-        this(producer, layout, events, null);
+        this(producer, layout, events, (Supplier<FarmKey>) null);
     }
 
     /** A publisher of events and of clone requests signed with {@code requestKey} (the coordinator's). */
     public EventPublisher(Producer<String, byte[]> producer, TopicLayout layout, EventFactory events,
             FarmKey requestKey) {
+        this(producer, layout, events, constant(Objects.requireNonNull(requestKey, "requestKey")));
+    }
+
+    private EventPublisher(Producer<String, byte[]> producer, TopicLayout layout, EventFactory events,
+            Supplier<FarmKey> requestKey) {
         this.producer = Objects.requireNonNull(producer, "producer");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.events = Objects.requireNonNull(events, "events");
         this.requestKey = requestKey;
+    }
+
+    /**
+     * A publisher whose farm key is read (or made) only when it first publishes a clone request: for the
+     * operator's commands, most of which publish none and must not need the key file.
+     */
+    public static EventPublisher withRequestKeyOnDemand(Producer<String, byte[]> producer, TopicLayout layout,
+            EventFactory events, Supplier<FarmKey> requestKey) {
+        Objects.requireNonNull(requestKey, "requestKey");
+        FarmKey[] loaded = new FarmKey[1];
+        return new EventPublisher(producer, layout, events, () -> {
+            synchronized (loaded) {
+                if (loaded[0] == null) {
+                    loaded[0] = requestKey.get();
+                }
+                return loaded[0];
+            }
+        });
+    }
+
+    private static Supplier<FarmKey> constant(FarmKey key) {
+        return () -> key;
     }
 
     /** The factory that starts this publisher's events (its producer id). */
@@ -53,7 +82,7 @@ public final class EventPublisher {
             throw new IllegalStateException("publisher " + events.producerId() + " has no farm key: it publishes events"
                     + " only, never clone requests");
         }
-        return send(signedRequest(layout, request, requestKey));
+        return send(signedRequest(layout, request, requestKey.get()));
     }
 
     /** The record of a clone request on the requests topic, keyed by userid, signed with {@code key}. */

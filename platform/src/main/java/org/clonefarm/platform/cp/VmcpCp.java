@@ -2,8 +2,7 @@ package org.clonefarm.platform.cp;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,14 +12,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.clonefarm.platform.cp.internal.CpReplyParser;
 import org.clonefarm.platform.directory.LinkMode;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.io.HostTool;
 
 /**
  * CP on z/VM through the {@code vmcp} command of s390-tools (the paper's {@code hcp}). Each call runs
@@ -183,50 +180,15 @@ public final class VmcpCp implements Cp {
         argv.add(resolveExecutable(command));
         argv.addAll(options);
         argv.addAll(Arrays.asList(words));
-        ProcessBuilder builder = new ProcessBuilder(argv);
-        builder.environment().clear();
-        builder.environment().putAll(environment);
-        Process process;
         try {
-            process = builder.start();
+            HostTool.Result result = HostTool.run(argv, environment, timeout);
+            return new Result(result.exitCode(), result.stdout(), result.stderr());
+        } catch (InterruptedIOException e) {
+            throw new CpException(CpException.Kind.CP_UNAVAILABLE, command, -1, null, "vmcp did not answer within "
+                    + timeout + " or was interrupted: " + e.getMessage());
         } catch (IOException e) {
             throw new CpException(CpException.Kind.CP_UNAVAILABLE, command, "cannot run " + argv.get(0), e);
         }
-        try {
-            process.getOutputStream().close();
-            CompletableFuture<String> out = readAsync(process.getInputStream());
-            CompletableFuture<String> err = readAsync(process.getErrorStream());
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill(process);
-                process.waitFor(5, TimeUnit.SECONDS);
-                throw new CpException(CpException.Kind.CP_UNAVAILABLE, command, -1, null, "vmcp did not answer within " + timeout);
-            }
-            return new Result(process.exitValue(), out.get(timeout.toMillis(), TimeUnit.MILLISECONDS),
-                    err.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (InterruptedException e) {
-            kill(process);
-            Thread.currentThread().interrupt();
-            throw new CpException(CpException.Kind.CP_UNAVAILABLE, command, "interrupted while waiting for vmcp", e);
-        } catch (IOException | ExecutionException | java.util.concurrent.TimeoutException e) {
-            kill(process);
-            throw new CpException(CpException.Kind.CP_UNAVAILABLE, command, "cannot read vmcp's answer", e);
-        }
-    }
-
-    /** Kills vmcp and anything it started, so no child outlives the call. */
-    private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-    }
-
-    private static CompletableFuture<String> readAsync(InputStream stream) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (stream) {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
     }
 
     /**

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs a host tool (chccwdev, udevadm, losetup) directly, never through a shell, with a timeout after
- * which it and its children are killed. Stateless and thread-safe.
+ * Runs a host tool (chccwdev, udevadm, losetup, mount, vmcp) directly, never through a shell, with a timeout
+ * after which it and its children are killed: the one process runner of the project's main code. Stateless
+ * and thread-safe.
  */
 public final class HostTool {
 
@@ -54,8 +55,25 @@ public final class HostTool {
      * @throws IOException when it cannot be started (no such executable, not executable)
      */
     public static Result run(List<String> command, Duration timeout) throws IOException {
+        return run(command, null, timeout);
+    }
+
+    /**
+     * Runs {@code command} to its end with exactly {@code environment} (this process's when null).
+     *
+     * @throws InterruptedIOException when it did not end within {@code timeout} (it was killed) or this thread
+     *     was interrupted
+     * @throws IOException when it cannot be started (no such executable, not executable)
+     */
+    public static Result run(List<String> command, java.util.Map<String, String> environment, Duration timeout)
+            throws IOException {
         String shown = String.join(" ", command);
-        Process process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (environment != null) {
+            builder.environment().clear();
+            builder.environment().putAll(environment);
+        }
+        Process process = builder.start();
         try {
             process.getOutputStream().close();
             CompletableFuture<String> out = readAsync(process.getInputStream());
