@@ -2,11 +2,13 @@ package org.clonefarm.cli;
 
 import java.nio.file.Path;
 import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.platform.cp.CcwBus;
 import org.clonefarm.platform.cp.LinuxCcwBus;
 import org.clonefarm.platform.cp.LocalSystem;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.platform.simulation.SimulatedCcwBus;
+import org.clonefarm.worker.disk.DiskAccessException;
 import org.clonefarm.worker.disk.DiskAccessKind;
 import org.clonefarm.worker.service.DiskAccessFactory;
 import org.clonefarm.worker.service.DiskSettings;
@@ -46,7 +48,19 @@ final class WorkerDiskAccess {
         if (simulatedZvm) {
             LocalSystem system = LocalSystem.withoutGuests(LocalDataDirectory.at(dataDir), LocalSystem.DEFAULT_SYSTEM_NAME);
             Userid worker = new Userid(DemoMaster.WORKER);
-            return DiskAccessFactory.cp(system.session(worker), new SimulatedCcwBus(system, worker));
+            SimulatedCcwBus bus = new SimulatedCcwBus(system, worker);
+            DiskAccessFactory cp = DiskAccessFactory.cp(system.session(worker), bus);
+            return config -> {
+                // a device a stopped worker could not set offline (its link is detached) keeps a loop device
+                // and a by-path link until someone releases them: at every worker start
+                try {
+                    bus.reconcile();
+                } catch (CcwBus.CcwException e) {
+                    throw new DiskAccessException("cannot release the loop devices left under " + bus.byPathDirectory()
+                            + ": " + e.getMessage(), e.retryable(), e);
+                }
+                return cp.open(config);
+            };
         }
         return DiskAccessFactory.cp(new LinuxCcwBus(LinuxCcwBus.Settings.defaults()
                 .withTools(Path.of(disk.cioIgnore()), Path.of(disk.chccwdev()), Path.of(disk.udevadm()))

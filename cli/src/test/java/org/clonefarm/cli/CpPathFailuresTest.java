@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Failures on the z/VM disk path of the simulation, with a worker process of its own: a LINK that CP refuses
  * (the clone's entry left the directory) and a device that cannot come online fail the copy with the reason,
  * the rest of the batch goes on, and afterwards the worker guest has nothing linked and no loop device is
- * left; once the cause is gone, a retry copies the clone.
+ * left; once the cause is gone, a retry copies the clone. A starting worker releases a loop device an
+ * earlier one left behind after its link was detached.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class CpPathFailuresTest {
@@ -53,9 +54,21 @@ class CpPathFailuresTest {
             UserDirectory directory = simulation.readDirectory();
             assertThat(directory.remove(new Userid("LINUX001"))).isTrue();
             simulation.writeDirectory(directory);
+            // what a worker leaves that could not set a device offline: a loop device whose link was detached
+            String as = "--as=" + DemoMaster.WORKER;
+            assertThat(clonefarm.run("link", 60, "zvm", "vmcp", "--data", data.toString(), as, "LINK", "LNXMSTR", "0200",
+                    "AS", "1234", "RR")).as(clonefarm.err("link")).isZero();
+            assertThat(clonefarm.run("online", 60, "zvm", "chccwdev", "--data", data.toString(), as, "-e", "0.0.1234"))
+                    .as(clonefarm.err("online")).isZero();
+            assertThat(clonefarm.run("detach", 60, "zvm", "vmcp", "--data", data.toString(), as, "DETACH", "1234"))
+                    .as(clonefarm.err("detach")).isZero();
+            assertThat(DemoClones.hostResourcesUnder(data)).as("the stray loop device").hasSize(1);
+
             String[] worker = {"worker", "--data", data.toString(), "--id", "w1", "--http-port", "-1",
                 "--disk-access", "cp", "--simulated-zvm"};
             clonefarm.start("worker", worker);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(DemoClones.hostResourcesUnder(data))
+                    .as("loop devices over the data once the worker started").isEmpty());
 
             await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> finished(kafka, "links", 2));
