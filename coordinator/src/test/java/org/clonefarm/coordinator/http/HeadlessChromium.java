@@ -56,7 +56,7 @@ final class HeadlessChromium implements AutoCloseable {
             }
         }
         throw new AssertionError("Chromium is missing (looked for " + CANDIDATES + "): the dashboard test needs it;"
-                + " install it with `apt-get install -y chromium` (.ci/run does)");
+                + " run the tests with bin/test, which installs it, or `apt-get install -y chromium`");
     }
 
     static HeadlessChromium launch(Path logFile) throws Exception {
