@@ -8,7 +8,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.clonefarm.cli.local.DemoMaster;
@@ -327,36 +330,44 @@ class LocalGuestsTest {
         assertThat(DemoClones.hostResourcesUnder(dataDir)).isEmpty();
     }
 
-    /** With a concurrency of 1, guests boot one after the other: never two guests' disks mounted at once. */
+    /**
+     * With a concurrency of 1, guests boot one after the other: each guest's agent starts (its first fact on
+     * the topic) only after the previous guest has shut down with every mount released (the runtime's shutdown
+     * listener), so no two boots overlap, however short the overlap.
+     */
     @Test
     void bootsNoMoreGuestsAtOnceThanItsConcurrency() throws Exception {
         List<String> clones = List.of("LINUX061", "LINUX062", "LINUX063");
         DemoClones.create(data, DemoMaster.PROTOTYPE_RO, clones);
         DemoClones.writeNames(data, clones.stream().map(c -> DemoClones.entry(c, "b-serial")).toList());
+        Map<String, Instant> released = new ConcurrentHashMap<>();
         try (LocalGuestRuntime serial = new LocalGuestRuntime(LocalGuestRuntime.Settings.of(data, KAFKA.bootstrapServers(),
-                layout.prefix()).withConcurrency(1)); LocalSystem serialSystem = new LocalSystem(data, serial, "ZVMSIM")) {
+                layout.prefix()).withConcurrency(1), outcome -> released.put(outcome.userid().value(), Instant.now()));
+                LocalSystem serialSystem = new LocalSystem(data, serial, "ZVMSIM")) {
             for (String userid : clones) {
                 serialSystem.session(Userid.of("OPERATOR")).xautolog(Userid.of(userid));
-            }
-            java.util.Set<String> seenTogether = new java.util.TreeSet<>();
-            int mostMounted = 0;
-            while (!serial.running().isEmpty()) {
-                List<String> mounted = DemoClones.hostResourcesUnder(dataDir).stream()
-                        .filter(r -> r.startsWith("mount") && r.contains("/run/guests/")).toList();
-                mostMounted = Math.max(mostMounted, mounted.size());
-                mounted.forEach(m -> seenTogether.add(m.replaceAll(".*/run/guests/([A-Z0-9]+)\\.boot.*", "$1")));
-                if (seenTogether.size() > 1) {
-                    break;
-                }
-                seenTogether.clear();
-                Thread.sleep(20);
             }
             for (String userid : clones) {
                 assertThat(serial.outcome(Userid.of(userid)).orElseThrow().get(120, TimeUnit.SECONDS).status())
                         .isEqualTo(LocalGuestRuntime.Status.DONE);
             }
-            assertThat(seenTogether).as("guests mounted at the same time").hasSizeLessThanOrEqualTo(1);
-            assertThat(mostMounted).as("mounts of one RO-root guest: root, /var, /etc").isLessThanOrEqualTo(3);
+        }
+        assertThat(released).containsOnlyKeys(clones);
+        Map<String, Instant> agentStarted = new java.util.HashMap<>();
+        for (String userid : clones) {
+            CloneEvent first = TopicEvents.read(KafkaSettings.of(KAFKA.bootstrapServers()), layout.events(),
+                    e -> e.getUserid().equals(userid) && e.hasAgentStarted(), Duration.ofSeconds(30)).get(0);
+            agentStarted.put(userid, Instant.ofEpochSecond(first.getTime().getSeconds(), first.getTime().getNanos()));
+            assertThat(agentStarted.get(userid)).as("%s's agent starts before its boot ends", userid)
+                    .isBefore(released.get(userid));
+        }
+        for (String a : clones) {
+            for (String b : clones) {
+                if (!a.equals(b) && agentStarted.get(a).isBefore(agentStarted.get(b))) {
+                    assertThat(agentStarted.get(b)).as("%s's agent starts after %s shut down", b, a)
+                            .isAfter(released.get(a));
+                }
+            }
         }
         assertThat(DemoClones.hostResourcesUnder(dataDir)).isEmpty();
     }

@@ -264,7 +264,10 @@ public final class CloneStateStore {
             for (long bytes : diskBytesDone.values()) {
                 done += bytes;
             }
-            next.setProgress(Progress.newBuilder().setBytesDone(Math.min(done, Math.max(done, bytesTotal)))
+            // Disks may report more than the plan counted (a copy rounded up to whole cylinders): progress never
+            // passes the total when there is one; with no known total, it is what the disks reported.
+            long shown = bytesTotal > 0 ? Math.min(done, bytesTotal) : done;
+            next.setProgress(Progress.newBuilder().setBytesDone(shown)
                     .setBytesTotal(bytesTotal));
             return next.build();
         }

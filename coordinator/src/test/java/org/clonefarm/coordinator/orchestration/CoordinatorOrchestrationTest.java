@@ -122,7 +122,13 @@ class CoordinatorOrchestrationTest {
                     coordinator.store().status("LINUX001").getState() == CloneState.CLONE_STATE_PLANNED);
             assertThat(coordinator.store().status("LINUX001").getAttempt()).isEqualTo(2);
             assertThat(coordinator.store().batch("orch").completed()).as("a retry reopens the batch").isFalse();
-            Thread.sleep(1000);
+
+            // the fold has reached the end of the events topic (the retry included) and the replay's starts, if
+            // any, were handed out when it caught up: from here on, no guest boots and no event is published
+            await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.folder().consumerLag() == 0);
+            long folded = coordinator.folder().eventsFolded();
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> after.booted.isEmpty() && coordinator.folder().eventsFolded() == folded);
             assertThat(after.booted).as("nothing restarted by the replay").isEmpty();
         }
     }

@@ -145,4 +145,27 @@ class CloneStateStoreTest {
         assertThat(second.allStatuses()).containsExactlyInAnyOrderElementsOf(first.allStatuses());
         assertThat(second.batch("b1")).isEqualTo(first.batch("b1"));
     }
+
+    /** Disks that report more bytes than the plan counted show progress at the total, never beyond it. */
+    @Test
+    void progressIsCappedAtTheTotalWhenDisksReportMore() {
+        String u = "LINUX007";
+        store.apply(events.batchPlanned(1));
+        store.apply(events.planned(u, 3000));
+        store.apply(events.copyStarted(u, 3000));
+        store.apply(events.diskCopied(u, "0200", 2000));
+        store.apply(events.diskCopied(u, "0202", 1500));
+        assertThat(store.status(u).getProgress().getBytesDone()).isEqualTo(3000);
+        assertThat(store.status(u).getProgress().getBytesTotal()).isEqualTo(3000);
+        assertThat(store.batch("b1").bytesDone()).as("the batch sums what its clones show").isEqualTo(3000);
+    }
+
+    /** With no total known, progress is what the disks reported. */
+    @Test
+    void progressWithoutAKnownTotalIsWhatTheDisksReported() {
+        String u = "LINUX008";
+        store.apply(events.planned(u, 0));
+        store.apply(events.diskCopied(u, "0200", 2000));
+        assertThat(store.status(u).getProgress().getBytesDone()).isEqualTo(2000);
+    }
 }
