@@ -3,8 +3,10 @@ package org.clonefarm.platform.cms;
 import java.util.Arrays;
 
 /**
- * EBCDIC code page 1047 as the Linux CMS tools convert it ({@code iconv} CP1047): X'15' is the
- * newline character U+000A and X'25' is U+0085 (NEL).
+ * EBCDIC code page 1047 with X'15' as the newline character U+000A and X'25' as U+0085 (NEL), as CMS
+ * ends text lines and as the JDK's {@code IBM1047} maps them. glibc's {@code iconv} CP1047 swaps those two
+ * (X'15' to U+0085, X'25' to U+000A; checked with {@code iconv -f CP1047}); every other code agrees with it
+ * ({@code EbcdicTest}).
  *
  * <p>The table is held here rather than taken from the JDK's {@code IBM1047} charset because JDKs
  * differ on exactly those two code points (some map X'25' to LF) and because slim runtimes may lack
