@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * EBCDIC code page 1047 with X'15' as the newline character U+000A and X'25' as U+0085 (NEL), as CMS
- * ends text lines and as the JDK's {@code IBM1047} maps them. glibc's {@code iconv} CP1047 swaps those two
+ * ends text lines and as the JDK 17 here maps {@code IBM1047}. glibc's {@code iconv} CP1047 swaps those two
  * (X'15' to U+0085, X'25' to U+000A; checked with {@code iconv -f CP1047}); every other code agrees with it
  * ({@code EbcdicTest}).
  *
