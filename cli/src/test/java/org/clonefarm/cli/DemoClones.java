@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.clonefarm.cli.local.internal.HostCommand;
 import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.cli.local.internal.HostCommand;
+import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.platform.allocation.ExtentAllocator;
 import org.clonefarm.platform.cms.EdfFileSystem;
 import org.clonefarm.platform.cms.RecordFormat;
@@ -144,6 +145,25 @@ final class DemoClones {
             }
         }
         return found;
+    }
+
+    /**
+     * Starts {@code up --workers 0 --no-coordinator} (the embedded broker alone) on {@code data} as child process
+     * {@code broker}, creates the demo master there, and returns the broker's client settings.
+     */
+    static KafkaSettings brokerWithDemoMaster(ChildProcesses clonefarm, Path data) throws Exception {
+        clonefarm.start("broker", "up", "--workers", "0", "--no-coordinator", "--data", data.toString());
+        clonefarm.awaitOutput("broker", "bootstrap.servers=", 120);
+        java.util.regex.Matcher servers = java.util.regex.Pattern.compile("bootstrap\\.servers=(\\S+)")
+                .matcher(clonefarm.out("broker"));
+        if (!servers.find()) {
+            throw new IllegalStateException("the broker announced no bootstrap.servers: " + clonefarm.out("broker"));
+        }
+        int master = clonefarm.run("master", 120, "master", "create-demo", "--data", data.toString());
+        if (master != 0) {
+            throw new IllegalStateException("master create-demo exited with " + master + ": " + clonefarm.err("master"));
+        }
+        return KafkaSettings.of(servers.group(1));
     }
 
     /**

@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.clonefarm.coordinator.local.EventLogSnapshot;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateStore;
@@ -26,19 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class FarmChaosTest {
-    private static final Pattern BOOTSTRAP = Pattern.compile("bootstrap\\.servers=(\\S+)");
 
     @Test
     void workerKilledAndCoordinatorRestartedMidBatchStillBringEveryCloneToReady(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         try (ChildProcesses clonefarm = new ChildProcesses(dir.resolve("logs"))) {
-            clonefarm.start("broker", "up", "--workers", "0", "--no-coordinator", "--data", data.toString());
-            clonefarm.awaitOutput("broker", "bootstrap.servers=", 120);
-            Matcher servers = BOOTSTRAP.matcher(clonefarm.out("broker"));
-            assertThat(servers.find()).isTrue();
-            KafkaSettings kafka = KafkaSettings.of(servers.group(1));
-            assertThat(clonefarm.run("master", 120, "master", "create-demo", "--data", data.toString()))
-                    .as(clonefarm.err("master")).isZero();
+            KafkaSettings kafka = DemoClones.brokerWithDemoMaster(clonefarm, data);
 
             String[] coordinatorArgs = {"coordinator", "--data", data.toString(), "--http-port", "0",
                 "--guest-concurrency", "4", "--boot-timeout", "600"};
