@@ -69,6 +69,10 @@ class WorkerProcessesTest {
     }
 
     private CloneBatchFixture batch(int clones) throws Exception {
+        return batch(clones, new long[] {8 * MIB, 6 * MIB + 8192});
+    }
+
+    private CloneBatchFixture batch(int clones, long[] diskSizes) throws Exception {
         int run = RUN.incrementAndGet();
         // 6 request partitions: with 40 requests, each partition that moves to a joining worker still
         // holds work mid-batch (with 12, a moved partition is often already finished)
@@ -82,8 +86,7 @@ class WorkerProcessesTest {
         Files.writeString(clientConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=500\n");
         collector = new EventCollector(topics.events());
         farmKey = FarmKey.loadOrCreate(FarmKey.defaultFile(data));
-        CloneBatchFixture batch = CloneBatchFixture.create(data, "batch-" + run, clones, new long[] {8 * MIB, 6 * MIB + 8192},
-                run);
+        CloneBatchFixture batch = CloneBatchFixture.create(data, "batch-" + run, clones, diskSizes, run);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.of(KAFKA.bootstrapServers())
                 .producer("coordinator-test"))) {
             batch.publishPlan(producer, topics.events());
@@ -370,7 +373,9 @@ class WorkerProcessesTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void sigtermMidCopyExitsZeroAndARestartResumes() throws Exception {
-        CloneBatchFixture batch = batch(12);
+        // disks large enough that the batch takes seconds: on an idle machine 14 MiB clones were all copied
+        // within a second, before the event collector saw one in flight
+        CloneBatchFixture batch = batch(12, new long[] {48 * MIB, 40 * MIB});
         startWorker("wa");
         publish(batch.requests());
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
