@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -88,31 +89,45 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** The modules whose {@code internal} packages are theirs alone. */
+    private static final List<String> MODULES = List.of("org.clonefarm.platform", "org.clonefarm.messaging",
+            "org.clonefarm.coordinator", "org.clonefarm.worker", "org.clonefarm.agent", "org.clonefarm.cli");
+
+    /** Every {@code internal} package is used only from inside its own module. */
     @Test
-    void internalPackagesAreUsedOnlyFromTheirOwnPart() {
+    void internalPackagesArePrivateToTheirModule() {
+        for (String module : MODULES) {
+            noClasses().that().resideOutsideOfPackage(module + "..")
+                    .should().dependOnClassesThat().resideInAPackage(module + "..internal..")
+                    .allowEmptyShould(true)
+                    .because("the internal packages of " + module + " are its implementation")
+                    .check(classes);
+        }
+    }
+
+    /** The copy engine's internals are not even the rest of the worker's business. */
+    @Test
+    void copyEngineInternalsAreUsedOnlyByTheCopyEngine() {
         noClasses().that().resideOutsideOfPackage("org.clonefarm.worker.copy..")
                 .should().dependOnClassesThat().resideInAPackage("org.clonefarm.worker.copy.internal..")
-                .allowEmptyShould(true)
-                .check(classes);
-        noClasses().that().resideOutsideOfPackage("org.clonefarm.platform..")
-                .should().dependOnClassesThat().resideInAPackage("org.clonefarm.platform..internal..")
-                .allowEmptyShould(true)
-                .check(classes);
-        noClasses().that().resideOutsideOfPackage("org.clonefarm.coordinator..")
-                .should().dependOnClassesThat().resideInAPackage("org.clonefarm.coordinator..internal..")
                 .allowEmptyShould(true)
                 .check(classes);
     }
 
     /**
-     * A worker reaches minidisks through the {@code CcwBus} it is given; only the command line wires the
-     * simulation's loop devices in, so the worker's code path is the one that runs on z/VM.
+     * A worker reaches minidisks through the {@link org.clonefarm.worker.disk.MinidiskAccess} it is given,
+     * so the code that copies, verifies and commits is the code that runs on z/VM. Only the simulation's
+     * own disk access ({@code worker.disk.simulation}) and the factory that builds it for
+     * {@code --disk-access volumes} know the simulation.
      */
     @Test
-    void workerCodeNeverNamesTheSimulatedChannelSubsystem() {
+    void workerDoesNotUseTheSimulation() {
         noClasses().that().resideInAPackage("org.clonefarm.worker..")
-                .should().dependOnClassesThat().haveFullyQualifiedName("org.clonefarm.platform.simulation.SimulatedCcwBus")
-                .allowEmptyShould(true)
+                .and().resideOutsideOfPackage("org.clonefarm.worker.disk.simulation..")
+                .and().doNotHaveFullyQualifiedName("org.clonefarm.worker.service.DiskAccessFactory")
+                .should().dependOnClassesThat().resideInAnyPackage("org.clonefarm.platform.simulation..",
+                        "org.clonefarm.worker.disk.simulation..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.clonefarm.platform.cp.LocalSystem")
                 .check(classes);
     }
 }

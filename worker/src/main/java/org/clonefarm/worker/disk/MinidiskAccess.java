@@ -1,6 +1,8 @@
 package org.clonefarm.worker.disk;
 
+import java.util.Optional;
 import java.util.function.Consumer;
+import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.DiskExtent;
 
 /**
@@ -23,6 +25,24 @@ public interface MinidiskAccess extends AutoCloseable {
 
     /** Which implementation this is. */
     DiskAccessKind kind();
+
+    /**
+     * Checks, before a request is admitted, that a COPY disk's source and target are where the request
+     * says, where this access can tell. The request verifier has already checked that the disk goes from
+     * the master's minidisk to the clone's own one of the same address, as planned.
+     *
+     * <p>The default finds nothing wrong: on z/VM CP decides the bytes, since {@link #attach} LINKs the
+     * minidisk by owner and address and checks its size, so offsets in a request are never used. An
+     * access that addresses bytes itself (volume images) refuses extents its directory does not give.
+     * The one method called on the consumer's thread: it answers from local files, without CP.
+     *
+     * @return why the request must be refused (it names bytes that are not the planned minidisks'), or empty
+     * @throws DiskAccessException when the check cannot be made now (a directory that cannot be read, a
+     *     missing volume): the copy fails with this reason and nothing is written
+     */
+    default Optional<String> misplacement(CloneDisk disk) throws DiskAccessException {
+        return Optional.empty();
+    }
 
     /**
      * Attaches a minidisk and checks it is the one planned (device type, size, write access for {@link

@@ -8,7 +8,7 @@ import org.clonefarm.worker.disk.CpMinidiskAccess;
 import org.clonefarm.worker.disk.DiskAccessException;
 import org.clonefarm.worker.disk.DiskAccessKind;
 import org.clonefarm.worker.disk.MinidiskAccess;
-import org.clonefarm.worker.disk.VolumeImageAccess;
+import org.clonefarm.worker.disk.simulation.VolumeImageAccess;
 
 /**
  * Builds a worker's {@link MinidiskAccess} when it starts ({@link WorkerService#start(WorkerConfig,

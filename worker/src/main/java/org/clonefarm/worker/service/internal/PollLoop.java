@@ -39,7 +39,6 @@ import org.clonefarm.messaging.ContractException;
 import org.clonefarm.messaging.DeadLetters;
 import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.CopyFailed;
@@ -47,9 +46,7 @@ import org.clonefarm.proto.RequestRejected;
 import org.clonefarm.worker.copy.CopyException;
 import org.clonefarm.worker.copy.CheckpointStore;
 import org.clonefarm.worker.copy.CopyEngine;
-import org.clonefarm.worker.disk.DiskAccessKind;
 import org.clonefarm.worker.disk.MinidiskAccess;
-import org.clonefarm.worker.disk.MinidiskDirectory;
 import org.clonefarm.worker.service.WorkerConfig;
 import org.clonefarm.worker.service.internal.SubmittedRecords.Submitted;
 import org.slf4j.Logger;
@@ -102,7 +99,6 @@ public final class PollLoop implements Runnable {
     private final CloneJob.Tools tools;
     private final WorkerMetrics metrics;
     private final FarmKey farmKey;
-    private final MinidiskDirectory directory;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CompletableFuture<Void> assignedOnce = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
@@ -161,9 +157,6 @@ public final class PollLoop implements Runnable {
         this.farmKey = Objects.requireNonNull(farmKey, "farmKey");
         this.tools = new CloneJob.Tools(config.workerId(), engine, store, access, config.disk().flashcopy(),
                 diskExecutor, publisher, config.copyOptions(), metrics, config.copyRateFile());
-        this.directory = access.kind() == DiskAccessKind.VOLUMES
-                ? new MinidiskDirectory(LocalDataDirectory.at(config.dataDirectory()))
-                : null; // on z/VM, LINK and QUERY VIRTUAL decide the bytes
     }
 
     /** Completes when the group first assigned this worker (possibly no partitions). */
@@ -198,7 +191,7 @@ public final class PollLoop implements Runnable {
         settings.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         settings.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
         copyFacts = new CopyFacts(config.kafka(), config.topics().events(), config.workerId() + "-copy-facts");
-        verifier = new RequestVerifier(farmKey, copyFacts, directory);
+        verifier = new RequestVerifier(farmKey, copyFacts, tools.access());
         try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(settings)) {
             consumer = kafka;
             kafka.subscribe(List.of(config.topics().cloneRequests()), new Rebalance(kafka));

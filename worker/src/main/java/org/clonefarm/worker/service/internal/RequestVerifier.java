@@ -1,6 +1,5 @@
 package org.clonefarm.worker.service.internal;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -8,15 +7,12 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.RequestSignature;
-import org.clonefarm.platform.ids.Userid;
-import org.clonefarm.platform.ids.Vaddr;
-import org.clonefarm.platform.io.FileRegion;
-import org.clonefarm.platform.simulation.SimulationException;
 import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.DiskAction;
 import org.clonefarm.proto.DiskExtent;
-import org.clonefarm.worker.disk.MinidiskDirectory;
+import org.clonefarm.worker.disk.DiskAccessException;
+import org.clonefarm.worker.disk.MinidiskAccess;
 import org.clonefarm.worker.service.internal.CopyFacts.PlannedClone;
 
 /**
@@ -31,10 +27,11 @@ import org.clonefarm.worker.service.internal.CopyFacts.PlannedClone;
  *   <li>its master and profile are the batch's, and its disks are exactly the planned ones;</li>
  *   <li>every disk to copy goes from the master's minidisk to the clone's own minidisk of the same
  *       address, and its target is not smaller than its source;</li>
- *   <li>on the volumes path (a {@link MinidiskDirectory} given), the extents it names are the ones the CP
- *       directory file gives those minidisks, and they do not overlap. On the cp path CP decides the bytes:
- *       the copy LINKs (owner, vaddr) and checks {@code QUERY VIRTUAL} against the plan
- *       ({@link org.clonefarm.worker.disk.CpMinidiskAccess}); offsets from the record are never used.</li>
+ *   <li>the disk access finds the disks where the request says ({@link MinidiskAccess#misplacement}): on
+ *       the volumes path the extents it names are the ones the CP directory file gives those minidisks,
+ *       and they do not overlap. On the cp path CP decides the bytes: the copy LINKs (owner, vaddr) and
+ *       checks {@code QUERY VIRTUAL} against the plan ({@link org.clonefarm.worker.disk.CpMinidiskAccess});
+ *       offsets from the record are never used.</li>
  * </ol>
  * The signature alone stops a forger without the key; the rest stops a request that the coordinator
  * did not mean for this plan and directory (a stale retry, a plan edited on the topic, a directory
@@ -47,8 +44,8 @@ import org.clonefarm.worker.service.internal.CopyFacts.PlannedClone;
 final class RequestVerifier {
     private final FarmKey farmKey;
     private final CopyFacts facts;
-    /** The CP directory file of the volumes path, or null on the cp path. */
-    private final MinidiskDirectory directory;
+    /** Where the minidisks' bytes are checked, as far as the disk access can tell. */
+    private final MinidiskAccess access;
 
     /** What to do with a request. */
     sealed interface Verdict {
@@ -73,11 +70,11 @@ final class RequestVerifier {
     record AdmittedDisk(CloneDisk disk) {
     }
 
-    /** @param directory the volumes path's CP directory file, whose extents requests must name; null on the cp path */
-    RequestVerifier(FarmKey farmKey, CopyFacts facts, MinidiskDirectory directory) {
+    /** @param access the worker's disk access, asked where each COPY disk's bytes are ({@link MinidiskAccess#misplacement}) */
+    RequestVerifier(FarmKey farmKey, CopyFacts facts, MinidiskAccess access) {
         this.farmKey = Objects.requireNonNull(farmKey, "farmKey");
         this.facts = Objects.requireNonNull(facts, "facts");
-        this.directory = directory;
+        this.access = Objects.requireNonNull(access, "access");
     }
 
     Verdict verify(ConsumerRecord<String, byte[]> record, CloneRequest request) {
@@ -124,37 +121,15 @@ final class RequestVerifier {
                         + disk.getTarget().getByteLength() + " bytes, smaller than its source ("
                         + disk.getSource().getByteLength() + ")");
             }
-            if (directory == null) {
-                admitted.add(new AdmittedDisk(disk));
-                continue;
-            }
-            FileRegion source;
-            FileRegion target;
+            Optional<String> misplaced;
             try {
-                source = directory.locate(Userid.of(master), Vaddr.of(disk.getSource().getVaddr()));
-                target = directory.locate(Userid.of(request.getUserid()), Vaddr.of(disk.getTarget().getVaddr()));
-            } catch (MinidiskDirectory.NoSuchMinidisk | IllegalArgumentException e) {
-                return new Rejected("request for " + clone + " is refused: disk " + disk.getVaddr() + ": "
-                        + e.getMessage());
-            } catch (SimulationException e) {
-                return new Unavailable(disk.getVaddr(), "disk " + disk.getVaddr() + " cannot be copied: "
-                        + e.getMessage(), false);
-            } catch (IOException e) {
-                return new Unavailable(disk.getVaddr(), "cannot read the CP directory " + directory.directoryFile()
-                        + " to find disk " + disk.getVaddr() + ": " + e, true);
+                misplaced = access.misplacement(disk);
+            } catch (DiskAccessException e) {
+                return new Unavailable(disk.getVaddr(), e.getMessage(), e.retryable());
             }
-            problem = MinidiskDirectory.mismatch(disk.getSource(), source, "source");
-            if (problem == null) {
-                problem = MinidiskDirectory.mismatch(disk.getTarget(), target, "target");
-            }
-            if (problem == null && target.length() < source.length()) {
-                problem = "has a target of " + target.length() + " bytes, smaller than its source (" + source.length() + ")";
-            }
-            if (problem == null && overlap(source, target)) {
-                problem = "has a target that overlaps its source";
-            }
-            if (problem != null) {
-                return new Rejected("request for " + clone + " is refused: disk " + disk.getVaddr() + " " + problem);
+            if (misplaced.isPresent()) {
+                return new Rejected("request for " + clone + " is refused: disk " + disk.getVaddr() + " "
+                        + misplaced.get());
             }
             admitted.add(new AdmittedDisk(disk));
         }
@@ -173,10 +148,6 @@ final class RequestVerifier {
                     + userid + " " + disk.getVaddr();
         }
         return null;
-    }
-
-    private static boolean overlap(FileRegion a, FileRegion b) {
-        return a.path().equals(b.path()) && a.offset() < b.offset() + b.length() && b.offset() < a.offset() + a.length();
     }
 
     private static String describe(List<CloneDisk> disks) {

@@ -1,4 +1,4 @@
-package org.clonefarm.worker.disk;
+package org.clonefarm.worker.disk.simulation;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -9,7 +9,12 @@ import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.platform.simulation.SimulationException;
+import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.DiskExtent;
+import org.clonefarm.worker.disk.AttachedDisk;
+import org.clonefarm.worker.disk.DiskAccessException;
+import org.clonefarm.worker.disk.DiskAccessKind;
+import org.clonefarm.worker.disk.MinidiskAccess;
 
 /**
  * Minidisks as extents of the local simulation's volume images ({@code volumes/<VOLSER>.img}), placed by
@@ -29,7 +34,7 @@ public final class VolumeImageAccess implements MinidiskAccess {
         this(new MinidiskDirectory(data));
     }
 
-    /** Over a directory reader the caller shares (the request verifier's). */
+    /** Over a directory reader the caller gives. */
     public VolumeImageAccess(MinidiskDirectory directory) {
         this.directory = Objects.requireNonNull(directory, "directory");
     }
@@ -37,6 +42,42 @@ public final class VolumeImageAccess implements MinidiskAccess {
     @Override
     public DiskAccessKind kind() {
         return DiskAccessKind.VOLUMES;
+    }
+
+    /**
+     * Refuses a disk whose source or target extent is not the one the CP directory file gives that
+     * minidisk, whose target is smaller than its source, or whose target overlaps its source.
+     */
+    @Override
+    public Optional<String> misplacement(CloneDisk disk) throws DiskAccessException {
+        FileRegion source;
+        FileRegion target;
+        try {
+            source = directory.locate(Userid.of(disk.getSource().getOwner()), Vaddr.of(disk.getSource().getVaddr()));
+            target = directory.locate(Userid.of(disk.getTarget().getOwner()), Vaddr.of(disk.getTarget().getVaddr()));
+        } catch (MinidiskDirectory.NoSuchMinidisk | IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        } catch (SimulationException e) {
+            throw new DiskAccessException("disk " + disk.getVaddr() + " cannot be copied: " + e.getMessage(), false, e);
+        } catch (IOException e) {
+            throw new DiskAccessException("cannot read the CP directory " + directory.directoryFile()
+                    + " to find disk " + disk.getVaddr() + ": " + e, true, e);
+        }
+        String problem = MinidiskDirectory.mismatch(disk.getSource(), source, "source");
+        if (problem == null) {
+            problem = MinidiskDirectory.mismatch(disk.getTarget(), target, "target");
+        }
+        if (problem == null && target.length() < source.length()) {
+            problem = "has a target of " + target.length() + " bytes, smaller than its source (" + source.length() + ")";
+        }
+        if (problem == null && overlap(source, target)) {
+            problem = "has a target that overlaps its source";
+        }
+        return Optional.ofNullable(problem);
+    }
+
+    private static boolean overlap(FileRegion a, FileRegion b) {
+        return a.path().equals(b.path()) && a.offset() < b.offset() + b.length() && b.offset() < a.offset() + a.length();
     }
 
     @Override

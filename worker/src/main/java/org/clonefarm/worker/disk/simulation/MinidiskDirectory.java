@@ -1,4 +1,4 @@
-package org.clonefarm.worker.disk;
+package org.clonefarm.worker.disk.simulation;
 
 import java.io.IOException;
 import java.nio.file.Files;
