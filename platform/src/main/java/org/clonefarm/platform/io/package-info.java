@@ -1,0 +1,6 @@
+/**
+ * File and process primitives every module uses: durable replacement of a file (temp, fsync, rename, fsync
+ * of the directory), bounded reads of untrusted files, polling inter-process file locks, byte regions of
+ * files and devices, and the one runner of host tools (never through a shell, always with a timeout).
+ */
+package org.clonefarm.platform.io;
