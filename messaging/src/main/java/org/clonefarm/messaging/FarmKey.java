@@ -139,6 +139,15 @@ public final class FarmKey {
 
     /** HMAC-SHA256 under this key of {@code purpose} and each part, every one preceded by its length. */
     public byte[] mac(String purpose, byte[]... parts) {
+        return hmac(key, purpose, parts);
+    }
+
+    /**
+     * HMAC-SHA256 under {@code key} of {@code purpose} and each part, every one preceded by its length
+     * (4 bytes, big-endian), so that no two different lists of parts give the same input. The one
+     * definition of the MAC input for every key of the farm ({@link CloneKey} uses it too).
+     */
+    static byte[] hmac(byte[] key, String purpose, byte[]... parts) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(new SecretKeySpec(key, ALGORITHM));

@@ -24,7 +24,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Producers: {@code acks=all} and idempotence on, always: a user file cannot weaken them, because
  * the durability order of the copy engine (checkpoint, then event) relies on an acknowledged event
  * being on every in-sync replica. Consumers: no auto-commit; every component commits what it has
- * finished. Keys are strings (userids), values raw bytes decoded by {@link ContractCodec}, so a record
+ * finished; {@code read_committed} always (records of an aborted transaction are never read). Keys
+ * are strings (userids), values raw bytes decoded by {@link ContractCodec}, so a record
  * that does not parse reaches the dead-letter topic instead of killing the consumer.
  *
  * <p>Immutable and thread-safe.
@@ -131,6 +132,20 @@ public final class KafkaSettings {
     }
 
     /**
+     * Settings for a transactional producer (read-process-write: records and the consumed offsets are
+     * committed together, exactly once): {@link #producer} with {@code transactional.id}. One live
+     * producer per id; a new one with the same id fences the old. The transaction timeout is short
+     * (15 s unless the user file says otherwise): while a transaction is open, {@code read_committed}
+     * readers of its partitions wait, and a relay that died mid-transaction holds them that long.
+     */
+    public Map<String, Object> transactionalProducer(String clientId, String transactionalId) {
+        Map<String, Object> config = producer(clientId);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, Objects.requireNonNull(transactionalId, "transactionalId"));
+        config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        return config;
+    }
+
+    /**
      * Settings for a consumer of {@code String} keys and {@code byte[]} values, committing by hand.
      *
      * @param groupId the consumer group, or null for a consumer that only assigns partitions
@@ -141,7 +156,8 @@ public final class KafkaSettings {
             config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         }
         config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // the contract: the coordinator relays guest facts in transactions; an aborted one is never a fact
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

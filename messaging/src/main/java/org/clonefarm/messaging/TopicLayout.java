@@ -34,7 +34,12 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{prefix}events</td><td>userid</td><td>CloneEvent</td><td>delete</td></tr>
  *   <tr><td>{prefix}status</td><td>userid</td><td>CloneStatus</td><td>compact</td></tr>
  *   <tr><td>{prefix}dlq</td><td>original key</td><td>DeadLetter</td><td>delete</td></tr>
+ *   <tr><td>{prefix}guest-events</td><td>userid</td><td>CloneEvent, signed ({@link GuestEventSignature})</td>
+ *       <td>delete</td></tr>
  * </table>
+ *
+ * <p>Guests write only {@code guest-events}; the coordinator checks each record there and relays the
+ * valid ones to {@code events}, so that a guest cannot state another clone's facts or a worker's.
  *
  * <p>Immutable and thread-safe.
  */
@@ -47,6 +52,7 @@ public final class TopicLayout {
     public static final int DEFAULT_EVENT_PARTITIONS = 12;
     public static final int DEFAULT_STATUS_PARTITIONS = 6;
     public static final int DEFAULT_DLQ_PARTITIONS = 1;
+    public static final int DEFAULT_GUEST_EVENT_PARTITIONS = 12;
 
     private static final Pattern LEGAL_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
 
@@ -55,15 +61,17 @@ public final class TopicLayout {
     private final int eventPartitions;
     private final int statusPartitions;
     private final int dlqPartitions;
+    private final int guestEventPartitions;
     private final short replicationFactor;
 
     private TopicLayout(String prefix, int requestPartitions, int eventPartitions, int statusPartitions,
-            int dlqPartitions, short replicationFactor) {
+            int dlqPartitions, int guestEventPartitions, short replicationFactor) {
         this.prefix = prefix;
         this.requestPartitions = requestPartitions;
         this.eventPartitions = eventPartitions;
         this.statusPartitions = statusPartitions;
         this.dlqPartitions = dlqPartitions;
+        this.guestEventPartitions = guestEventPartitions;
         this.replicationFactor = replicationFactor;
     }
 
@@ -96,8 +104,13 @@ public final class TopicLayout {
         return prefix + "dlq";
     }
 
+    /** What guest agents write (their only topic): the coordinator relays the valid facts to {@link #events()}. */
+    public String guestEvents() {
+        return prefix + "guest-events";
+    }
+
     public List<String> allTopics() {
-        return List.of(cloneRequests(), events(), status(), deadLetters());
+        return List.of(cloneRequests(), events(), status(), deadLetters(), guestEvents());
     }
 
     /** The topics as they are created where missing. */
@@ -108,6 +121,7 @@ public final class TopicLayout {
         topics.add(topic(status(), statusPartitions, Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         topics.add(topic(deadLetters(), dlqPartitions, Map.of()));
+        topics.add(topic(guestEvents(), guestEventPartitions, Map.of()));
         return topics;
     }
 
@@ -246,6 +260,7 @@ public final class TopicLayout {
         private int eventPartitions = DEFAULT_EVENT_PARTITIONS;
         private int statusPartitions = DEFAULT_STATUS_PARTITIONS;
         private int dlqPartitions = DEFAULT_DLQ_PARTITIONS;
+        private int guestEventPartitions = DEFAULT_GUEST_EVENT_PARTITIONS;
         private short replicationFactor = -1;
 
         private Builder() {
@@ -282,6 +297,11 @@ public final class TopicLayout {
             return this;
         }
 
+        public Builder guestEventPartitions(int value) {
+            this.guestEventPartitions = partitions("guest-events", value);
+            return this;
+        }
+
         /** Replication factor of created topics; -1 (the default) takes the broker's default. */
         public Builder replicationFactor(int value) {
             if (value != -1 && (value < 1 || value > Short.MAX_VALUE)) {
@@ -301,7 +321,7 @@ public final class TopicLayout {
 
         public TopicLayout build() {
             return new TopicLayout(prefix, requestPartitions, eventPartitions, statusPartitions, dlqPartitions,
-                    replicationFactor);
+                    guestEventPartitions, replicationFactor);
         }
     }
 }

@@ -24,12 +24,12 @@ class TopicLayoutTest {
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
-    void createsTheFourTopicsWithACompactedStatusTopic() throws Exception {
+    void createsTheFiveTopicsWithACompactedStatusTopic() throws Exception {
         TopicLayout layout = TopicLayout.builder().prefix("create.").requestPartitions(3).build();
         try (Admin admin = KAFKA.broker().admin()) {
             List<String> created = layout.ensure(admin, 30_000);
             assertThat(created).containsExactlyInAnyOrder("create.clone-requests", "create.events",
-                    "create.status", "create.dlq");
+                    "create.status", "create.dlq", "create.guest-events");
             assertThat(admin.describeTopics(List.of("create.clone-requests")).allTopicNames().get()
                     .get("create.clone-requests").partitions()).hasSize(3);
             ConfigResource status = new ConfigResource(ConfigResource.Type.TOPIC, "create.status");
