@@ -61,6 +61,8 @@ public final class CloneBatchFixture {
     private final int clones;
     private final long[] diskSizes;
     private final long perClone;
+    /** The disk that is the master's /var (an ext4 file system, role VAR), or -1 when every disk is random. */
+    private int varDisk = -1;
 
     private CloneBatchFixture(Path dataDirectory, String batchId, int clones, long[] diskSizes) {
         this.dataDirectory = dataDirectory;
@@ -91,6 +93,41 @@ public final class CloneBatchFixture {
         Files.createDirectories(directory.getParent());
         Files.writeString(directory, fixture.directoryText(), StandardCharsets.US_ASCII);
         return fixture;
+    }
+
+    /**
+     * Makes the master's disk {@code disk} an ext4 file system ({@code mkfs.ext4} with an empty {@code lib/}), the
+     * role VAR in the plan and the requests, as a real /var: the worker seeds each clone's key into it after the
+     * copy, so its target differs from the master's afterwards. Call before the plan or the requests are used.
+     * Every other disk keeps its random bytes and the role ROOT (disk 0) or OTHER.
+     */
+    public CloneBatchFixture withVarFileSystem(int disk) throws IOException, InterruptedException {
+        Path scratch = Files.createTempDirectory(dataDirectory, "var-fs");
+        Path image = scratch.resolve("var.img");
+        Files.createDirectories(scratch.resolve("tree").resolve("lib"));
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+            file.setLength(diskSizes[disk]);
+        }
+        Process mkfs = new ProcessBuilder("mkfs.ext4", "-q", "-F", "-b", "1024", "-d", scratch.resolve("tree").toString(),
+                image.toString()).redirectErrorStream(true).start();
+        String output = new String(mkfs.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (mkfs.waitFor() != 0) {
+            throw new IOException("mkfs.ext4 of the fixture's /var failed: " + output);
+        }
+        try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
+                FileChannel out = FileChannel.open(volume(SOURCE_VOLSER), StandardOpenOption.WRITE)) {
+            long done = 0;
+            while (done < diskSizes[disk]) {
+                done += in.transferTo(done, diskSizes[disk] - done, out.position(sourceOffset(disk) + done));
+            }
+            out.force(true);
+        }
+        Files.delete(image);
+        Files.delete(scratch.resolve("tree").resolve("lib"));
+        Files.delete(scratch.resolve("tree"));
+        Files.delete(scratch);
+        this.varDisk = disk;
+        return this;
     }
 
     /** The CP directory of the master and the clones: one FB-512 MDISK per disk where the requests put it. */
@@ -210,7 +247,8 @@ public final class CloneBatchFixture {
         for (int d = 0; d < diskSizes.length; d++) {
             request.addDisks(CloneDisk.newBuilder()
                     .setVaddr(vaddr(d))
-                    .setRole(d == 0 ? DiskRole.DISK_ROLE_ROOT : DiskRole.DISK_ROLE_VAR)
+                    // random bytes are no file system: only a disk made by withVarFileSystem is a /var
+                    .setRole(d == varDisk ? DiskRole.DISK_ROLE_VAR : d == 0 ? DiskRole.DISK_ROLE_ROOT : DiskRole.DISK_ROLE_OTHER)
                     .setAction(DiskAction.DISK_ACTION_COPY)
                     .setSource(extent(MASTER, vaddr(d), SOURCE_VOLSER, sourceOffset(d), diskSizes[d]))
                     .setTarget(extent(userid(clone), vaddr(d), TARGET_VOLSER, targetOffset(clone, d), diskSizes[d])));

@@ -116,6 +116,14 @@ public record WorkerConfig(
         return dataDirectory.resolve("checkpoints").resolve(workerId);
     }
 
+    /**
+     * {@code <data>/mounts/<worker id>}: where this worker mounts a clone's copied /var to seed its key
+     * (one directory per clone and disk); what a killed worker left mounted there is released at start.
+     */
+    public Path mountDirectory() {
+        return dataDirectory.resolve("mounts").resolve(workerId);
+    }
+
     /** {@code <data>/stats/copy-rate}: the MiB/s of the last clone this data directory's workers copied. */
     public Path copyRateFile() {
         return dataDirectory.resolve("stats").resolve("copy-rate");

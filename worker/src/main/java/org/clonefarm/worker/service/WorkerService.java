@@ -25,6 +25,7 @@ import org.clonefarm.worker.copy.CopyEngine;
 import org.clonefarm.worker.copy.CopyException;
 import org.clonefarm.worker.disk.DiskAccessException;
 import org.clonefarm.worker.disk.MinidiskAccess;
+import org.clonefarm.worker.disk.TargetFileSystem;
 import org.clonefarm.worker.service.internal.PollLoop;
 import org.clonefarm.worker.service.internal.WorkerHttpServer;
 import org.clonefarm.worker.service.internal.WorkerMetrics;
@@ -143,6 +144,16 @@ public final class WorkerService implements AutoCloseable {
             store.close();
             throw new WorkerStartException("worker " + config.workerId() + " cannot release what its previous run left"
                     + " attached: " + e.getMessage(), e);
+        }
+        try {
+            for (String leftover : TargetFileSystem.releaseLeftovers(config.mountDirectory())) {
+                LOG.warn("worker {} released {}, left by its previous run", config.workerId(), leftover);
+            }
+        } catch (DiskAccessException e) {
+            access.close();
+            store.close();
+            throw new WorkerStartException("worker " + config.workerId() + " cannot release what its previous run left"
+                    + " mounted: " + e.getMessage(), e);
         }
         WorkerService service;
         try {

@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * says (auto: on refusal fall back, with the reason in the event; required: a refusal fails the clone,
  * not retryable; never); format an ECKD target unless the request says it is formatted or checkpoints of
  * the copy exist (a format would destroy what they claim); then the chunked, checkpointed copy on the copy
- * engine; and release both disks on every path (copied, failed, cancelled). A release that fails after
+ * engine; for the clone's /var, seed the clone's key into its file system ({@link CloneKeySeeder}) while the
+ * target is still attached; and release both disks on every path (copied, failed, cancelled). A release that fails after
  * a good copy fails the clone (retryable): the disk may still be linked, and the worker's next start
  * detaches it.
  *
@@ -66,7 +67,9 @@ import org.slf4j.LoggerFactory;
  * CopyProgress} per disk at most once a second, for durable (checkpointed) bytes only; then either a
  * {@code DiskCopied} per disk (with its method: {@code flashcopy}, {@code chunked} or {@code resumed}
  * when checkpoints of an earlier run were used) and {@code CloneCopied}, or one {@code CopyFailed} (the
- * first disk that failed, with what failed, where and whether a retry can help). The job's future
+ * first disk that failed, with what failed, where and whether a retry can help). {@code DiskCopied} of the /var
+ * and {@code CloneCopied} are published only after the clone's key is durably on it, so a guest started on
+ * that fact finds its key; a redelivered or retried request seeds it again. The job's future
  * completes with {@link Outcome#FINISHED} only after the broker acknowledged those final events: the
  * caller may then commit the request's offset. A cancelled job ({@link #cancel()}: revocation, shutdown)
  * publishes no final event and completes with {@link Outcome#CANCELLED}; its copies stopped at a
@@ -101,7 +104,7 @@ public final class CloneJob {
     /** What a job needs of its worker, shared by every job. */
     record Tools(String workerId, CopyEngine engine, CheckpointStore store, MinidiskAccess access,
             FlashcopyPolicy flashcopy, Executor diskExecutor, EventPublisher publisher, CopyOptions options,
-            WorkerMetrics metrics, Path copyRateFile) {
+            WorkerMetrics metrics, Path copyRateFile, CloneKeySeeder keys) {
         Tools {
             Objects.requireNonNull(workerId, "workerId");
             Objects.requireNonNull(engine, "engine");
@@ -113,6 +116,7 @@ public final class CloneJob {
             Objects.requireNonNull(options, "options");
             Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(copyRateFile, "copyRateFile");
+            Objects.requireNonNull(keys, "keys");
         }
     }
 
@@ -254,7 +258,8 @@ public final class CloneJob {
         MinidiskAccess access = tools.access();
         OptionalLong flashcopied = storageCopy(copyId);
         if (flashcopied.isPresent()) { // FLASHCOPY did it in an earlier delivery: the same result again
-            return new DiskResult(disk, FLASHCOPY, flashcopied.getAsLong(), 0, 0, "", false, "");
+            DiskResult earlier = new DiskResult(disk, FLASHCOPY, flashcopied.getAsLong(), 0, 0, "", false, "");
+            return CloneKeySeeder.holdsKey(disk) ? seedOnly(disk, earlier) : earlier;
         }
         AttachedDisk source = null;
         AttachedDisk target = null;
@@ -304,6 +309,10 @@ public final class CloneJob {
                 stopIfAsked();
                 result = chunked(disk, copyId, source, target, fallback);
             }
+            if (CloneKeySeeder.holdsKey(disk)) {
+                stopIfAsked();
+                seedKey(target);
+            }
         } catch (DiskFailure | Stopped | RuntimeException e) {
             failure = e;
         } finally {
@@ -328,6 +337,43 @@ public final class CloneJob {
             throw runtime;
         }
         return result;
+    }
+
+    /** The clone's /var, copied by an earlier delivery: attach its target only to seed the key again. */
+    private DiskResult seedOnly(CloneDisk disk, DiskResult earlier) throws DiskFailure, Stopped {
+        MinidiskAccess access = tools.access();
+        stopIfAsked();
+        AttachedDisk target = attach(access, disk.getTarget(), MinidiskAccess.Mode.WRITE, "target");
+        DiskFailure failure = null;
+        try {
+            seedKey(target);
+        } catch (DiskFailure e) {
+            failure = e;
+        } finally {
+            Exception released = release(access, target, null);
+            if (released != null) {
+                if (failure == null) {
+                    failure = new DiskFailure("disk " + disk.getVaddr() + " was seeded but not released: "
+                            + released.getMessage(), CopyException.NO_OFFSET, true, released);
+                } else {
+                    failure.addSuppressed(released);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return earlier;
+    }
+
+    /** Writes the clone's key of this attempt into the copied /var on {@code target}; durable when it returns. */
+    private void seedKey(AttachedDisk target) throws DiskFailure {
+        try {
+            tools.keys().seed(request, target);
+        } catch (DiskAccessException e) {
+            throw new DiskFailure("copied, but the clone key cannot be seeded: " + e.getMessage(), CopyException.NO_OFFSET,
+                    e.retryable(), e);
+        }
     }
 
     private AttachedDisk attach(MinidiskAccess access, DiskExtent extent, MinidiskAccess.Mode mode, String which)

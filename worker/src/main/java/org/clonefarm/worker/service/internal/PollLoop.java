@@ -156,7 +156,8 @@ public final class PollLoop implements Runnable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.farmKey = Objects.requireNonNull(farmKey, "farmKey");
         this.tools = new CloneJob.Tools(config.workerId(), engine, store, access, config.disk().flashcopy(),
-                diskExecutor, publisher, config.copyOptions(), metrics, config.copyRateFile());
+                diskExecutor, publisher, config.copyOptions(), metrics, config.copyRateFile(),
+                new CloneKeySeeder(farmKey, config.mountDirectory()));
     }
 
     /** Completes when the group first assigned this worker (possibly no partitions). */

@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.proto.CloneDisk;
@@ -75,7 +76,8 @@ final class CpPathHarness implements AutoCloseable {
         this.producer = producer;
         EventPublisher publisher = new EventPublisher(producer, TopicLayout.defaults(), new EventFactory("w1"));
         this.tools = new CloneJob.Tools("w1", engine, store, access, policy, diskExecutor, publisher, copy,
-                new WorkerMetrics(new SimpleMeterRegistry(), "w1", () -> -1), dir.resolve("stats/copy-rate"));
+                new WorkerMetrics(new SimpleMeterRegistry(), "w1", () -> -1), dir.resolve("stats/copy-rate"),
+                new CloneKeySeeder(FarmKey.of(new byte[FarmKey.LENGTH]), dir.resolve("mounts")));
     }
 
     /** A farm with the master's two minidisks (random bytes) and the clone's (zeros), nothing linked yet. */
@@ -119,7 +121,10 @@ final class CpPathHarness implements AutoCloseable {
                 java.time.Duration.ofSeconds(10), dir.resolve("dasdfmt").toString(), Vaddr.of("1000"), Vaddr.of("10FF"));
     }
 
-    /** The clone's request: 0201 (FB-512) and 0202 (3390) copied, 0203 a V-DISK. */
+    /**
+     * The clone's request: 0201 (FB-512) and 0202 (3390) copied, 0203 a V-DISK. Their bytes are random, not
+     * file systems: 0202 has the role OTHER, not VAR, so no clone key is seeded into it (CloneKeySeedingTest).
+     */
     static CloneRequest request(boolean targetsFormatted) {
         return request(targetsFormatted, FBA_BLOCKS);
     }
@@ -130,7 +135,7 @@ final class CpPathHarness implements AutoCloseable {
                 .setAttempt(1).setProfile(Profile.PROFILE_RW_ROOT).setMaster(MASTER)
                 .addDisks(disk("0201", DiskRole.DISK_ROLE_ROOT, DeviceType.DEVICE_TYPE_FB_512, fbaBlocks, fbaBlocks * 512,
                         targetsFormatted))
-                .addDisks(disk("0202", DiskRole.DISK_ROLE_VAR, DeviceType.DEVICE_TYPE_3390, ECKD_CYLINDERS,
+                .addDisks(disk("0202", DiskRole.DISK_ROLE_OTHER, DeviceType.DEVICE_TYPE_3390, ECKD_CYLINDERS,
                         ECKD_CYLINDERS * 737_280, targetsFormatted))
                 .addDisks(CloneDisk.newBuilder().setVaddr("0203").setRole(DiskRole.DISK_ROLE_SWAP)
                         .setAction(DiskAction.DISK_ACTION_VDISK))
