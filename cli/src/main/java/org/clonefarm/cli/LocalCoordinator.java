@@ -75,7 +75,7 @@ final class LocalCoordinator implements AutoCloseable {
                         return List.of(hub[0], metrics[0]);
                     });
             started.push(service);
-            metrics[0].bindFold(service.folder());
+            metrics[0].bindFold(service.folder()).bindGuestRelay(service.guestRelay());
             service.ready().get(120, TimeUnit.SECONDS);
             Vertx vertx = Vertx.vertx();
             started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));

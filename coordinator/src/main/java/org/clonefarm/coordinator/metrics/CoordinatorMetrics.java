@@ -1,6 +1,7 @@
 package org.clonefarm.coordinator.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 import org.clonefarm.coordinator.service.EventFolder;
+import org.clonefarm.coordinator.service.GuestFactRelay;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateMachine;
 import org.clonefarm.coordinator.state.CloneStateStore;
@@ -34,7 +36,9 @@ import org.clonefarm.proto.CloneState;
  *   <li>{@code clonefarm_agent_step_seconds{step}}: time from a clone's previous fact to each guest
  *       agent fact, by the events' own timestamps (the step that fact ends);</li>
  *   <li>{@code clonefarm_fold_consumer_lag_records}: how far the fold is behind the events topic;</li>
- *   <li>{@code clonefarm_fold_events}: events folded since start.</li>
+ *   <li>{@code clonefarm_fold_events}: events folded since start;</li>
+ *   <li>{@code clonefarm_guest_events_relayed_total} and {@code clonefarm_guest_events_refused_total{reason}}:
+ *       guest facts the {@link GuestFactRelay} relayed, and refused (each on the dead-letter topic).</li>
  * </ul>
  *
  * <p>The worker registers its own meters (copy rate, chunk and checkpoint latency) in the same
@@ -43,9 +47,7 @@ import org.clonefarm.proto.CloneState;
  * <p>Thread-safety: {@link #onFolded} from the folding thread only; gauges are read from any thread.
  */
 public final class CoordinatorMetrics implements EventFolder.Listener {
-    private static final java.util.Set<FactCase> AGENT_FACTS = java.util.EnumSet.of(FactCase.AGENT_STARTED,
-            FactCase.IDENTIFIED, FactCase.CONFIG_READ, FactCase.CONFIGURED, FactCase.FINALIZE_MARKER_REMOVED,
-            FactCase.REBOOTING, FactCase.READY, FactCase.AGENT_FAILED);
+    private static final java.util.Set<FactCase> AGENT_FACTS = GuestFactRelay.GUEST_FACTS;
 
     private final MeterRegistry registry;
     private final CloneStateStore store;
@@ -100,6 +102,22 @@ public final class CoordinatorMetrics implements EventFolder.Listener {
                 .baseUnit("records").register(registry);
         Gauge.builder("clonefarm.fold.events", folder, EventFolder::eventsFolded)
                 .description("Events folded since the coordinator started").register(registry);
+        return this;
+    }
+
+    /**
+     * Registers the guest relay's counters: {@code clonefarm_guest_events_relayed_total} and
+     * {@code clonefarm_guest_events_refused_total{reason}} (each refused record is on the dead-letter topic).
+     */
+    public CoordinatorMetrics bindGuestRelay(GuestFactRelay relay) {
+        FunctionCounter.builder("clonefarm.guest.events.relayed", relay, GuestFactRelay::relayed)
+                .description("Guest facts checked and relayed from the guest-events topic to the events topic")
+                .register(registry);
+        for (GuestFactRelay.Refusal refusal : GuestFactRelay.Refusal.values()) {
+            FunctionCounter.builder("clonefarm.guest.events.refused", relay, r -> r.refused(refusal))
+                    .description("Guest records refused by the relay (sent to the dead-letter topic), by reason")
+                    .tag("reason", refusal.label()).register(registry);
+        }
         return this;
     }
 

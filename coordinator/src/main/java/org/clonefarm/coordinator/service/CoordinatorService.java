@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator, assembled: the fold of the events topic ({@link EventFolder}) into the clone
- * state, the {@link Orchestrator} that starts copied clones and enforces timeouts, and the
- * {@link BatchCommands} that submit, retry and cancel. One active coordinator per farm; its state is
+ * state, the {@link Orchestrator} that starts copied clones and enforces timeouts, the
+ * {@link GuestFactRelay} that checks the guests' facts and relays them to the events topic (started once
+ * the fold has caught up), and the {@link BatchCommands} that submit, retry and cancel. One active coordinator per farm; its state is
  * rebuilt from the topic at every start.
  *
  * <p>Lifecycle: {@link #start} returns at once; {@link #ready()} completes when the replay is done
@@ -40,15 +41,17 @@ public final class CoordinatorService implements AutoCloseable {
     private final CloneStateStore store;
     private final Orchestrator orchestrator;
     private final EventFolder folder;
+    private final GuestFactRelay guestRelay;
     private final BatchCommands commands;
     private final CompletableFuture<Void> ready;
 
     private CoordinatorService(KafkaProducer<String, byte[]> producer, CloneStateStore store, Orchestrator orchestrator,
-            EventFolder folder, BatchCommands commands, CompletableFuture<Void> ready) {
+            EventFolder folder, GuestFactRelay guestRelay, BatchCommands commands, CompletableFuture<Void> ready) {
         this.producer = producer;
         this.store = store;
         this.orchestrator = orchestrator;
         this.folder = folder;
+        this.guestRelay = guestRelay;
         this.commands = commands;
         this.ready = ready;
     }
@@ -83,12 +86,14 @@ public final class CoordinatorService implements AutoCloseable {
             BatchCommands commands = new LocalBatchCommands(data, publisher, () -> store,
                     RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)), LocalBatchCommands.DEFAULT_NAMES_FILE,
                     Duration.ofSeconds(60), Clock.systemUTC());
+            GuestFactRelay guestRelay = new GuestFactRelay(settings, layout, farmKey, store, id);
             CompletableFuture<Void> ready = folder.start().thenRun(() -> {
                 orchestrator.onCaughtUp();
+                guestRelay.start(); // it checks guest facts against the fold: only once the fold has caught up
                 LOG.info("coordinator {} is live: {} clones in {} batches", id, store.allStatuses().size(),
                         store.batchIds().size());
             });
-            return new CoordinatorService(producer, store, orchestrator, folder, commands, ready);
+            return new CoordinatorService(producer, store, orchestrator, folder, guestRelay, commands, ready);
         } catch (RuntimeException e) {
             producer.close();
             throw e;
@@ -113,6 +118,11 @@ public final class CoordinatorService implements AutoCloseable {
         return folder;
     }
 
+    /** The relay of the guests' facts from the guest-events topic (its counters). */
+    public GuestFactRelay guestRelay() {
+        return guestRelay;
+    }
+
     /** Completes when the fold stops (closed, or failed: then exceptionally). */
     public CompletableFuture<Void> stopped() {
         return folder.stopped();
@@ -121,6 +131,7 @@ public final class CoordinatorService implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         try {
+            guestRelay.close();
             orchestrator.close();
         } finally {
             try {
