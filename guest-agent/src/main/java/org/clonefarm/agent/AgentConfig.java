@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
+import org.clonefarm.messaging.CloneKey;
 import org.clonefarm.messaging.TopicLayout;
 
 /**
@@ -43,6 +44,7 @@ public final class AgentConfig {
     public static final String MARKER_PATH = "marker.path";
     public static final String REBOOT_COMMAND = "reboot.command";
     public static final String SPOOL_DIR = "spool.dir";
+    public static final String CLONE_KEY_FILE = "clone.key.file";
     public static final String SEND_TIMEOUT_MS = "send.timeout.ms";
     public static final String COMMAND_TIMEOUT_MS = "command.timeout.ms";
     public static final String INITRD_POST_MOUNT = "initrd.post.mount";
@@ -55,7 +57,7 @@ public final class AgentConfig {
             new Key(BOOTSTRAP_SERVERS, "", AgentConfig::validServers,
                     "Kafka brokers HOST:PORT[,...]; empty keeps every event in the spool until one is set."),
             new Key(TOPIC_PREFIX, TopicLayout.DEFAULT_PREFIX, AgentConfig::validPrefix,
-                    "Prefix of the topic names; events go to <prefix>events."),
+                    "Prefix of the topic names; events go to <prefix>guest-events (the coordinator relays them)."),
             new Key(NAMES_FILE, "LINUX NAMES", v -> v.isBlank() ? "must name a CMS file (fn ft)" : null,
                     "The NAMES file on the 191 disk that holds one entry per clone."),
             new Key(CONFIG_DISK, "/dev/disk/by-path/ccw-0.0.0191", v -> v.isBlank() ? "must not be empty" : null,
@@ -77,6 +79,9 @@ public final class AgentConfig {
                     "Command that reboots the guest after finalize (split on blanks, run without a shell)."),
             new Key(SPOOL_DIR, "/var/lib/clonefarm/agent", AgentConfig::validGuestPath,
                     "Directory of the event spool and the agent's state; must survive reboots."),
+            new Key(CLONE_KEY_FILE, CloneKey.GUEST_PATH, AgentConfig::validGuestPath,
+                    "The clone's own key (the worker writes it into the clone's /var after the copy); every event is"
+                            + " signed with it, and the coordinator drops events that are not."),
             new Key(SEND_TIMEOUT_MS, "15000", v -> range(v, 100, 600_000),
                     "How long one run tries to deliver spooled events before leaving them for the next run."),
             new Key(COMMAND_TIMEOUT_MS, "30000", v -> range(v, 100, 600_000),

@@ -20,7 +20,9 @@ import org.clonefarm.agent.internal.FileTransaction;
 import org.clonefarm.agent.internal.GuestPaths;
 import org.clonefarm.agent.internal.ProcessRunner;
 import org.clonefarm.agent.internal.SpoolDelivery;
+import org.clonefarm.messaging.CloneKey;
 import org.clonefarm.platform.cp.VmcpCp;
+import org.clonefarm.platform.ids.BatchName;
 import org.clonefarm.platform.io.DurableFiles;
 import org.clonefarm.proto.AgentStarted;
 import org.clonefarm.proto.CloneEvent;
@@ -47,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Events go to the spool (forced to disk) before the run goes on, and are sent from there at the
- * end of every run with their original ids; what the broker does not take stays for the next run.
+ * end of every run with their original ids to the guest-events topic, each signed with the clone's key
+ * ({@code clone.key.file}, which the worker wrote into the clone's /var; the events carry its batch and
+ * attempt); what the broker does not take stays for the next run.
  * A failed step leaves an {@code AgentFailed} event naming the step and reason, the marker in place
  * and the old files, and is thrown as {@link AgentException}.
  *
@@ -151,7 +155,7 @@ public final class GuestAgent {
                 Prepared prepared = prepare(who, paths);
                 Plan plan = prepared.plan();
                 GuestSettings s = plan.settings();
-                events.about(who.userid(), s.batchId(), s.attempt());
+                aboutClone(events, who.userid(), s.batchId(), s.attempt());
                 recordStart(events, "finalize", 1, who, s);
                 List<String> files = apply(paths, prepared);
                 events.record(events.event().setConfigured(Configured.newBuilder()
@@ -159,7 +163,7 @@ public final class GuestAgent {
                 removeMarker(marker);
                 events.record(events.event().setFinalizeMarkerRemoved(
                         FinalizeMarkerRemoved.newBuilder().setPath(markerGuestPath)));
-                storeState(spool, AgentState.of(1, who.userid(), s.batchId(), s.attempt()));
+                storeState(spool, AgentState.of(1, who.userid(), events.batchId(), events.attempt()));
                 events.record(events.event().setRebooting(Rebooting.getDefaultInstance()));
                 SpoolDelivery.Outcome outcome = deliver(spool, events.producerId());
                 reboot();
@@ -184,12 +188,12 @@ public final class GuestAgent {
             return reporting(spool, events, () -> {
                 AgentState state = loadState(spool);
                 String userid = state.userid() == null ? identity().whoAmI().userid() : state.userid().value();
-                events.about(userid, state.batchId(), state.attempt());
+                aboutClone(events, userid, state.batchId(), state.attempt());
                 int boot = state.boots() + 1;
                 events.record(events.event().setAgentStarted(AgentStarted.newBuilder().setMode("report-ready")
                         .setBoot(boot).setAgentVersion(VERSION)));
                 events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)));
-                storeState(spool, AgentState.of(boot, userid, state.batchId(), state.attempt()));
+                storeState(spool, AgentState.of(boot, userid, events.batchId(), events.attempt()));
                 deliver(spool, events.producerId());
                 return true;
             });
@@ -220,12 +224,12 @@ public final class GuestAgent {
                 Prepared prepared = prepare(who, paths, firstBoot);
                 Plan plan = prepared.plan();
                 GuestSettings s = plan.settings();
-                events.about(who.userid(), s.batchId(), s.attempt());
+                aboutClone(events, who.userid(), s.batchId(), s.attempt());
                 recordStart(events, "initrd", boot, who, s);
                 List<String> files = apply(paths, prepared);
                 events.record(events.event().setConfigured(Configured.newBuilder()
                         .setDistribution(plan.distribution().family()).addAllFiles(files)));
-                storeState(spool, AgentState.of(boot, who.userid(), s.batchId(), s.attempt()));
+                storeState(spool, AgentState.of(boot, who.userid(), events.batchId(), events.attempt()));
                 if (firstBoot) {
                     events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)));
                 }
@@ -453,12 +457,42 @@ public final class GuestAgent {
 
     private SpoolDelivery.Outcome deliver(EventSpool spool, String clientId) {
         SpoolDelivery delivery = new SpoolDelivery(config.bootstrapServers(), config.kafkaProperties(),
-                config.topicLayout().events(), config.sendTimeout());
+                config.topicLayout().guestEvents(), config.sendTimeout(), cloneKey().orElse(null));
         try {
             return delivery.deliver(spool, clientId);
         } catch (IOException e) {
             throw new AgentException(AgentStep.SPOOL, "cannot deliver from the event spool in " + spool.directory()
                     + ": " + e.getMessage(), true, e);
+        }
+    }
+
+    /**
+     * From now on the run's events are about {@code userid}, in the batch and attempt of the clone's key
+     * when it has one (the worker wrote it for the attempt it copied, so it is the truth about the attempt;
+     * the NAMES entry carries no attempt), else in {@code batchId} and {@code attempt} as NAMES or the
+     * agent's state say (such events cannot be signed, and the coordinator will not count them).
+     */
+    private void aboutClone(EventRecorder events, String userid, String batchId, int attempt) {
+        Optional<CloneKey> key = cloneKey().filter(k -> k.userid().equals(userid) && BatchName.isValid(k.batchId()));
+        if (key.isPresent()) {
+            if (!batchId.isEmpty() && !batchId.equals(key.get().batchId())) {
+                LOG.warn("the NAMES entry of {} names batch {}, its clone key {}: events carry the key's", userid, batchId,
+                        key.get().describe());
+            }
+            events.about(userid, key.get().batchId(), key.get().attempt());
+        } else {
+            events.about(userid, batchId, attempt);
+        }
+    }
+
+    /** The clone's key from {@code clone.key.file}, or empty (logged) when there is none or it cannot be read. */
+    private Optional<CloneKey> cloneKey() {
+        Path file = spoolPaths().resolve(config.get(AgentConfig.CLONE_KEY_FILE));
+        try {
+            return Optional.of(CloneKey.read(file));
+        } catch (CloneKey.CloneKeyException e) {
+            LOG.warn("{}; events go unsigned and the coordinator will not count them", e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -23,7 +23,8 @@ class AgentConfigTest {
         assertThat(config.get(AgentConfig.MARKER_PATH)).isEqualTo("/etc/rc.finalize");
         assertThat(config.get(AgentConfig.REBOOT_COMMAND)).isEqualTo("systemctl reboot");
         assertThat(config.get(AgentConfig.NAMES_FILE)).isEqualTo("LINUX NAMES");
-        assertThat(config.topicLayout().events()).isEqualTo("clonefarm.events");
+        assertThat(config.topicLayout().guestEvents()).isEqualTo("clonefarm.guest-events");
+        assertThat(config.get(AgentConfig.CLONE_KEY_FILE)).isEqualTo("/var/lib/clonefarm/clone.key");
         assertThat(config.bootstrapServers()).isEmpty();
     }
 
@@ -45,7 +46,7 @@ class AgentConfigTest {
         AgentConfig config = AgentConfig.load(file, true);
 
         assertThat(config.bootstrapServers()).isEqualTo("broker1:9093, broker2:9093");
-        assertThat(config.topicLayout().events()).isEqualTo("farm1.events");
+        assertThat(config.topicLayout().guestEvents()).isEqualTo("farm1.guest-events");
         assertThat(config.kafkaProperties()).containsExactly(Map.entry("security.protocol", "SSL"));
         assertThat(config.command(AgentConfig.REBOOT_COMMAND)).containsExactly("/sbin/reboot", "-f");
     }

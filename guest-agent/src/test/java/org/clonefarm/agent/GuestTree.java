@@ -56,6 +56,21 @@ final class GuestTree {
         }
     }
 
+    /** Writes the clone key the worker would have seeded into the clone's /var (under {@code root/var}), mode 0600. */
+    static org.clonefarm.messaging.CloneKey seedKey(Path root, org.clonefarm.messaging.FarmKey farmKey, String userid,
+            String batch, int attempt) {
+        org.clonefarm.messaging.CloneKey key = org.clonefarm.messaging.CloneKey.derive(farmKey, userid, batch, attempt);
+        try {
+            Path file = root.resolve("var").resolve(org.clonefarm.messaging.CloneKey.FILE_IN_VAR);
+            Files.createDirectories(file.getParent());
+            Files.write(file, key.toFileBytes());
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return key;
+    }
+
     static void write(Path root, String relative, String content) throws IOException {
         Path file = root.resolve(relative);
         Files.createDirectories(file.getParent());

@@ -16,7 +16,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.clonefarm.messaging.CloneKey;
 import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.FarmKey;
+import org.clonefarm.messaging.GuestEventSignature;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.proto.CloneEvent;
@@ -29,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Events reach Kafka through the spool: with the broker down they wait on disk, and once a broker
- * is reachable they arrive with their original ids, each exactly once.
+ * is reachable they arrive on the guest-events topic with their original ids, each exactly once, signed
+ * with the clone's key.
  */
 @Timeout(120)
 class SpoolDeliveryOverKafkaTest {
@@ -37,6 +41,8 @@ class SpoolDeliveryOverKafkaTest {
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     private static final TopicLayout LAYOUT = TopicLayout.builder().prefix("agenttest.").build();
+    private static final FarmKey FARM = FarmKey.of(new byte[] {
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
 
     @TempDir
     Path root;
@@ -52,6 +58,7 @@ class SpoolDeliveryOverKafkaTest {
     @Test
     void brokerDownKeepsEventsThenDeliversEachOnceWithOriginalIds() throws IOException {
         GuestTree.create(root, "ID=debian\nVERSION_ID=\"12\"\n");
+        GuestTree.seedKey(root, FARM, GuestTree.USERID, "b-42", 1);
         GuestAgent.Result finalized = agent(closedPort()).finalizeClone();
 
         assertThat(finalized.status()).isEqualTo(GuestAgent.Status.FINALIZED);
@@ -66,7 +73,8 @@ class SpoolDeliveryOverKafkaTest {
         assertThat(agent(KAFKA.bootstrapServers()).reportReady()).isFalse();
 
         List<CloneEvent> spooled = GuestTree.agent(root).spooledEvents();
-        List<CloneEvent> onTopic = eventsOf(GuestTree.USERID, spooled.size());
+        List<ConsumerRecord<String, byte[]>> records = recordsOf(GuestTree.USERID, spooled.size());
+        List<CloneEvent> onTopic = events(records);
         assertThat(onTopic).containsExactlyElementsOf(spooled);
         assertThat(onTopic).extracting(e -> e.getFactCase().name()).containsExactly("AGENT_STARTED", "IDENTIFIED",
                 "CONFIG_READ", "CONFIGURED", "FINALIZE_MARKER_REMOVED", "REBOOTING", "AGENT_STARTED", "READY");
@@ -77,6 +85,9 @@ class SpoolDeliveryOverKafkaTest {
             assertThat(e.getAttempt()).isEqualTo(1);
             assertThat(e.getProducerId()).isEqualTo("agent-LINUX001");
         });
+        CloneKey key = CloneKey.derive(FARM, GuestTree.USERID, "b-42", 1);
+        assertThat(records).as("spooled while the broker was down, signed when delivered").allSatisfy(record ->
+                assertThat(GuestEventSignature.problem(key, record.headers(), record.value())).isEmpty());
     }
 
     /** A failed finalize's AgentFailed event reaches the topic when the broker is up. */
@@ -89,10 +100,56 @@ class SpoolDeliveryOverKafkaTest {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(agent::finalizeClone).isInstanceOf(AgentException.class);
 
-        List<CloneEvent> onTopic = eventsOf("LINUX002", 1);
+        List<CloneEvent> onTopic = events(recordsOf("LINUX002", 1));
         assertThat(onTopic).hasSize(1);
         assertThat(onTopic.get(0).getAgentFailed().getStep()).isEqualTo("read-config");
         assertThat(onTopic.get(0).getAgentFailed().getReason()).contains("10.1.0.300");
+    }
+
+    /**
+     * Every record is signed with the clone's key of the attempt the key file names, and the events carry that
+     * attempt, though the NAMES entry says attempt 1: a retried clone's agent speaks for the new attempt only.
+     */
+    @Test
+    void deliveredEventsCarryTheKeysAttemptAndItsValidSignature() throws IOException {
+        GuestTree.create(root, "ID=debian\nVERSION_ID=\"12\"\n");
+        GuestTree.seedKey(root, FARM, "LINUX003", "b-42", 3);
+        GuestAgent agent = GuestAgent.builder(GuestTree.config(root, Map.of(AgentConfig.BOOTSTRAP_SERVERS,
+                KAFKA.bootstrapServers(), AgentConfig.TOPIC_PREFIX, LAYOUT.prefix()))).root(root)
+                .identity(Identity.fixed("LINUX003")).configSource(CloneConfigSource.of("NAMES", Map.of(
+                        "DEFAULTS", GuestTree.entries().get("DEFAULTS"),
+                        "LINUX003", Map.of("hostname", "linux003", "ipaddr", "10.1.0.13", "batch", "b-42",
+                                "attempt", "1")))).build();
+
+        agent.finalizeClone();
+        agent.reportReady();
+
+        List<ConsumerRecord<String, byte[]>> records = recordsOf("LINUX003", 8);
+        assertThat(events(records)).extracting(CloneEvent::getFactCase).contains(CloneEvent.FactCase.READY);
+        CloneKey third = CloneKey.derive(FARM, "LINUX003", "b-42", 3);
+        CloneKey first = CloneKey.derive(FARM, "LINUX003", "b-42", 1);
+        assertThat(records).hasSize(8).allSatisfy(record -> {
+            assertThat(ContractCodec.decodeEvent(record.value(), "test").getAttempt()).isEqualTo(3);
+            assertThat(GuestEventSignature.problem(third, record.headers(), record.value())).isEmpty();
+            assertThat(GuestEventSignature.problem(first, record.headers(), record.value())).isPresent();
+        });
+    }
+
+    /** A clone without a key file still configures itself, and its events go out unsigned for the coordinator to refuse. */
+    @Test
+    void withoutAKeyFileEventsAreSentUnsigned() {
+        GuestTree.create(root, "ID=debian\nVERSION_ID=\"12\"\n");
+        GuestAgent agent = GuestAgent.builder(GuestTree.config(root, Map.of(AgentConfig.BOOTSTRAP_SERVERS,
+                KAFKA.bootstrapServers(), AgentConfig.TOPIC_PREFIX, LAYOUT.prefix()))).root(root)
+                .identity(Identity.fixed("LINUX004")).configSource(CloneConfigSource.of("NAMES", Map.of(
+                        "DEFAULTS", GuestTree.entries().get("DEFAULTS"),
+                        "LINUX004", Map.of("hostname", "linux004", "ipaddr", "10.1.0.14", "batch", "b-42")))).build();
+
+        assertThat(agent.finalizeClone().status()).isEqualTo(GuestAgent.Status.FINALIZED);
+
+        List<ConsumerRecord<String, byte[]>> records = recordsOf("LINUX004", 6);
+        assertThat(records).hasSize(6).allSatisfy(record ->
+                assertThat(record.headers().lastHeader(GuestEventSignature.HEADER)).isNull());
     }
 
     private GuestAgent agent(String servers) {
@@ -110,13 +167,23 @@ class SpoolDeliveryOverKafkaTest {
         }
     }
 
-    /** Every event on the topic for a userid, read from the start until {@code expected} arrived and 2 s passed. */
-    private static List<CloneEvent> eventsOf(String userid, int expected) {
-        Map<String, Object> config = KafkaSettings.of(KAFKA.bootstrapServers()).consumer("agent-test-reader", null);
+    private static List<CloneEvent> events(List<ConsumerRecord<String, byte[]>> records) {
         List<CloneEvent> events = new ArrayList<>();
+        records.forEach(r -> events.add(ContractCodec.decodeEvent(r.value(), r.topic() + "@" + r.offset())));
+        return events;
+    }
+
+    /**
+     * Every record on the guest-events topic for a userid, read from the start until {@code expected} arrived
+     * and 2 s passed.
+     */
+    private static List<ConsumerRecord<String, byte[]>> recordsOf(String userid, int expected) {
+        Map<String, Object> config = KafkaSettings.of(KAFKA.bootstrapServers()).consumer("agent-test-reader", null);
+        List<ConsumerRecord<String, byte[]>> events = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
             List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(LAYOUT.events()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            consumer.partitionsFor(LAYOUT.guestEvents())
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long quietUntil = Long.MAX_VALUE;
@@ -124,7 +191,7 @@ class SpoolDeliveryOverKafkaTest {
             while (System.nanoTime() < Math.min(deadline, quietUntil)) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (userid.equals(record.key())) {
-                        events.add(ContractCodec.decodeEvent(record.value(), record.topic() + "@" + record.offset()));
+                        events.add(record);
                     }
                 }
                 if (events.size() >= expected && quietUntil == Long.MAX_VALUE) {

@@ -30,6 +30,16 @@ public final class EventRecorder {
         this.factory = new EventFactory("agent-" + userid);
     }
 
+    /** The batch the events are about now (empty before it is known). */
+    public String batchId() {
+        return batchId;
+    }
+
+    /** The attempt the events are about now (0 while unknown). */
+    public int attempt() {
+        return attempt;
+    }
+
     public String producerId() {
         return factory.producerId();
     }

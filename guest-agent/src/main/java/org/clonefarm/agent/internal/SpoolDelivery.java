@@ -15,14 +15,22 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.clonefarm.messaging.CloneKey;
+import org.clonefarm.messaging.GuestEventSignature;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.proto.CloneEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the spool's pending events to the events topic, in spool order, with their original event
- * ids, and moves the delivered offset over the contiguous prefix Kafka acknowledged. Whatever is not
+ * Sends the spool's pending events to the guest-events topic, in spool order, with their original event
+ * ids, and moves the delivered offset over the contiguous prefix Kafka acknowledged.
+ *
+ * <p>Signing happens here, at delivery, not when an event is spooled: each record carries the
+ * {@link GuestEventSignature} made with the clone's key when the event is of that key's clone, batch and
+ * attempt (the key file names them). An event the key cannot speak for (spooled before the key was there,
+ * so without its attempt, or of another attempt than the key's) is sent unsigned: the coordinator puts it
+ * on the dead-letter topic with the reason instead of relaying it, and the spool moves on. Whatever is not
  * acknowledged within the timeout stays in the spool for the next run. The producer is the
  * contract's ({@link KafkaSettings#producer}: acks=all, idempotent) with the agent's short timeouts
  * so an unreachable broker costs one timeout, not minutes; compression is off (a few small events,
@@ -44,16 +52,31 @@ public final class SpoolDelivery {
     private final Map<String, Object> clientProperties;
     private final String topic;
     private final Duration timeout;
+    private final CloneKey key;
 
     /**
      * @param bootstrapServers the brokers, or empty to keep everything spooled
      * @param clientProperties Kafka client settings from the agent file ({@code kafka.*} without the prefix)
+     * @param key the clone's key, or null when the clone has none (every event then goes unsigned)
      */
-    public SpoolDelivery(String bootstrapServers, Map<String, Object> clientProperties, String topic, Duration timeout) {
+    public SpoolDelivery(String bootstrapServers, Map<String, Object> clientProperties, String topic, Duration timeout,
+            CloneKey key) {
         this.bootstrapServers = bootstrapServers;
         this.clientProperties = Map.copyOf(clientProperties);
         this.topic = topic;
         this.timeout = timeout;
+        this.key = key;
+    }
+
+    /** The record of a spooled event: its bytes as spooled, signed when the key is the event's clone's and attempt's. */
+    ProducerRecord<String, byte[]> record(CloneEvent event) {
+        String recordKey = event.getUserid().isEmpty() ? null : event.getUserid();
+        byte[] value = event.toByteArray();
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, recordKey, value);
+        if (key != null && key.isFor(event.getUserid(), event.getBatchId(), event.getAttempt())) {
+            record.headers().add(GuestEventSignature.header(key, value));
+        }
+        return record;
     }
 
     private static boolean failed(Future<RecordMetadata> ack) {
@@ -108,6 +131,7 @@ public final class SpoolDelivery {
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         String problem = "";
         int acknowledged = 0;
+        int unsigned = 0;
         KafkaProducer<String, byte[]> producer;
         try {
             producer = new KafkaProducer<>(producerConfig(clientId));
@@ -120,9 +144,11 @@ public final class SpoolDelivery {
             try {
                 // the first record alone: an unreachable broker then costs one timeout, not one per event
                 for (EventSpool.Spooled spooled : pending) {
-                    CloneEvent event = spooled.event();
-                    String key = event.getUserid().isEmpty() ? null : event.getUserid();
-                    Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, key, event.toByteArray()));
+                    ProducerRecord<String, byte[]> record = record(spooled.event());
+                    if (record.headers().lastHeader(GuestEventSignature.HEADER) == null) {
+                        unsigned++;
+                    }
+                    Future<RecordMetadata> ack = producer.send(record);
                     acks.add(ack);
                     if (acks.size() == 1) {
                         producer.flush();
@@ -157,6 +183,11 @@ public final class SpoolDelivery {
         }
         if (acknowledged > 0) {
             spool.markDelivered(pending.get(acknowledged - 1).endOffset());
+        }
+        if (unsigned > 0) {
+            LOG.warn("{} events sent without a signature ({}): the coordinator will not count them", unsigned,
+                    key == null ? "this clone has no key" : "they are not of the key's clone and attempt, "
+                            + key.describe());
         }
         int left = pending.size() - acknowledged;
         if (left > 0) {
