@@ -151,7 +151,7 @@ public final class GuestAgent {
             EventRecorder events = new EventRecorder(spool);
             return reporting(spool, events, () -> {
                 WhoAmI who = identity().whoAmI();
-                events.about(who.userid(), "", 0);
+                aboutClone(events, who.userid(), "", 0); // a failure to read NAMES is signed too
                 Prepared prepared = prepare(who, paths);
                 Plan plan = prepared.plan();
                 GuestSettings s = plan.settings();
@@ -220,7 +220,7 @@ public final class GuestAgent {
                 int boot = state.boots() + 1;
                 boolean firstBoot = !readyRecorded(spool);
                 WhoAmI who = identity().whoAmI();
-                events.about(who.userid(), "", 0);
+                aboutClone(events, who.userid(), "", 0); // a failure to read NAMES is signed too
                 Prepared prepared = prepare(who, paths, firstBoot);
                 Plan plan = prepared.plan();
                 GuestSettings s = plan.settings();

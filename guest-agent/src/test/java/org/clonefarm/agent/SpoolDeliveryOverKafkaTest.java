@@ -90,18 +90,22 @@ class SpoolDeliveryOverKafkaTest {
                 assertThat(GuestEventSignature.problem(key, record.headers(), record.value())).isEmpty());
     }
 
-    /** A failed finalize's AgentFailed event reaches the topic when the broker is up. */
+    /** A failed finalize's AgentFailed event reaches the topic when the broker is up, signed: the NAMES entry was bad, not the key. */
     @Test
     void failedStepReachesTheTopicAsAgentFailed() {
         GuestTree.create(root, "ID=debian\nVERSION_ID=\"12\"\n");
+        CloneKey key = GuestTree.seedKey(root, FARM, "LINUX002", "b-42", 1);
         GuestAgent agent = GuestAgent.builder(GuestTree.config(root, Map.of(AgentConfig.BOOTSTRAP_SERVERS,
                 KAFKA.bootstrapServers(), AgentConfig.TOPIC_PREFIX, LAYOUT.prefix()))).root(root)
                 .identity(Identity.fixed("LINUX002")).configSource(GuestTree.source()).build();
 
         org.assertj.core.api.Assertions.assertThatThrownBy(agent::finalizeClone).isInstanceOf(AgentException.class);
 
-        List<CloneEvent> onTopic = events(recordsOf("LINUX002", 1));
+        List<ConsumerRecord<String, byte[]>> records = recordsOf("LINUX002", 1);
+        List<CloneEvent> onTopic = events(records);
         assertThat(onTopic).hasSize(1);
+        assertThat(onTopic.get(0).getAttempt()).isEqualTo(1);
+        assertThat(GuestEventSignature.problem(key, records.get(0).headers(), records.get(0).value())).isEmpty();
         assertThat(onTopic.get(0).getAgentFailed().getStep()).isEqualTo("read-config");
         assertThat(onTopic.get(0).getAgentFailed().getReason()).contains("10.1.0.300");
     }

@@ -100,8 +100,8 @@ final class CloneKeySeeder {
         if (failure != null) {
             throw failure;
         }
-        LOG.info("clone {} attempt {}: key seeded into {} /var/{}", request.getUserid(), request.getAttempt(),
-                target.describe(), CloneKey.FILE_IN_VAR);
+        LOG.info("clone {} attempt {}: key seeded into /var/{} on {}", request.getUserid(), request.getAttempt(),
+                CloneKey.FILE_IN_VAR, target.describe());
     }
 
     private static void write(Path varRoot, CloneKey key, AttachedDisk target) throws DiskAccessException {
