@@ -128,6 +128,43 @@ final class DemoClones {
         }
     }
 
+    /**
+     * Checks that each clone's /var (0202) holds its own clone key for {@code batch} attempt 1, mode 0600, owner root,
+     * as the worker seeded it, and that the master's 0191, which every clone links, holds none of them. Read with
+     * e2fsprogs' debugfs, without mounting.
+     */
+    static void assertClonesHoldTheirOwnKeys(LocalDataDirectory data, String batch, List<String> userids) throws Exception {
+        org.clonefarm.messaging.FarmKey farmKey = org.clonefarm.messaging.FarmKey.load(
+                org.clonefarm.messaging.FarmKey.defaultFile(data.root()));
+        byte[] config = readRegion(DemoMaster.disk(DemoMaster.CONFIG).region(data));
+        for (String userid : userids) {
+            org.clonefarm.messaging.CloneKey key = org.clonefarm.messaging.CloneKey.derive(farmKey, userid, batch, 1);
+            FileRegion var = data.resolve(Userid.of(userid), DemoMaster.VAR);
+            String device = var.path() + "?offset=" + var.offset();
+            String path = "/" + org.clonefarm.messaging.CloneKey.FILE_IN_VAR;
+            org.assertj.core.api.Assertions.assertThat(HostCommand.run(List.of("debugfs", "-R", "stat " + path, device),
+                    Duration.ofSeconds(30))).as("the key file of %s", userid)
+                    .containsPattern("Mode: +0600").containsPattern("User: +0 +Group: +0 ");
+            org.assertj.core.api.Assertions.assertThat(HostCommand.run(List.of("debugfs", "-R", "cat " + path, device),
+                    Duration.ofSeconds(30)).strip()).as("the key of %s", userid)
+                    .isEqualTo(new String(key.toFileBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip());
+            String hex = new String(key.toFileBytes(), java.nio.charset.StandardCharsets.US_ASCII).replaceAll("(?s).*key=", "")
+                    .strip();
+            org.assertj.core.api.Assertions.assertThat(new String(config, java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .as("the master's 0191 holds no clone key").doesNotContain(hex);
+        }
+    }
+
+    private static byte[] readRegion(FileRegion region) throws IOException {
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(region.path())) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(Math.toIntExact(region.length()));
+            while (buffer.hasRemaining() && in.read(buffer, region.offset() + buffer.position()) > 0) {
+                // read the whole region
+            }
+            return buffer.array();
+        }
+    }
+
     /** Loop devices backed by files under {@code dir}, and mounts under it: what a test must leave behind (nothing). */
     static List<String> hostResourcesUnder(Path dir) throws IOException {
         List<String> found = new ArrayList<>();

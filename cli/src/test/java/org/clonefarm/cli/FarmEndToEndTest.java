@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole farm on one machine, as a user runs it: {@code clonefarm demo} brings 20 RW-root and then
  * 10 RO-root clones to READY (real Kafka, copies through the z/VM disk path of the simulation, loop-mounted
- * ext4, the agent), {@code verify} passes for both batches, the worker guest has nothing linked, and no loop
+ * ext4, the agent, its signed events relayed by the coordinator), {@code verify} passes for both batches, each
+ * clone's /var holds its own key and the shared 0191 none, the worker guest has nothing linked, and no loop
  * device or mount is left behind.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
@@ -44,6 +46,11 @@ class FarmEndToEndTest {
                 int verified = clonefarm.run("verify-" + batch, 300, "verify", batch, "--data", data.toString());
                 assertThat(verified).as(clonefarm.out("verify-" + batch) + clonefarm.err("verify-" + batch)).isZero();
             }
+            // each clone's own /var holds its own key (the agent signed its events with it), the shared 0191 none
+            DemoClones.assertClonesHoldTheirOwnKeys(LocalDataDirectory.at(data), rwSummary.get("batch").asText(),
+                    List.of("LINUX001", "LINUX020"));
+            DemoClones.assertClonesHoldTheirOwnKeys(LocalDataDirectory.at(data), roSummary.get("batch").asText(),
+                    List.of("LINUX021", "LINUX030"));
             // the workers reached every disk the z/VM way (LINK, online, copy, offline, DETACH) and left nothing linked
             assertThat(rwSummary.get("disks_by_method").toString()).as("RW root copies root and /var of each clone")
                     .matches("\\{\"(chunked|flashcopy)\":40\\}");

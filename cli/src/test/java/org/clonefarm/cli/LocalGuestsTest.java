@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The demo master, the local guest runtime and verify on real loop devices, real ext4 and a real
  * broker: clones made LIKE the demo prototypes (a plain byte copy of the master's extents) boot through
- * {@code LocalSystem.xautolog}, their agents report every step on the topic, and nothing stays mounted.
+ * {@code LocalSystem.xautolog}, their agents report every step on the guest-events topic (unsigned: no worker
+ * copied these clones, so none has a key; no coordinator relays them here), and nothing stays mounted.
  * Runs as root (loop devices, mount, mke2fs).
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -112,7 +113,7 @@ class LocalGuestsTest {
     }
 
     private List<String> facts(String userid) {
-        return TopicEvents.read(KafkaSettings.of(KAFKA.bootstrapServers()), layout.events(),
+        return TopicEvents.read(KafkaSettings.of(KAFKA.bootstrapServers()), layout.guestEvents(),
                 e -> e.getUserid().equals(userid), Duration.ofSeconds(30)).stream()
                 .map(e -> e.getFactCase().name() + (e.hasAgentStarted() ? "(" + e.getAgentStarted().getMode() + ")" : "")
                         + (e.hasAgentFailed() ? "(" + e.getAgentFailed().getStep() + ")" : ""))
@@ -355,7 +356,7 @@ class LocalGuestsTest {
         assertThat(released).containsOnlyKeys(clones);
         Map<String, Instant> agentStarted = new java.util.HashMap<>();
         for (String userid : clones) {
-            CloneEvent first = TopicEvents.read(KafkaSettings.of(KAFKA.bootstrapServers()), layout.events(),
+            CloneEvent first = TopicEvents.read(KafkaSettings.of(KAFKA.bootstrapServers()), layout.guestEvents(),
                     e -> e.getUserid().equals(userid) && e.hasAgentStarted(), Duration.ofSeconds(30)).get(0);
             agentStarted.put(userid, Instant.ofEpochSecond(first.getTime().getSeconds(), first.getTime().getNanos()));
             assertThat(agentStarted.get(userid)).as("%s's agent starts before its boot ends", userid)
