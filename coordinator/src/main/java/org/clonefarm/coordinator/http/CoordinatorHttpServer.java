@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>GET /metrics</td><td>Prometheus text format</td></tr>
  *   <tr><td>GET /api/batches</td><td>every batch: counts per state, bytes, rate, ETA</td></tr>
  *   <tr><td>GET /api/batches/{id}</td><td>one batch, with the status of each clone</td></tr>
- *   <tr><td>GET /api/batches/{id}/timeline</td><td>bytes copied over time and the time each clone spent in each step</td></tr>
+ *   <tr><td>GET /api/batches/{id}/timeline</td><td>bytes copied over time and the time each clone spent in each step;
+ *       {@code ?clones=N} keeps the first N clones' rows</td></tr>
  *   <tr><td>POST /api/batches</td><td>body = clone spec YAML; 201 (202 when already submitted) or a problem</td></tr>
  *   <tr><td>POST /api/batches/{id}/retry, /cancel</td><td>optional JSON body {@code {"userids":[...]}}</td></tr>
  *   <tr><td>GET /api/clones/{userid}</td><td>state, step, progress and the fact history of a clone</td></tr>
@@ -344,14 +345,29 @@ public final class CoordinatorHttpServer implements AutoCloseable {
                 .put("cloneStatuses", clones));
     }
 
+    /** The batch's timeline; {@code ?clones=N} keeps the first N clones' rows (the distributions cover them all). */
     private void showTimeline(RoutingContext ctx) {
         String batchId = ctx.pathParam("id");
+        String clones = ctx.request().getParam("clones");
+        int maxClones = Integer.MAX_VALUE;
+        if (clones != null) {
+            try {
+                maxClones = Integer.parseInt(clones.strip());
+            } catch (NumberFormatException e) {
+                maxClones = -1;
+            }
+            if (maxClones < 0) {
+                Problems.send(ctx, 400, "bad-query", "Bad query parameter",
+                        "clones must be a whole number of clone rows, 0 or more, got '" + clones + "'");
+                return;
+            }
+        }
         BatchTimeline timeline = hub.timelines().timeline(batchId);
         if (timeline == null) {
             Problems.send(ctx, 404, "batch-not-found", "No such batch", "no event names batch '" + batchId + "'");
             return;
         }
-        json(ctx, 200, ApiJson.timeline(timeline));
+        json(ctx, 200, ApiJson.timeline(timeline, maxClones));
     }
 
     private void showClone(RoutingContext ctx) {

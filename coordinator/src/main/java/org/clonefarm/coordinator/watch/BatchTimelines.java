@@ -13,7 +13,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.clonefarm.coordinator.service.EventFolder;
 import org.clonefarm.coordinator.state.FoldOutcome;
-import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneState;
 import org.clonefarm.proto.CloneStatus;
@@ -68,8 +67,9 @@ public final class BatchTimelines implements EventFolder.Listener {
         return batch == null ? null : batch.snapshot(batchId);
     }
 
+    /** The time in epoch milliseconds, floored (a Timestamp's nanos are never negative). */
     private static long millis(Timestamp time) {
-        return EventFactory.instant(time).toEpochMilli();
+        return time.getSeconds() * 1000 + time.getNanos() / 1_000_000;
     }
 
     /** The milestones of a clone's attempt, in the order of its life; step i runs from milestone i. */
@@ -87,6 +87,16 @@ public final class BatchTimelines implements EventFolder.Listener {
 
         CloneMarks() {
             Arrays.fill(at, -1);
+        }
+
+        CloneMarks copy() {
+            CloneMarks copy = new CloneMarks();
+            System.arraycopy(at, 0, copy.at, 0, at.length);
+            copy.endedAt = endedAt;
+            copy.bytesDone = bytesDone;
+            copy.state = state;
+            copy.attempt = attempt;
+            return copy;
         }
 
         void mark(Milestone milestone, long millis) {
@@ -131,14 +141,20 @@ public final class BatchTimelines implements EventFolder.Listener {
         private long bucketMillis = FIRST_BUCKET_MILLIS;
         private long earliest = Long.MAX_VALUE;
         private long latest = Long.MIN_VALUE;
-        private Map<Long, Long> bytesByBucket = new HashMap<>();
+        /** Bytes per bucket; {@code bytes[i]} is bucket {@code firstBucket + i}, and firstBucket holds {@code earliest}. */
+        private long[] bytes = new long[MAX_BUCKETS];
+        private long firstBucket;
         private final Map<String, CloneMarks> clones = new HashMap<>();
 
         synchronized void record(CloneEvent event, CloneStatus status, long millis) {
-            earliest = Math.min(earliest, millis);
-            latest = Math.max(latest, millis);
-            while (Math.floorDiv(latest, bucketMillis) - Math.floorDiv(earliest, bucketMillis) + 1 > MAX_BUCKETS) {
-                widenBuckets();
+            if (latest < earliest) {
+                earliest = millis;
+                latest = millis;
+                firstBucket = Math.floorDiv(millis, bucketMillis);
+            } else if (millis < earliest || millis > latest) {
+                earliest = Math.min(earliest, millis);
+                latest = Math.max(latest, millis);
+                fitBuckets();
             }
             if (event.getUserid().isEmpty() || status == null) {
                 return; // a batch fact: it only spans the time axis
@@ -146,7 +162,7 @@ public final class BatchTimelines implements EventFolder.Listener {
             CloneMarks clone = clones.computeIfAbsent(event.getUserid(), u -> new CloneMarks());
             long done = status.getProgress().getBytesDone();
             if (done > clone.bytesDone) {
-                bytesByBucket.merge(Math.floorDiv(millis, bucketMillis), done - clone.bytesDone, Long::sum);
+                bytes[(int) (Math.floorDiv(millis, bucketMillis) - firstBucket)] += done - clone.bytesDone;
             }
             clone.bytesDone = done; // falls to 0 on a retry: the next attempt's bytes count from there
             clone.state = status.getState();
@@ -172,27 +188,59 @@ public final class BatchTimelines implements EventFolder.Listener {
             }
         }
 
-        /** Doubles the bucket width; bucket k of the old width lies in bucket floor(k / 2) of the new. */
-        private void widenBuckets() {
-            Map<Long, Long> wider = new HashMap<>();
-            for (Map.Entry<Long, Long> bucket : bytesByBucket.entrySet()) {
-                wider.merge(Math.floorDiv(bucket.getKey(), 2), bucket.getValue(), Long::sum);
+        /**
+         * Makes the buckets hold earliest to latest again: doubles their width while the span needs more than
+         * {@link #MAX_BUCKETS} (bucket k of the old width lies in bucket floor(k / 2) of the new, so no byte
+         * changes its time), then moves the bytes up when an earlier fact moved the first bucket back.
+         */
+        private void fitBuckets() {
+            while (Math.floorDiv(latest, bucketMillis) - Math.floorDiv(earliest, bucketMillis) + 1 > MAX_BUCKETS) {
+                long[] wider = new long[MAX_BUCKETS];
+                long widerFirst = Math.floorDiv(firstBucket, 2);
+                for (int i = 0; i < bytes.length; i++) {
+                    wider[(int) (Math.floorDiv(firstBucket + i, 2) - widerFirst)] += bytes[i];
+                }
+                bytes = wider;
+                firstBucket = widerFirst;
+                bucketMillis *= 2;
             }
-            bytesByBucket = wider;
-            bucketMillis *= 2;
+            long wantedFirst = Math.floorDiv(earliest, bucketMillis);
+            if (wantedFirst < firstBucket) {
+                int shift = (int) (firstBucket - wantedFirst);
+                long[] moved = new long[MAX_BUCKETS];
+                // every byte lies between earliest and latest, which now fit: nothing falls off the end
+                System.arraycopy(bytes, 0, moved, shift, MAX_BUCKETS - shift);
+                bytes = moved;
+                firstBucket = wantedFirst;
+            }
         }
 
-        /** The batch's timeline, or null in the moment between its creation and its first fact. */
-        synchronized BatchTimeline snapshot(String batchId) {
-            if (latest < earliest) {
-                return null;
+        /**
+         * The batch's timeline, or null in the moment between its creation and its first fact. Only the
+         * copy of the raw state holds the lock: the fold waits for no reader's arithmetic.
+         */
+        BatchTimeline snapshot(String batchId) {
+            long bucketMillis;
+            long earliest;
+            long latest;
+            long[] bytesByBucket;
+            TreeMap<String, CloneMarks> clones = new TreeMap<>();
+            synchronized (this) {
+                if (this.latest < this.earliest) {
+                    return null;
+                }
+                bucketMillis = this.bucketMillis;
+                earliest = this.earliest;
+                latest = this.latest;
+                bytesByBucket = Arrays.copyOf(bytes, (int) (Math.floorDiv(latest, bucketMillis) - firstBucket) + 1);
+                this.clones.forEach((userid, marks) -> clones.put(userid, marks.copy()));
             }
             long first = Math.floorDiv(earliest, bucketMillis);
             long last = Math.floorDiv(latest, bucketMillis);
             long origin = first * bucketMillis;
             List<BatchTimeline.ThroughputPoint> points = new ArrayList<>((int) (last - first + 1));
             for (long bucket = first; bucket <= last; bucket++) {
-                long bytes = bytesByBucket.getOrDefault(bucket, 0L);
+                long bytes = bytesByBucket[(int) (bucket - first)];
                 points.add(new BatchTimeline.ThroughputPoint(seconds(bucket * bucketMillis - origin), bytes,
                         bytes * 1000.0 / bucketMillis));
             }
@@ -202,9 +250,9 @@ public final class BatchTimelines implements EventFolder.Listener {
             }
             List<Double> toReady = new ArrayList<>();
             List<BatchTimeline.CloneTimeline> timelines = new ArrayList<>(clones.size());
-            for (Map.Entry<String, CloneMarks> entry : new TreeMap<>(clones).entrySet()) {
+            for (Map.Entry<String, CloneMarks> entry : clones.entrySet()) {
                 CloneMarks clone = entry.getValue();
-                List<BatchTimeline.Span> spans = spans(clone, origin);
+                List<BatchTimeline.Span> spans = spans(clone, origin, latest);
                 for (BatchTimeline.Span span : spans) {
                     if (!span.open()) {
                         durations.get(span.step()).add(span.seconds());
@@ -226,7 +274,7 @@ public final class BatchTimelines implements EventFolder.Listener {
         }
 
         /** A clone's finished steps, and the step it is in (or failed in) as an open span up to now (or then). */
-        private List<BatchTimeline.Span> spans(CloneMarks clone, long origin) {
+        private static List<BatchTimeline.Span> spans(CloneMarks clone, long origin, long latest) {
             List<BatchTimeline.Span> spans = new ArrayList<>();
             int latestMilestone = clone.latestMilestone();
             for (CloneStep step : CloneStep.values()) {

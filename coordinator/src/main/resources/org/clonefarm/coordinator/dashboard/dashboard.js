@@ -119,7 +119,7 @@
     timeline.busy = true;
     const batch = state.batch;
     try {
-      const data = await api('/api/batches/' + encodeURIComponent(batch) + '/timeline');
+      const data = await api('/api/batches/' + encodeURIComponent(batch) + '/timeline?clones=' + GANTT_ROWS);
       if (batch === state.batch) renderTimeline(data);
     } catch (error) {
       // no fact of the batch folded yet, or the coordinator is away: the next fact or tick asks again
@@ -216,8 +216,8 @@
       `<line class="axis" x1="${left}" y1="${H - axis + 2}" x2="${W - right}" y2="${H - axis + 2}"/>` +
       `<text class="tick" x="${left}" y="${H - 3}">0 s</text>` +
       `<text class="tick" x="${W - right}" y="${H - 3}" text-anchor="end">${esc(secs(span))}</text>`;
-    $('clone-steps-text').textContent = t.clones.length > clones.length
-      ? `the first ${clones.length} of ${t.clones.length} clones; the table above covers all of them` : '';
+    $('clone-steps-text').textContent = t.cloneCount > clones.length
+      ? `the first ${clones.length} of ${t.cloneCount} clones; the table above covers all of them` : '';
   }
 
   function renderOverview(b) {

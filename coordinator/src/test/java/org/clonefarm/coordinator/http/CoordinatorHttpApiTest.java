@@ -197,6 +197,14 @@ class CoordinatorHttpApiTest {
                 Duration.between(firstFact.get("clone_planned"), firstFact.get("ready")).toNanos() / 1e9,
                 org.assertj.core.api.Assertions.within(0.002));
 
+        // the rows of the first clones only, the distributions over all of them
+        JsonObject first = new JsonObject(api.get("/api/batches/timeline/timeline?clones=1", RunningApi.TOKEN).body());
+        assertThat(first.getInteger("cloneCount")).isEqualTo(3);
+        assertThat(first.getJsonArray("clones")).hasSize(1);
+        assertThat(first.getJsonArray("clones").getJsonObject(0).getString("userid")).isEqualTo("LNXT001");
+        assertThat(first.getJsonArray("steps")).isEqualTo(timeline.getJsonArray("steps"));
+        assertThat(api.get("/api/batches/timeline/timeline?clones=many", RunningApi.TOKEN).statusCode()).isEqualTo(400);
+
         assertThat(api.get("/api/batches/timeline/timeline", null).statusCode()).isEqualTo(401);
         HttpResponse<String> unknown = api.get("/api/batches/no-such-batch/timeline", RunningApi.TOKEN);
         assertThat(unknown.statusCode()).isEqualTo(404);

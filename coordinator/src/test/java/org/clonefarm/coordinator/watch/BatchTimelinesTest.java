@@ -194,6 +194,29 @@ class BatchTimelinesTest {
         }
     }
 
+    /** A fact older than all others, folded last (another partition), moves the start back but no byte in time. */
+    @Test
+    void earlierFactFoldedLastMovesTheStartButNoByte() {
+        fold(at(10, events.planned("LNXA", 100 * MIB)), at(11, events.copyStarted("LNXA", 100 * MIB)),
+                at(12, progress("LNXA", "0200", 50 * MIB)), at(13.5, progress("LNXA", "0200", 100 * MIB)));
+        fold(at(7.2, events.batchPlanned(2)));
+        BatchTimeline timeline = timelines.timeline("tl");
+        assertThat(timeline.start()).isEqualTo(T0.plusSeconds(7));
+        assertThat(timeline.throughput()).extracting(BatchTimeline.ThroughputPoint::bytes)
+                .containsExactly(0L, 0L, 0L, 0L, 0L, 50 * MIB, 50 * MIB);
+
+        // ten minutes earlier still: 4 s buckets from T0 - 592 s (T0 is a multiple of 32 s since the epoch)
+        fold(at(-590, events.planned("LNXB", 100 * MIB)));
+        timeline = timelines.timeline("tl");
+        assertThat(timeline.bucketSeconds()).isEqualTo(4);
+        assertThat(timeline.start()).isEqualTo(T0.minusSeconds(592));
+        assertThat(timeline.throughput()).hasSize(152);
+        assertThat(timeline.throughput().stream().filter(p -> p.bytes() > 0).toList())
+                .containsExactly(new BatchTimeline.ThroughputPoint(604, 100 * MIB, 25.0 * MIB));
+        assertThat(stepsOf(timeline, "LNXA")).containsEntry(CloneStep.QUEUE, 1.0);
+        assertThat(timeline.clones().get(0).spans().get(0).fromSeconds()).isEqualTo(602.0); // LNXA planned at 10 s
+    }
+
     /** The facts of several clones come from several partitions: another interleaving folds to the same timeline. */
     @Test
     void anotherInterleavingOfTheClonesFactsGivesTheSameTimeline() {

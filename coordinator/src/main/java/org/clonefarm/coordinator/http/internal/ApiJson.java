@@ -92,8 +92,10 @@ public final class ApiJson {
      * the time per step, as a distribution per step ({@code steps}, every step in order, and
      * {@code plannedToReady}) and per clone ({@code clones}, each with its spans on the time axis).
      * Offsets and durations are seconds (milliseconds as fractions) after {@code start}.
+     *
+     * @param maxClones how many clones' rows to give, in userid order ({@code cloneCount} says how many there are)
      */
-    public static JsonObject timeline(BatchTimeline timeline) {
+    public static JsonObject timeline(BatchTimeline timeline, int maxClones) {
         JsonArray points = new JsonArray();
         for (BatchTimeline.ThroughputPoint point : timeline.throughput()) {
             points.add(new JsonObject().put("t", point.offsetSeconds()).put("bytes", point.bytes())
@@ -105,6 +107,9 @@ public final class ApiJson {
         }
         JsonArray clones = new JsonArray();
         for (BatchTimeline.CloneTimeline clone : timeline.clones()) {
+            if (clones.size() >= maxClones) {
+                break;
+            }
             JsonArray spans = new JsonArray();
             for (BatchTimeline.Span span : clone.spans()) {
                 spans.add(new JsonObject().put("step", span.step().id()).put("from", span.fromSeconds())
@@ -126,6 +131,7 @@ public final class ApiJson {
                         .put("points", points))
                 .put("steps", steps)
                 .put("plannedToReady", durations(timeline.plannedToReady()))
+                .put("cloneCount", timeline.clones().size())
                 .put("clones", clones);
     }
 
