@@ -66,7 +66,7 @@ public final class LinuxFileCalls {
         try {
             return LibC.open(path.toAbsolutePath().toString(), flags);
         } catch (LastErrorException e) {
-            throw new ErrnoException("cannot open " + path + ": " + describe(e.getErrorCode()), e.getErrorCode(), e);
+            throw failed("cannot open " + path, e);
         }
     }
 
@@ -76,7 +76,7 @@ public final class LinuxFileCalls {
         try {
             return LibC.lseek(fd, offset, whence);
         } catch (LastErrorException e) {
-            throw new ErrnoException("lseek failed: " + describe(e.getErrorCode()), e.getErrorCode(), e);
+            throw failed("lseek failed", e);
         }
     }
 
@@ -93,7 +93,7 @@ public final class LinuxFileCalls {
         try {
             LibC.ioctl(fd, new NativeLong(request), argument);
         } catch (LastErrorException e) {
-            throw new ErrnoException("ioctl failed: " + describe(e.getErrorCode()), e.getErrorCode(), e);
+            throw failed("ioctl failed", e);
         }
     }
 
@@ -103,7 +103,7 @@ public final class LinuxFileCalls {
         try {
             LibC.fsync(fd);
         } catch (LastErrorException e) {
-            throw new ErrnoException("fsync failed: " + describe(e.getErrorCode()), e.getErrorCode(), e);
+            throw failed("fsync failed", e);
         }
     }
 
@@ -113,7 +113,7 @@ public final class LinuxFileCalls {
         try {
             LibC.close(fd);
         } catch (LastErrorException e) {
-            throw new ErrnoException("close failed: " + describe(e.getErrorCode()), e.getErrorCode(), e);
+            throw failed("close failed", e);
         }
     }
 
@@ -142,6 +142,10 @@ public final class LinuxFileCalls {
             }
         }
         return text == null ? name : name + " (" + text + ")";
+    }
+
+    private static ErrnoException failed(String what, LastErrorException e) {
+        return new ErrnoException(what + ": " + describe(e.getErrorCode()), e.getErrorCode(), e);
     }
 
     private static void requireAvailable() throws ErrnoException {
