@@ -23,6 +23,7 @@ import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.coordinator.watch.BatchProgressView;
 import org.clonefarm.coordinator.watch.BatchThroughput;
 import org.clonefarm.platform.directory.DirectoryEntry;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneState;
@@ -232,13 +233,19 @@ public final class DemoCommand implements Callable<Integer> {
                 "profile: " + profile,
                 "prototype: " + (ro ? DemoMaster.PROTOTYPE_RO : DemoMaster.PROTOTYPE),
                 "volumes: " + DemoMaster.GROUP,
-                "disks: {\"0191\": link, \"0200\": " + (ro ? "link" : "copy")
-                        + ", \"0201\": vdisk 524288, \"0202\": copy, \"0203\": link}",
+                "disks: {" + diskRule(Role.CONFIG, "link") + ", " + diskRule(Role.ROOT, ro ? "link" : "copy") + ", "
+                        + diskRule(Role.SWAP, "vdisk " + DemoMaster.SWAP_BLOCKS) + ", " + diskRule(Role.VAR, "copy") + ", "
+                        + diskRule(Role.USR, "link") + "}",
                 "network: {netmask: 255.255.0.0, gateway: 10.1.0.1, nameservers: [10.1.0.53], domain: " + DemoMaster.DOMAIN + "}",
                 "clones:",
                 "  - range: LINUX" + String.format("%0" + width + "d", first) + "-LINUX" + String.format("%0" + width + "d", last),
                 "    ip: " + ip,
                 "");
+    }
+
+    /** A spec's disk rule for the master's disk of this role, at its conventional vaddr. */
+    private static String diskRule(Role role, String rule) {
+        return "\"" + role.vaddr() + "\": " + rule;
     }
 
     /** How a batch's disks were copied, from the {@code DiskCopied} facts of each clone's current attempt. */

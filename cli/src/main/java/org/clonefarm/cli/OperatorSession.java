@@ -13,6 +13,7 @@ import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 
 /**
@@ -39,7 +40,7 @@ final class OperatorSession implements AutoCloseable {
         RequestLog requests = RequestLog.onTopic(connection.settings(), connection.layout(), SNAPSHOT_TIMEOUT);
         this.batchPublisher = new BatchPublisher(publisher, requests);
         this.commands = new LocalBatchCommands(LocalDataDirectory.at(dataDirectory), publisher, this::state, requests,
-                LocalBatchCommands.DEFAULT_NAMES_FILE, Duration.ofSeconds(60), Clock.systemUTC());
+                CloneLayout.NAMES_FILE, Duration.ofSeconds(60), Clock.systemUTC());
     }
 
     BatchCommands commands() {

@@ -14,13 +14,12 @@ import org.clonefarm.coordinator.dirmaint.DirMaintCommand;
 import org.clonefarm.coordinator.dirmaint.DirMaintException;
 import org.clonefarm.coordinator.dirmaint.DirMaintSubmit;
 import org.clonefarm.coordinator.dirmaint.ExternalDirMaint;
-import org.clonefarm.coordinator.local.LocalBatchCommands;
 import org.clonefarm.coordinator.publish.NamesTarget;
 import org.clonefarm.platform.allocation.ExtentControlException;
-import org.clonefarm.platform.cms.CmsFileId;
 import org.clonefarm.platform.directory.DirectoryException;
 import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.names.NamesFormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,7 +91,7 @@ public final class SubmitCommand implements Callable<Integer> {
     boolean dirmaintApplied;
 
     @Option(names = "--names-disk", paramLabel = "PATH[:OFFSET[:LENGTH]]",
-            description = "dirmaint: write the NAMES file (LINUX NAMES) on this CMS disk: the master's 191 linked"
+            description = "dirmaint: write the NAMES file (" + CloneLayout.NAMES_FILE_TEXT + ") on this CMS disk: the master's 191 linked"
                     + " read/write (its block device, e.g. /dev/disk/by-path/ccw-0.0.0191) or an image region.")
     String namesDisk;
 
@@ -257,8 +256,7 @@ public final class SubmitCommand implements Callable<Integer> {
                 throw UserError.usage("--names-disk " + region.path() + " does not exist; give the master's 191 disk"
                         + " (linked read/write) or its image");
             }
-            String[] fileid = LocalBatchCommands.DEFAULT_NAMES_FILE.split(" ");
-            return new NamesTarget.CmsDisk(region, CmsFileId.of(fileid[0], fileid[1]));
+            return new NamesTarget.CmsDisk(region, CloneLayout.NAMES_FILE);
         }
         if (namesFile != null) {
             return new NamesTarget.TextFile(namesFile.toAbsolutePath());

@@ -1,9 +1,13 @@
 package org.clonefarm.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -63,16 +67,11 @@ final class ChildProcesses implements AutoCloseable {
         return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 
-    /** Waits until a child's standard output contains {@code text}. */
-    void awaitOutput(String name, String text, long timeoutSeconds) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (!out(name).contains(text)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + " did not print '" + text + "' within " + timeoutSeconds + " s; stderr: "
-                        + err(name));
-            }
-            Thread.sleep(200);
-        }
+    /** Waits until a child's standard output contains {@code text}; the failure shows the child's stderr. */
+    void awaitOutput(String name, String text, long timeoutSeconds) {
+        await(name + " prints '" + text + "'").atMost(Duration.ofSeconds(timeoutSeconds))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(out(name)).as("stderr of %s: %s", name, err(name)).contains(text));
     }
 
     /** SIGTERM, then SIGKILL after the grace period; every child, newest first. */

@@ -27,6 +27,8 @@ import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.names.NamesEntry;
 import org.clonefarm.platform.names.NamesFile;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
@@ -51,8 +53,8 @@ final class DemoClones {
         UserDirectory directory = data.readDirectory();
         DirectoryEntry entry = directory.entry(Userid.of(prototype)).orElseThrow();
         List<Statement> body = new ArrayList<>(entry.body());
-        List<Vaddr> owned = prototype.equals(DemoMaster.PROTOTYPE_RO) ? List.of(DemoMaster.VAR)
-                : List.of(DemoMaster.ROOT, DemoMaster.VAR);
+        List<Vaddr> owned = prototype.equals(DemoMaster.PROTOTYPE_RO) ? List.of(Role.VAR.vaddr())
+                : List.of(Role.ROOT.vaddr(), Role.VAR.vaddr());
         for (Vaddr vaddr : owned) {
             body.add(new MdiskStatement(vaddr, DeviceType.DASD_3390, new MdiskLocation.AutoGroup(
                     DemoMaster.disk(vaddr).cylinders(), DemoMaster.GROUP), "MR", List.of()));
@@ -115,15 +117,15 @@ final class DemoClones {
 
     /** Adds entries to LINUX NAMES on the master's 0191 (with the DEFAULTS entry), replacing ones of the same nick. */
     static synchronized void writeNames(LocalDataDirectory data, List<NamesEntry> entries) throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(DemoMaster.disk(DemoMaster.CONFIG).region(data))) {
+        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(DemoMaster.disk(Role.CONFIG).region(data))) {
             Map<String, NamesEntry> all = new LinkedHashMap<>();
             all.put(NamesFile.DEFAULTS, NamesEntry.of(NamesFile.DEFAULTS, Map.of("netmask", "255.255.255.0",
                     "gateway", "10.1.0.1", "nameservers", "10.1.0.2", "domain", DemoMaster.DOMAIN, "interface", "0600")));
-            if (disk.exists(DemoMaster.NAMES_FILE)) {
-                NamesFile.read(disk, DemoMaster.NAMES_FILE).entries().forEach(e -> all.put(e.nick(), e));
+            if (disk.exists(CloneLayout.NAMES_FILE)) {
+                NamesFile.read(disk, CloneLayout.NAMES_FILE).entries().forEach(e -> all.put(e.nick(), e));
             }
             entries.forEach(e -> all.put(e.nick(), e));
-            NamesFile.of(new ArrayList<>(all.values())).write(disk, DemoMaster.NAMES_FILE, RecordFormat.F,
+            NamesFile.of(new ArrayList<>(all.values())).write(disk, CloneLayout.NAMES_FILE, RecordFormat.F,
                     NamesFile.DEFAULT_RECORD_LENGTH);
         }
     }

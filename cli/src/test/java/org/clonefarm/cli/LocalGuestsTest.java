@@ -26,6 +26,7 @@ import org.clonefarm.platform.directory.DirectoryProblem;
 import org.clonefarm.platform.directory.DirectoryValidator;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
@@ -122,7 +123,7 @@ class LocalGuestsTest {
     /** create-demo makes a master whose root is a real ext4 holding the skeleton, with a CMS 0191 and a valid directory. */
     @Test
     void createDemoMakesAMasterWhoseRootMountsAndHoldsTheSkeleton() throws Exception {
-        try (LoopMount root = LoopMount.mount(DemoMaster.disk(DemoMaster.ROOT).region(data), dataDir.resolve("check-root"), true)) {
+        try (LoopMount root = LoopMount.mount(DemoMaster.disk(Role.ROOT).region(data), dataDir.resolve("check-root"), true)) {
             Path r = root.mountPoint();
             assertThat(Files.readString(r.resolve("etc/os-release"))).contains("ID=\"sles\"").contains("VERSION_ID=\"15.5\"");
             assertThat(Files.readString(r.resolve("etc/hostname"))).isEqualTo("lnxmstr\n");
@@ -134,7 +135,7 @@ class LocalGuestsTest {
             assertThat(Files.mismatch(r.resolve("opt/clonefarm/clonefarm-agent.jar"), agentJar())).isEqualTo(-1L);
             assertThat(r.resolve("var")).isDirectory();
         }
-        try (EdfFileSystem disk = EdfFileSystem.open(DemoMaster.disk(DemoMaster.CONFIG).region(data))) {
+        try (EdfFileSystem disk = EdfFileSystem.open(DemoMaster.disk(Role.CONFIG).region(data))) {
             assertThat(disk.readLines(DemoMaster.PROFILE_EXEC)).anyMatch(l -> l.contains("'CP IPL 0200 CLEAR'"));
         }
         List<DirectoryProblem> problems = new DirectoryValidator(data.volumes()).validate(data.readDirectory());
@@ -150,7 +151,7 @@ class LocalGuestsTest {
     void createDemoRefusesToClobberAChangedMasterWithoutForce(@TempDir Path other) throws Exception {
         assertThat(run("master", "create-demo", "--data", other.toString(), "--agent-jar", agentJar().toString())).startsWith("0");
         LocalDataDirectory otherData = LocalDataDirectory.at(other);
-        FileRegion usr = DemoMaster.disk(DemoMaster.USR).region(otherData);
+        FileRegion usr = DemoMaster.disk(Role.USR).region(otherData);
         try (var channel = java.nio.channels.FileChannel.open(usr.path(), java.nio.file.StandardOpenOption.WRITE)) {
             channel.write(java.nio.ByteBuffer.wrap("changed".getBytes()), usr.offset() + 4096 * 100);
         }
@@ -321,8 +322,8 @@ class LocalGuestsTest {
     void newRuntimeReleasesWhatAKilledOneLeftMounted() throws Exception {
         Path workDirectory = runtime.settings().workDirectory();
         // what a runtime killed with SIGKILL mid-boot leaves: the master's root and /var mounted in a boot directory
-        LoopMount.mount(DemoMaster.disk(DemoMaster.ROOT).region(data), workDirectory.resolve("LINUX099.boot/root"), true);
-        LoopMount.mount(DemoMaster.disk(DemoMaster.VAR).region(data), workDirectory.resolve("LINUX099.boot/root/var"), true);
+        LoopMount.mount(DemoMaster.disk(Role.ROOT).region(data), workDirectory.resolve("LINUX099.boot/root"), true);
+        LoopMount.mount(DemoMaster.disk(Role.VAR).region(data), workDirectory.resolve("LINUX099.boot/root/var"), true);
         assertThat(DemoClones.hostResourcesUnder(dataDir)).hasSize(4);
 
         new LocalGuestRuntime(runtime.settings()).close();

@@ -23,6 +23,7 @@ import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.proto.AgentStarted;
 import org.clonefarm.proto.CloneCopied;
 import org.clonefarm.proto.CloneEvent;
@@ -172,13 +173,13 @@ public final class CoordinatorBench {
         }
         int p = phase - 2;
         if (p < progress) {
-            String vaddr = p % 2 == 0 ? "0200" : "0202";
+            String vaddr = (p % 2 == 0 ? Role.ROOT : Role.VAR).vaddr().value();
             return event.setCopyProgress(CopyProgress.newBuilder().setVaddr(vaddr)
                     .setBytesDone(total / 2 * (p + 1) / progress).setBytesTotal(total / 2).setBytesPerSecond(1e8));
         }
         return switch (p - progress) {
-            case 0 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr("0200").setBytesTotal(total / 2).setDigest("d"));
-            case 1 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr("0202").setBytesTotal(total / 2).setDigest("d"));
+            case 0 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr(Role.ROOT.vaddr().value()).setBytesTotal(total / 2).setDigest("d"));
+            case 1 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr(Role.VAR.vaddr().value()).setBytesTotal(total / 2).setDigest("d"));
             case 2 -> event.setCloneCopied(CloneCopied.newBuilder().setBytesTotal(total));
             case 3 -> event.setGuestStartRequested(GuestStartRequested.getDefaultInstance());
             case 4 -> event.setGuestStarted(GuestStarted.newBuilder().setReply("Command accepted"));

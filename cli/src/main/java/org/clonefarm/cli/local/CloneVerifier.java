@@ -27,6 +27,8 @@ import org.clonefarm.platform.directory.DirectoryValidator;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.names.NamesEntry;
 import org.clonefarm.platform.names.NamesFile;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
@@ -57,7 +59,7 @@ import org.clonefarm.platform.simulation.LocalDataDirectory;
  */
 public final class CloneVerifier {
     private static final List<String> ROOT_CHANGES = List.of("etc/hostname", "etc/hosts", "etc/resolv.conf",
-            "etc/machine-id", DemoMaster.MARKER, "etc/ssh/ssh_host_", "etc/sysconfig/network/",
+            "etc/machine-id", CloneLayout.FINALIZE_MARKER.substring(1), "etc/ssh/ssh_host_", "etc/sysconfig/network/",
             "etc/sysconfig/network-scripts/", "etc/NetworkManager/system-connections/", "etc/netplan/",
             "etc/network/interfaces", "etc/systemd/network/");
     private static final List<String> VAR_CHANGES = List.of("lib/clonefarm/", "lib/dbus/machine-id", "local/etc/");
@@ -72,11 +74,11 @@ public final class CloneVerifier {
 
     /** The NAMES file on the master's 0191, as the clones read it. */
     public NamesFile namesFile() throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.open(DemoMaster.disk(DemoMaster.CONFIG).region(data))) {
-            if (!disk.exists(DemoMaster.NAMES_FILE)) {
+        try (EdfFileSystem disk = EdfFileSystem.open(DemoMaster.disk(Role.CONFIG).region(data))) {
+            if (!disk.exists(CloneLayout.NAMES_FILE)) {
                 return NamesFile.of(List.of());
             }
-            return NamesFile.read(disk, DemoMaster.NAMES_FILE);
+            return NamesFile.read(disk, CloneLayout.NAMES_FILE);
         }
     }
 
@@ -110,21 +112,21 @@ public final class CloneVerifier {
         try {
             names = namesFile();
         } catch (IOException e) {
-            problems.add("master " + DemoMaster.MASTER + " 0191: cannot read " + DemoMaster.NAMES_FILE.name() + " "
-                    + DemoMaster.NAMES_FILE.type() + ": " + e.getMessage());
+            problems.add("master " + DemoMaster.MASTER + " " + Role.CONFIG.vaddr() + ": cannot read "
+                    + CloneLayout.NAMES_FILE.nameAndType() + ": " + e.getMessage());
             return problems;
         }
         Set<Userid> clones = new TreeSet<>(clonesInNames(batch));
         clones.addAll(moreClones);
         if (clones.isEmpty()) {
-            problems.add("batch " + batch + ": no clone has :batch." + batch + " in " + DemoMaster.NAMES_FILE.name() + " "
-                    + DemoMaster.NAMES_FILE.type() + " on " + DemoMaster.MASTER + " 0191" + (moreClones.isEmpty() ? "" : " or on the topic"));
+            problems.add("batch " + batch + ": no clone has :batch." + batch + " in " + CloneLayout.NAMES_FILE.nameAndType()
+                    + " on " + DemoMaster.MASTER + " " + Role.CONFIG.vaddr() + (moreClones.isEmpty() ? "" : " or on the topic"));
             return problems;
         }
         Files.createDirectories(scratch);
         try {
-            Map<String, String> masterRoot = fingerprint(DemoMaster.disk(DemoMaster.ROOT).region(data), "master-root");
-            Map<String, String> masterVar = fingerprint(DemoMaster.disk(DemoMaster.VAR).region(data), "master-var");
+            Map<String, String> masterRoot = fingerprint(DemoMaster.disk(Role.ROOT).region(data), "master-root");
+            Map<String, String> masterVar = fingerprint(DemoMaster.disk(Role.VAR).region(data), "master-var");
             for (Userid clone : clones) {
                 checkClone(clone, names, masterRoot, masterVar, problems);
             }
@@ -144,7 +146,7 @@ public final class CloneVerifier {
                 }
             }
             if (!DemoMaster.profileExecDigest(data).equals(manifest.profileExecDigest())) {
-                problems.add("master " + DemoMaster.MASTER + " 0191: PROFILE EXEC changed since create-demo");
+                problems.add("master " + DemoMaster.MASTER + " " + Role.CONFIG.vaddr() + ": PROFILE EXEC changed since create-demo");
             }
         } catch (IOException e) {
             problems.add("master " + DemoMaster.MASTER + ": cannot read its disks: " + e.getMessage());
@@ -162,7 +164,7 @@ public final class CloneVerifier {
         String who = "clone " + clone;
         Optional<NamesEntry> entry = names.resolve(clone.value());
         if (entry.isEmpty()) {
-            problems.add(who + ": no entry in " + DemoMaster.NAMES_FILE.name() + " " + DemoMaster.NAMES_FILE.type());
+            problems.add(who + ": no entry in " + CloneLayout.NAMES_FILE.nameAndType());
             return;
         }
         // as the agent applies it: lower case, the first label (a dotted value carries the domain)
@@ -184,37 +186,39 @@ public final class CloneVerifier {
             problems.add(who + ": " + e.getMessage());
             return;
         }
-        FileRegion masterVarRegion = DemoMaster.disk(DemoMaster.VAR).region(data);
+        String rootDisk = who + " " + Role.ROOT.vaddr();
+        String varDisk = who + " " + Role.VAR.vaddr();
+        FileRegion masterVarRegion = DemoMaster.disk(Role.VAR).region(data);
         if (disks.var().length() != masterVarRegion.length()) {
-            problems.add(who + " 0202: " + disks.var().length() + " bytes, the master's /var has " + masterVarRegion.length());
+            problems.add(varDisk + ": " + disks.var().length() + " bytes, the master's /var has " + masterVarRegion.length());
             return;
         }
         try {
             if (!disks.rootReadOnly()) {
-                FileRegion masterRootRegion = DemoMaster.disk(DemoMaster.ROOT).region(data);
+                FileRegion masterRootRegion = DemoMaster.disk(Role.ROOT).region(data);
                 if (disks.root().length() != masterRootRegion.length()) {
-                    problems.add(who + " 0200: " + disks.root().length() + " bytes, the master's root has "
+                    problems.add(rootDisk + ": " + disks.root().length() + " bytes, the master's root has "
                             + masterRootRegion.length());
                     return;
                 }
                 try (LoopMount root = LoopMount.mount(disks.root(), scratch.resolve(clone + "-root"), true)) {
-                    compare(who + " 0200 (root)", masterRoot, fingerprint(root.mountPoint()), ROOT_CHANGES, problems);
-                    checkIdentity(who + " 0200 (root)", root.mountPoint(), "etc/hosts", hostname, address, problems);
+                    compare(rootDisk + " (root)", masterRoot, fingerprint(root.mountPoint()), ROOT_CHANGES, problems);
+                    checkIdentity(rootDisk + " (root)", root.mountPoint(), "etc/hosts", hostname, address, problems);
                     String actual = read(root.mountPoint().resolve("etc/hostname")).strip();
                     // the agent writes the short name to /etc/hostname and the full one to /etc/hosts
                     String shortName = hostname.contains(".") ? hostname.substring(0, hostname.indexOf('.')) : hostname;
                     if (!actual.equalsIgnoreCase(hostname) && !actual.equalsIgnoreCase(shortName)) {
-                        problems.add(who + " 0200 (root): /etc/hostname is '" + actual + "', its NAMES entry says '" + hostname + "'");
+                        problems.add(rootDisk + " (root): /etc/hostname is '" + actual + "', its NAMES entry says '" + hostname + "'");
                     }
-                    if (Files.exists(root.mountPoint().resolve(DemoMaster.MARKER), LinkOption.NOFOLLOW_LINKS)) {
-                        problems.add(who + " 0200 (root): the finalize marker /" + DemoMaster.MARKER + " is still there");
+                    if (Files.exists(CloneLayout.inRoot(root.mountPoint(), CloneLayout.FINALIZE_MARKER), LinkOption.NOFOLLOW_LINKS)) {
+                        problems.add(rootDisk + " (root): the finalize marker " + CloneLayout.FINALIZE_MARKER + " is still there");
                     }
                 }
             }
             try (LoopMount var = LoopMount.mount(disks.var(), scratch.resolve(clone + "-var"), true)) {
-                compare(who + " 0202 (/var)", masterVar, fingerprint(var.mountPoint()), VAR_CHANGES, problems);
+                compare(varDisk + " (/var)", masterVar, fingerprint(var.mountPoint()), VAR_CHANGES, problems);
                 if (disks.rootReadOnly()) {
-                    checkIdentity(who + " 0202 (/var)", var.mountPoint(), "local/etc/hosts", hostname, address, problems);
+                    checkIdentity(varDisk + " (/var)", var.mountPoint(), "local/etc/hosts", hostname, address, problems);
                 }
             }
         } catch (IOException | RuntimeException e) {

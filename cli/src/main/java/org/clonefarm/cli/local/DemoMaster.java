@@ -32,6 +32,8 @@ import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.io.DurableFiles;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.platform.volume.Volume;
 
@@ -67,23 +69,22 @@ public final class DemoMaster {
     public static final String MASTER_VOLUME = "LNXM01";
     public static final String POOL_VOLUME_1 = "LNXP01";
     public static final String POOL_VOLUME_2 = "LNXP02";
-    /** The NAMES file on the master's 0191 that the coordinator writes and the agent reads ({@code names.file}). */
-    public static final CmsFileId NAMES_FILE = CmsFileId.of("LINUX", "NAMES");
     public static final CmsFileId PROFILE_EXEC = CmsFileId.of("PROFILE", "EXEC");
     /** The master's own identity in its image. */
     public static final String MASTER_HOSTNAME = "lnxmstr";
     public static final String MASTER_ADDRESS = "10.1.0.10";
     public static final String DOMAIN = "demo.clonefarm.test";
-    /** The finalize marker the master carries, so every clone finalizes on its first boot. */
-    public static final String MARKER = "etc/rc.finalize";
-    /** Where the master keeps the agent jar, inside the guest. */
-    public static final String AGENT_JAR_IN_GUEST = "opt/clonefarm/clonefarm-agent.jar";
 
     /** Bump when the layout below changes: a master of another layout is "different". */
     static final int LAYOUT_VERSION = 2;
 
-    /** One of the master's minidisks on its volume: vaddr, first cylinder, cylinders, file system label. */
-    public record MasterDisk(Vaddr vaddr, long startCylinder, long cylinders, String label) {
+    /** One of the master's minidisks on its volume: role (and so vaddr), first cylinder, cylinders, file system label. */
+    public record MasterDisk(Role role, long startCylinder, long cylinders, String label) {
+        /** Its vaddr, the role's conventional one. */
+        public Vaddr vaddr() {
+            return role.vaddr();
+        }
+
         /** Its bytes in the volume image. */
         public FileRegion region(LocalDataDirectory data) {
             return new FileRegion(data.volumeImage(Volser.of(MASTER_VOLUME)), DeviceType.DASD_3390.toBytes(startCylinder),
@@ -91,16 +92,15 @@ public final class DemoMaster {
         }
     }
 
-    public static final Vaddr CONFIG = Vaddr.of("0191");
-    public static final Vaddr ROOT = Vaddr.of("0200");
-    public static final Vaddr SWAP = Vaddr.of("0201");
-    public static final Vaddr VAR = Vaddr.of("0202");
-    public static final Vaddr USR = Vaddr.of("0203");
-    /** 0191 CMS; 0200 root 120 cyl (86 MB); 0202 /var 40 cyl; 0203 /usr 60 cyl. */
-    public static final List<MasterDisk> DISKS = List.of(new MasterDisk(CONFIG, 1, 10, "MST191"),
-            new MasterDisk(ROOT, 11, 120, "root"), new MasterDisk(VAR, 131, 40, "var"), new MasterDisk(USR, 171, 60, "usr"));
+    /**
+     * The disks of the layout ({@link CloneLayout.Role}) at their conventional vaddrs: 0191 CMS; 0200 root 120 cyl
+     * (86 MB); 0202 /var 40 cyl; 0203 /usr 60 cyl. 0201 swap is a V-DISK.
+     */
+    public static final List<MasterDisk> DISKS = List.of(new MasterDisk(Role.CONFIG, 1, 10, "MST191"),
+            new MasterDisk(Role.ROOT, 11, 120, "root"), new MasterDisk(Role.VAR, 131, 40, "var"),
+            new MasterDisk(Role.USR, 171, 60, "usr"));
     /** The disks whose bytes must never change (0191 changes: the coordinator writes NAMES files there). */
-    public static final List<Vaddr> IMMUTABLE = List.of(ROOT, VAR, USR);
+    public static final List<Vaddr> IMMUTABLE = List.of(Role.ROOT.vaddr(), Role.VAR.vaddr(), Role.USR.vaddr());
     /** Swap: a V-DISK of 256 MiB. */
     public static final long SWAP_BLOCKS = 524_288;
 
@@ -113,24 +113,32 @@ public final class DemoMaster {
             master.append(" MDISK ").append(disk.vaddr()).append(" 3390 ").append(disk.startCylinder()).append(' ')
                     .append(disk.cylinders()).append(' ').append(MASTER_VOLUME).append(" MR\n");
         }
-        master.append(" MDISK 0201 FB-512 V-DISK ").append(SWAP_BLOCKS).append(" MR\n");
+        String swap = " MDISK " + Role.SWAP.vaddr() + " FB-512 V-DISK " + SWAP_BLOCKS + " MR\n";
+        master.append(swap);
         // the prototypes hold what every clone has; the minidisks a clone owns come from the spec's copy
         // rules (AUTOG of the master's sizes in the spec's group), so the directory never holds an AUTOG
         String rw = "USER " + PROTOTYPE + " NOLOG 1G 2G G\n IPL CMS PARM AUTOCR\n MACHINE ESA 2\n" + NIC
-                + " LINK " + MASTER + " 0191 0191 RR\n LINK " + MASTER + " 0203 0203 RR\n"
-                + " MDISK 0201 FB-512 V-DISK " + SWAP_BLOCKS + " MR\n";
+                + link(Role.CONFIG) + link(Role.USR) + swap;
         String ro = "USER " + PROTOTYPE_RO + " NOLOG 1G 2G G\n IPL CMS PARM AUTOCR\n MACHINE ESA 2\n" + NIC
-                + " LINK " + MASTER + " 0191 0191 RR\n LINK " + MASTER + " 0200 0200 RR\n"
-                + " LINK " + MASTER + " 0203 0203 RR\n"
-                + " MDISK 0201 FB-512 V-DISK " + SWAP_BLOCKS + " MR\n";
+                + link(Role.CONFIG) + link(Role.ROOT) + link(Role.USR) + swap;
         // the farm's copy workers run as this guest: privilege class B (FLASHCOPY), LINK without passwords,
         // and no minidisks of its own, so QUERY VIRTUAL DASD lists exactly what it has linked
         String worker = "USER " + WORKER + " NOLOG 512M 1G BG\n OPTION LNKNOPAS\n MACHINE ESA 2\n";
         return master + rw + ro + worker;
     }
 
+    /** A prototype's read-only LINK to the master's disk of this role, at the same vaddr. */
+    private static String link(Role role) {
+        return " LINK " + MASTER + " " + role.vaddr() + " " + role.vaddr() + " RR\n";
+    }
+
     public static MasterDisk disk(Vaddr vaddr) {
         return DISKS.stream().filter(d -> d.vaddr().equals(vaddr)).findFirst().orElseThrow();
+    }
+
+    /** The master's disk of this role (config, root, var or usr). */
+    public static MasterDisk disk(Role role) {
+        return disk(role.vaddr());
     }
 
     /** What create found or did. */
@@ -226,9 +234,9 @@ public final class DemoMaster {
         Path skeletons = Files.createDirectories(scratch).resolve("demo-skeleton-" + ProcessHandle.current().pid());
         try {
             formatConfigDisk();
-            Ext4Images.make(disk(ROOT).region(data), rootTree(skeletons.resolve("root")), "root", scratch);
-            Ext4Images.make(disk(VAR).region(data), varTree(skeletons.resolve("var")), "var", scratch);
-            Ext4Images.make(disk(USR).region(data), usrTree(skeletons.resolve("usr")), "usr", scratch);
+            Ext4Images.make(disk(Role.ROOT).region(data), rootTree(skeletons.resolve("root")), "root", scratch);
+            Ext4Images.make(disk(Role.VAR).region(data), varTree(skeletons.resolve("var")), "var", scratch);
+            Ext4Images.make(disk(Role.USR).region(data), usrTree(skeletons.resolve("usr")), "usr", scratch);
         } finally {
             deleteTree(skeletons);
         }
@@ -286,7 +294,7 @@ public final class DemoMaster {
 
     /** SHA-256 of the PROFILE EXEC records on the master's 0191 (the disk itself changes with every NAMES file). */
     public static String profileExecDigest(LocalDataDirectory data) throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.open(disk(CONFIG).region(data))) {
+        try (EdfFileSystem disk = EdfFileSystem.open(disk(Role.CONFIG).region(data))) {
             java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
             for (byte[] record : disk.readRecords(PROFILE_EXEC)) {
                 digest.update(record);
@@ -329,15 +337,15 @@ public final class DemoMaster {
     }
 
     private void formatConfigDisk() throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.format(disk(CONFIG).region(data), 4096, DiskLayout.CKD, "MST191")) {
+        try (EdfFileSystem disk = EdfFileSystem.format(disk(Role.CONFIG).region(data), 4096, DiskLayout.CKD, "MST191")) {
             disk.writeLines(PROFILE_EXEC, RecordFormat.F, 80, List.of(
                     "/* PROFILE EXEC of " + MASTER + " and its clones (clonefarm demo)   */",
                     "/* Every clone links this 191 disk read-only. Its guest agent     */",
-                    "/* reads the clone's entry of " + NAMES_FILE.name() + " " + NAMES_FILE.type()
+                    "/* reads the clone's entry of " + CloneLayout.NAMES_FILE.nameAndType()
                             + " here on the first boot. */",
                     "'CP SET RUN ON'",
                     "'CP TERM MORE 0 0'",
-                    "'CP IPL 0200 CLEAR'"));
+                    "'CP IPL " + Role.ROOT.vaddr() + " CLEAR'"));
         }
     }
 
@@ -362,10 +370,10 @@ public final class DemoMaster {
                 + MASTER_ADDRESS + "/24'\n");
         write(root, "etc/sysconfig/network/routes", "default 10.1.0.1 - -\n");
         write(root, "etc/machine-id", "4c0f1c2d3e4f5a6b7c8d9e0fa1b2c3d4\n");
-        write(root, "etc/fstab", "/dev/disk/by-path/ccw-0.0.0200 /    ext4 defaults    1 1\n"
-                + "/dev/disk/by-path/ccw-0.0.0202 /var ext4 defaults    1 2\n"
-                + "/dev/disk/by-path/ccw-0.0.0203 /usr ext4 ro          1 2\n"
-                + "/dev/disk/by-path/ccw-0.0.0201 swap swap defaults    0 0\n");
+        write(root, "etc/fstab", byPath(Role.ROOT) + " /    ext4 defaults    1 1\n"
+                + byPath(Role.VAR) + " /var ext4 defaults    1 2\n"
+                + byPath(Role.USR) + " /usr ext4 ro          1 2\n"
+                + byPath(Role.SWAP) + " swap swap defaults    0 0\n");
         for (String key : List.of("rsa", "ecdsa", "ed25519")) {
             write(root, "etc/ssh/ssh_host_" + key + "_key", "-----BEGIN OPENSSH PRIVATE KEY-----\n"
                     + "demo master " + key + " host key of " + MASTER + ": not a real key\n-----END OPENSSH PRIVATE KEY-----\n");
@@ -374,10 +382,15 @@ public final class DemoMaster {
         }
         write(root, "etc/motd", "clonefarm demo master " + MASTER + " (SLES 15 SP5 skeleton)\n");
         AgentUnits.installInto(root);
-        Path jar = root.resolve(AGENT_JAR_IN_GUEST);
+        Path jar = CloneLayout.inRoot(root, CloneLayout.AGENT_JAR);
         Files.createDirectories(jar.getParent());
         Files.copy(agentJar, jar, StandardCopyOption.REPLACE_EXISTING);
         return root;
+    }
+
+    /** The Linux device of a disk of this role, as an fstab names it. */
+    private static String byPath(Role role) {
+        return "/dev/disk/by-path/ccw-" + role.vaddr().ccwBusId();
     }
 
     private static Path varTree(Path var) throws IOException {
@@ -393,7 +406,7 @@ public final class DemoMaster {
             Files.createDirectories(usr.resolve(dir));
         }
         write(usr, "share/doc/clonefarm-demo/README", "The /usr of the clonefarm demo master " + MASTER
-                + ", linked read-only by every clone (0203).\n");
+                + ", linked read-only by every clone (" + Role.USR.vaddr() + ").\n");
         return usr;
     }
 

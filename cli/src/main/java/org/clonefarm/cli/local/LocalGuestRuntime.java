@@ -37,6 +37,8 @@ import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.platform.volume.Volume;
 import org.slf4j.Logger;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What XAUTOLOG boots in the local simulation: a guest whose disks are loop-mounted ext4 file systems
  * of the volume images, and whose first boot is the guest agent, run as a child process from the
- * agent jar in the guest's own root ({@code /opt/clonefarm/clonefarm-agent.jar}); {@link AgentLauncher}
+ * agent jar in the guest's own root ({@link CloneLayout#AGENT_JAR}); {@link AgentLauncher}
  * runs a byte-identical copy of that jar from {@code <work dir>/../agent-cache} with a shared class-data
  * archive, so that hundreds of agent runs do not each load the same classes from scratch.
  *
@@ -73,11 +75,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalGuestRuntime.class);
-    public static final Vaddr CONFIG_VADDR = Vaddr.of("0191");
-    public static final Vaddr ROOT_VADDR = Vaddr.of("0200");
-    public static final Vaddr VAR_VADDR = Vaddr.of("0202");
-    public static final String AGENT_JAR_IN_GUEST = "opt/clonefarm/clonefarm-agent.jar";
-    static final String MARKER = "etc/rc.finalize";
     static final String REBOOT_FLAG = "reboot-requested";
 
     /**
@@ -291,27 +288,27 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
                 userid + " has no USER entry in " + data.directoryFile(), false));
         FileRegion root;
         boolean readOnly;
-        if (entry.minidisk(ROOT_VADDR).map(m -> m.location() instanceof MdiskLocation.OnVolume).orElse(false)) {
-            root = data.resolve(directory, volumes, userid, ROOT_VADDR);
+        if (entry.minidisk(Role.ROOT.vaddr()).map(m -> m.location() instanceof MdiskLocation.OnVolume).orElse(false)) {
+            root = data.resolve(directory, volumes, userid, Role.ROOT.vaddr());
             readOnly = false;
         } else {
-            LinkStatement link = link(entry, ROOT_VADDR).orElseThrow(() -> new LocalRuntimeException(userid
-                    + " has neither a minidisk nor a LINK at " + ROOT_VADDR + ": it has no root disk to boot", false));
+            LinkStatement link = link(entry, Role.ROOT.vaddr()).orElseThrow(() -> new LocalRuntimeException(userid
+                    + " has neither a minidisk nor a LINK at " + Role.ROOT.vaddr() + ": it has no root disk to boot", false));
             root = data.resolve(directory, volumes, link.owner(), link.vaddr());
             readOnly = true;
         }
-        if (entry.minidisk(VAR_VADDR).isEmpty()) {
-            throw new LocalRuntimeException(userid + " has no minidisk " + VAR_VADDR + " for its /var", false);
+        if (entry.minidisk(Role.VAR.vaddr()).isEmpty()) {
+            throw new LocalRuntimeException(userid + " has no minidisk " + Role.VAR.vaddr() + " for its /var", false);
         }
-        FileRegion var = data.resolve(directory, volumes, userid, VAR_VADDR);
+        FileRegion var = data.resolve(directory, volumes, userid, Role.VAR.vaddr());
         FileRegion config;
-        Optional<LinkStatement> configLink = link(entry, CONFIG_VADDR);
+        Optional<LinkStatement> configLink = link(entry, Role.CONFIG.vaddr());
         if (configLink.isPresent()) {
             config = data.resolve(directory, volumes, configLink.get().owner(), configLink.get().vaddr());
-        } else if (entry.minidisk(CONFIG_VADDR).isPresent()) {
-            config = data.resolve(directory, volumes, userid, CONFIG_VADDR);
+        } else if (entry.minidisk(Role.CONFIG.vaddr()).isPresent()) {
+            config = data.resolve(directory, volumes, userid, Role.CONFIG.vaddr());
         } else {
-            throw new LocalRuntimeException(userid + " has no 191 disk (LINK or MDISK " + CONFIG_VADDR
+            throw new LocalRuntimeException(userid + " has no 191 disk (LINK or MDISK " + Role.CONFIG.vaddr()
                     + "): its agent has no NAMES file to read", false);
         }
         return new GuestDisks(root, readOnly, var, config);
@@ -392,7 +389,7 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
         private void bootReadWriteRoot(GuestDisks disks, Path bootDir) throws IOException {
             Path root = bootDir.resolve("root");
             mountGuest(disks, root);
-            if (Files.exists(root.resolve(MARKER), LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(CloneLayout.inRoot(root, CloneLayout.FINALIZE_MARKER), LinkOption.NOFOLLOW_LINKS)) {
                 Path flag = bootDir.resolve(REBOOT_FLAG);
                 runAgent(root, "finalize", List.of("--root", root.toString(), "--names", disks.config().toString(),
                         "--set", "reboot.command=touch " + flag));
@@ -407,7 +404,7 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
                 Files.delete(flag);
                 mountGuest(disks, root);
             }
-            if (Files.exists(root.resolve(MARKER), LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(CloneLayout.inRoot(root, CloneLayout.FINALIZE_MARKER), LinkOption.NOFOLLOW_LINKS)) {
                 throw new LocalRuntimeException("the finalize marker of " + userid + " is still there after the reboot", false);
             }
             runAgent(root, "report-ready", List.of("--root", root.toString()));
@@ -460,9 +457,9 @@ public final class LocalGuestRuntime implements GuestRuntime, AutoCloseable {
             if (halted) {
                 throw new Halted(userid + " was halted before " + command);
             }
-            Path jar = root.resolve(AGENT_JAR_IN_GUEST);
+            Path jar = CloneLayout.inRoot(root, CloneLayout.AGENT_JAR);
             if (!Files.isRegularFile(jar)) {
-                throw new LocalRuntimeException("the root of " + userid + " has no agent jar /" + AGENT_JAR_IN_GUEST, false);
+                throw new LocalRuntimeException("the root of " + userid + " has no agent jar " + CloneLayout.AGENT_JAR, false);
             }
             AgentLauncher.Launch launch = launcher.launch(jar);
             List<String> argv = new ArrayList<>(launch.command());

@@ -27,7 +27,7 @@ import org.clonefarm.platform.allocation.ExtentControl;
 import org.clonefarm.platform.cms.CmsFileId;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
-import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.proto.Cancelled;
 import org.clonefarm.proto.CloneEvent;
@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link BatchCommands} on the local simulation: submit writes the CP directory
- * ({@code <data>/directory/USER.DIRECT}) and the NAMES file on the master's 191 disk under the
+ * ({@code <data>/directory/USER.DIRECT}) and the NAMES file on the master's config disk
+ * ({@link CloneLayout.Role#CONFIG}, 0191) under the
  * directory lock, then publishes the batch's events and one clone request per clone.
  *
  * <p>Order, and why: directory and NAMES first (a crash leaves entries marked with the batch, which
@@ -54,10 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalBatchCommands implements BatchCommands {
     private static final Logger LOG = LoggerFactory.getLogger(LocalBatchCommands.class);
-    /** The master's CMS disk that holds the NAMES file the clones read. */
-    public static final String CONFIG_DISK = "0191";
-    /** The NAMES file the guest agent reads by default. */
-    public static final String DEFAULT_NAMES_FILE = "LINUX NAMES";
 
     private final LocalDataDirectory data;
     private final EventPublisher publisher;
@@ -73,18 +70,18 @@ public final class LocalBatchCommands implements BatchCommands {
         thread.start();
     };
 
-    /** @param requests which clones have a request already (a submit again sends the missing ones) */
+    /**
+     * @param requests which clones have a request already (a submit again sends the missing ones)
+     * @param namesFile the NAMES file written on the master's config disk ({@link CloneLayout#NAMES_FILE}, which
+     *     the guest agent reads by default)
+     */
     public LocalBatchCommands(LocalDataDirectory data, EventPublisher publisher, Supplier<CloneStateStore> state,
-            RequestLog requests, String namesFile, Duration lockWait, Clock clock) {
+            RequestLog requests, CmsFileId namesFile, Duration lockWait, Clock clock) {
         this.data = Objects.requireNonNull(data, "data");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.state = Objects.requireNonNull(state, "state");
         this.batchPublisher = new BatchPublisher(publisher, requests);
-        String[] parts = namesFile.trim().split("\\s+");
-        if (parts.length != 2) {
-            throw new IllegalArgumentException("NAMES file '" + namesFile + "' must be 'FN FT', such as LINUX NAMES");
-        }
-        this.namesFile = CmsFileId.of(parts[0], parts[1]);
+        this.namesFile = Objects.requireNonNull(namesFile, "namesFile");
         this.lockWait = Objects.requireNonNull(lockWait, "lockWait");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -122,8 +119,8 @@ public final class LocalBatchCommands implements BatchCommands {
             ExtentControl control = data.readExtentControl();
             plan = DirectoryPlanner.planConsistent(parsed, directory, control, clock);
             data.writeDirectory(directory);
-            BatchNames.writeToDisk(data.resolve(new Userid(plan.spec().master()), new Vaddr(CONFIG_DISK)), namesFile,
-                    plan.names());
+            BatchNames.writeToDisk(data.resolve(new Userid(plan.spec().master()), CloneLayout.Role.CONFIG.vaddr()),
+                    namesFile, plan.names());
         }
         batchPublisher.publish(plan);
         LOG.info("submitted batch {}: {} clones, {} bytes to copy", batch, plan.clones(), plan.bytesToCopy());

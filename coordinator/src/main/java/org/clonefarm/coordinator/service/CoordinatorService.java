@@ -19,6 +19,7 @@ import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +82,7 @@ public final class CoordinatorService implements AutoCloseable {
                 }
             });
             BatchCommands commands = new LocalBatchCommands(data, publisher, () -> store,
-                    RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)), LocalBatchCommands.DEFAULT_NAMES_FILE,
+                    RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)), CloneLayout.NAMES_FILE,
                     Duration.ofSeconds(60), Clock.systemUTC());
             CompletableFuture<Void> ready = folder.start().thenRun(() -> {
                 orchestrator.onCaughtUp();

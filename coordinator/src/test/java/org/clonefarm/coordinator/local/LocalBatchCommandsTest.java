@@ -32,6 +32,7 @@ import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.names.NamesFile;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.simulation.LocalDataDirectory;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.CloneState;
@@ -84,7 +85,7 @@ public class LocalBatchCommandsTest {
                 FarmKey.of(new byte[FarmKey.LENGTH]));
         LocalBatchCommands commands = new LocalBatchCommands(data, publisher, () -> snapshot(settings, layout),
                 RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)),
-                LocalBatchCommands.DEFAULT_NAMES_FILE, Duration.ofSeconds(10), Clock.systemUTC());
+                CloneLayout.NAMES_FILE, Duration.ofSeconds(10), Clock.systemUTC());
         return new Farm(data, commands, settings, layout, producer);
     }
 
