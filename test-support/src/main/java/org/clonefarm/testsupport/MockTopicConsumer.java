@@ -32,6 +32,7 @@ public class MockTopicConsumer<K, V> extends MockConsumer<K, V> {
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Map<TopicPartition, List<ConsumerRecord<K, V>>> log = new HashMap<>();
+    private final Map<TopicPartition, Long> committedOffsets = new HashMap<>();
     private int commitsToFail;
 
     /** A consumer that reads {@code topic} of {@code partitions} empty partitions from the beginning. */
@@ -61,6 +62,14 @@ public class MockTopicConsumer<K, V> extends MockConsumer<K, V> {
         records.add(record);
         updateEndOffsets(Map.of(partition, (long) records.size()));
         return record;
+    }
+
+    /**
+     * The offset last committed for {@code partition}, or null; unlike {@link #committed(java.util.Set)}, also
+     * for a partition no longer assigned (for which {@link MockConsumer} answers 0).
+     */
+    public synchronized Long lastCommitted(TopicPartition partition) {
+        return committedOffsets.get(partition);
     }
 
     /** The next {@code count} commits fail with a {@link RebalanceInProgressException} and commit nothing. */
@@ -100,6 +109,7 @@ public class MockTopicConsumer<K, V> extends MockConsumer<K, V> {
             }
             return;
         }
+        offsets.forEach((partition, offset) -> committedOffsets.put(partition, offset.offset()));
         super.commitAsync(offsets, callback);
     }
 
