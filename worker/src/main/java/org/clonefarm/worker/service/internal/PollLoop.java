@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  *       failed by any worker, or already past the copy) is committed without a copy: a copied clone may
  *       have booted, and copying it again would write the master's bytes over it. Before it decides, the
  *       loop waits until that view has read every event acknowledged before the request was fetched. A
- *       copy running here whose attempt another producer ends meanwhile is cancelled and committed.</li>
+ *       copy running here whose attempt another producer ends meanwhile is cancelled and committed. If the
+ *       view stops on an error, the loop stops too (as on a fatal Kafka error): it must not judge without it.</li>
  *   <li>Revocation ({@link PartitionHandover}): the jobs of revoked partitions are cancelled and awaited
  *       (they stop at a checkpoint, at most a few seconds), the finished prefix is committed synchronously,
  *       the rest is forgotten. Late completions of forgotten records are ignored.</li>
