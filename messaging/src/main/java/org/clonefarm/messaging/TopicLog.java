@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> {@link #start()} runs the log on a thread of its own: the only thread that creates,
  * touches and closes the consumer, and the only one that calls the {@link Handler}, in offset order within
  * a partition. The futures are completed on that thread, so stages attached to them without an executor
- * run there, before the next record is handed over. {@link #readToEnd()}, {@link #lag()}, {@link #stopped()}
+ * before they complete run there, before the next record is handed over (stages attached later run on the
+ * attaching thread). {@link #readToEnd()}, {@link #lag()}, {@link #stopped()}
  * and {@link #close()} may be called from any thread.
  *
  * <p><b>Errors.</b> Retriable consumer errors (a {@link RetriableException}, such as a {@link
