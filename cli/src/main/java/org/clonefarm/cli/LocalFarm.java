@@ -1,12 +1,11 @@
 package org.clonefarm.cli;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
+import org.clonefarm.cli.console.Console;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
 import org.clonefarm.cli.embedded.EmbeddedKafkaException;
 import org.clonefarm.coordinator.http.HttpSettings;
@@ -49,29 +48,29 @@ final class LocalFarm implements AutoCloseable {
     }
 
     /**
-     * Starts the farm, saying what it does on {@code log}.
+     * Starts the farm, with one line on {@code console} for each part that started (the coordinator's is the
+     * command's, which knows what to say of its dashboard).
      *
+     * @param name the command, {@code demo} or {@code up}: in the names of its clients and workers
      * @throws UserError when the broker, the topics or a worker cannot start
      */
-    static LocalFarm start(String command, Plan plan, PrintStream log) throws Exception {
+    static LocalFarm start(String name, Plan plan, Console console) throws Exception {
         Deque<AutoCloseable> running = new ArrayDeque<>();
         try {
             String servers;
             if (plan.kafka().clusterGiven()) {
                 servers = plan.kafka().settings(null).bootstrapServers();
             } else {
-                log.println(command + ": starting the embedded Kafka broker in " + plan.dataDir().resolve("kafka"));
                 EmbeddedKafka broker = EmbeddedKafka.start(plan.dataDir(), plan.kafkaPort(), plan.startupTimeout());
                 running.push(broker);
                 servers = broker.bootstrapServers();
+                console.say("embedded Kafka broker started: bootstrap.servers=" + servers + ", its data in "
+                        + plan.dataDir().resolve("kafka"));
             }
             KafkaSettings settings = plan.kafka().settings(servers);
             TopicLayout layout = plan.kafka().topicLayout();
-            try (Admin admin = Admin.create(settings.admin("clonefarm-" + command))) {
-                List<String> created = layout.ensure(admin, plan.startupTimeout().toMillis());
-                if (!created.isEmpty()) {
-                    log.println(command + ": created topics " + String.join(", ", created));
-                }
+            try (Admin admin = Admin.create(settings.admin("clonefarm-" + name))) {
+                layout.ensure(admin, plan.startupTimeout().toMillis()); // logs the topics it created
             }
             // the coordinator signs requests with this key, the workers copy only what it signed
             FarmKey farmKey = FarmKeyOption.loadOrCreateAt(FarmKey.defaultFile(plan.dataDir()));
@@ -79,8 +78,11 @@ final class LocalFarm implements AutoCloseable {
             DiskSettings disk = WorkerDiskAccess.simulated(plan.disk());
             DiskAccessFactory access = WorkerDiskAccess.factory(disk, plan.dataDir(), true);
             for (int i = 1; i <= plan.workers(); i++) {
-                running.push(WorkerService.start(WorkerConfig.of(command.replace(' ', '-') + "-worker-" + i, plan.dataDir(), settings,
+                running.push(WorkerService.start(WorkerConfig.of("clonefarm-" + name + "-worker-" + i, plan.dataDir(), settings,
                         layout, -1).withDisk(disk), access));
+            }
+            if (plan.workers() > 0) {
+                console.say(plan.workers() + (plan.workers() == 1 ? " copy worker" : " copy workers") + " started");
             }
             LocalCoordinator coordinator = null;
             if (plan.coordinator()) {

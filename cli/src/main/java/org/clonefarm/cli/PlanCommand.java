@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.clonefarm.cli.console.Invocation;
 import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
 import org.clonefarm.coordinator.local.LocalPlanner;
 import org.clonefarm.coordinator.plan.BatchPlan;
@@ -126,7 +127,7 @@ public final class PlanCommand implements Callable<Integer> {
         LocalDataDirectory local = LocalDataDirectory.at(data.path());
         if (!Files.exists(local.directoryFile())) {
             throw UserError.usage("no CP directory in " + data.path() + " (" + local.directoryFile()
-                    + "); create the demo master with 'clonefarm master create-demo --data " + data.path() + "'");
+                    + "); create the demo master with '" + Invocation.command("master create-demo --data " + data.path()) + "'");
         }
         return new LocalPlanner(local, Clock.systemUTC()).plan(yaml);
     }

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.clonefarm.cli.console.Invocation;
 import org.clonefarm.coordinator.api.BatchCommands;
 import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
 import org.clonefarm.coordinator.dirmaint.DirMaintCommand;
@@ -126,8 +127,8 @@ public final class SubmitCommand implements Callable<Integer> {
                 System.out.println(submittedBefore(submitted));
             } else {
                 System.out.println("submitted batch " + submitted.batchId() + ": " + submitted.clones() + " clones, "
-                        + Sizes.bytes(submitted.bytesToCopy()) + " to copy. Follow it with: clonefarm watch "
-                        + submitted.batchId() + " --data " + data.path());
+                        + Sizes.bytes(submitted.bytesToCopy()) + " to copy. Follow it with: "
+                        + Invocation.command("watch " + submitted.batchId() + " --data " + data.path()));
             }
             return 0;
         }
@@ -181,9 +182,9 @@ public final class SubmitCommand implements Callable<Integer> {
                 System.out.flush();
                 err.println("Printed " + (outcome.commands() - outcome.skipped()) + " DirMaint commands for batch "
                         + outcome.submitted().batchId() + " (" + outcome.submitted().clones() + " clones); nothing was"
-                        + " applied or published. Run them on z/VM, then: clonefarm submit " + spec
+                        + " applied or published. Run them on z/VM, then: " + Invocation.command("submit " + spec
                         + " --directory-manager dirmaint --directory " + directory + " --dirmaint-applied --names-disk"
-                        + " PATH (or --names-file FILE). Plan kept in " + outcome.journal());
+                        + " PATH") + " (or --names-file FILE). Plan kept in " + outcome.journal());
                 err.flush();
                 return 0;
             }
@@ -224,8 +225,8 @@ public final class SubmitCommand implements Callable<Integer> {
                 + " applied before (journal " + outcome.journal() + ")");
         System.out.println("NAMES entries written to " + outcome.namesWritten());
         System.out.println("submitted batch " + outcome.submitted().batchId() + ": " + outcome.submitted().clones()
-                + " clones, " + Sizes.bytes(outcome.submitted().bytesToCopy()) + " to copy. Follow it with: clonefarm watch "
-                + outcome.submitted().batchId() + (kafka.clusterGiven() ? "" : " --data " + data.path()));
+                + " clones, " + Sizes.bytes(outcome.submitted().bytesToCopy()) + " to copy. Follow it with: "
+                + Invocation.command("watch " + outcome.submitted().batchId() + (kafka.clusterGiven() ? "" : " --data " + data.path())));
         return 0;
     }
 

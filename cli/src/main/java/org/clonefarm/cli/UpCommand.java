@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
             "Run clonefarm on this machine: the embedded Kafka broker (unless --bootstrap-servers is given), the",
             "clonefarm topics, and the coordinator on the local z/VM simulation with its HTTP API and dashboard.",
             "Prints one line with bootstrap.servers=HOST:PORT, the data directory and dashboard=URL, then runs",
-            "until Ctrl-C or SIGTERM, when every part stops cleanly."
+            "until Ctrl-C or SIGTERM, when every part stops cleanly. The log is in DATA/logs/clonefarm-up.log."
         })
 public final class UpCommand implements Callable<Integer> {
 
@@ -38,6 +38,9 @@ public final class UpCommand implements Callable<Integer> {
 
     @Mixin
     DiskAccessOptions disks;
+
+    @Mixin
+    ConsoleOptions terminal;
 
     @Option(names = "--kafka-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the embedded broker: 1-65535, or 0 for the last one used or any free port (default).")
@@ -78,13 +81,13 @@ public final class UpCommand implements Callable<Integer> {
         LocalFarm.Plan plan = new LocalFarm.Plan(dataDir, kafka, kafkaPort, Duration.ofSeconds(startupTimeoutSeconds),
                 workers, coordinator, httpSettings, orchestrationSettings, orchestration.guestConcurrency(),
                 disks.settings(DiskAccessKind.CP));
-        try (LocalFarm farm = LocalFarm.start("clonefarm up", plan, System.err)) {
-            System.out.println("clonefarm up: bootstrap.servers=" + farm.servers() + " data=" + dataDir + " workers=" + workers
-                    + farm.coordinator().map(c -> " dashboard=" + c.url() + " (API token in " + (http.tokenFile != null
+        try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm up", dataDir, "up");
+                LocalFarm farm = LocalFarm.start("up", plan, session.console())) {
+            session.console().result("clonefarm up: bootstrap.servers=" + farm.servers() + " data=" + dataDir + " workers="
+                    + workers + farm.coordinator().map(c -> " dashboard=" + c.url() + " (API token in " + (http.tokenFile != null
                     ? http.tokenFile : dataDir.resolve("api-token")) + ")").orElse(" (no coordinator)"));
-            System.out.flush();
             String reason = signal.await();
-            System.err.println("clonefarm up: " + reason + " received, shutting down");
+            session.console().say(reason + " received, shutting down");
             return 0;
         }
     }

@@ -130,4 +130,12 @@ class ArchitectureTest {
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("org.clonefarm.platform.cp.LocalSystem")
                 .check(classes);
     }
+
+    /** The logging binding is configured in one place: everything else logs through slf4j only. */
+    @Test
+    void onlyTheConsolePackageKnowsTheLoggingBinding() {
+        noClasses().that().resideOutsideOfPackage("org.clonefarm.cli.console..")
+                .should().dependOnClassesThat().resideInAnyPackage("ch.qos.logback..", "org.slf4j.simple..")
+                .check(classes);
+    }
 }

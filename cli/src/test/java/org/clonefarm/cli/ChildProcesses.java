@@ -26,15 +26,12 @@ final class ChildProcesses implements AutoCloseable {
 
     /** Starts {@code clonefarm ARGS}, output to {@code <logs>/<name>.out} and {@code .err}. */
     Process start(String name, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx768m");
-        command.add("-Dclonefarm.agent.jar=" + LocalGuestsTest.agentJar().toAbsolutePath());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
+        return start(name, List.of(), args);
+    }
+
+    /** Starts {@code clonefarm ARGS} in a JVM with {@code jvmOptions} ({@code -Dkey=value}), output as above. */
+    Process start(String name, List<String> jvmOptions, String... args) throws IOException {
+        Process process = new ProcessBuilder(command(jvmOptions, args))
                 .redirectOutput(logs.resolve(name + ".out").toFile())
                 .redirectError(logs.resolve(name + ".err").toFile())
                 .start();
@@ -42,9 +39,29 @@ final class ChildProcesses implements AutoCloseable {
         return process;
     }
 
+    /** The command line of a child JVM running {@code clonefarm ARGS} from the test class path. */
+    static List<String> command(List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx768m");
+        command.add("-Dclonefarm.agent.jar=" + LocalGuestsTest.agentJar().toAbsolutePath());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        return command;
+    }
+
     /** Runs {@code clonefarm ARGS} to its end (bounded) and returns its exit code. */
     int run(String name, long timeoutSeconds, String... args) throws IOException, InterruptedException {
-        Process process = start(name, args);
+        return run(name, timeoutSeconds, List.of(), args);
+    }
+
+    /** Runs {@code clonefarm ARGS} in a JVM with {@code jvmOptions} to its end (bounded); its exit code. */
+    int run(String name, long timeoutSeconds, List<String> jvmOptions, String... args) throws IOException,
+            InterruptedException {
+        Process process = start(name, jvmOptions, args);
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("clonefarm " + String.join(" ", args) + " did not end within " + timeoutSeconds

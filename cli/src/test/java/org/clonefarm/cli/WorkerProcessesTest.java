@@ -110,16 +110,18 @@ class WorkerProcessesTest {
         return process;
     }
 
-    /** target/worker-logs/RUN/ID.log: kept after the test for a look at what the workers did. */
+    /** target/worker-logs/RUN/ID.log: what the worker printed, kept after the test (its log is in DATA/logs). */
     private Path logFile(String id) throws java.io.IOException {
         Path dir = Path.of("target", "worker-logs", topics.prefix());
         Files.createDirectories(dir);
         return dir.resolve(id + ".log");
     }
 
+    /** What worker ID printed on its terminal, then its log file DATA/logs/clonefarm-worker-ID.log. */
     private String log(String id) {
         try {
-            return Files.readString(logFile(id));
+            Path file = data.resolve("logs").resolve("clonefarm-worker-" + id + ".log");
+            return Files.readString(logFile(id)) + (Files.exists(file) ? Files.readString(file) : "");
         } catch (java.io.IOException e) {
             return e.toString();
         }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.clonefarm.cli.console.Invocation;
 import org.clonefarm.cli.local.internal.LoopMount;
 import org.clonefarm.platform.cms.EdfFileSystem;
 import org.clonefarm.platform.directory.DirectoryProblem;
@@ -103,7 +104,7 @@ public final class CloneVerifier {
         Optional<DemoMaster.Manifest> manifest = DemoMaster.Manifest.read(data);
         if (manifest.isEmpty()) {
             problems.add("master " + DemoMaster.MASTER + ": no record of the demo master in " + data.root()
-                    + " (make it with clonefarm master create-demo)");
+                    + " (make it with " + Invocation.command("master create-demo") + ")");
             return problems;
         }
         checkMaster(manifest.get(), problems);
