@@ -8,7 +8,9 @@ import java.util.Deque;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
+import org.clonefarm.cli.embedded.ClusterSecurity;
 import org.clonefarm.cli.embedded.EmbeddedKafkaException;
+import org.clonefarm.cli.embedded.LocalKafkaCluster;
 import org.clonefarm.coordinator.http.HttpSettings;
 import org.clonefarm.coordinator.orchestration.OrchestrationSettings;
 import org.clonefarm.messaging.FarmKey;
@@ -23,10 +25,12 @@ import org.clonefarm.worker.service.WorkerStartException;
 
 /**
  * The whole farm in one process on the local simulation, as {@code up} and {@code demo} run it: the
- * embedded Kafka broker (unless a cluster is given), the topics, N workers and the coordinator with
+ * embedded Kafka broker (unless a cluster is given; {@code up --brokers N}: the data directory's local
+ * cluster of broker processes instead), the topics, N workers and the coordinator with
  * its HTTP API. {@link #close()} stops the parts in reverse order of their start.
  */
 final class LocalFarm implements AutoCloseable {
+    private static final Duration CLUSTER_STOP_TIMEOUT = Duration.ofSeconds(60);
     private final Deque<AutoCloseable> running;
     private final String servers;
     private final KafkaSettings settings;
@@ -42,10 +46,23 @@ final class LocalFarm implements AutoCloseable {
         this.coordinator = coordinator;
     }
 
-    /** What to start; validated by the commands' options. */
-    record Plan(Path dataDir, KafkaOptions kafka, int kafkaPort, Duration startupTimeout, int workers,
+    /**
+     * What to start; validated by the commands' options.
+     *
+     * @param brokers 0 for the single in-process broker (when no cluster is given), else the nodes of the
+     *     data directory's {@link LocalKafkaCluster}
+     */
+    record Plan(Path dataDir, KafkaOptions kafka, int kafkaPort, int brokers, Duration startupTimeout, int workers,
             boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, int guestConcurrency,
             DiskSettings disk) {
+
+        /** A plan with the in-process broker. */
+        Plan(Path dataDir, KafkaOptions kafka, int kafkaPort, Duration startupTimeout, int workers,
+                boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, int guestConcurrency,
+                DiskSettings disk) {
+            this(dataDir, kafka, kafkaPort, 0, startupTimeout, workers, coordinator, http, orchestration,
+                    guestConcurrency, disk);
+        }
     }
 
     /**
@@ -59,6 +76,8 @@ final class LocalFarm implements AutoCloseable {
             String servers;
             if (plan.kafka().clusterGiven()) {
                 servers = plan.kafka().settings(null).bootstrapServers();
+            } else if (plan.brokers() > 0) {
+                servers = startCluster(command, plan, log, running);
             } else {
                 log.println(command + ": starting the embedded Kafka broker in " + plan.dataDir().resolve("kafka"));
                 EmbeddedKafka broker = EmbeddedKafka.start(plan.dataDir(), plan.kafkaPort(), plan.startupTimeout());
@@ -68,9 +87,12 @@ final class LocalFarm implements AutoCloseable {
             KafkaSettings settings = plan.kafka().settings(servers);
             TopicLayout layout = plan.kafka().topicLayout();
             try (Admin admin = Admin.create(settings.admin("clonefarm-" + command))) {
-                List<String> created = layout.ensure(admin, plan.startupTimeout().toMillis());
-                if (!created.isEmpty()) {
-                    log.println(command + ": created topics " + String.join(", ", created));
+                TopicLayout.Reconciliation topics = layout.reconcile(admin, plan.startupTimeout().toMillis());
+                if (!topics.created().isEmpty()) {
+                    log.println(command + ": created topics " + String.join(", ", topics.created()));
+                }
+                for (String warning : topics.warnings()) {
+                    log.println(command + ": warning: " + warning);
                 }
             }
             // the coordinator signs requests with this key, the workers copy only what it signed
@@ -96,6 +118,27 @@ final class LocalFarm implements AutoCloseable {
             closeAll(running, e);
             throw e;
         }
+    }
+
+    /**
+     * Starts the nodes of the data directory's cluster that do not run; at close, stops those it started
+     * (the others ran before and keep running).
+     */
+    private static String startCluster(String command, Plan plan, PrintStream log, Deque<AutoCloseable> running) {
+        LocalKafkaCluster cluster = LocalKafkaCluster.at(plan.dataDir());
+        if (cluster.exists() && cluster.security() != ClusterSecurity.NONE) {
+            throw new UserError(plan.dataDir().resolve("kafka") + " holds a cluster secured with --security "
+                    + cluster.security() + "; '" + command + "' runs every part in one process with one principal."
+                    + " Run the coordinator and the workers apart, each with its --kafka-config file from "
+                    + cluster.securityDirectory() + " (docs/kafka.md)");
+        }
+        log.println(command + ": starting a local Kafka cluster of " + plan.brokers() + " brokers in "
+                + plan.dataDir().resolve("kafka"));
+        LocalKafkaCluster.Started started = cluster.start(new LocalKafkaCluster.StartPlan(plan.brokers(),
+                ClusterSecurity.NONE, plan.kafka().topicLayout(), WorkerConfig.DEFAULT_GROUP, plan.startupTimeout(),
+                Main.class.getName()), log);
+        running.push(() -> cluster.stop(started.startedNodes(), CLUSTER_STOP_TIMEOUT, log));
+        return started.bootstrapServers();
     }
 
     String servers() {
