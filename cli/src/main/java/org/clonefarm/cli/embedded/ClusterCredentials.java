@@ -44,26 +44,33 @@ final class ClusterCredentials {
 
     /**
      * Loads the secrets of the cluster in {@code kafkaDirectory}, making them and the TLS material at
-     * the first start.
+     * the first start (and the TLS material again when it was removed).
      */
     static ClusterCredentials loadOrCreate(Path kafkaDirectory) throws IOException {
         Path file = kafkaDirectory.resolve(SECRETS);
         Path tls = kafkaDirectory.resolve("tls");
-        if (Files.exists(file) && Files.exists(tls.resolve("broker.p12")) && Files.exists(tls.resolve("ca.pem"))) {
-            return load(file, tls);
+        ClusterCredentials credentials;
+        if (Files.exists(file)) {
+            // the SCRAM users are in the metadata log since the first format: their passwords never change
+            credentials = load(file, tls);
+        } else {
+            Map<String, String> secrets = new LinkedHashMap<>();
+            secrets.put(CA_STORE, randomPassword());
+            secrets.put(BROKER_STORE, randomPassword());
+            secrets.put(USER_PREFIX + ClusterPrincipal.BROKER, randomPassword());
+            for (ClusterPrincipal principal : ClusterPrincipal.values()) {
+                secrets.put(USER_PREFIX + principal.user(), randomPassword());
+            }
+            StringBuilder text = new StringBuilder("# the secrets of this local Kafka cluster, made by 'clonefarm kafka start'\n");
+            secrets.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+            writePrivate(file, text.toString());
+            credentials = new ClusterCredentials(tls, secrets);
         }
-        Map<String, String> secrets = new LinkedHashMap<>();
-        secrets.put(CA_STORE, randomPassword());
-        secrets.put(BROKER_STORE, randomPassword());
-        secrets.put(USER_PREFIX + ClusterPrincipal.BROKER, randomPassword());
-        for (ClusterPrincipal principal : ClusterPrincipal.values()) {
-            secrets.put(USER_PREFIX + principal.user(), randomPassword());
+        if (!Files.exists(tls.resolve("broker.p12")) || !Files.exists(tls.resolve("ca.pem"))) {
+            // first start, or the TLS files were removed: a new CA (clients get its ca.pem again)
+            ClusterTls.create(tls, credentials.secrets.get(CA_STORE), credentials.secrets.get(BROKER_STORE));
         }
-        ClusterTls.create(tls, secrets.get(CA_STORE), secrets.get(BROKER_STORE));
-        StringBuilder text = new StringBuilder("# the secrets of this local Kafka cluster, made by 'clonefarm kafka start'\n");
-        secrets.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
-        writePrivate(file, text.toString());
-        return new ClusterCredentials(tls, secrets);
+        return credentials;
     }
 
     /** Loads the secrets of the cluster in {@code kafkaDirectory}. @throws java.nio.file.NoSuchFileException when it has none */

@@ -593,7 +593,7 @@ public final class LocalKafkaCluster {
      * The pid of a node's process when it runs: the pid file names a live process whose command line is
      * this node's {@code kafka broker}, so a stale file whose pid was reused is not taken for it.
      */
-    public OptionalLong runningPid(int node) {
+    OptionalLong runningPid(int node) {
         Path file = nodeDirectory(node).resolve(PID_FILE);
         long pid;
         try {
