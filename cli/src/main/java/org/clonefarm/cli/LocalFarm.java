@@ -1,5 +1,6 @@
 package org.clonefarm.cli;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -7,7 +8,9 @@ import java.util.Deque;
 import org.apache.kafka.clients.admin.Admin;
 import org.clonefarm.cli.console.Console;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
+import org.clonefarm.cli.embedded.ClusterSecurity;
 import org.clonefarm.cli.embedded.EmbeddedKafkaException;
+import org.clonefarm.cli.embedded.LocalKafkaCluster;
 import org.clonefarm.coordinator.http.HttpSettings;
 import org.clonefarm.coordinator.orchestration.OrchestrationSettings;
 import org.clonefarm.messaging.FarmKey;
@@ -19,13 +22,18 @@ import org.clonefarm.worker.service.DiskSettings;
 import org.clonefarm.worker.service.WorkerConfig;
 import org.clonefarm.worker.service.WorkerService;
 import org.clonefarm.worker.service.WorkerStartException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole farm in one process on the local simulation, as {@code up} and {@code demo} run it: the
- * embedded Kafka broker (unless a cluster is given), the topics, N workers and the coordinator with
+ * embedded Kafka broker (unless a cluster is given; {@code up --brokers N}: the data directory's local
+ * cluster of broker processes instead), the topics, N workers and the coordinator with
  * its HTTP API. {@link #close()} stops the parts in reverse order of their start.
  */
 final class LocalFarm implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalFarm.class);
+    private static final Duration CLUSTER_STOP_TIMEOUT = Duration.ofSeconds(60);
     private final Deque<AutoCloseable> running;
     private final String servers;
     private final KafkaSettings settings;
@@ -41,10 +49,23 @@ final class LocalFarm implements AutoCloseable {
         this.coordinator = coordinator;
     }
 
-    /** What to start; validated by the commands' options. */
-    record Plan(Path dataDir, KafkaOptions kafka, int kafkaPort, Duration startupTimeout, int workers,
+    /**
+     * What to start; validated by the commands' options.
+     *
+     * @param brokers 0 for the single in-process broker (when no cluster is given), else the nodes of the
+     *     data directory's {@link LocalKafkaCluster}
+     */
+    record Plan(Path dataDir, KafkaOptions kafka, int kafkaPort, int brokers, Duration startupTimeout, int workers,
             boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, int guestConcurrency,
             DiskSettings disk) {
+
+        /** A plan with the in-process broker. */
+        Plan(Path dataDir, KafkaOptions kafka, int kafkaPort, Duration startupTimeout, int workers,
+                boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, int guestConcurrency,
+                DiskSettings disk) {
+            this(dataDir, kafka, kafkaPort, 0, startupTimeout, workers, coordinator, http, orchestration,
+                    guestConcurrency, disk);
+        }
     }
 
     /**
@@ -60,6 +81,8 @@ final class LocalFarm implements AutoCloseable {
             String servers;
             if (plan.kafka().clusterGiven()) {
                 servers = plan.kafka().settings(null).bootstrapServers();
+            } else if (plan.brokers() > 0) {
+                servers = startCluster(name, plan, console.narration(), running);
             } else {
                 EmbeddedKafka broker = EmbeddedKafka.start(plan.dataDir(), plan.kafkaPort(), plan.startupTimeout());
                 running.push(broker);
@@ -70,7 +93,13 @@ final class LocalFarm implements AutoCloseable {
             KafkaSettings settings = plan.kafka().settings(servers);
             TopicLayout layout = plan.kafka().topicLayout();
             try (Admin admin = Admin.create(settings.admin("clonefarm-" + name))) {
-                layout.ensure(admin, plan.startupTimeout().toMillis()); // logs the topics it created
+                TopicLayout.Reconciliation topics = layout.reconcile(admin, plan.startupTimeout().toMillis());
+                if (!topics.created().isEmpty()) {
+                    LOG.info("created topics {}", String.join(", ", topics.created()));
+                }
+                for (String warning : topics.warnings()) {
+                    console.problem(false, warning);
+                }
             }
             // the coordinator signs requests with this key, the workers copy only what it signed
             FarmKey farmKey = FarmKeyOption.loadOrCreateAt(FarmKey.defaultFile(plan.dataDir()));
@@ -98,6 +127,27 @@ final class LocalFarm implements AutoCloseable {
             closeAll(running, e);
             throw e;
         }
+    }
+
+    /**
+     * Starts the nodes of the data directory's cluster that do not run; at close, stops those it started
+     * (the others ran before and keep running).
+     */
+    private static String startCluster(String command, Plan plan, PrintStream log, Deque<AutoCloseable> running) {
+        LocalKafkaCluster cluster = LocalKafkaCluster.at(plan.dataDir());
+        if (cluster.exists() && cluster.security() != ClusterSecurity.NONE) {
+            throw new UserError(plan.dataDir().resolve("kafka") + " holds a cluster secured with --security "
+                    + cluster.security() + "; '" + command + "' runs every part in one process with one principal."
+                    + " Run the coordinator and the workers apart, each with its --kafka-config file from "
+                    + cluster.securityDirectory() + " (docs/kafka.md)");
+        }
+        log.println("starting a local Kafka cluster of " + plan.brokers() + " brokers in "
+                + plan.dataDir().resolve("kafka"));
+        LocalKafkaCluster.Started started = cluster.start(new LocalKafkaCluster.StartPlan(plan.brokers(),
+                ClusterSecurity.NONE, plan.kafka().topicLayout(), WorkerConfig.DEFAULT_GROUP, plan.startupTimeout(),
+                Main.class.getName()), log);
+        running.push(() -> cluster.stop(started.startedNodes(), CLUSTER_STOP_TIMEOUT, log));
+        return started.bootstrapServers();
     }
 
     String servers() {

@@ -74,6 +74,38 @@ public final class Console implements AutoCloseable {
         printAbove(err, label + ": " + text);
     }
 
+    /**
+     * A stream for code that narrates through a {@link PrintStream} (the local Kafka cluster): each line
+     * written to it is {@linkplain #say said}. Lines are cut at {@code \n}; a last line without one is said at
+     * {@code flush} or {@code close}. Not thread-safe on its own: one writer at a time.
+     */
+    public PrintStream narration() {
+        return new PrintStream(new java.io.OutputStream() {
+            private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public void write(int b) {
+                if (b == '\n') {
+                    sayLine();
+                } else {
+                    line.write(b);
+                }
+            }
+
+            @Override
+            public void flush() {
+                if (line.size() > 0) {
+                    sayLine();
+                }
+            }
+
+            private void sayLine() {
+                say(line.toString(StandardCharsets.UTF_8).stripTrailing());
+                line.reset();
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+
     /** A line of results on standard output, as it is. */
     public synchronized void result(String line) {
         printAbove(out, line);

@@ -29,7 +29,7 @@ class EmbeddedKafkaRestartTest {
             firstServers = broker.bootstrapServers();
             KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers());
             try (Admin admin = Admin.create(settings.admin("t"))) {
-                assertThat(layout.ensure(admin, 30_000)).hasSize(4);
+                assertThat(layout.ensure(admin, 30_000)).hasSize(5);
             }
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("p"))) {
                 for (int i = 0; i < 100; i++) {
