@@ -43,7 +43,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
         FarmConnection connection = FarmConnection.open(kafka, dataDir);
         ShutdownSignal signal = ShutdownSignal.install();
         try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm coordinator", dataDir, "coordinator");
-                LocalCoordinator coordinator = LocalCoordinator.start(dataDir, farmKey.loadOrCreate(dataDir),
+                SimulatedCoordinator coordinator = SimulatedCoordinator.start(dataDir, farmKey.loadOrCreate(dataDir),
                 connection.settings(), connection.layout(), httpSettings, orchestrationSettings, orchestration.guestConcurrency())) {
             session.console().result("clonefarm coordinator: bootstrap.servers=" + connection.settings().bootstrapServers()
                     + " data=" + dataDir + " dashboard=" + coordinator.url());

@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.clonefarm.cli.console.Console;
 import org.clonefarm.cli.console.Invocation;
-import org.clonefarm.cli.local.DemoMaster;
-import org.clonefarm.coordinator.api.BatchCommands;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.coordinator.commands.BatchCommands;
 import org.clonefarm.coordinator.spec.IpAddress;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateMachine;
@@ -25,7 +25,7 @@ import org.clonefarm.coordinator.watch.BatchProgressView;
 import org.clonefarm.coordinator.watch.BatchThroughput;
 import org.clonefarm.platform.directory.DirectoryEntry;
 import org.clonefarm.platform.layout.CloneLayout.Role;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneState;
 import org.clonefarm.proto.CloneStatus;
@@ -109,7 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private int run(Path dataDir, org.clonefarm.coordinator.orchestration.OrchestrationSettings orchestrationSettings,
             Console console) throws Exception {
-        LocalDataDirectory local = LocalDataDirectory.at(dataDir);
+        SimulationDataDirectory local = SimulationDataDirectory.at(dataDir);
         if (DemoMaster.Manifest.read(local).isEmpty()) {
             console.say("creating the demo master in " + dataDir);
             Path jar = DemoMaster.locateAgentJar(null).orElseThrow(() -> new UserError("the guest agent jar"
@@ -128,10 +128,10 @@ public final class DemoCommand implements Callable<Integer> {
 
         var httpSettings = new org.clonefarm.coordinator.http.HttpSettings("127.0.0.1", httpPort,
                 org.clonefarm.coordinator.http.ApiToken.ofDataDirectory(dataDir));
-        LocalFarm.Plan plan = new LocalFarm.Plan(dataDir, kafka, 0, Duration.ofSeconds(60), workers, true, httpSettings,
+        SimulatedFarm.Plan plan = new SimulatedFarm.Plan(dataDir, kafka, 0, Duration.ofSeconds(60), workers, true, httpSettings,
                 orchestrationSettings, orchestration.guestConcurrency(), disks.settings(DiskAccessKind.CP));
         long start = System.nanoTime();
-        try (LocalFarm farm = LocalFarm.start("demo", plan, console)) {
+        try (SimulatedFarm farm = SimulatedFarm.start("demo", plan, console)) {
             console.say("coordinator started: dashboard " + farm.coordinator().orElseThrow().url() + " (API token in "
                     + dataDir.resolve("api-token") + ")");
             BatchCommands.Submitted submitted;
@@ -216,7 +216,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The number after the highest LINUXnnn in the directory: a later batch continues the numbering. */
-    static int nextCloneNumber(LocalDataDirectory data) throws java.io.IOException {
+    static int nextCloneNumber(SimulationDataDirectory data) throws java.io.IOException {
         int highest = 0;
         for (DirectoryEntry entry : data.readDirectory().entries()) {
             Matcher m = CLONE_NAME.matcher(entry.name().value());

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.clonefarm.cli.local.DemoMaster;
-import org.clonefarm.cli.local.LocalRuntimeException;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.cli.simulation.GuestRuntimeException;
 import org.clonefarm.platform.layout.CloneLayout;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.simulation.SimulationException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,10 +67,10 @@ public final class MasterCommand implements Runnable {
                     + " or give --agent-jar FILE."));
             DemoMaster.Result result;
             try {
-                result = new DemoMaster(LocalDataDirectory.at(dir), jar).create(force);
+                result = new DemoMaster(SimulationDataDirectory.at(dir), jar).create(force);
             } catch (DemoMaster.DemoMasterException e) {
                 throw new UserError(e.getMessage() + ".", e);
-            } catch (LocalRuntimeException | SimulationException e) {
+            } catch (GuestRuntimeException | SimulationException e) {
                 throw new UserError("cannot create the demo master in " + dir + ": " + e.getMessage(), e);
             } catch (IOException e) {
                 throw new UserError("cannot create the demo master in " + dir + ": " + e + ". Check the disk space and"

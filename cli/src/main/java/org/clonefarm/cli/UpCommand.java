@@ -98,12 +98,12 @@ public final class UpCommand implements Callable<Integer> {
         Path dataDir = data.writable();
         var httpSettings = http.settings(dataDir);
         ShutdownSignal signal = ShutdownSignal.install();
-        LocalFarm.Plan plan = new LocalFarm.Plan(dataDir, kafka, kafkaPort, brokers == null ? 0 : brokers,
+        SimulatedFarm.Plan plan = new SimulatedFarm.Plan(dataDir, kafka, kafkaPort, brokers == null ? 0 : brokers,
                 Duration.ofSeconds(startupTimeoutSeconds),
                 workers, coordinator, httpSettings, orchestrationSettings, orchestration.guestConcurrency(),
                 disks.settings(DiskAccessKind.CP));
         try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm up", dataDir, "up");
-                LocalFarm farm = LocalFarm.start("up", plan, session.console())) {
+                SimulatedFarm farm = SimulatedFarm.start("up", plan, session.console())) {
             session.console().result("clonefarm up: bootstrap.servers=" + farm.servers() + " data=" + dataDir + " workers="
                     + workers + farm.coordinator().map(c -> " dashboard=" + c.url() + " (API token in " + (http.tokenFile != null
                     ? http.tokenFile : dataDir.resolve("api-token")) + ")").orElse(" (no coordinator)"));

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.worker.copy.CopyOptions;
-import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.cli.simulation.DemoMaster;
 import org.clonefarm.worker.disk.DiskAccessKind;
 import org.clonefarm.worker.service.DiskSettings;
 import org.clonefarm.worker.service.WorkerConfig;

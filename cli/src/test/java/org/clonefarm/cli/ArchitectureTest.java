@@ -127,7 +127,7 @@ class ArchitectureTest {
                 .and().doNotHaveFullyQualifiedName("org.clonefarm.worker.service.DiskAccessFactory")
                 .should().dependOnClassesThat().resideInAnyPackage("org.clonefarm.platform.simulation..",
                         "org.clonefarm.worker.disk.simulation..")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.clonefarm.platform.cp.LocalSystem")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.clonefarm.platform.simulation.SimulatedCp")
                 .check(classes);
     }
 

@@ -44,7 +44,7 @@ final class ChildProcesses implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx768m");
-        command.add("-Dclonefarm.agent.jar=" + LocalGuestsTest.agentJar().toAbsolutePath());
+        command.add("-Dclonefarm.agent.jar=" + LoopMountGuestsTest.agentJar().toAbsolutePath());
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

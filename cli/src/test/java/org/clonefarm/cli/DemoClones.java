@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.clonefarm.cli.local.DemoMaster;
-import org.clonefarm.cli.local.internal.HostCommand;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.cli.simulation.internal.HostCommand;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.platform.allocation.ExtentAllocator;
 import org.clonefarm.platform.cms.EdfFileSystem;
@@ -31,7 +31,7 @@ import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.names.NamesEntry;
 import org.clonefarm.platform.names.NamesFile;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 
 /**
  * What the coordinator and the workers will do for a batch, done plainly for the tests of the local
@@ -49,7 +49,7 @@ final class DemoClones {
      * Adds the clones LIKE the prototype with the disks they own added as the planner adds a spec's
      * copy rules (AUTOG of the master's size from LNXPOOL), and copies the master's disks into theirs.
      */
-    static void create(LocalDataDirectory data, String prototype, List<String> userids) throws IOException {
+    static void create(SimulationDataDirectory data, String prototype, List<String> userids) throws IOException {
         UserDirectory directory = data.readDirectory();
         DirectoryEntry entry = directory.entry(Userid.of(prototype)).orElseThrow();
         List<Statement> body = new ArrayList<>(entry.body());
@@ -116,7 +116,7 @@ final class DemoClones {
     }
 
     /** Adds entries to LINUX NAMES on the master's 0191 (with the DEFAULTS entry), replacing ones of the same nick. */
-    static synchronized void writeNames(LocalDataDirectory data, List<NamesEntry> entries) throws IOException {
+    static synchronized void writeNames(SimulationDataDirectory data, List<NamesEntry> entries) throws IOException {
         try (EdfFileSystem disk = EdfFileSystem.openForUpdate(DemoMaster.disk(Role.CONFIG).region(data))) {
             Map<String, NamesEntry> all = new LinkedHashMap<>();
             all.put(NamesFile.DEFAULTS, NamesEntry.of(NamesFile.DEFAULTS, Map.of("netmask", "255.255.255.0",
@@ -182,7 +182,7 @@ final class DemoClones {
         return clonefarm.out(name).lines().filter(line -> !line.isBlank()).toList();
     }
 
-    static FileRegion region(LocalDataDirectory data, String userid, String vaddr) throws IOException {
+    static FileRegion region(SimulationDataDirectory data, String userid, String vaddr) throws IOException {
         return data.resolve(Userid.of(userid), Vaddr.of(vaddr));
     }
 }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.clonefarm.coordinator.local.EventLogSnapshot;
+import org.clonefarm.coordinator.state.EventLogSnapshot;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.KafkaSettings;

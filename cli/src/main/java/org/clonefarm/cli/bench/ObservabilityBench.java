@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.clonefarm.coordinator.api.BatchCommands;
+import org.clonefarm.coordinator.commands.BatchCommands;
 import org.clonefarm.coordinator.http.ApiToken;
 import org.clonefarm.coordinator.http.CoordinatorHttpServer;
 import org.clonefarm.coordinator.http.EventHub;

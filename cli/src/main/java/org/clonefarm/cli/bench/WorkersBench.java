@@ -32,7 +32,7 @@ import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.messaging.TopicLog;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.CloneEvent;
@@ -214,7 +214,7 @@ public final class WorkersBench {
      */
     private static void publish(Path data, KafkaSettings settings, TopicLayout topics, List<CloneRequest> requests)
             throws Exception {
-        LocalDataDirectory directory = LocalDataDirectory.at(data);
+        SimulationDataDirectory directory = SimulationDataDirectory.at(data);
         StringBuilder entries = new StringBuilder();
         if (!Files.exists(directory.directoryFile())) {
             entries.append("USER ").append(MASTER).append(" NOLOG 1G 2G G\n");
