@@ -1,8 +1,11 @@
 package org.clonefarm.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -10,8 +13,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.clonefarm.cli.local.DemoMaster;
-import org.clonefarm.cli.local.internal.HostCommand;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.cli.simulation.internal.HostCommand;
+import org.clonefarm.messaging.CloneKey;
+import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.platform.allocation.ExtentAllocator;
 import org.clonefarm.platform.cms.EdfFileSystem;
@@ -27,9 +32,11 @@ import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.names.NamesEntry;
 import org.clonefarm.platform.names.NamesFile;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 
 /**
  * What the coordinator and the workers will do for a batch, done plainly for the tests of the local
@@ -47,12 +54,12 @@ final class DemoClones {
      * Adds the clones LIKE the prototype with the disks they own added as the planner adds a spec's
      * copy rules (AUTOG of the master's size from LNXPOOL), and copies the master's disks into theirs.
      */
-    static void create(LocalDataDirectory data, String prototype, List<String> userids) throws IOException {
+    static void create(SimulationDataDirectory data, String prototype, List<String> userids) throws IOException {
         UserDirectory directory = data.readDirectory();
         DirectoryEntry entry = directory.entry(Userid.of(prototype)).orElseThrow();
         List<Statement> body = new ArrayList<>(entry.body());
-        List<Vaddr> owned = prototype.equals(DemoMaster.PROTOTYPE_RO) ? List.of(DemoMaster.VAR)
-                : List.of(DemoMaster.ROOT, DemoMaster.VAR);
+        List<Vaddr> owned = prototype.equals(DemoMaster.PROTOTYPE_RO) ? List.of(Role.VAR.vaddr())
+                : List.of(Role.ROOT.vaddr(), Role.VAR.vaddr());
         for (Vaddr vaddr : owned) {
             body.add(new MdiskStatement(vaddr, DeviceType.DASD_3390, new MdiskLocation.AutoGroup(
                     DemoMaster.disk(vaddr).cylinders(), DemoMaster.GROUP), "MR", List.of()));
@@ -114,52 +121,50 @@ final class DemoClones {
     }
 
     /** Adds entries to LINUX NAMES on the master's 0191 (with the DEFAULTS entry), replacing ones of the same nick. */
-    static synchronized void writeNames(LocalDataDirectory data, List<NamesEntry> entries) throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(DemoMaster.disk(DemoMaster.CONFIG).region(data))) {
+    static synchronized void writeNames(SimulationDataDirectory data, List<NamesEntry> entries) throws IOException {
+        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(DemoMaster.disk(Role.CONFIG).region(data))) {
             Map<String, NamesEntry> all = new LinkedHashMap<>();
             all.put(NamesFile.DEFAULTS, NamesEntry.of(NamesFile.DEFAULTS, Map.of("netmask", "255.255.255.0",
                     "gateway", "10.1.0.1", "nameservers", "10.1.0.2", "domain", DemoMaster.DOMAIN, "interface", "0600")));
-            if (disk.exists(DemoMaster.NAMES_FILE)) {
-                NamesFile.read(disk, DemoMaster.NAMES_FILE).entries().forEach(e -> all.put(e.nick(), e));
+            if (disk.exists(CloneLayout.NAMES_FILE)) {
+                NamesFile.read(disk, CloneLayout.NAMES_FILE).entries().forEach(e -> all.put(e.nick(), e));
             }
             entries.forEach(e -> all.put(e.nick(), e));
-            NamesFile.of(new ArrayList<>(all.values())).write(disk, DemoMaster.NAMES_FILE, RecordFormat.F,
+            NamesFile.of(new ArrayList<>(all.values())).write(disk, CloneLayout.NAMES_FILE, RecordFormat.F,
                     NamesFile.DEFAULT_RECORD_LENGTH);
         }
     }
 
     /**
-     * Checks that each clone's /var (0202) holds its own clone key for {@code batch} attempt 1, mode 0600, owner root,
-     * as the worker seeded it, and that the master's 0191, which every clone links, holds none of them. Read with
-     * e2fsprogs' debugfs, without mounting.
+     * Checks that each clone's /var ({@link Role#VAR}) holds its own clone key for {@code batch} attempt 1 at
+     * {@link CloneKey#FILE_IN_VAR}, mode 0600, owner root, as the worker seeded it, and that the master's
+     * config disk, which every clone links, holds none of them. Read with e2fsprogs' debugfs, without mounting.
      */
-    static void assertClonesHoldTheirOwnKeys(LocalDataDirectory data, String batch, List<String> userids) throws Exception {
-        org.clonefarm.messaging.FarmKey farmKey = org.clonefarm.messaging.FarmKey.load(
-                org.clonefarm.messaging.FarmKey.defaultFile(data.root()));
-        byte[] config = readRegion(DemoMaster.disk(DemoMaster.CONFIG).region(data));
+    static void assertClonesHoldTheirOwnKeys(SimulationDataDirectory data, String batch, List<String> userids)
+            throws IOException {
+        FarmKey farmKey = FarmKey.load(FarmKey.defaultFile(data.root()));
+        String config = new String(readRegion(DemoMaster.disk(Role.CONFIG).region(data)), StandardCharsets.ISO_8859_1);
+        String path = "/" + CloneKey.FILE_IN_VAR;
         for (String userid : userids) {
-            org.clonefarm.messaging.CloneKey key = org.clonefarm.messaging.CloneKey.derive(farmKey, userid, batch, 1);
-            FileRegion var = data.resolve(Userid.of(userid), DemoMaster.VAR);
+            String keyFile = new String(CloneKey.derive(farmKey, userid, batch, 1).toFileBytes(), StandardCharsets.US_ASCII);
+            FileRegion var = data.resolve(Userid.of(userid), Role.VAR.vaddr());
             String device = var.path() + "?offset=" + var.offset();
-            String path = "/" + org.clonefarm.messaging.CloneKey.FILE_IN_VAR;
-            org.assertj.core.api.Assertions.assertThat(HostCommand.run(List.of("debugfs", "-R", "stat " + path, device),
-                    Duration.ofSeconds(30))).as("the key file of %s", userid)
-                    .containsPattern("Mode: +0600").containsPattern("User: +0 +Group: +0 ");
-            org.assertj.core.api.Assertions.assertThat(HostCommand.run(List.of("debugfs", "-R", "cat " + path, device),
-                    Duration.ofSeconds(30)).strip()).as("the key of %s", userid)
-                    .isEqualTo(new String(key.toFileBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip());
-            String hex = new String(key.toFileBytes(), java.nio.charset.StandardCharsets.US_ASCII).replaceAll("(?s).*key=", "")
-                    .strip();
-            org.assertj.core.api.Assertions.assertThat(new String(config, java.nio.charset.StandardCharsets.ISO_8859_1))
-                    .as("the master's 0191 holds no clone key").doesNotContain(hex);
+            assertThat(HostCommand.run(List.of("debugfs", "-R", "stat " + path, device), Duration.ofSeconds(30)))
+                    .as("the key file of %s", userid).containsPattern("Mode: +0600").containsPattern("User: +0 +Group: +0 ");
+            assertThat(HostCommand.run(List.of("debugfs", "-R", "cat " + path, device), Duration.ofSeconds(30)).strip())
+                    .as("the key of %s", userid).isEqualTo(keyFile.strip());
+            String hex = keyFile.replaceAll("(?s).*key=", "").strip();
+            assertThat(config).as("the master's config disk holds no clone key").doesNotContain(hex);
         }
     }
 
     private static byte[] readRegion(FileRegion region) throws IOException {
-        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(region.path())) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(Math.toIntExact(region.length()));
-            while (buffer.hasRemaining() && in.read(buffer, region.offset() + buffer.position()) > 0) {
-                // read the whole region
+        try (FileChannel in = FileChannel.open(region.path(), StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(region.length()));
+            while (buffer.hasRemaining()) {
+                if (in.read(buffer, region.offset() + buffer.position()) < 0) {
+                    throw new IOException(region + " ends early");
+                }
             }
             return buffer.array();
         }
@@ -217,7 +222,7 @@ final class DemoClones {
         return clonefarm.out(name).lines().filter(line -> !line.isBlank()).toList();
     }
 
-    static FileRegion region(LocalDataDirectory data, String userid, String vaddr) throws IOException {
+    static FileRegion region(SimulationDataDirectory data, String userid, String vaddr) throws IOException {
         return data.resolve(Userid.of(userid), Vaddr.of(vaddr));
     }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,9 +47,9 @@ class FarmEndToEndTest {
                 assertThat(verified).as(clonefarm.out("verify-" + batch) + clonefarm.err("verify-" + batch)).isZero();
             }
             // each clone's own /var holds its own key (the agent signed its events with it), the shared 0191 none
-            DemoClones.assertClonesHoldTheirOwnKeys(LocalDataDirectory.at(data), rwSummary.get("batch").asText(),
+            DemoClones.assertClonesHoldTheirOwnKeys(SimulationDataDirectory.at(data), rwSummary.get("batch").asText(),
                     List.of("LINUX001", "LINUX020"));
-            DemoClones.assertClonesHoldTheirOwnKeys(LocalDataDirectory.at(data), roSummary.get("batch").asText(),
+            DemoClones.assertClonesHoldTheirOwnKeys(SimulationDataDirectory.at(data), roSummary.get("batch").asText(),
                     List.of("LINUX021", "LINUX030"));
             // the workers reached every disk the z/VM way (LINK, online, copy, offline, DETACH) and left nothing linked
             assertThat(rwSummary.get("disks_by_method").toString()).as("RW root copies root and /var of each clone")

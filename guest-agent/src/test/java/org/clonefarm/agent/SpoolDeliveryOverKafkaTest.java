@@ -1,6 +1,7 @@
 package org.clonefarm.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,14 +15,13 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.messaging.CloneKey;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.GuestEventSignature;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -178,31 +178,19 @@ class SpoolDeliveryOverKafkaTest {
     }
 
     /**
-     * Every record on the guest-events topic for a userid, read from the start until {@code expected} arrived
-     * and 2 s passed.
+     * The records of a userid on the guest-events topic, in the order the agent published them (one partition
+     * per key), once at least {@code expected} are there (within 30 s): the test asserts how many there are.
      */
     private static List<ConsumerRecord<String, byte[]>> recordsOf(String userid, int expected) {
-        Map<String, Object> config = KafkaSettings.of(KAFKA.bootstrapServers()).consumer("agent-test-reader", null);
-        List<ConsumerRecord<String, byte[]>> events = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(LAYOUT.guestEvents())
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long quietUntil = Long.MAX_VALUE;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (userid.equals(record.key())) {
-                        events.add(record);
-                    }
-                }
-                if (events.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                }
-            }
-        }
-        return events;
+        return await().atMost(Duration.ofSeconds(30)).until(() -> {
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            TopicSnapshot.read(KafkaSettings.of(KAFKA.bootstrapServers()), LAYOUT.guestEvents(), "agent-test-reader",
+                    Duration.ofSeconds(30), record -> {
+                        if (userid.equals(record.key())) {
+                            records.add(record);
+                        }
+                    });
+            return records;
+        }, records -> records.size() >= expected);
     }
 }

@@ -33,7 +33,8 @@ class PlatformArchitectureTest {
     @Test
     void modelPackagesDoNotDependOnTheLayersAboveThem() {
         noClasses().that().resideInAnyPackage("org.clonefarm.platform.names..", "org.clonefarm.platform.geometry..",
-                        "org.clonefarm.platform.volume..", "org.clonefarm.platform.directory..")
+                        "org.clonefarm.platform.volume..", "org.clonefarm.platform.directory..",
+                        "org.clonefarm.platform.layout..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.clonefarm.platform.allocation..",
                         "org.clonefarm.platform.cp..", "org.clonefarm.platform.simulation..")
                 .check(classes);

@@ -19,8 +19,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.clonefarm.coordinator.local.LocalBatchCommandsTest;
-import org.clonefarm.coordinator.local.TestFarms;
+import org.clonefarm.coordinator.simulation.SimulationBatchCommandsTest;
+import org.clonefarm.coordinator.simulation.TestFarms;
 import org.clonefarm.coordinator.orchestration.CpGuestStarter;
 import org.clonefarm.coordinator.orchestration.OrchestrationSettings;
 import org.clonefarm.messaging.CloneKey;
@@ -31,9 +31,9 @@ import org.clonefarm.messaging.GuestEventSignature;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.cp.GuestRuntime;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.ids.Userid;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.AgentStarted;
 import org.clonefarm.proto.CloneCopied;
 import org.clonefarm.proto.CloneEvent;
@@ -68,7 +68,7 @@ class ForgedGuestFactsTest {
         final Set<String> booted = ConcurrentHashMap.newKeySet();
 
         @Override
-        public void boot(Userid userid, LocalSystem system) {
+        public void boot(Userid userid, SimulatedCp system) {
             booted.add(userid.value());
         }
 
@@ -144,7 +144,7 @@ class ForgedGuestFactsTest {
 
     @Test
     void forgedGuestFactsChangeNoCloneAndEachIsDeadLetteredWithItsReason(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = TestFarms.smallMaster(root, 500);
+        SimulationDataDirectory data = TestFarms.smallMaster(root, 500);
         settings = KafkaSettings.of(KAFKA.bootstrapServers());
         layout = TopicLayout.builder().prefix("forge.").build();
         try (Admin admin = Admin.create(settings.admin("t"))) {
@@ -152,12 +152,12 @@ class ForgedGuestFactsTest {
         }
         farmKey = FarmKey.loadOrCreate(FarmKey.defaultFile(data.root()));
         PlayedGuests guests = new PlayedGuests();
-        try (LocalSystem cp = new LocalSystem(data, guests, "ZVMSIM");
+        try (SimulatedCp cp = new SimulatedCp(data, guests, "ZVMSIM");
                 CoordinatorService coordinator = CoordinatorService.start("coordinator-test", settings, layout, data,
                         farmKey, new CpGuestStarter(cp.session(new Userid("CFCOORD"))), OrchestrationSettings.defaults(),
                         store -> List.of())) {
             coordinator.ready().get(60, TimeUnit.SECONDS);
-            coordinator.commands().submit(LocalBatchCommandsTest.spec(BATCH, "LINUX001-LINUX003", "10.1.1.21"))
+            coordinator.commands().submit(SimulationBatchCommandsTest.spec(BATCH, "LINUX001-LINUX003", "10.1.1.21"))
                     .get(60, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.store().batch(BATCH) != null
                     && coordinator.store().batch(BATCH).count(CloneState.CLONE_STATE_PLANNED) == 3);

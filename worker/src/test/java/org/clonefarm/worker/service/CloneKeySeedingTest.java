@@ -19,6 +19,7 @@ import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.testsupport.CloneBatchFixture;
@@ -82,8 +83,8 @@ class CloneKeySeedingTest {
     }
 
     private void awaitCopied(String userid, int attempt) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> CloneBatchFixture.readEvents(KAFKA.bootstrapServers(),
-                topics.events()).stream().anyMatch(e -> e.hasCloneCopied() && e.getUserid().equals(userid)
+        await().atMost(Duration.ofSeconds(60)).until(() -> TopicSnapshot.events(kafka, topics.events(), "events-reader",
+                Duration.ofSeconds(30)).stream().anyMatch(e -> e.hasCloneCopied() && e.getUserid().equals(userid)
                         && e.getAttempt() == attempt));
     }
 

@@ -30,7 +30,7 @@ import org.clonefarm.platform.io.FileRegion;
  * (to the end of the line), relative to the data directory when inside it. A logged-on user's own
  * minidisks are links of the user to itself.
  *
- * <p>Not thread-safe: a {@code LocalSystem} transaction owns one instance while it holds the lock.
+ * <p>Not thread-safe: a {@code SimulatedCp} transaction owns one instance while it holds the lock.
  */
 public final class CpState {
 
