@@ -137,14 +137,14 @@ final class DemoClones {
 
     /**
      * Checks that each clone's /var ({@link Role#VAR}) holds its own clone key for {@code batch} attempt 1 at
-     * {@link CloneKey#FILE_IN_VAR}, mode 0600, owner root, as the worker seeded it, and that the master's
+     * {@link CloneLayout#CLONE_KEY_IN_VAR}, mode 0600, owner root, as the worker seeded it, and that the master's
      * config disk, which every clone links, holds none of them. Read with e2fsprogs' debugfs, without mounting.
      */
     static void assertClonesHoldTheirOwnKeys(SimulationDataDirectory data, String batch, List<String> userids)
             throws IOException {
         FarmKey farmKey = FarmKey.load(FarmKey.defaultFile(data.root()));
         String config = new String(readRegion(DemoMaster.disk(Role.CONFIG).region(data)), StandardCharsets.ISO_8859_1);
-        String path = "/" + CloneKey.FILE_IN_VAR;
+        String path = "/" + CloneLayout.CLONE_KEY_IN_VAR;
         for (String userid : userids) {
             String keyFile = new String(CloneKey.derive(farmKey, userid, batch, 1).toFileBytes(), StandardCharsets.US_ASCII);
             FileRegion var = data.resolve(Userid.of(userid), Role.VAR.vaddr());

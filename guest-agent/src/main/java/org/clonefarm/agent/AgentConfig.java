@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
-import org.clonefarm.messaging.CloneKey;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.cms.CmsFileId;
 import org.clonefarm.platform.layout.CloneLayout;
@@ -82,7 +81,7 @@ public final class AgentConfig {
                     "Command that reboots the guest after finalize (split on blanks, run without a shell)."),
             new Key(SPOOL_DIR, "/var/lib/clonefarm/agent", AgentConfig::validGuestPath,
                     "Directory of the event spool and the agent's state; must survive reboots."),
-            new Key(CLONE_KEY_FILE, CloneKey.GUEST_PATH, AgentConfig::validGuestPath,
+            new Key(CLONE_KEY_FILE, CloneLayout.CLONE_KEY, AgentConfig::validGuestPath,
                     "The clone's own key (the worker writes it into the clone's /var after the copy); every event is"
                             + " signed with it, and the coordinator drops events that are not."),
             new Key(SEND_TIMEOUT_MS, "15000", v -> range(v, 100, 600_000),

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.clonefarm.platform.layout.CloneLayout;
 
 /**
  * A master's root tree in a temporary directory, as the clone finds it on its first boot: the
@@ -61,7 +62,7 @@ final class GuestTree {
             String batch, int attempt) {
         org.clonefarm.messaging.CloneKey key = org.clonefarm.messaging.CloneKey.derive(farmKey, userid, batch, attempt);
         try {
-            Path file = root.resolve("var").resolve(org.clonefarm.messaging.CloneKey.FILE_IN_VAR);
+            Path file = root.resolve("var").resolve(CloneLayout.CLONE_KEY_IN_VAR);
             Files.createDirectories(file.getParent());
             Files.write(file, key.toFileBytes());
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));

@@ -19,15 +19,15 @@ import java.util.regex.Pattern;
  * One clone's own secret, for one attempt of its batch: the HMAC-SHA256 under the {@link FarmKey} of
  * the purpose {@value #PURPOSE}, the clone's userid, its batch and the attempt (decimal), each part
  * length-prefixed ({@link FarmKey#mac}). Nothing is stored per clone: the worker derives the key when it
- * has copied the clone's disks and writes it into the clone's own /var ({@link #FILE_IN_VAR}); the guest
+ * has copied the clone's disks and writes it into the clone's own /var; the guest
  * agent reads it there and signs every event it sends ({@link GuestEventSignature}); the coordinator
  * derives it again to check them. A key speaks for exactly one userid, batch and attempt: a retry (attempt
  * + 1) gets a new key, so the old attempt's key cannot speak for the new one, and a clone's key says
  * nothing about any other clone.
  *
- * <p>Where it lives: {@value #GUEST_PATH} in the guest, on the clone's own /var minidisk (0202), the one
- * disk every profile copies for the clone alone; never on the 191 or on a disk linked from the master,
- * which every clone can read. Mode 0600, owner root.
+ * <p>Where it lives: {@code platform} {@code CloneLayout.CLONE_KEY} in the guest, on the clone's own /var
+ * disk, the one disk every profile copies for the clone alone; never on the 191 or on a disk linked from
+ * the master, which every clone can read. Mode 0600, owner root.
  *
  * <p>File format ({@link #toFileBytes}, {@link #parse}): lines of {@code name=value}, each of
  * {@code version} (1), {@code userid}, {@code batch}, {@code attempt} and {@code key} (64 lower-case hex
@@ -37,10 +37,6 @@ import java.util.regex.Pattern;
  * <p>Immutable and thread-safe; {@link #toString()} never shows the key.
  */
 public final class CloneKey {
-    /** The key file's path relative to the root of the clone's /var file system. */
-    public static final String FILE_IN_VAR = "lib/clonefarm/clone.key";
-    /** The key file's path inside the guest (the agent's default {@code clone.key.file}). */
-    public static final String GUEST_PATH = "/var/" + FILE_IN_VAR;
     /** Key length in bytes. */
     public static final int LENGTH = 32;
     /** The largest key file read: a key file is about 150 bytes. */

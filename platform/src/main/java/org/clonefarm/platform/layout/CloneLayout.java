@@ -9,8 +9,8 @@ import org.clonefarm.platform.ids.Vaddr;
 
 /**
  * The conventions of a clone's layout, each defined once: the disk roles and their vaddrs, the NAMES
- * file the coordinator writes on the config disk and the guest agent reads, the finalize marker, and
- * where the agent jar lives in the guest. A spec may give a disk another role ({@code "0300": copy as
+ * file the coordinator writes on the config disk and the guest agent reads, the finalize marker, where
+ * the agent jar lives in the guest, and where the worker puts the clone's own key. A spec may give a disk another role ({@code "0300": copy as
  * var}); the vaddrs here are what a role is when nothing says otherwise, and what the demo master and
  * the local guest runtime use. Constants only; thread-safe.
  */
@@ -72,11 +72,22 @@ public final class CloneLayout {
     /** Where the guest agent's jar lives inside the guest; the agent's units run it from here. */
     public static final String AGENT_JAR = "/opt/clonefarm/clonefarm-agent.jar";
 
+    /**
+     * Where the worker writes the clone's own key (its file format: {@code messaging} {@code CloneKey}), as a
+     * path relative to the root of the file system of the clone's {@link Role#VAR} disk: the one disk every
+     * profile copies for the clone alone. Never on the {@link Role#CONFIG} disk or a LINKed one, which every
+     * clone can read.
+     */
+    public static final String CLONE_KEY_IN_VAR = "lib/clonefarm/clone.key";
+
+    /** The clone key's file as a path inside the guest, where the {@link Role#VAR} disk is /var (the agent's default). */
+    public static final String CLONE_KEY = "/var/" + CLONE_KEY_IN_VAR;
+
     private CloneLayout() {
     }
 
     /**
-     * Where a path inside the guest ({@link #FINALIZE_MARKER}, {@link #AGENT_JAR}) is when the guest's root
+     * Where a path inside the guest ({@link #FINALIZE_MARKER}, {@link #AGENT_JAR}, {@link #CLONE_KEY}) is when the guest's root
      * file system is at {@code root}.
      *
      * @throws IllegalArgumentException if {@code guestPath} is not absolute

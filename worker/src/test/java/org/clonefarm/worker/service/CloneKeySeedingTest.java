@@ -20,6 +20,7 @@ import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.messaging.TopicSnapshot;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.testsupport.CloneBatchFixture;
@@ -130,9 +131,9 @@ class CloneKeySeedingTest {
 
         for (int i = 0; i < batch.clones(); i++) {
             CloneKey expected = CloneKey.derive(farmKey, CloneBatchFixture.userid(i), batch.batchId(), 1);
-            String stat = debugfs(i, "stat /" + CloneKey.FILE_IN_VAR);
+            String stat = debugfs(i, "stat /" + CloneLayout.CLONE_KEY_IN_VAR);
             assertThat(stat).contains("Type: regular").containsPattern("Mode: +0600").containsPattern("User: +0 +Group: +0 ");
-            assertThat(debugfs(i, "cat /" + CloneKey.FILE_IN_VAR).getBytes(StandardCharsets.US_ASCII))
+            assertThat(debugfs(i, "cat /" + CloneLayout.CLONE_KEY_IN_VAR).getBytes(StandardCharsets.US_ASCII))
                     .isEqualTo(expected.toFileBytes());
 
             List<Long> onTarget = occurrences(batch.volume(CloneBatchFixture.TARGET_VOLSER), keyLine(expected));
@@ -164,10 +165,10 @@ class CloneKeySeedingTest {
         awaitCopied(CloneBatchFixture.userid(0), 2);
 
         CloneKey second = CloneKey.derive(farmKey, CloneBatchFixture.userid(0), batch.batchId(), 2);
-        assertThat(debugfs(0, "cat /" + CloneKey.FILE_IN_VAR).getBytes(StandardCharsets.US_ASCII))
+        assertThat(debugfs(0, "cat /" + CloneLayout.CLONE_KEY_IN_VAR).getBytes(StandardCharsets.US_ASCII))
                 .isEqualTo(second.toFileBytes());
         CloneKey first = CloneKey.derive(farmKey, CloneBatchFixture.userid(0), batch.batchId(), 1);
-        assertThat(debugfs(0, "cat /" + CloneKey.FILE_IN_VAR)).doesNotContain(new String(keyLine(first),
+        assertThat(debugfs(0, "cat /" + CloneLayout.CLONE_KEY_IN_VAR)).doesNotContain(new String(keyLine(first),
                 StandardCharsets.US_ASCII).strip());
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import org.clonefarm.messaging.CloneKey;
 import org.clonefarm.messaging.FarmKey;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.DiskAction;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Seeds a clone's own key ({@link CloneKey}: derived from the farm key, the clone's userid, batch and the
  * request's attempt) into the file system of its /var minidisk, once that disk is copied and while its
- * target is still attached: {@code <var>/}{@value CloneKey#FILE_IN_VAR}, mode 0600, owner root. The /var is
+ * target is still attached: {@code <var>/}{@value CloneLayout#CLONE_KEY_IN_VAR}, mode 0600, owner root. The /var is
  * the one disk every profile copies for the clone alone (an RO-root clone owns no root); the 191 and every
  * LINKed disk are the master's and readable by all clones, so the key never goes there. The guest agent
  * signs its events with the key; the coordinator relays only events that carry a valid signature.
@@ -101,11 +102,11 @@ final class CloneKeySeeder {
             throw failure;
         }
         LOG.info("clone {} attempt {}: key seeded into /var/{} on {}", request.getUserid(), request.getAttempt(),
-                CloneKey.FILE_IN_VAR, target.describe());
+                CloneLayout.CLONE_KEY_IN_VAR, target.describe());
     }
 
     private static void write(Path varRoot, CloneKey key, AttachedDisk target) throws DiskAccessException {
-        Path file = varRoot.resolve(CloneKey.FILE_IN_VAR);
+        Path file = varRoot.resolve(CloneLayout.CLONE_KEY_IN_VAR);
         Path directory = file.getParent();
         Path temp = null;
         try {
@@ -129,7 +130,7 @@ final class CloneKeySeeder {
             }
         } catch (IOException e) {
             throw new DiskAccessException("cannot write the clone key of " + key.describe() + " into /var/"
-                    + CloneKey.FILE_IN_VAR + " on " + target.describe() + ": " + e, true, e);
+                    + CloneLayout.CLONE_KEY_IN_VAR + " on " + target.describe() + ": " + e, true, e);
         } finally {
             if (temp != null) {
                 try {
