@@ -12,12 +12,14 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -67,11 +69,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exactly once: each poll's records, their relayed copies or dead letters, and the consumed offsets are
  * one Kafka transaction (a transactional producer, {@code sendOffsetsToTransaction} with the consumer's
- * group metadata, in the consumer group {@code <prefix>guest-relay}); every reader of the events topic
- * reads {@code read_committed} ({@link KafkaSettings#consumer}). A failed transaction is aborted and the
+ * group metadata, in the consumer group {@link #groupId}); every reader of the events topic reads
+ * {@code read_committed} ({@link KafkaSettings#consumer}). A failed transaction is aborted and the
  * consumer goes back to the committed offsets, so the same records are checked again. The transactional id
- * is {@code <prefix>guest-relay}: a second coordinator of the same farm fences the first one's relay, which
- * then stops.
+ * ({@link #transactionalId}) is one per farm: a second coordinator of the same farm fences the first one's
+ * relay, which then stops. This is why the relay does not read through {@code TopicLog}: a topic log reads
+ * without a group and commits nothing, while the relay's progress is the group offset it commits with what
+ * it wrote.
+ *
+ * <p>Clients come from outside (suppliers called on the relay's thread), so the loop's decisions (what
+ * goes in a transaction, what is checked again after an abort, what ends the relay) can be tested on
+ * Kafka's MockConsumer and MockProducer; the broker tests prove the wiring.
  *
  * <p>It checks against the fold's state, so it starts when the fold has caught up ({@link
  * CoordinatorService}); a clone is started only after its copy was folded, so the fold knows the attempt of
@@ -82,6 +90,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class GuestFactRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GuestFactRelay.class);
+    private static final String CLIENT_SUFFIX = "-guest-relay";
 
     /** The facts a guest agent reports: the only ones relayed from the guest-events topic. */
     public static final Set<FactCase> GUEST_FACTS = Collections.unmodifiableSet(EnumSet.of(FactCase.AGENT_STARTED,
@@ -126,38 +135,65 @@ public final class GuestFactRelay implements AutoCloseable {
         }
     }
 
-    private final KafkaSettings settings;
     private final TopicLayout layout;
     private final FarmKey farmKey;
     private final CloneStateStore store;
     private final String clientId;
+    private final Supplier<? extends Consumer<String, byte[]>> consumers;
+    private final Supplier<? extends Producer<String, byte[]>> producers;
     private final AtomicBoolean running = new AtomicBoolean();
     private boolean closed;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicLong relayed = new AtomicLong();
     private final Map<Refusal, AtomicLong> refused = new EnumMap<>(Refusal.class);
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Consumer<String, byte[]> consumer;
     private Thread thread;
 
     /**
+     * A relay on the brokers of {@code settings}: a consumer in the group {@link #groupId}, a producer with the
+     * transactional id {@link #transactionalId}.
+     *
      * @param farmKey the key the clone keys derive from
      * @param store the fold's state: which clones exist, in which batch and attempt
      * @param clientId the coordinator's id; the relay's clients are {@code <clientId>-guest-relay}
      */
     public GuestFactRelay(KafkaSettings settings, TopicLayout layout, FarmKey farmKey, CloneStateStore store,
             String clientId) {
-        this.settings = Objects.requireNonNull(settings, "settings");
+        this(() -> new KafkaConsumer<>(settings.consumer(clientId + CLIENT_SUFFIX, groupId(layout))),
+                () -> new KafkaProducer<>(settings.transactionalProducer(clientId + CLIENT_SUFFIX, transactionalId(layout))),
+                layout, farmKey, store, clientId);
+        Objects.requireNonNull(settings, "settings");
+    }
+
+    /**
+     * A relay over the clients {@code consumers} and {@code producers} make, on the relay's thread (the relay
+     * subscribes the consumer to the guest-events topic, initializes the producer's transactions, and closes
+     * both). A producer is made again when one can no longer abort its transaction.
+     */
+    public GuestFactRelay(Supplier<? extends Consumer<String, byte[]>> consumers,
+            Supplier<? extends Producer<String, byte[]>> producers, TopicLayout layout, FarmKey farmKey,
+            CloneStateStore store, String clientId) {
+        this.consumers = Objects.requireNonNull(consumers, "consumers");
+        this.producers = Objects.requireNonNull(producers, "producers");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.farmKey = Objects.requireNonNull(farmKey, "farmKey");
         this.store = Objects.requireNonNull(store, "store");
-        this.clientId = Objects.requireNonNull(clientId, "clientId") + "-guest-relay";
+        this.clientId = Objects.requireNonNull(clientId, "clientId") + CLIENT_SUFFIX;
         for (Refusal refusal : Refusal.values()) {
             refused.put(refusal, new AtomicLong());
         }
     }
 
-    /** The consumer group and transactional id of the relay of a farm: {@code <prefix>guest-relay}. */
+    /** The consumer group of the relay of a farm: {@code <prefix>guest-relay}. */
     public static String groupId(TopicLayout layout) {
+        return layout.prefix() + "guest-relay";
+    }
+
+    /**
+     * The transactional id of the relay of a farm: {@code <prefix>guest-relay}, one per farm, so that a second
+     * coordinator's relay fences the first one's.
+     */
+    public static String transactionalId(TopicLayout layout) {
         return layout.prefix() + "guest-relay";
     }
 
@@ -244,9 +280,8 @@ public final class GuestFactRelay implements AutoCloseable {
         return stopped;
     }
 
-    private KafkaProducer<String, byte[]> newProducer() {
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.transactionalProducer(clientId,
-                groupId(layout)));
+    private Producer<String, byte[]> newProducer() {
+        Producer<String, byte[]> producer = producers.get();
         try {
             producer.initTransactions(); // completes or aborts what an earlier relay of this farm left open
         } catch (RuntimeException e) {
@@ -257,10 +292,8 @@ public final class GuestFactRelay implements AutoCloseable {
     }
 
     private void run() {
-        Map<String, Object> config = settings.consumer(clientId, groupId(layout));
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        KafkaProducer<String, byte[]> producer = null;
-        try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(config)) {
+        Producer<String, byte[]> producer = null;
+        try (Consumer<String, byte[]> kafka = consumers.get()) {
             consumer = kafka;
             producer = newProducer();
             kafka.subscribe(List.of(layout.guestEvents()));
@@ -283,15 +316,25 @@ public final class GuestFactRelay implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("the guest fact relay stopped: {}; guest facts wait on {} until a coordinator relays them",
                     e.toString(), layout.guestEvents(), e);
+            closeQuietly(producer);
             stopped.completeExceptionally(e);
             return;
         } finally {
             consumer = null;
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
-            }
         }
+        closeQuietly(producer);
         stopped.complete(null);
+    }
+
+    private static void closeQuietly(Producer<String, byte[]> producer) {
+        if (producer == null) {
+            return;
+        }
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.warn("closing the guest fact relay's producer failed: {}", e.toString());
+        }
     }
 
     /**
@@ -301,7 +344,7 @@ public final class GuestFactRelay implements AutoCloseable {
      *
      * @return the producer to use from now on
      */
-    private KafkaProducer<String, byte[]> relay(KafkaConsumer<String, byte[]> kafka, KafkaProducer<String, byte[]> producer,
+    private Producer<String, byte[]> relay(Consumer<String, byte[]> kafka, Producer<String, byte[]> producer,
             ConsumerRecords<String, byte[]> records) {
         DeadLetters deadLetters = new DeadLetters(producer, layout, clientId);
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
@@ -315,6 +358,7 @@ public final class GuestFactRelay implements AutoCloseable {
                     producer.send(new ProducerRecord<>(layout.events(), record.key(), record.value()));
                     relayedNow++;
                 } else {
+                    LOG.info("{} (dead-lettered)", verdict.reason()); // INFO: a guest's flood must not fill the terminal
                     deadLetters.send(record, verdict.reason());
                     refusedNow.merge(verdict.refusal(), 1L, Long::sum);
                 }
@@ -336,8 +380,8 @@ public final class GuestFactRelay implements AutoCloseable {
         return producer;
     }
 
-    private KafkaProducer<String, byte[]> recover(KafkaConsumer<String, byte[]> kafka, KafkaProducer<String, byte[]> producer) {
-        KafkaProducer<String, byte[]> usable = producer;
+    private Producer<String, byte[]> recover(Consumer<String, byte[]> kafka, Producer<String, byte[]> producer) {
+        Producer<String, byte[]> usable = producer;
         try {
             producer.abortTransaction();
         } catch (KafkaException | IllegalStateException e) {
@@ -366,7 +410,7 @@ public final class GuestFactRelay implements AutoCloseable {
             running.set(false);
             t = thread;
         }
-        KafkaConsumer<String, byte[]> current = consumer;
+        Consumer<String, byte[]> current = consumer;
         if (current != null) {
             current.wakeup();
         }
