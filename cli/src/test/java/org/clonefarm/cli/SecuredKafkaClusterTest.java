@@ -1,7 +1,9 @@
 package org.clonefarm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +30,23 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.clonefarm.coordinator.service.GuestFactRelay;
+import org.clonefarm.coordinator.state.CloneStateStore;
+import org.clonefarm.messaging.CloneKey;
+import org.clonefarm.messaging.ContractCodec;
+import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.messaging.FarmKey;
+import org.clonefarm.messaging.GuestEventSignature;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
+import org.clonefarm.proto.AgentStarted;
+import org.clonefarm.proto.CloneCopied;
+import org.clonefarm.proto.CloneEvent;
+import org.clonefarm.proto.ClonePlanned;
+import org.clonefarm.proto.DeadLetter;
+import org.clonefarm.proto.GuestStarted;
+import org.clonefarm.proto.Ready;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code clonefarm kafka start --security sasl-ssl} on three broker processes: each principal's client
- * file works as {@code --kafka-config} for what that principal may do and nothing else, and a wrong
+ * file works as {@code --kafka-config} for what that principal may do and nothing else (the coordinator's
+ * guest fact relay included: it reads the guests' topic in its group and relays in transactions), and a wrong
  * password or a CA the cluster's certificates are not from is refused, each with the exception and the
  * sentence a user sees.
  */
@@ -106,6 +125,10 @@ class SecuredKafkaClusterTest {
                 .isInstanceOf(TopicAuthorizationException.class)
                 .hasMessage("Not authorized to access topics: [clonefarm.events]");
 
+        // the coordinator's guest fact relay (its group, its transactional id) relays a guest's signed fact and
+        // dead-letters a forged one: the guest principal's topic is read, and only the coordinator speaks on events
+        guestFactsAreRelayedOrDeadLetteredOnTheCoordinatorsPrincipal(guest, coordinator, operator);
+
         // a wrong password, a CA that did not sign the brokers' certificates
         Map<String, Object> wrongPassword = new HashMap<>(guest.admin("intruder"));
         wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
@@ -117,6 +140,56 @@ class SecuredKafkaClusterTest {
         otherCa.put("ssl.truststore.location", otherCaPem().toString());
         assertThat(describeFailure(otherCa)).isInstanceOf(SslAuthenticationException.class)
                 .hasMessageContaining("SSL handshake failed");
+    }
+
+    private static void guestFactsAreRelayedOrDeadLetteredOnTheCoordinatorsPrincipal(KafkaSettings guest,
+            KafkaSettings coordinator, KafkaSettings operator) throws Exception {
+        FarmKey farmKey = FarmKey.of(new byte[FarmKey.LENGTH]);
+        CloneStateStore store = new CloneStateStore();
+        EventFactory facts = new EventFactory("coordinator-test");
+        for (String userid : List.of("LINUX001", "LINUX002")) { // what the fold knows: both clones started
+            store.apply(facts.newEvent("sec", userid, 1).setClonePlanned(ClonePlanned.getDefaultInstance()).build());
+            store.apply(facts.newEvent("sec", userid, 1).setCloneCopied(CloneCopied.getDefaultInstance()).build());
+            store.apply(facts.newEvent("sec", userid, 1).setGuestStarted(GuestStarted.getDefaultInstance()).build());
+        }
+        CloneKey linux001 = CloneKey.derive(farmKey, "LINUX001", "sec", 1);
+        CloneEvent honest = new EventFactory("agent-LINUX001").newEvent("sec", "LINUX001", 1)
+                .setAgentStarted(AgentStarted.newBuilder().setMode("finalize").setBoot(1)).build();
+        CloneEvent forged = new EventFactory("agent-LINUX002").newEvent("sec", "LINUX002", 1)
+                .setReady(Ready.newBuilder().setBoot(2)).build();
+        Map<String, Object> config = guest.producer("agent-LINUX001");
+        config.put("max.block.ms", 30_000);
+        try (KafkaProducer<String, byte[]> agent = new KafkaProducer<>(config)) {
+            for (CloneEvent event : List.of(honest, forged)) {
+                byte[] value = ContractCodec.encode(event);
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(TOPICS.guestEvents(), event.getUserid(), value);
+                record.headers().add(GuestEventSignature.header(linux001, value)); // LINUX002's READY with LINUX001's key
+                agent.send(record).get(60, TimeUnit.SECONDS);
+            }
+        }
+        GuestFactRelay relay = new GuestFactRelay(coordinator, TOPICS, farmKey, store, "coordinator-test");
+        try {
+            relay.start();
+            await().atMost(Duration.ofSeconds(120)).until(() -> relay.relayed() == 1
+                    && relay.refused(GuestFactRelay.Refusal.SIGNATURE) == 1);
+        } finally {
+            relay.close();
+        }
+        assertThat(relay.stopped()).as("the relay had every right it needed").isCompleted();
+        assertThat(TopicSnapshot.events(coordinator, TOPICS.events(), "coordinator-test", Duration.ofSeconds(60)))
+                .extracting(CloneEvent::getEventId).contains(honest.getEventId()).doesNotContain(forged.getEventId());
+        List<String> reasons = new ArrayList<>();
+        TopicSnapshot.read(operator, TOPICS.deadLetters(), "operator-test", Duration.ofSeconds(60), record -> {
+            try {
+                DeadLetter letter = DeadLetter.parseFrom(record.value());
+                if (letter.getTopic().equals(TOPICS.guestEvents()) && letter.getKey().toStringUtf8().equals("LINUX002")) {
+                    reasons.add(letter.getReason());
+                }
+            } catch (InvalidProtocolBufferException e) {
+                throw new AssertionError("a dead letter that does not parse", e);
+            }
+        });
+        assertThat(reasons).singleElement().asString().contains("does not match the clone key of LINUX002");
     }
 
     private KafkaSettings settings(String principal) {

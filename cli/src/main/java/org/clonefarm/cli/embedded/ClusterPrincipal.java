@@ -9,6 +9,7 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.clonefarm.coordinator.service.GuestFactRelay;
 import org.clonefarm.messaging.TopicLayout;
 
 /**
@@ -17,19 +18,23 @@ import org.clonefarm.messaging.TopicLayout;
  *
  * <table>
  *   <caption>ACLs ({@code P} = the topic prefix, {@code clonefarm.} by default)</caption>
- *   <tr><th>principal</th><th>topics</th><th>group</th></tr>
+ *   <tr><th>principal</th><th>topics</th><th>group</th><th>transactional id</th></tr>
  *   <tr><td>coordinator</td><td>P clone-requests WRITE; P events READ, WRITE; P status READ, WRITE; P dlq WRITE;
- *       prefix P DESCRIBE, DESCRIBE_CONFIGS</td><td>none (it reads with assign())</td></tr>
+ *       P guest-events READ; prefix P DESCRIBE, DESCRIBE_CONFIGS</td><td>P guest-relay READ (the fold reads
+ *       with assign(), the guest fact relay in this group)</td><td>P guest-relay WRITE</td></tr>
  *   <tr><td>worker</td><td>P clone-requests READ; P events READ, WRITE; P dlq WRITE; prefix P DESCRIBE,
- *       DESCRIBE_CONFIGS</td><td>the workers' group READ</td></tr>
- *   <tr><td>guest</td><td>P guest-events WRITE, nothing else</td><td>none</td></tr>
+ *       DESCRIBE_CONFIGS</td><td>the workers' group READ</td><td>none</td></tr>
+ *   <tr><td>guest</td><td>P guest-events WRITE, nothing else</td><td>none</td><td>none</td></tr>
  *   <tr><td>operator</td><td>prefix P CREATE, DESCRIBE, DESCRIBE_CONFIGS; P clone-requests WRITE; P events
- *       READ, WRITE; P status READ; P dlq READ</td><td>none</td></tr>
+ *       READ, WRITE; P status READ; P dlq READ</td><td>none</td><td>none</td></tr>
  * </table>
  *
  * <p>Why: every component checks the topics at start ({@link TopicLayout#reconcile}: list, describe,
  * the status topic's {@code cleanup.policy}), hence DESCRIBE and DESCRIBE_CONFIGS on the prefix. An
- * idempotent producer needs only WRITE on its topics (KIP-679). Only the operator creates topics, so no
+ * idempotent producer needs only WRITE on its topics (KIP-679). The coordinator's {@link GuestFactRelay}
+ * reads the guests' topic in its consumer group and writes the events and dead letters in transactions
+ * with the consumed offsets, hence READ on that group and WRITE on its transactional id (which implies
+ * DESCRIBE). Only the operator creates topics, so no
  * service needs CREATE. The operator's commands ({@code submit}, {@code retry}, {@code cancel},
  * {@code status}, {@code watch}) publish and fold as the coordinator does. The brokers' own principal
  * ({@value #BROKER}) is the only super user. Kafka ACLs never look at record keys: a principal that may
@@ -77,7 +82,12 @@ public enum ClusterPrincipal {
                 topic(acls, topics.events(), AclOperation.READ, AclOperation.WRITE);
                 topic(acls, topics.status(), AclOperation.READ, AclOperation.WRITE);
                 topic(acls, topics.deadLetters(), AclOperation.WRITE);
+                topic(acls, topics.guestEvents(), AclOperation.READ);
                 prefix(acls, topics.prefix(), AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
+                acls.add(allow(new ResourcePattern(ResourceType.GROUP, GuestFactRelay.groupId(topics), PatternType.LITERAL),
+                        AclOperation.READ));
+                acls.add(allow(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, GuestFactRelay.transactionalId(topics),
+                        PatternType.LITERAL), AclOperation.WRITE));
                 break;
             case WORKER:
                 topic(acls, topics.cloneRequests(), AclOperation.READ);
