@@ -24,4 +24,21 @@ final class ClonefarmCommands {
         }
         return result.subcommand().commandSpec().name();
     }
+
+    /**
+     * The default value of an option of a subcommand, as {@code --help} shows it.
+     *
+     * @throws AssertionError when the subcommand or the option does not exist
+     */
+    static String optionDefault(String subcommand, String option) {
+        CommandLine sub = new CommandLine(new ClonefarmCommand()).getSubcommands().get(subcommand);
+        if (sub == null) {
+            throw new AssertionError("clonefarm has no subcommand " + subcommand);
+        }
+        CommandLine.Model.OptionSpec spec = sub.getCommandSpec().findOption(option);
+        if (spec == null) {
+            throw new AssertionError("clonefarm " + subcommand + " has no option " + option);
+        }
+        return spec.defaultValue();
+    }
 }
