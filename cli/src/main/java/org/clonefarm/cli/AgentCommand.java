@@ -12,6 +12,7 @@ import org.clonefarm.agent.AgentOptions;
 import org.clonefarm.agent.AgentUnits;
 import org.clonefarm.agent.GuestAgent;
 import org.clonefarm.agent.NamesTag;
+import org.clonefarm.platform.layout.CloneLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -227,14 +228,14 @@ public final class AgentCommand implements Runnable {
     @Command(name = "install-units", mixinStandardHelpOptions = true,
             description = {
                 "Install the agent into a master's root: systemd units (enabled), SysV scripts, a sample",
-                "/etc/clonefarm/agent.properties where there is none, and the finalize marker /etc/rc.finalize."
+                "/etc/clonefarm/agent.properties where there is none, and the finalize marker " + CloneLayout.FINALIZE_MARKER + "."
             })
     static final class InstallUnits implements Callable<Integer> {
         @Option(names = "--root", paramLabel = "DIR", required = true, description = "The master's root directory.")
         Path root;
 
         @Option(names = "--agent-jar", paramLabel = "FILE",
-                description = "Also copy this clonefarm-agent.jar to <root>/opt/clonefarm/, where the units run it from.")
+                description = "Also copy this clonefarm-agent.jar to <root>" + CloneLayout.AGENT_JAR + ", where the units run it from.")
         Path agentJar;
 
         @Spec
@@ -245,7 +246,7 @@ public final class AgentCommand implements Runnable {
             try {
                 AgentUnits.installInto(root);
                 if (agentJar != null) {
-                    Path target = root.resolve("opt/clonefarm/clonefarm-agent.jar");
+                    Path target = CloneLayout.inRoot(root, CloneLayout.AGENT_JAR);
                     java.nio.file.Files.createDirectories(target.getParent());
                     java.nio.file.Files.copy(agentJar, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
@@ -254,7 +255,7 @@ public final class AgentCommand implements Runnable {
                         + ". Check that the directory is the master's root and writable.", e);
             }
             spec.commandLine().getOut().println("install-units: installed into " + root + (agentJar != null ? ""
-                    : "; copy clonefarm-agent.jar to " + root.resolve("opt/clonefarm/")));
+                    : "; copy clonefarm-agent.jar to " + CloneLayout.inRoot(root, CloneLayout.AGENT_JAR)));
             return 0;
         }
     }

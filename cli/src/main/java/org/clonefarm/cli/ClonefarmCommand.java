@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
             CoordinatorCommand.class,
             CopyCommand.class,
             DemoCommand.class,
+            KafkaCommand.class,
             MasterCommand.class,
             PlanCommand.class,
             RetryCommand.class,

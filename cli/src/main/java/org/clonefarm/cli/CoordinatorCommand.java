@@ -12,7 +12,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
         description = {
             "Run the coordinator on the local z/VM simulation: rebuild the clone state from the events topic,",
-            "start copied clones, enforce timeouts, serve the HTTP API and dashboard. Runs until Ctrl-C or SIGTERM."
+            "start copied clones, enforce timeouts, serve the HTTP API and dashboard. Runs until Ctrl-C or SIGTERM.",
+            "The log is in DATA/logs/clonefarm-coordinator.log."
         })
 public final class CoordinatorCommand implements Callable<Integer> {
 
@@ -31,6 +32,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Mixin
     FarmKeyOption farmKey;
 
+    @Mixin
+    ConsoleOptions terminal;
+
     @Override
     public Integer call() throws Exception {
         var orchestrationSettings = orchestration.settings();
@@ -38,13 +42,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
         var httpSettings = http.settings(dataDir);
         FarmConnection connection = FarmConnection.open(kafka, dataDir);
         ShutdownSignal signal = ShutdownSignal.install();
-        try (LocalCoordinator coordinator = LocalCoordinator.start(dataDir, farmKey.loadOrCreate(dataDir),
+        try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm coordinator", dataDir, "coordinator");
+                SimulatedCoordinator coordinator = SimulatedCoordinator.start(dataDir, farmKey.loadOrCreate(dataDir),
                 connection.settings(), connection.layout(), httpSettings, orchestrationSettings, orchestration.guestConcurrency())) {
-            System.out.println("clonefarm coordinator: bootstrap.servers=" + connection.settings().bootstrapServers()
+            session.console().result("clonefarm coordinator: bootstrap.servers=" + connection.settings().bootstrapServers()
                     + " data=" + dataDir + " dashboard=" + coordinator.url());
-            System.out.flush();
             String reason = signal.await();
-            System.err.println("clonefarm coordinator: " + reason + " received, shutting down");
+            session.console().say(reason + " received, shutting down");
         }
         return 0;
     }

@@ -1,7 +1,6 @@
 package org.clonefarm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +13,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.clonefarm.cli.local.DemoMaster;
-import org.clonefarm.coordinator.api.BatchCommands;
+import org.clonefarm.cli.console.Console;
+import org.clonefarm.cli.console.Invocation;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.coordinator.commands.BatchCommands;
 import org.clonefarm.coordinator.spec.IpAddress;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateMachine;
@@ -23,7 +24,8 @@ import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.coordinator.watch.BatchProgressView;
 import org.clonefarm.coordinator.watch.BatchThroughput;
 import org.clonefarm.platform.directory.DirectoryEntry;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.layout.CloneLayout.Role;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneState;
 import org.clonefarm.proto.CloneStatus;
@@ -42,7 +44,8 @@ import picocli.CommandLine.Option;
             "Clone the demo master on this machine, end to end: start the embedded Kafka broker (unless",
             "--bootstrap-servers is given), the coordinator and workers, create the demo master if absent, submit",
             "a batch of N clones, show it live, and end with a summary. Exit 0 only when every clone is READY.",
-            "The data stay in the data directory for inspection ('clonefarm verify BATCH')."
+            "The data stay in the data directory for inspection ('clonefarm verify BATCH'). The log is in",
+            "DATA/logs/clonefarm-demo.log; the terminal shows what starts, the progress, problems and the summary."
         })
 public final class DemoCommand implements Callable<Integer> {
     private static final Pattern CLONE_NAME = Pattern.compile("LINUX(\\d{3,})");
@@ -76,6 +79,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     DiskAccessOptions disks;
 
+    @Mixin
+    ConsoleOptions terminal;
+
     @Option(names = "--http-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the dashboard while the demo runs, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int httpPort;
@@ -96,10 +102,16 @@ public final class DemoCommand implements Callable<Integer> {
         }
         var orchestrationSettings = orchestration.settings();
         Path dataDir = data.writable();
-        PrintStream log = System.err;
-        LocalDataDirectory local = LocalDataDirectory.at(dataDir);
+        try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm demo", dataDir, "demo")) {
+            return run(dataDir, orchestrationSettings, session.console());
+        }
+    }
+
+    private int run(Path dataDir, org.clonefarm.coordinator.orchestration.OrchestrationSettings orchestrationSettings,
+            Console console) throws Exception {
+        SimulationDataDirectory local = SimulationDataDirectory.at(dataDir);
         if (DemoMaster.Manifest.read(local).isEmpty()) {
-            log.println("clonefarm demo: creating the demo master in " + dataDir);
+            console.say("creating the demo master in " + dataDir);
             Path jar = DemoMaster.locateAgentJar(null).orElseThrow(() -> new UserError("the guest agent jar"
                     + " (guest-agent/target/clonefarm-agent.jar) is missing; build it with ./mvnw -q -DskipTests package"));
             try {
@@ -116,26 +128,26 @@ public final class DemoCommand implements Callable<Integer> {
 
         var httpSettings = new org.clonefarm.coordinator.http.HttpSettings("127.0.0.1", httpPort,
                 org.clonefarm.coordinator.http.ApiToken.ofDataDirectory(dataDir));
-        LocalFarm.Plan plan = new LocalFarm.Plan(dataDir, kafka, 0, Duration.ofSeconds(60), workers, true, httpSettings,
+        SimulatedFarm.Plan plan = new SimulatedFarm.Plan(dataDir, kafka, 0, Duration.ofSeconds(60), workers, true, httpSettings,
                 orchestrationSettings, orchestration.guestConcurrency(), disks.settings(DiskAccessKind.CP));
         long start = System.nanoTime();
-        try (LocalFarm farm = LocalFarm.start("clonefarm demo", plan, log)) {
-            log.println("clonefarm demo: bootstrap.servers=" + farm.servers() + " dashboard=" + farm.coordinator().orElseThrow().url()
-                    + " (token in " + dataDir.resolve("api-token") + ")");
+        try (SimulatedFarm farm = SimulatedFarm.start("demo", plan, console)) {
+            console.say("coordinator started: dashboard " + farm.coordinator().orElseThrow().url() + " (API token in "
+                    + dataDir.resolve("api-token") + ")");
             BatchCommands.Submitted submitted;
             try {
                 submitted = farm.coordinator().orElseThrow().service().commands().submit(spec).get(300, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw SpecFile.unwrap(e, "submitting the demo batch");
             }
-            log.println("clonefarm demo: submitted " + batch + ": " + submitted.clones() + " clones LINUX"
+            console.say("submitted " + batch + ": " + submitted.clones() + " clones LINUX"
                     + String.format("%03d", first) + "-LINUX" + String.format("%03d", first + clones - 1) + ", "
                     + Sizes.bytes(submitted.bytesToCopy()) + " to copy (spec in " + dataDir.resolve("batches") + ")");
-            BatchSummary summary = follow(farm.coordinator().orElseThrow().service().store(), batch, log);
+            BatchSummary summary = follow(farm.coordinator().orElseThrow().service().store(), batch, console);
             double wall = (System.nanoTime() - start) / 1e9;
             int ready = summary == null ? 0 : summary.count(CloneState.CLONE_STATE_READY);
             int failed = summary == null ? 0 : summary.count(CloneState.CLONE_STATE_FAILED);
-            printSummary(farm.coordinator().orElseThrow().service().store(), batch, summary, wall, dataDir);
+            printSummary(farm.coordinator().orElseThrow().service().store(), batch, summary, wall, dataDir, console);
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("batch", batch);
@@ -147,66 +159,64 @@ public final class DemoCommand implements Callable<Integer> {
                 out.put("disks_by_method", methods.disks());
                 out.put("bytes_written", methods.bytesWritten());
                 out.put("wall_s", Math.round(wall * 10) / 10.0);
-                System.out.println(new ObjectMapper().writeValueAsString(out));
+                console.result(new ObjectMapper().writeValueAsString(out));
             }
             return ready == clones ? 0 : 1;
         }
     }
 
-    private BatchSummary follow(CloneStateStore store, String batch, PrintStream log) throws InterruptedException {
-        boolean terminal = System.console() != null;
+    /** Shows the batch's progress until every clone of it finished or the timeout passed; the last summary. */
+    private BatchSummary follow(CloneStateStore store, String batch, Console console) throws InterruptedException {
         BatchThroughput throughput = new BatchThroughput();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        long lastLine = 0;
         while (true) {
             BatchSummary summary = store.batch(batch);
             if (summary != null) {
                 throughput.record(batch, summary.bytesDone(), summary.bytesTotal());
-                String line = BatchProgressView.summaryLine(summary, throughput.rate(batch));
-                if (terminal) {
-                    log.print("\r\033[K" + line);
-                    log.flush();
-                } else if (System.nanoTime() - lastLine > TimeUnit.SECONDS.toNanos(5) || summary.allFinished()) {
-                    log.println(line);
-                    lastLine = System.nanoTime();
+                boolean done = summary.allFinished() && summary.clones() == clones;
+                BatchThroughput.Rate rate = throughput.rate(batch);
+                if (done) {
+                    rate = rate.withoutEta();
                 }
-                if (summary.allFinished() && summary.clones() == clones) {
-                    if (terminal) {
-                        log.println();
-                    }
+                console.progress(BatchProgressView.line(summary, rate), BatchProgressView.summaryLine(summary, rate),
+                        BatchProgressView.rate(rate), done);
+                if (done) {
+                    console.endProgress();
                     return summary;
                 }
             }
             if (System.nanoTime() > deadline) {
-                log.println();
-                log.println("clonefarm demo: the batch did not finish within " + timeoutSeconds + " s (--timeout)");
+                console.endProgress();
+                console.say("the batch did not finish within " + timeoutSeconds + " s (--timeout)");
                 return summary;
             }
             Thread.sleep(250);
         }
     }
 
-    private static void printSummary(CloneStateStore store, String batch, BatchSummary summary, double wall, Path dataDir) {
+    private static void printSummary(CloneStateStore store, String batch, BatchSummary summary, double wall, Path dataDir,
+            Console console) {
         if (summary == null) {
-            System.out.println("batch " + batch + " never appeared on the events topic");
+            console.result("batch " + batch + " never appeared on the events topic");
             return;
         }
-        System.out.printf("batch %s: %d of %d clones READY in %.1f s; %s copied (%s); disks copied by %s%n", batch,
-                summary.count(CloneState.CLONE_STATE_READY), summary.clones(), wall, Sizes.bytes(summary.bytesDone()),
-                BatchProgressView.counts(summary).trim(), CopyMethods.of(store, batch).describe());
+        console.result(String.format(java.util.Locale.ROOT, "batch %s: %d of %d clones READY in %.1f s; %s copied (%s);"
+                + " disks copied by %s", batch, summary.count(CloneState.CLONE_STATE_READY), summary.clones(), wall,
+                Sizes.bytes(summary.bytesDone()), BatchProgressView.counts(summary).trim(),
+                CopyMethods.of(store, batch).describe()));
         List<CloneStatus> statuses = store.clonesOf(batch);
         for (CloneStatus status : statuses) {
             if (status.getState() != CloneState.CLONE_STATE_READY) {
-                System.out.println("  " + status.getUserid() + " " + CloneStateMachine.simpleName(status.getState())
+                console.result("  " + status.getUserid() + " " + CloneStateMachine.simpleName(status.getState())
                         + (status.hasLastError() ? " at " + status.getLastError().getStep() + ": "
                         + status.getLastError().getReason() : ""));
             }
         }
-        System.out.println("check it: clonefarm verify " + batch + " --data " + dataDir);
+        console.result("check it: " + Invocation.command("verify " + batch + " --data " + dataDir));
     }
 
     /** The number after the highest LINUXnnn in the directory: a later batch continues the numbering. */
-    static int nextCloneNumber(LocalDataDirectory data) throws java.io.IOException {
+    static int nextCloneNumber(SimulationDataDirectory data) throws java.io.IOException {
         int highest = 0;
         for (DirectoryEntry entry : data.readDirectory().entries()) {
             Matcher m = CLONE_NAME.matcher(entry.name().value());
@@ -232,13 +242,19 @@ public final class DemoCommand implements Callable<Integer> {
                 "profile: " + profile,
                 "prototype: " + (ro ? DemoMaster.PROTOTYPE_RO : DemoMaster.PROTOTYPE),
                 "volumes: " + DemoMaster.GROUP,
-                "disks: {\"0191\": link, \"0200\": " + (ro ? "link" : "copy")
-                        + ", \"0201\": vdisk 524288, \"0202\": copy, \"0203\": link}",
+                "disks: {" + diskRule(Role.CONFIG, "link") + ", " + diskRule(Role.ROOT, ro ? "link" : "copy") + ", "
+                        + diskRule(Role.SWAP, "vdisk " + DemoMaster.SWAP_BLOCKS) + ", " + diskRule(Role.VAR, "copy") + ", "
+                        + diskRule(Role.USR, "link") + "}",
                 "network: {netmask: 255.255.0.0, gateway: 10.1.0.1, nameservers: [10.1.0.53], domain: " + DemoMaster.DOMAIN + "}",
                 "clones:",
                 "  - range: LINUX" + String.format("%0" + width + "d", first) + "-LINUX" + String.format("%0" + width + "d", last),
                 "    ip: " + ip,
                 "");
+    }
+
+    /** A spec's disk rule for the master's disk of this role, at its conventional vaddr. */
+    private static String diskRule(Role role, String rule) {
+        return "\"" + role.vaddr() + "\": " + rule;
     }
 
     /** How a batch's disks were copied, from the {@code DiskCopied} facts of each clone's current attempt. */

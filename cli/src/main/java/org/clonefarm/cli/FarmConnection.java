@@ -3,6 +3,7 @@ package org.clonefarm.cli;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
+import org.clonefarm.cli.console.Invocation;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
@@ -24,8 +25,8 @@ public record FarmConnection(KafkaSettings settings, TopicLayout layout) {
         if (!kafka.clusterGiven()) {
             Optional<String> local = EmbeddedKafka.lastAddress(dataDirectory);
             if (local.isEmpty()) {
-                throw UserError.usage("no Kafka cluster: give --bootstrap-servers HOST:PORT, or run 'clonefarm up --data "
-                        + dataDirectory + "' in another shell first");
+                throw UserError.usage("no Kafka cluster: give --bootstrap-servers HOST:PORT, or run '" + Invocation.command("up --data "
+                        + dataDirectory) + "' in another shell first");
             }
             servers = local.get();
         }
@@ -34,8 +35,8 @@ public record FarmConnection(KafkaSettings settings, TopicLayout layout) {
         try (Admin admin = Admin.create(settings.admin("clonefarm-cli"))) {
             layout.ensure(admin, 15_000);
         } catch (TopicLayoutException e) {
-            throw new UserError(e.getMessage() + (kafka.clusterGiven() ? "" : " (is 'clonefarm up --data "
-                    + dataDirectory + "' running?)"), e);
+            throw new UserError(e.getMessage() + (kafka.clusterGiven() ? "" : " (is '" + Invocation.command("up --data "
+                    + dataDirectory) + "' running?)"), e);
         }
         return new FarmConnection(settings, layout);
     }

@@ -23,9 +23,16 @@ public final class KafkaOptions {
             description = "Prefix of the topic names (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
-    /** Whether the user named a cluster (on the command line or in the client file). */
+    /** Whether the user named a cluster (on the command line, or as bootstrap.servers in the client file). */
     public boolean clusterGiven() {
-        return bootstrapServers != null && !bootstrapServers.isBlank();
+        if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+            return true;
+        }
+        try {
+            return kafkaConfig != null && KafkaSettings.namesCluster(kafkaConfig);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage("--kafka-config: " + e.getMessage());
+        }
     }
 
     /** Settings for the given bootstrap servers, or for the user's when {@code servers} is null. */

@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.clonefarm.cli.local.DemoMaster;
-import org.clonefarm.cli.local.LocalRuntimeException;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.cli.simulation.GuestRuntimeException;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.simulation.SimulationException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +34,7 @@ public final class MasterCommand implements Runnable {
                 "Create the demo master in a local simulation.",
                 "",
                 "Makes master " + DemoMaster.MASTER + " on volume " + DemoMaster.MASTER_VOLUME + ": 0191 CMS with a PROFILE EXEC"
-                        + " that IPLs 0200 (the coordinator writes " + "LINUX NAMES there), 0200 root, 0202 /var and 0203 /usr"
+                        + " that IPLs 0200 (the coordinator writes " + CloneLayout.NAMES_FILE_TEXT + " there), 0200 root, 0202 /var and 0203 /usr"
                         + " as real ext4 file systems (a SLES 15 skeleton with the guest agent, its units, its configuration"
                         + " and the finalize marker), 0201 swap as a V-DISK; the prototypes " + DemoMaster.PROTOTYPE
                         + " (rw-root) and " + DemoMaster.PROTOTYPE_RO + " (ro-root); and the allocation group "
@@ -66,10 +67,10 @@ public final class MasterCommand implements Runnable {
                     + " or give --agent-jar FILE."));
             DemoMaster.Result result;
             try {
-                result = new DemoMaster(LocalDataDirectory.at(dir), jar).create(force);
+                result = new DemoMaster(SimulationDataDirectory.at(dir), jar).create(force);
             } catch (DemoMaster.DemoMasterException e) {
                 throw new UserError(e.getMessage() + ".", e);
-            } catch (LocalRuntimeException | SimulationException e) {
+            } catch (GuestRuntimeException | SimulationException e) {
                 throw new UserError("cannot create the demo master in " + dir + ": " + e.getMessage(), e);
             } catch (IOException e) {
                 throw new UserError("cannot create the demo master in " + dir + ": " + e + ". Check the disk space and"

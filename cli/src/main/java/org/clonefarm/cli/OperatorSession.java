@@ -4,16 +4,17 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.clonefarm.coordinator.api.BatchCommands;
-import org.clonefarm.coordinator.local.EventLogSnapshot;
-import org.clonefarm.coordinator.local.LocalBatchCommands;
+import org.clonefarm.coordinator.commands.BatchCommands;
+import org.clonefarm.coordinator.state.EventLogSnapshot;
+import org.clonefarm.coordinator.simulation.SimulationBatchCommands;
 import org.clonefarm.coordinator.publish.BatchPublisher;
 import org.clonefarm.coordinator.publish.RequestLog;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 
 /**
  * What an operator's command (submit, status, retry, cancel) works with: the farm's Kafka, the
@@ -38,8 +39,8 @@ final class OperatorSession implements AutoCloseable {
                 new EventFactory(id), () -> FarmKeyOption.loadOrCreateAt(FarmKey.defaultFile(dataDirectory)));
         RequestLog requests = RequestLog.onTopic(connection.settings(), connection.layout(), SNAPSHOT_TIMEOUT);
         this.batchPublisher = new BatchPublisher(publisher, requests);
-        this.commands = new LocalBatchCommands(LocalDataDirectory.at(dataDirectory), publisher, this::state, requests,
-                LocalBatchCommands.DEFAULT_NAMES_FILE, Duration.ofSeconds(60), Clock.systemUTC());
+        this.commands = new SimulationBatchCommands(SimulationDataDirectory.at(dataDirectory), publisher, this::state, requests,
+                CloneLayout.NAMES_FILE, Duration.ofSeconds(60), Clock.systemUTC());
     }
 
     BatchCommands commands() {

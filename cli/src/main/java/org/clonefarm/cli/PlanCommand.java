@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
-import org.clonefarm.coordinator.local.LocalPlanner;
+import org.clonefarm.cli.console.Invocation;
+import org.clonefarm.coordinator.commands.BatchCommands.BatchCommandException;
+import org.clonefarm.coordinator.simulation.SimulationPlanner;
 import org.clonefarm.coordinator.plan.BatchPlan;
 import org.clonefarm.coordinator.plan.DirectoryPlanner;
 import org.clonefarm.coordinator.spec.SpecParser;
@@ -23,7 +24,7 @@ import org.clonefarm.platform.directory.MdiskStatement;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.names.NamesFile;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -123,12 +124,12 @@ public final class PlanCommand implements Callable<Integer> {
         if (extentControl != null) {
             throw UserError.usage("--extent-control goes with --directory; the local simulation has its own");
         }
-        LocalDataDirectory local = LocalDataDirectory.at(data.path());
+        SimulationDataDirectory local = SimulationDataDirectory.at(data.path());
         if (!Files.exists(local.directoryFile())) {
             throw UserError.usage("no CP directory in " + data.path() + " (" + local.directoryFile()
-                    + "); create the demo master with 'clonefarm master create-demo --data " + data.path() + "'");
+                    + "); create the demo master with '" + Invocation.command("master create-demo --data " + data.path()) + "'");
         }
-        return new LocalPlanner(local, Clock.systemUTC()).plan(yaml);
+        return new SimulationPlanner(local, Clock.systemUTC()).plan(yaml);
     }
 
     private BatchPlan planAgainstFiles(String yaml) {

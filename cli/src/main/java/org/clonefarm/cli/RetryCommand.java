@@ -2,7 +2,7 @@ package org.clonefarm.cli;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.clonefarm.coordinator.api.BatchCommands;
+import org.clonefarm.coordinator.commands.BatchCommands;
 import picocli.CommandLine.Command;
 
 /** {@code clonefarm retry BATCH [USERID...]}. */

@@ -3,9 +3,9 @@ package org.clonefarm.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.ids.Userid;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,11 +43,11 @@ public final class SimulatedGuestOptions {
     }
 
     /** The simulated CP of {@code --data}, for a process that runs no guests. */
-    LocalSystem system() {
+    SimulatedCp system() {
         if (!Files.isDirectory(data.resolve("directory"))) {
             throw new UserError("data directory " + data + " has no CP directory (directory/USER.DIRECT); give the --data of a"
                     + " local simulation.", ENVIRONMENT_ERROR, null);
         }
-        return LocalSystem.withoutGuests(LocalDataDirectory.at(data), LocalSystem.DEFAULT_SYSTEM_NAME);
+        return SimulatedCp.withoutGuests(SimulationDataDirectory.at(data), SimulatedCp.DEFAULT_SYSTEM_NAME);
     }
 }

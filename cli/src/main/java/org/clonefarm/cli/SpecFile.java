@@ -3,7 +3,7 @@ package org.clonefarm.cli;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
+import org.clonefarm.coordinator.commands.BatchCommands.BatchCommandException;
 import org.clonefarm.coordinator.spec.SpecParser;
 import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.io.BoundedFiles.FileTooLargeException;

@@ -7,6 +7,7 @@ import com.google.protobuf.util.JsonFormat;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.clonefarm.cli.console.Invocation;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateMachine;
 import org.clonefarm.coordinator.state.CloneStateStore;
@@ -84,7 +85,7 @@ public final class StatusCommand implements Callable<Integer> {
             return;
         }
         if (ids.isEmpty()) {
-            System.out.println("no batches yet; submit one with: clonefarm submit SPEC");
+            System.out.println("no batches yet; submit one with: " + Invocation.command("submit SPEC"));
         }
         for (String id : ids) {
             System.out.println(line(state.batch(id)));

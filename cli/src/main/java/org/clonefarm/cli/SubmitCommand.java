@@ -8,19 +8,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.clonefarm.coordinator.api.BatchCommands;
-import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
+import org.clonefarm.cli.console.Invocation;
+import org.clonefarm.coordinator.commands.BatchCommands;
+import org.clonefarm.coordinator.commands.BatchCommands.BatchCommandException;
 import org.clonefarm.coordinator.dirmaint.DirMaintCommand;
 import org.clonefarm.coordinator.dirmaint.DirMaintException;
 import org.clonefarm.coordinator.dirmaint.DirMaintSubmit;
 import org.clonefarm.coordinator.dirmaint.ExternalDirMaint;
-import org.clonefarm.coordinator.local.LocalBatchCommands;
 import org.clonefarm.coordinator.publish.NamesTarget;
 import org.clonefarm.platform.allocation.ExtentControlException;
-import org.clonefarm.platform.cms.CmsFileId;
 import org.clonefarm.platform.directory.DirectoryException;
 import org.clonefarm.platform.io.BoundedFiles;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.names.NamesFormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,7 +92,7 @@ public final class SubmitCommand implements Callable<Integer> {
     boolean dirmaintApplied;
 
     @Option(names = "--names-disk", paramLabel = "PATH[:OFFSET[:LENGTH]]",
-            description = "dirmaint: write the NAMES file (LINUX NAMES) on this CMS disk: the master's 191 linked"
+            description = "dirmaint: write the NAMES file (" + CloneLayout.NAMES_FILE_TEXT + ") on this CMS disk: the master's 191 linked"
                     + " read/write (its block device, e.g. /dev/disk/by-path/ccw-0.0.0191) or an image region.")
     String namesDisk;
 
@@ -127,8 +127,8 @@ public final class SubmitCommand implements Callable<Integer> {
                 System.out.println(submittedBefore(submitted));
             } else {
                 System.out.println("submitted batch " + submitted.batchId() + ": " + submitted.clones() + " clones, "
-                        + Sizes.bytes(submitted.bytesToCopy()) + " to copy. Follow it with: clonefarm watch "
-                        + submitted.batchId() + " --data " + data.path());
+                        + Sizes.bytes(submitted.bytesToCopy()) + " to copy. Follow it with: "
+                        + Invocation.command("watch " + submitted.batchId() + " --data " + data.path()));
             }
             return 0;
         }
@@ -182,9 +182,9 @@ public final class SubmitCommand implements Callable<Integer> {
                 System.out.flush();
                 err.println("Printed " + (outcome.commands() - outcome.skipped()) + " DirMaint commands for batch "
                         + outcome.submitted().batchId() + " (" + outcome.submitted().clones() + " clones); nothing was"
-                        + " applied or published. Run them on z/VM, then: clonefarm submit " + spec
+                        + " applied or published. Run them on z/VM, then: " + Invocation.command("submit " + spec
                         + " --directory-manager dirmaint --directory " + directory + " --dirmaint-applied --names-disk"
-                        + " PATH (or --names-file FILE). Plan kept in " + outcome.journal());
+                        + " PATH") + " (or --names-file FILE). Plan kept in " + outcome.journal());
                 err.flush();
                 return 0;
             }
@@ -225,8 +225,8 @@ public final class SubmitCommand implements Callable<Integer> {
                 + " applied before (journal " + outcome.journal() + ")");
         System.out.println("NAMES entries written to " + outcome.namesWritten());
         System.out.println("submitted batch " + outcome.submitted().batchId() + ": " + outcome.submitted().clones()
-                + " clones, " + Sizes.bytes(outcome.submitted().bytesToCopy()) + " to copy. Follow it with: clonefarm watch "
-                + outcome.submitted().batchId() + (kafka.clusterGiven() ? "" : " --data " + data.path()));
+                + " clones, " + Sizes.bytes(outcome.submitted().bytesToCopy()) + " to copy. Follow it with: "
+                + Invocation.command("watch " + outcome.submitted().batchId() + (kafka.clusterGiven() ? "" : " --data " + data.path())));
         return 0;
     }
 
@@ -257,8 +257,7 @@ public final class SubmitCommand implements Callable<Integer> {
                 throw UserError.usage("--names-disk " + region.path() + " does not exist; give the master's 191 disk"
                         + " (linked read/write) or its image");
             }
-            String[] fileid = LocalBatchCommands.DEFAULT_NAMES_FILE.split(" ");
-            return new NamesTarget.CmsDisk(region, CmsFileId.of(fileid[0], fileid[1]));
+            return new NamesTarget.CmsDisk(region, CloneLayout.NAMES_FILE);
         }
         if (namesFile != null) {
             return new NamesTarget.TextFile(namesFile.toAbsolutePath());

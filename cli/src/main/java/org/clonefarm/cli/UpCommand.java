@@ -3,6 +3,7 @@ package org.clonefarm.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.clonefarm.cli.embedded.LocalKafkaCluster;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.worker.service.WorkerConfig;
 import org.clonefarm.worker.disk.DiskAccessKind;
@@ -12,15 +13,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code clonefarm up}: everything on one machine. Starts the embedded Kafka broker (unless a cluster
- * is given), creates the topics, prints where it all is, and runs until SIGTERM or Ctrl-C, then stops
+ * is given; {@code --brokers N}: the data directory's local cluster of broker processes), creates the topics, prints where it all is, and runs until SIGTERM or Ctrl-C, then stops
  * every part in reverse order and exits 0.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {
-            "Run clonefarm on this machine: the embedded Kafka broker (unless --bootstrap-servers is given), the",
+            "Run clonefarm on this machine: the embedded Kafka broker (unless --bootstrap-servers is given; with",
+            "--brokers N a local cluster of N broker processes instead), the",
             "clonefarm topics, and the coordinator on the local z/VM simulation with its HTTP API and dashboard.",
             "Prints one line with bootstrap.servers=HOST:PORT, the data directory and dashboard=URL, then runs",
-            "until Ctrl-C or SIGTERM, when every part stops cleanly."
+            "until Ctrl-C or SIGTERM, when every part stops cleanly. The log is in DATA/logs/clonefarm-up.log."
         })
 public final class UpCommand implements Callable<Integer> {
 
@@ -39,9 +41,17 @@ public final class UpCommand implements Callable<Integer> {
     @Mixin
     DiskAccessOptions disks;
 
+    @Mixin
+    ConsoleOptions terminal;
+
     @Option(names = "--kafka-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the embedded broker: 1-65535, or 0 for the last one used or any free port (default).")
     int kafkaPort;
+
+    @Option(names = "--brokers", paramLabel = "N",
+            description = "Run Kafka as a local cluster of N broker processes instead (1-9; see 'clonefarm kafka start'):"
+                    + " nodes that run already are used, the ones this command starts are stopped when it stops.")
+    Integer brokers;
 
     @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long to wait for the broker to serve (default: ${DEFAULT-VALUE}).")
@@ -67,6 +77,19 @@ public final class UpCommand implements Callable<Integer> {
         if (kafka.clusterGiven() && kafkaPort != 0) {
             throw UserError.usage("--kafka-port sets the embedded broker's port; it has no meaning with --bootstrap-servers.");
         }
+        if (brokers != null) {
+            if (brokers < 1 || brokers > LocalKafkaCluster.MAX_BROKERS) {
+                throw UserError.usage("--brokers " + brokers + " must be 1-" + LocalKafkaCluster.MAX_BROKERS + ".");
+            }
+            if (kafka.clusterGiven()) {
+                throw UserError.usage("--brokers starts a local cluster; it has no meaning with a cluster given"
+                        + " (--bootstrap-servers, or bootstrap.servers in --kafka-config).");
+            }
+            if (kafkaPort != 0) {
+                throw UserError.usage("--kafka-port sets the in-process broker's port; a cluster of --brokers keeps the"
+                        + " ports it was created with (clonefarm kafka status shows them).");
+            }
+        }
         if (workers < 0 || workers > WorkerConfig.MAX_MAX_CLONES) {
             throw UserError.usage("--workers " + workers + " must be 0-64.");
         }
@@ -75,16 +98,17 @@ public final class UpCommand implements Callable<Integer> {
         Path dataDir = data.writable();
         var httpSettings = http.settings(dataDir);
         ShutdownSignal signal = ShutdownSignal.install();
-        LocalFarm.Plan plan = new LocalFarm.Plan(dataDir, kafka, kafkaPort, Duration.ofSeconds(startupTimeoutSeconds),
+        SimulatedFarm.Plan plan = new SimulatedFarm.Plan(dataDir, kafka, kafkaPort, brokers == null ? 0 : brokers,
+                Duration.ofSeconds(startupTimeoutSeconds),
                 workers, coordinator, httpSettings, orchestrationSettings, orchestration.guestConcurrency(),
                 disks.settings(DiskAccessKind.CP));
-        try (LocalFarm farm = LocalFarm.start("clonefarm up", plan, System.err)) {
-            System.out.println("clonefarm up: bootstrap.servers=" + farm.servers() + " data=" + dataDir + " workers=" + workers
-                    + farm.coordinator().map(c -> " dashboard=" + c.url() + " (API token in " + (http.tokenFile != null
+        try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm up", dataDir, "up");
+                SimulatedFarm farm = SimulatedFarm.start("up", plan, session.console())) {
+            session.console().result("clonefarm up: bootstrap.servers=" + farm.servers() + " data=" + dataDir + " workers="
+                    + workers + farm.coordinator().map(c -> " dashboard=" + c.url() + " (API token in " + (http.tokenFile != null
                     ? http.tokenFile : dataDir.resolve("api-token")) + ")").orElse(" (no coordinator)"));
-            System.out.flush();
             String reason = signal.await();
-            System.err.println("clonefarm up: " + reason + " received, shutting down");
+            session.console().say(reason + " received, shutting down");
             return 0;
         }
     }

@@ -11,11 +11,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
-import org.clonefarm.cli.local.CloneVerifier;
-import org.clonefarm.cli.local.LocalRuntimeException;
-import org.clonefarm.cli.local.TopicEvents;
+import org.clonefarm.cli.simulation.CloneVerifier;
+import org.clonefarm.cli.simulation.GuestRuntimeException;
+import org.clonefarm.cli.simulation.TopicEvents;
 import org.clonefarm.platform.ids.Userid;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.CloneEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,7 +53,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LocalDataDirectory dir = LocalDataDirectory.at(data.path());
+        SimulationDataDirectory dir = SimulationDataDirectory.at(data.path());
         List<String> problems = new ArrayList<>();
         Set<Userid> fromTopic = new TreeSet<>();
         if (kafka.clusterGiven()) {
@@ -80,13 +80,13 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         try {
             problems.addAll(new CloneVerifier(dir).verify(batch, fromTopic));
-        } catch (IOException | LocalRuntimeException e) {
+        } catch (IOException | GuestRuntimeException e) {
             throw new UserError("cannot verify batch " + batch + " in " + dir.root() + ": " + e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
         problems.forEach(out::println);
         if (problems.isEmpty()) {
-            out.println("verify: batch " + batch + " holds: clones are copies of " + org.clonefarm.cli.local.DemoMaster.MASTER
+            out.println("verify: batch " + batch + " holds: clones are copies of " + org.clonefarm.cli.simulation.DemoMaster.MASTER
                     + " with their own identity, the master is unchanged, the directory is consistent");
         }
         out.flush();

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.clonefarm.cli.console.Invocation;
 import org.clonefarm.coordinator.service.EventFolder;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateMachine;
@@ -165,7 +166,7 @@ public final class WatchCommand implements Callable<Integer> {
             if (System.nanoTime() > deadline) {
                 throw new UserError(wanted == null ? "no batch was planned within --timeout " + timeoutSeconds + " s."
                         : "batch " + wanted + " was not planned within --timeout " + timeoutSeconds
-                        + " s. Check the batch name (clonefarm watch without BATCH follows the latest).");
+                        + " s. Check the batch name (" + Invocation.command("watch") + " without BATCH follows the latest).");
             }
             Thread.sleep(100);
         }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.worker.copy.CopyOptions;
-import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.cli.simulation.DemoMaster;
 import org.clonefarm.worker.disk.DiskAccessKind;
 import org.clonefarm.worker.service.DiskSettings;
 import org.clonefarm.worker.service.WorkerConfig;
@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
             "Run a copy worker: join the workers' consumer group on clonefarm.clone-requests, copy each clone's",
             "disks (checkpointed, resumable) and publish copy events. Runs until Ctrl-C or SIGTERM, then stops the",
             "copies at a checkpoint, commits what finished, leaves the group and exits 0.",
-            "Without --bootstrap-servers it uses the embedded broker of 'clonefarm up' on the same --data."
+            "Without --bootstrap-servers it uses the embedded broker of 'clonefarm up' on the same --data.",
+            "The log is in DATA/logs/clonefarm-worker-ID.log."
         })
 public final class WorkerCommand implements Callable<Integer> {
 
@@ -65,6 +66,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     ZvmToolOptions tools;
 
+    @Mixin
+    ConsoleOptions terminal;
+
     @Option(names = "--simulated-zvm",
             description = "Run the cp disk access against the local simulation of --data instead of this guest's CP and"
                     + " channel subsystem: CP in this process (its state shared with every process on the directory),"
@@ -97,19 +101,20 @@ public final class WorkerCommand implements Callable<Integer> {
             throw UserError.usage("--id/--group: " + e.getMessage() + ".");
         }
         ShutdownSignal signal = ShutdownSignal.install();
-        try (WorkerService worker = WorkerService.start(config,
+        try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm worker", dataDir, "worker-" + config.workerId());
+                WorkerService worker = WorkerService.start(config,
                 WorkerDiskAccess.factory(diskSettings, dataDir, simulatedZvm))) {
-            System.out.println("clonefarm worker: id=" + config.workerId() + " bootstrap.servers="
+            session.console().result("clonefarm worker: id=" + config.workerId() + " bootstrap.servers="
                     + farm.settings().bootstrapServers() + " data=" + dataDir
                     + (worker.httpPort() > 0 ? " metrics=http://127.0.0.1:" + worker.httpPort() + "/metrics" : ""));
-            System.out.flush();
             while (!signal.await(200, TimeUnit.MILLISECONDS)) {
                 if (worker.stopped().isDone()) {
-                    throw new UserError("Worker " + config.workerId() + " stopped: its Kafka consumer failed (see the log"
-                            + " above). Check the cluster and start the worker again; its copies resume from checkpoints.");
+                    throw new UserError("Worker " + config.workerId() + " stopped: its Kafka consumer failed (see "
+                            + session.log().file() + "). Check the cluster and start the worker again; its copies resume"
+                            + " from checkpoints.");
                 }
             }
-            System.err.println("clonefarm worker: stopping, copies stop at a checkpoint");
+            session.console().say("stopping, copies stop at a checkpoint");
         } catch (WorkerStartException e) {
             throw new UserError(e.getMessage() + ".", e);
         }

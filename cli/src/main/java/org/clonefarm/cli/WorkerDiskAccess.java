@@ -1,12 +1,12 @@
 package org.clonefarm.cli;
 
 import java.nio.file.Path;
-import org.clonefarm.cli.local.DemoMaster;
+import org.clonefarm.cli.simulation.DemoMaster;
 import org.clonefarm.platform.cp.CcwBus;
 import org.clonefarm.platform.cp.LinuxCcwBus;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.ids.Userid;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.simulation.SimulatedCcwBus;
 import org.clonefarm.worker.disk.DiskAccessException;
 import org.clonefarm.worker.disk.DiskAccessKind;
@@ -46,7 +46,7 @@ final class WorkerDiskAccess {
             return DiskAccessFactory.fromConfig();
         }
         if (simulatedZvm) {
-            LocalSystem system = LocalSystem.withoutGuests(LocalDataDirectory.at(dataDir), LocalSystem.DEFAULT_SYSTEM_NAME);
+            SimulatedCp system = SimulatedCp.withoutGuests(SimulationDataDirectory.at(dataDir), SimulatedCp.DEFAULT_SYSTEM_NAME);
             Userid worker = new Userid(DemoMaster.WORKER);
             SimulatedCcwBus bus = new SimulatedCcwBus(system, worker);
             DiskAccessFactory cp = DiskAccessFactory.cp(system.session(worker), bus);

@@ -8,7 +8,7 @@ import org.clonefarm.platform.allocation.ExtentControlException;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.geometry.Model3390;
 import org.clonefarm.platform.ids.Volser;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.simulation.SimulationException;
 import org.clonefarm.platform.volume.Volume;
 import picocli.CommandLine.ArgGroup;
@@ -83,7 +83,7 @@ public final class ZvmAddVolumeCommand implements Callable<Integer> {
         String groupName = group == null ? null : group.toUpperCase(java.util.Locale.ROOT);
         Volume volume;
         try {
-            volume = LocalDataDirectory.at(data).createVolume(Volser.of(volser), type, units, groupName);
+            volume = SimulationDataDirectory.at(data).createVolume(Volser.of(volser), type, units, groupName);
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage() + ".");
         } catch (SimulationException e) {
@@ -92,7 +92,7 @@ public final class ZvmAddVolumeCommand implements Callable<Integer> {
             throw new UserError("cannot add volume " + volser + " to " + data + ": " + e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println("added " + volume + " (" + volume.sizeBytes() + " bytes) as " + LocalDataDirectory.at(data).volumeImage(volume.volser())
+        out.println("added " + volume + " (" + volume.sizeBytes() + " bytes) as " + SimulationDataDirectory.at(data).volumeImage(volume.volser())
                 + (groupName == null ? "" : " in group " + groupName));
         out.flush();
         return 0;

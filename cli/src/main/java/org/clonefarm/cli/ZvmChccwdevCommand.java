@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.clonefarm.platform.cp.CcwBus.CcwException;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.simulation.SimulatedCcwBus;
 import picocli.CommandLine.ArgGroup;
@@ -68,7 +68,7 @@ public final class ZvmChccwdevCommand implements Callable<Integer> {
             return 1;
         }
         String id = vdev.get().ccwBusId();
-        try (LocalSystem system = guest.system()) {
+        try (SimulatedCp system = guest.system()) {
             SimulatedCcwBus bus = new SimulatedCcwBus(system, guest.userid());
             boolean online = bus.isOnline(vdev.get());
             if (!online) {

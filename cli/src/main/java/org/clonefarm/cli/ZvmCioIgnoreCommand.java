@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.clonefarm.platform.cp.CcwBus.CcwException;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.simulation.SimulatedCcwBus;
 import picocli.CommandLine.Command;
@@ -43,7 +43,7 @@ public final class ZvmCioIgnoreCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        try (LocalSystem system = guest.system()) {
+        try (SimulatedCp system = guest.system()) {
             new SimulatedCcwBus(system, guest.userid()).unignore(vdev.get());
             return 0;
         } catch (CcwException e) {

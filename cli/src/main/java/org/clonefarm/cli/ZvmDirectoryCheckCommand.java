@@ -15,7 +15,7 @@ import org.clonefarm.platform.directory.DirectoryValidator;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.io.BoundedFiles;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.volume.Volume;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,7 +67,7 @@ public final class ZvmDirectoryCheckCommand implements Callable<Integer> {
                 throw new UserError("data directory " + data + " does not exist; give the --data of a local simulation.");
             }
             try {
-                volumes = LocalDataDirectory.at(data).volumes();
+                volumes = SimulationDataDirectory.at(data).volumes();
             } catch (IOException | ExtentControlException e) {
                 throw new UserError("cannot read the volumes of " + data + ": " + e.getMessage(), e);
             }

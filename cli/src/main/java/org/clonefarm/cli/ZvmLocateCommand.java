@@ -10,7 +10,7 @@ import org.clonefarm.platform.directory.DirectoryException;
 import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.simulation.SimulationException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,7 +57,7 @@ public final class ZvmLocateCommand implements Callable<Integer> {
         }
         FileRegion region;
         try {
-            region = LocalDataDirectory.at(data).resolve(Userid.of(userid), Vaddr.of(vaddr));
+            region = SimulationDataDirectory.at(data).resolve(Userid.of(userid), Vaddr.of(vaddr));
         } catch (SimulationException e) {
             throw new UserError(e.getMessage() + ".", e);
         } catch (IOException | DirectoryException | ExtentControlException e) {

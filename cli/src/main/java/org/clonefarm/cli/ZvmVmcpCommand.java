@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import org.clonefarm.platform.cp.CpException;
 import org.clonefarm.platform.cp.CpReply;
 import org.clonefarm.platform.cp.LinkResult;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.cp.VirtualDasd;
 import org.clonefarm.platform.directory.LinkMode;
 import org.clonefarm.platform.ids.Userid;
@@ -55,7 +55,7 @@ public final class ZvmVmcpCommand implements Callable<Integer> {
         Userid self = guest.userid();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LocalSystem system = guest.system()) {
+        try (SimulatedCp system = guest.system()) {
             CpReply reply = execute(system.session(self), upper);
             reply.lines().forEach(out::println);
             out.flush();
@@ -70,7 +70,7 @@ public final class ZvmVmcpCommand implements Callable<Integer> {
     }
 
     /** Runs one CP command (upper-cased words) as the session's user. */
-    static CpReply execute(LocalSystem.Session cp, List<String> w) throws CpException {
+    static CpReply execute(SimulatedCp.Session cp, List<String> w) throws CpException {
         String command = String.join(" ", w);
         String verb = w.get(0);
         if (abbreviates(verb, "QUERY", 1) && w.size() >= 2) {

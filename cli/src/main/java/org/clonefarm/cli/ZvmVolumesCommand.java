@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import org.clonefarm.platform.allocation.ExtentControlException;
 import org.clonefarm.platform.allocation.VolumeSpace;
 import org.clonefarm.platform.directory.DirectoryException;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.simulation.VolumeStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,7 +44,7 @@ public final class ZvmVolumesCommand implements Callable<Integer> {
         }
         List<VolumeStatus> volumes;
         try {
-            volumes = LocalDataDirectory.at(data).volumeStatus();
+            volumes = SimulationDataDirectory.at(data).volumeStatus();
         } catch (IOException | DirectoryException | ExtentControlException e) {
             throw new UserError("cannot read the volumes of " + data + ": " + e.getMessage(), e);
         }

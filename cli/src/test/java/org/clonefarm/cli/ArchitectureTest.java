@@ -127,7 +127,15 @@ class ArchitectureTest {
                 .and().doNotHaveFullyQualifiedName("org.clonefarm.worker.service.DiskAccessFactory")
                 .should().dependOnClassesThat().resideInAnyPackage("org.clonefarm.platform.simulation..",
                         "org.clonefarm.worker.disk.simulation..")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.clonefarm.platform.cp.LocalSystem")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.clonefarm.platform.simulation.SimulatedCp")
+                .check(classes);
+    }
+
+    /** The logging binding is configured in one place: everything else logs through slf4j only. */
+    @Test
+    void onlyTheConsolePackageKnowsTheLoggingBinding() {
+        noClasses().that().resideOutsideOfPackage("org.clonefarm.cli.console..")
+                .should().dependOnClassesThat().resideInAnyPackage("ch.qos.logback..", "org.slf4j.simple..")
                 .check(classes);
     }
 }

@@ -1,9 +1,13 @@
 package org.clonefarm.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,15 +26,12 @@ final class ChildProcesses implements AutoCloseable {
 
     /** Starts {@code clonefarm ARGS}, output to {@code <logs>/<name>.out} and {@code .err}. */
     Process start(String name, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx768m");
-        command.add("-Dclonefarm.agent.jar=" + LocalGuestsTest.agentJar().toAbsolutePath());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
+        return start(name, List.of(), args);
+    }
+
+    /** Starts {@code clonefarm ARGS} in a JVM with {@code jvmOptions} ({@code -Dkey=value}), output as above. */
+    Process start(String name, List<String> jvmOptions, String... args) throws IOException {
+        Process process = new ProcessBuilder(command(jvmOptions, args))
                 .redirectOutput(logs.resolve(name + ".out").toFile())
                 .redirectError(logs.resolve(name + ".err").toFile())
                 .start();
@@ -38,9 +39,29 @@ final class ChildProcesses implements AutoCloseable {
         return process;
     }
 
+    /** The command line of a child JVM running {@code clonefarm ARGS} from the test class path. */
+    static List<String> command(List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx768m");
+        command.add("-Dclonefarm.agent.jar=" + LoopMountGuestsTest.agentJar().toAbsolutePath());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        return command;
+    }
+
     /** Runs {@code clonefarm ARGS} to its end (bounded) and returns its exit code. */
     int run(String name, long timeoutSeconds, String... args) throws IOException, InterruptedException {
-        Process process = start(name, args);
+        return run(name, timeoutSeconds, List.of(), args);
+    }
+
+    /** Runs {@code clonefarm ARGS} in a JVM with {@code jvmOptions} to its end (bounded); its exit code. */
+    int run(String name, long timeoutSeconds, List<String> jvmOptions, String... args) throws IOException,
+            InterruptedException {
+        Process process = start(name, jvmOptions, args);
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("clonefarm " + String.join(" ", args) + " did not end within " + timeoutSeconds
@@ -63,16 +84,11 @@ final class ChildProcesses implements AutoCloseable {
         return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 
-    /** Waits until a child's standard output contains {@code text}. */
-    void awaitOutput(String name, String text, long timeoutSeconds) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (!out(name).contains(text)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + " did not print '" + text + "' within " + timeoutSeconds + " s; stderr: "
-                        + err(name));
-            }
-            Thread.sleep(200);
-        }
+    /** Waits until a child's standard output contains {@code text}; the failure shows the child's stderr. */
+    void awaitOutput(String name, String text, long timeoutSeconds) {
+        await(name + " prints '" + text + "'").atMost(Duration.ofSeconds(timeoutSeconds))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(out(name)).as("stderr of %s: %s", name, err(name)).contains(text));
     }
 
     /** SIGTERM, then SIGKILL after the grace period; every child, newest first. */

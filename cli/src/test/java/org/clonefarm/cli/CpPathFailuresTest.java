@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.clonefarm.cli.local.DemoMaster;
-import org.clonefarm.coordinator.local.EventLogSnapshot;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.coordinator.state.EventLogSnapshot;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.CloneState;
 import org.clonefarm.proto.CloneStatus;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class CpPathFailuresTest {
     @Test
     void refusedLinkAndDeviceThatWillNotComeOnlineFailTheCopyAndLeaveNothingLinked(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
-        LocalDataDirectory simulation = LocalDataDirectory.at(data);
+        SimulationDataDirectory simulation = SimulationDataDirectory.at(data);
         try (ChildProcesses clonefarm = new ChildProcesses(dir.resolve("logs"))) {
             KafkaSettings kafka = DemoClones.brokerWithDemoMaster(clonefarm, data);
             clonefarm.start("coordinator", "coordinator", "--data", data.toString(), "--http-port", "0");

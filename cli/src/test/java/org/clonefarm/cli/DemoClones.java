@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.clonefarm.cli.local.DemoMaster;
-import org.clonefarm.cli.local.internal.HostCommand;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.cli.simulation.internal.HostCommand;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.platform.allocation.ExtentAllocator;
 import org.clonefarm.platform.cms.EdfFileSystem;
@@ -27,9 +27,11 @@ import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.names.NamesEntry;
 import org.clonefarm.platform.names.NamesFile;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 
 /**
  * What the coordinator and the workers will do for a batch, done plainly for the tests of the local
@@ -47,12 +49,12 @@ final class DemoClones {
      * Adds the clones LIKE the prototype with the disks they own added as the planner adds a spec's
      * copy rules (AUTOG of the master's size from LNXPOOL), and copies the master's disks into theirs.
      */
-    static void create(LocalDataDirectory data, String prototype, List<String> userids) throws IOException {
+    static void create(SimulationDataDirectory data, String prototype, List<String> userids) throws IOException {
         UserDirectory directory = data.readDirectory();
         DirectoryEntry entry = directory.entry(Userid.of(prototype)).orElseThrow();
         List<Statement> body = new ArrayList<>(entry.body());
-        List<Vaddr> owned = prototype.equals(DemoMaster.PROTOTYPE_RO) ? List.of(DemoMaster.VAR)
-                : List.of(DemoMaster.ROOT, DemoMaster.VAR);
+        List<Vaddr> owned = prototype.equals(DemoMaster.PROTOTYPE_RO) ? List.of(Role.VAR.vaddr())
+                : List.of(Role.ROOT.vaddr(), Role.VAR.vaddr());
         for (Vaddr vaddr : owned) {
             body.add(new MdiskStatement(vaddr, DeviceType.DASD_3390, new MdiskLocation.AutoGroup(
                     DemoMaster.disk(vaddr).cylinders(), DemoMaster.GROUP), "MR", List.of()));
@@ -114,16 +116,16 @@ final class DemoClones {
     }
 
     /** Adds entries to LINUX NAMES on the master's 0191 (with the DEFAULTS entry), replacing ones of the same nick. */
-    static synchronized void writeNames(LocalDataDirectory data, List<NamesEntry> entries) throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(DemoMaster.disk(DemoMaster.CONFIG).region(data))) {
+    static synchronized void writeNames(SimulationDataDirectory data, List<NamesEntry> entries) throws IOException {
+        try (EdfFileSystem disk = EdfFileSystem.openForUpdate(DemoMaster.disk(Role.CONFIG).region(data))) {
             Map<String, NamesEntry> all = new LinkedHashMap<>();
             all.put(NamesFile.DEFAULTS, NamesEntry.of(NamesFile.DEFAULTS, Map.of("netmask", "255.255.255.0",
                     "gateway", "10.1.0.1", "nameservers", "10.1.0.2", "domain", DemoMaster.DOMAIN, "interface", "0600")));
-            if (disk.exists(DemoMaster.NAMES_FILE)) {
-                NamesFile.read(disk, DemoMaster.NAMES_FILE).entries().forEach(e -> all.put(e.nick(), e));
+            if (disk.exists(CloneLayout.NAMES_FILE)) {
+                NamesFile.read(disk, CloneLayout.NAMES_FILE).entries().forEach(e -> all.put(e.nick(), e));
             }
             entries.forEach(e -> all.put(e.nick(), e));
-            NamesFile.of(new ArrayList<>(all.values())).write(disk, DemoMaster.NAMES_FILE, RecordFormat.F,
+            NamesFile.of(new ArrayList<>(all.values())).write(disk, CloneLayout.NAMES_FILE, RecordFormat.F,
                     NamesFile.DEFAULT_RECORD_LENGTH);
         }
     }
@@ -180,7 +182,7 @@ final class DemoClones {
         return clonefarm.out(name).lines().filter(line -> !line.isBlank()).toList();
     }
 
-    static FileRegion region(LocalDataDirectory data, String userid, String vaddr) throws IOException {
+    static FileRegion region(SimulationDataDirectory data, String userid, String vaddr) throws IOException {
         return data.resolve(Userid.of(userid), Vaddr.of(vaddr));
     }
 }

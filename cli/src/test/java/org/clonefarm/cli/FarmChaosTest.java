@@ -1,12 +1,14 @@
 package org.clonefarm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.clonefarm.coordinator.local.EventLogSnapshot;
+import java.util.concurrent.atomic.AtomicReference;
+import org.clonefarm.coordinator.state.EventLogSnapshot;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.messaging.KafkaSettings;
@@ -71,17 +73,17 @@ class FarmChaosTest {
     }
 
     private static BatchSummary awaitBatch(KafkaSettings kafka, java.util.function.Predicate<BatchSummary> condition,
-            String what, long timeoutSeconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        BatchSummary summary = null;
-        while (System.nanoTime() < deadline) {
-            summary = snapshot(kafka).batch("chaos");
-            if (summary != null && summary.clones() == 40 && condition.test(summary)) {
-                return summary;
-            }
-            Thread.sleep(2000);
-        }
-        throw new AssertionError("batch chaos did not reach '" + what + "' within " + timeoutSeconds + " s: " + summary);
+            String what, long timeoutSeconds) {
+        AtomicReference<BatchSummary> last = new AtomicReference<>();
+        await("batch chaos reaches '" + what + "'").atMost(Duration.ofSeconds(timeoutSeconds))
+                .pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> {
+                    BatchSummary summary = snapshot(kafka).batch("chaos");
+                    last.set(summary);
+                    assertThat(summary).as("batch chaos").isNotNull()
+                            .matches(s -> s.clones() == 40 && condition.test(s), "40 clones and " + what);
+                });
+        return last.get();
     }
 
     private static CloneStateStore snapshot(KafkaSettings kafka) throws Exception {

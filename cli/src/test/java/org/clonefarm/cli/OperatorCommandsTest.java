@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.clonefarm.cli.local.DemoMaster;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +32,7 @@ class OperatorCommandsTest {
     @Test
     void planSubmitStatusCancelAndRetryABatch(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
-        new DemoMaster(LocalDataDirectory.at(data), LocalGuestsTest.agentJar()).create(false);
+        new DemoMaster(SimulationDataDirectory.at(data), LoopMountGuestsTest.agentJar()).create(false);
         Path spec = dir.resolve("ops.yaml");
         Files.writeString(spec, DemoCommand.spec("ops", 1, 3, "rw-root"));
         String kafka = KAFKA.bootstrapServers();

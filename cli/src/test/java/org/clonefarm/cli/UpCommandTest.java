@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code clonefarm up} as a user runs it: a separate process, its announcement line, a clean SIGTERM. */
+/** {@code clonefarm up} as a user runs it: a separate process, its announcement line, its log file, a clean SIGTERM. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class UpCommandTest {
     private static final Pattern BOOTSTRAP = Pattern.compile("bootstrap\\.servers=(\\S+)");
@@ -66,6 +66,12 @@ class UpCommandTest {
         assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exits within 10 s of SIGTERM").isTrue();
         assertThat(process.exitValue()).isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        // the terminal has what starts and where; the log lines are in DATA/logs
+        String err = Files.readString(data.resolve("up.err"));
+        assertThat(err).contains("clonefarm up: log in " + data.resolve("logs").resolve("clonefarm-up.log"),
+                "clonefarm up: SIGTERM received, shutting down").doesNotContainPattern("\\b(INFO|WARN|ERROR)\\b");
+        assertThat(data.resolve("logs").resolve("clonefarm-up.log")).content()
+                .contains("EmbeddedKafka - embedded Kafka broker serves", "CoordinatorHttpServer - HTTP API and dashboard on");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.clonefarm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,9 +75,12 @@ class WatchCommandTest {
         return watch;
     }
 
-    /** The lives of clones as workers and agents report them; {@code failing} fails its copy for good. */
-    private static void publishLives(TopicLayout layout, String batch, List<String> userids, String failing)
-            throws Exception {
+    /**
+     * The lives of clones as workers and agents report them; {@code failing} fails its copy for good.
+     * {@code afterStep} runs after each step's events are sent (step 0: every copy started).
+     */
+    private static void publishLives(TopicLayout layout, String batch, List<String> userids, String failing,
+            IntConsumer afterStep) throws Exception {
         EventFactory factory = new EventFactory("watch-test");
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(KafkaSettings.of(KAFKA.bootstrapServers()).producer("watch-test"))) {
@@ -110,7 +115,7 @@ class WatchCommandTest {
                     });
                 }
                 send(producer, layout, events);
-                Thread.sleep(150);
+                afterStep.accept(step);
             }
             int ready = failing == null ? userids.size() : userids.size() - 1;
             send(producer, layout, List.of(factory.newEvent(batch, "", 0).setBatchCompleted(BatchCompleted.newBuilder()
@@ -130,8 +135,14 @@ class WatchCommandTest {
     void followsABatchLiveAndExitsZeroWhenEveryCloneIsReady(@TempDir Path dir) throws Exception {
         TopicLayout layout = topics("watchok.");
         Process process = startWatch(dir, "watchok.", "web-ok", "--timeout", "90");
-        waitForOutput(dir, "waiting for batch web-ok");
-        publishLives(layout, "web-ok", List.of("LINUX001", "LINUX002", "LINUX003"), null);
+        awaitOutput(dir, "waiting for batch web-ok");
+        List<String> clones = List.of("LINUX001", "LINUX002", "LINUX003");
+        // live: the watcher shows every copy started before the rest of the lives are published
+        publishLives(layout, "web-ok", clones, null, step -> {
+            if (step == 0) {
+                clones.forEach(u -> awaitOutput(dir, u + " COPYING (copy)"));
+            }
+        });
 
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = Files.readString(dir.resolve("watch.out"));
@@ -147,7 +158,7 @@ class WatchCommandTest {
     @Test
     void exitsOneNamingTheCloneThatFailed(@TempDir Path dir) throws Exception {
         TopicLayout layout = topics("watchfail.");
-        publishLives(layout, "web-fail", List.of("LNXF001", "LNXF002"), "LNXF002");
+        publishLives(layout, "web-fail", List.of("LNXF001", "LNXF002"), "LNXF002", step -> { });
         // the batch is over before the watcher starts: the replay alone must give the verdict
         Process process = startWatch(dir, "watchfail.");
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -175,15 +186,10 @@ class WatchCommandTest {
                 .contains("batch stuck did not finish within --timeout 3 s: PLANNED 1.");
     }
 
-    private static void waitForOutput(Path dir, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    private static void awaitOutput(Path dir, String text) {
         Path out = dir.resolve("watch.out");
-        while (!Files.exists(out) || !Files.readString(out).contains(text)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("watch never printed '" + text + "'; stderr: "
-                        + Files.readString(dir.resolve("watch.err")));
-            }
-            Thread.sleep(Duration.ofMillis(100).toMillis());
-        }
+        await("watch prints '" + text + "'").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(Files.exists(out) ? Files.readString(out) : "")
+                        .as("stderr: %s", Files.readString(dir.resolve("watch.err"))).contains(text));
     }
 }

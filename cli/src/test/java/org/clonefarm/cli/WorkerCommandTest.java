@@ -23,6 +23,7 @@ import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.testsupport.CloneBatchFixture;
@@ -116,7 +117,8 @@ class WorkerCommandTest {
             }
         }
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            List<CloneEvent> events = CloneBatchFixture.readEvents(servers, topics.events());
+            List<CloneEvent> events = TopicSnapshot.events(KafkaSettings.of(servers), topics.events(), "events-reader",
+                    Duration.ofSeconds(30));
             return events.stream().filter(e -> e.getFactCase() == CloneEvent.FactCase.CLONE_COPIED)
                     .map(CloneEvent::getUserid).distinct().count() == 2;
         });

@@ -25,6 +25,7 @@ import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicLog;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneEvent.FactCase;
 import org.clonefarm.proto.CloneRequest;
@@ -109,16 +110,18 @@ class WorkerProcessesTest {
         return process;
     }
 
-    /** target/worker-logs/RUN/ID.log: kept after the test for a look at what the workers did. */
+    /** target/worker-logs/RUN/ID.log: what the worker printed, kept after the test (its log is in DATA/logs). */
     private Path logFile(String id) throws java.io.IOException {
         Path dir = Path.of("target", "worker-logs", topics.prefix());
         Files.createDirectories(dir);
         return dir.resolve(id + ".log");
     }
 
+    /** What worker ID printed on its terminal, then its log file DATA/logs/clonefarm-worker-ID.log. */
     private String log(String id) {
         try {
-            return Files.readString(logFile(id));
+            Path file = data.resolve("logs").resolve("clonefarm-worker-" + id + ".log");
+            return Files.readString(logFile(id)) + (Files.exists(file) ? Files.readString(file) : "");
         } catch (java.io.IOException e) {
             return e.toString();
         }
@@ -154,44 +157,34 @@ class WorkerProcessesTest {
         return collector.events();
     }
 
-    /** Follows the events topic on a thread of its own. */
+    /** Follows the events topic on a thread of its own (a {@link TopicLog}). */
     private static final class EventCollector implements AutoCloseable {
         private final List<CloneEvent> events = new ArrayList<>();
-        private final org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer;
-        private final Thread thread;
-        private volatile boolean running = true;
+        private final TopicLog<String, byte[]> log;
 
         EventCollector(String topic) {
-            consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                    KafkaSettings.of(KAFKA.bootstrapServers()).consumer("event-collector", null));
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            thread = new Thread(() -> {
-                while (running) {
-                    for (var record : consumer.poll(Duration.ofMillis(10))) {
+            log = new TopicLog<>("event-collector", topic, () -> new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                    KafkaSettings.of(KAFKA.bootstrapServers()).consumer("event-collector", null)), (record, live) -> {
                         CloneEvent event = ContractCodec.decodeEvent(record.value(), "events@" + record.offset());
                         synchronized (events) {
                             events.add(event);
                         }
-                    }
-                }
-                consumer.close();
-            }, "event-collector");
-            thread.start();
+                    });
+            log.start();
         }
 
         List<CloneEvent> events() {
+            if (log.stopped().isCompletedExceptionally()) {
+                log.stopped().join(); // throws: the collector's error, not a silently short list
+            }
             synchronized (events) {
                 return new ArrayList<>(events);
             }
         }
 
         @Override
-        public void close() throws InterruptedException {
-            running = false;
-            thread.join(10_000);
+        public void close() {
+            log.close();
         }
     }
 

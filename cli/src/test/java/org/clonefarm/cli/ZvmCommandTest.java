@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.ids.Volser;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ class ZvmCommandTest {
 
     @TempDir
     Path dir;
-    LocalDataDirectory data;
+    SimulationDataDirectory data;
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream oldOut;
@@ -30,7 +30,7 @@ class ZvmCommandTest {
 
     @BeforeEach
     void createDataAndCaptureOutput() throws IOException {
-        data = LocalDataDirectory.at(dir.resolve("data"));
+        data = SimulationDataDirectory.at(dir.resolve("data"));
         data.createVolume(Volser.of("LX0000"), DeviceType.DASD_3390, 3339, null);
         data.createVolume(Volser.of("LX0001"), DeviceType.DASD_3390, 10017, "LINUX");
         data.writeDirectory(UserDirectory.parse("""

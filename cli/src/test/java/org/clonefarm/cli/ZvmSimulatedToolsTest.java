@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.platform.cp.CpException;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.cp.VirtualDasd;
 import org.clonefarm.platform.cp.VmcpCp;
 import org.clonefarm.platform.directory.LinkMode;
@@ -23,7 +23,7 @@ import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,14 +42,14 @@ class ZvmSimulatedToolsTest {
 
     @TempDir
     Path dir;
-    LocalDataDirectory data;
+    SimulationDataDirectory data;
 
     record Run(int code, String out, String err) {
     }
 
     @BeforeEach
     void createData() throws IOException {
-        data = LocalDataDirectory.at(dir.resolve("data"));
+        data = SimulationDataDirectory.at(dir.resolve("data"));
         data.createVolume(Volser.of("LX0000"), DeviceType.DASD_3390, 200, null);
         data.writeDirectory(UserDirectory.parse("""
                 USER LNXMSTR NOLOG 1G 2G G
@@ -136,8 +136,8 @@ class ZvmSimulatedToolsTest {
         assertThat(cp.link(Userid.of("LNXMSTR"), Vaddr.of("200"), Vaddr.of("1200"), LinkMode.RR).readWrite()).isFalse();
         assertThat(cp.link(CLONE, Vaddr.of("200"), Vaddr.of("1201"), LinkMode.MR).readWrite()).isTrue();
 
-        try (LocalSystem system = LocalSystem.withoutGuests(data, LocalSystem.DEFAULT_SYSTEM_NAME)) {
-            LocalSystem.Session direct = system.session(WORKER);
+        try (SimulatedCp system = SimulatedCp.withoutGuests(data, SimulatedCp.DEFAULT_SYSTEM_NAME)) {
+            SimulatedCp.Session direct = system.session(WORKER);
             VirtualDasd clone = direct.queryVirtualDasd(Vaddr.of("1201"));
             assertThat(cp.queryVirtualDasd(Vaddr.of("1201"))).isEqualTo(clone);
             assertThat(cp.queryVirtualDasds()).isEqualTo(direct.queryVirtualDasds());

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.platform.cms.CmsFileId;
+import org.clonefarm.platform.layout.CloneLayout;
 
 /**
  * The agent properties file ({@code /etc/clonefarm/agent.properties} in the master image, so every
@@ -56,9 +58,10 @@ public final class AgentConfig {
                     "Kafka brokers HOST:PORT[,...]; empty keeps every event in the spool until one is set."),
             new Key(TOPIC_PREFIX, TopicLayout.DEFAULT_PREFIX, AgentConfig::validPrefix,
                     "Prefix of the topic names; events go to <prefix>events."),
-            new Key(NAMES_FILE, "LINUX NAMES", v -> v.isBlank() ? "must name a CMS file (fn ft)" : null,
-                    "The NAMES file on the 191 disk that holds one entry per clone."),
-            new Key(CONFIG_DISK, "/dev/disk/by-path/ccw-0.0.0191", v -> v.isBlank() ? "must not be empty" : null,
+            new Key(NAMES_FILE, CloneLayout.NAMES_FILE_TEXT, AgentConfig::validFileId,
+                    "The NAMES file (FN FT [FM]) on the 191 disk that holds one entry per clone."),
+            new Key(CONFIG_DISK, "/dev/disk/by-path/ccw-" + CloneLayout.Role.CONFIG.vaddr().ccwBusId(),
+                    v -> v.isBlank() ? "must not be empty" : null,
                     "Where the 191 disk is: a block device, a file, or PATH:OFFSET[:LENGTH] of a volume image."),
             new Key(CONFIG_DISK_BUS_ID, "", v -> v.isEmpty() || v.matches("[0-9a-fA-F]\\.[0-9a-fA-F]\\.[0-9a-fA-F]{4}")
                     ? null : "must be a CCW bus id such as 0.0.0191, or empty",
@@ -71,7 +74,7 @@ public final class AgentConfig {
             new Key(INTERFACE_DEFAULT, "eth0", v -> v.matches("[A-Za-z0-9_.-]{1,15}") ? null
                     : "must be an interface name of 1-15 letters, digits, '.', '_' or '-'",
                     "Interface configured when the NAMES entry has no :interface. tag."),
-            new Key(MARKER_PATH, "/etc/rc.finalize", AgentConfig::validGuestPath,
+            new Key(MARKER_PATH, CloneLayout.FINALIZE_MARKER, AgentConfig::validGuestPath,
                     "The finalize marker: finalize runs while it exists and removes it when done."),
             new Key(REBOOT_COMMAND, "systemctl reboot", v -> v.isBlank() ? "must not be empty" : null,
                     "Command that reboots the guest after finalize (split on blanks, run without a shell)."),
@@ -246,6 +249,15 @@ public final class AgentConfig {
             return null;
         } catch (IllegalArgumentException e) {
             return "is no topic prefix: " + e.getMessage();
+        }
+    }
+
+    private static String validFileId(String value) {
+        try {
+            CmsFileId.parse(value);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "is not valid: " + e.getMessage();
         }
     }
 

@@ -8,19 +8,23 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.clonefarm.platform.io.DurableFiles;
+import org.clonefarm.platform.layout.CloneLayout;
 
 /**
  * The agent's systemd units and SysV scripts, shipped as resources of this module, and their
  * installation into a master image (the clones inherit them with the disks):
  *
  * <ul>
- *   <li>{@code clonefarm-finalize.service}: first boot, while {@code /etc/rc.finalize} exists, before
+ *   <li>{@code clonefarm-finalize.service}: first boot, while the finalize marker
+ *       ({@link CloneLayout#FINALIZE_MARKER}, {@code /etc/rc.finalize}) exists, before
  *       the network; events stay spooled.</li>
  *   <li>{@code clonefarm-report-ready.service}: after network-online; READY once, delivers the spool.</li>
  *   <li>{@code clonefarm-hostkeys.service}: makes the clone's SSH host keys before sshd.</li>
  *   <li>{@code clonefarm-finalize.init}, {@code clonefarm-report-ready.init}: the same for SysV init
  *       (under the same names, so systemd prefers the native units where both are installed).</li>
  * </ul>
+ * The units and scripts are text, so they spell the layout's marker and agent jar
+ * ({@link CloneLayout#AGENT_JAR}) themselves; a test holds them to {@link CloneLayout}.
  * Stateless and thread-safe.
  */
 public final class AgentUnits {
@@ -47,7 +51,7 @@ public final class AgentUnits {
     /**
      * Installs the units into a master root: systemd units enabled (wants links), SysV scripts in
      * {@code /etc/init.d}, the sample {@code agent.properties} where there is none, and the finalize
-     * marker {@code /etc/rc.finalize} so every clone of this master finalizes on its first boot.
+     * marker ({@link CloneLayout#FINALIZE_MARKER}) so every clone of this master finalizes on its first boot.
      *
      * @throws IOException naming the file that cannot be written
      */
@@ -70,7 +74,7 @@ public final class AgentUnits {
         if (!Files.exists(properties)) {
             DurableFiles.replace(properties, text(SAMPLE_PROPERTIES).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        Path marker = root.resolve("etc/rc.finalize");
+        Path marker = CloneLayout.inRoot(root, CloneLayout.FINALIZE_MARKER);
         if (!Files.exists(marker)) {
             DurableFiles.replace(marker, "clonefarm: finalize this clone on its first boot\n"
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));

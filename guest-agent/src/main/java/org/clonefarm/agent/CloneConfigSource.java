@@ -4,19 +4,20 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.clonefarm.platform.names.NamesFile;
 
 /**
  * Where a clone's configuration comes from: the entries of a NAMES file (on z/VM, the one on the 191
  * disk), each a nick with tags. The source only reads entries as they are, tag names lower-case
  * without the colon and dot; merging the {@code DEFAULTS} entry under the clone's own entry is the
- * agent's job ({@link GuestAgent}), so every source behaves the same.
+ * agent's job ({@link GuestSettings#from}, by {@link NamesFile#withDefaults}), so every source behaves the same.
  *
  * <p>Implementations are read-only and thread-safe.
  */
 public interface CloneConfigSource {
 
     /** The nick of the entry whose tags every clone's entry inherits where it has none of its own. */
-    String DEFAULTS_NICK = "DEFAULTS";
+    String DEFAULTS_NICK = NamesFile.DEFAULTS;
 
     /**
      * The tags of the entry with this nick (matched without regard to case), or empty when the file

@@ -13,10 +13,11 @@ import org.clonefarm.agent.internal.ControlCharacters;
 import org.clonefarm.platform.ids.BatchName;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.names.NamesFile;
 
 /**
  * The validated settings of one clone: its NAMES entry with the {@code DEFAULTS} entry merged under
- * it, checked and normalized. The tags the agent reads are declared in {@link NamesTag}; names are
+ * it ({@link NamesFile#withDefaults}, the one rule), checked and normalized. The tags the agent reads are declared in {@link NamesTag}; names are
  * read in lower case. IPv4 only. Every value is checked for what it is before anything uses it, so
  * what reaches a file, an event or the agent's state is a host name, an address, a device number or
  * a batch name and nothing else:
@@ -78,19 +79,10 @@ public record GuestSettings(
             throw new AgentException(AgentStep.READ_CONFIG, "'" + ControlCharacters.escape(userid)
                     + "' is not a z/VM userid (1 to 8 of A-Z, 0-9, @, # and $)", false);
         }
-        Map<String, String> tags = new LinkedHashMap<>();
-        Set<String> inherited = new HashSet<>();
-        defaults.ifPresent(d -> d.forEach((k, v) -> {
-            String name = k.toLowerCase(Locale.ROOT);
-            tags.put(name, v.trim());
-            inherited.add(name);
-        }));
-        own.forEach((k, v) -> {
-            String name = k.toLowerCase(Locale.ROOT);
-            tags.put(name, v.trim());
-            inherited.remove(name);
-        });
-        tags.remove("nick");
+        Map<String, String> tags = NamesFile.withDefaults(own, defaults.orElse(Map.of()));
+        tags.replaceAll((tag, value) -> value.trim());
+        Set<String> inherited = new HashSet<>(tags.keySet());
+        own.keySet().forEach(tag -> inherited.remove(tag.toLowerCase(Locale.ROOT)));
         Entry entry = new Entry(userid, tags, inherited);
         tags.forEach((tag, value) -> {
             if (ControlCharacters.indexIn(value) >= 0) {

@@ -23,7 +23,7 @@ public interface Identity {
 
     /**
      * CP's answer to {@code QUERY USERID} ({@code LINUX001 AT ZVMSYS1}) through {@code cp}: a
-     * {@link org.clonefarm.platform.cp.VmcpCp} on z/VM, a {@code LocalSystem} session in the simulation.
+     * {@link org.clonefarm.platform.cp.VmcpCp} on z/VM, a {@code SimulatedCp} session in the simulation.
      * A CP error is an identify failure, retryable as CP says.
      */
     static Identity ofCp(Cp cp) {

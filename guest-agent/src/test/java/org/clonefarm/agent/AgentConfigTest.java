@@ -23,6 +23,7 @@ class AgentConfigTest {
         assertThat(config.get(AgentConfig.MARKER_PATH)).isEqualTo("/etc/rc.finalize");
         assertThat(config.get(AgentConfig.REBOOT_COMMAND)).isEqualTo("systemctl reboot");
         assertThat(config.get(AgentConfig.NAMES_FILE)).isEqualTo("LINUX NAMES");
+        assertThat(config.get(AgentConfig.CONFIG_DISK)).isEqualTo("/dev/disk/by-path/ccw-0.0.0191");
         assertThat(config.topicLayout().events()).isEqualTo("clonefarm.events");
         assertThat(config.bootstrapServers()).isEmpty();
     }
@@ -69,6 +70,8 @@ class AgentConfigTest {
                 .hasMessageContaining("absolute path");
         assertThatThrownBy(() -> AgentConfig.of(Map.of(AgentConfig.INITRD_POST_MOUNT, "/var/x"), "f"))
                 .hasMessageContaining("under /etc");
+        assertThatThrownBy(() -> AgentConfig.of(Map.of(AgentConfig.NAMES_FILE, "NAMES"), "f"))
+                .hasMessageContaining("names.file=NAMES is not valid: 'NAMES' is not a CMS file id FN FT [FM]");
     }
 
     /** Every declared key is documented for --help. */

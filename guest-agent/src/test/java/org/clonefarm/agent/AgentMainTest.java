@@ -8,7 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,9 +93,26 @@ class AgentMainTest {
                 .isEqualTo(Path.of("/etc/systemd/system/clonefarm-finalize.service"));
         assertThat(root.resolve("etc/systemd/system/multi-user.target.wants/clonefarm-report-ready.service")).isSymbolicLink();
         assertThat(Files.isExecutable(root.resolve("etc/init.d/clonefarm-finalize"))).isTrue();
-        assertThat(root.resolve("etc/rc.finalize")).exists();
+        assertThat(CloneLayout.inRoot(root, CloneLayout.FINALIZE_MARKER)).exists();
         AgentConfig sample = AgentConfig.load(root.resolve("etc/clonefarm/agent.properties"), true);
         assertThat(sample.get(AgentConfig.CONFIG_DISK_BUS_ID)).isEqualTo("0.0.0191");
+    }
+
+    /**
+     * The units and scripts are text: each one that tests for the finalize marker or runs the agent names the
+     * layout's marker and agent jar, so moving either in {@link CloneLayout} without the units fails here.
+     */
+    @Test
+    void unitsNameTheLayoutsMarkerAndAgentJar() {
+        for (String unit : List.of("clonefarm-finalize.service", "clonefarm-report-ready.service",
+                "clonefarm-finalize.init", "clonefarm-report-ready.init")) {
+            String text = AgentUnits.text(unit);
+            assertThat(text).as(unit).contains(CloneLayout.FINALIZE_MARKER).contains("java -jar " + CloneLayout.AGENT_JAR);
+            assertThat(text.replace(CloneLayout.FINALIZE_MARKER, "").replace(CloneLayout.AGENT_JAR, ""))
+                    .as(unit + " without the layout's paths").doesNotContain("rc.finalize").doesNotContain("clonefarm-agent.jar");
+        }
+        assertThat(AgentUnits.text(AgentUnits.SAMPLE_PROPERTIES))
+                .contains(AgentConfig.MARKER_PATH + "=" + CloneLayout.FINALIZE_MARKER);
     }
 
     /** keys lists the agent properties keys and every NAMES tag the agent reads, each with a line of meaning. */

@@ -1,24 +1,21 @@
 package org.clonefarm.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +63,7 @@ class SpoolDeliveryOverKafkaTest {
         assertThat(agent(KAFKA.bootstrapServers()).reportReady()).isFalse();
 
         List<CloneEvent> spooled = GuestTree.agent(root).spooledEvents();
-        List<CloneEvent> onTopic = eventsOf(GuestTree.USERID, spooled.size());
+        List<CloneEvent> onTopic = eventsOf(GuestTree.USERID); // delivered: acknowledged, so on the topic now
         assertThat(onTopic).containsExactlyElementsOf(spooled);
         assertThat(onTopic).extracting(e -> e.getFactCase().name()).containsExactly("AGENT_STARTED", "IDENTIFIED",
                 "CONFIG_READ", "CONFIGURED", "FINALIZE_MARKER_REMOVED", "REBOOTING", "AGENT_STARTED", "READY");
@@ -89,7 +86,8 @@ class SpoolDeliveryOverKafkaTest {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(agent::finalizeClone).isInstanceOf(AgentException.class);
 
-        List<CloneEvent> onTopic = eventsOf("LINUX002", 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !eventsOf("LINUX002").isEmpty());
+        List<CloneEvent> onTopic = eventsOf("LINUX002");
         assertThat(onTopic).hasSize(1);
         assertThat(onTopic.get(0).getAgentFailed().getStep()).isEqualTo("read-config");
         assertThat(onTopic.get(0).getAgentFailed().getReason()).contains("10.1.0.300");
@@ -110,28 +108,9 @@ class SpoolDeliveryOverKafkaTest {
         }
     }
 
-    /** Every event on the topic for a userid, read from the start until {@code expected} arrived and 2 s passed. */
-    private static List<CloneEvent> eventsOf(String userid, int expected) {
-        Map<String, Object> config = KafkaSettings.of(KAFKA.bootstrapServers()).consumer("agent-test-reader", null);
-        List<CloneEvent> events = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(LAYOUT.events()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long quietUntil = Long.MAX_VALUE;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (userid.equals(record.key())) {
-                        events.add(ContractCodec.decodeEvent(record.value(), record.topic() + "@" + record.offset()));
-                    }
-                }
-                if (events.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                }
-            }
-        }
-        return events;
+    /** Every event on the topic now for a userid, in the order the agent published them (one partition per key). */
+    private static List<CloneEvent> eventsOf(String userid) {
+        return TopicSnapshot.events(KafkaSettings.of(KAFKA.bootstrapServers()), LAYOUT.events(), "agent-test-reader",
+                Duration.ofSeconds(30)).stream().filter(e -> userid.equals(e.getUserid())).toList();
     }
 }

@@ -66,6 +66,18 @@ public final class KafkaSettings {
         return of(bootstrapServers, null);
     }
 
+    /**
+     * Whether a client properties file names its cluster ({@code bootstrap.servers}), so that it can
+     * stand in for {@code --bootstrap-servers}, as the files {@code clonefarm kafka start} writes do.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read
+     */
+    public static boolean namesCluster(Path clientConfig) {
+        Object servers = load(Objects.requireNonNull(clientConfig, "clientConfig"))
+                .get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        return servers != null && !servers.toString().isBlank();
+    }
+
     private static void validateServers(String servers) {
         for (String server : servers.split(",")) {
             String s = server.trim();

@@ -1,7 +1,6 @@
 package org.clonefarm.messaging;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,19 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{prefix}events</td><td>userid</td><td>CloneEvent</td><td>delete</td></tr>
  *   <tr><td>{prefix}status</td><td>userid</td><td>CloneStatus</td><td>compact</td></tr>
  *   <tr><td>{prefix}dlq</td><td>original key</td><td>DeadLetter</td><td>delete</td></tr>
+ *   <tr><td>{prefix}guest-events</td><td>userid</td><td>CloneEvent</td><td>delete</td></tr>
  * </table>
+ *
+ * <p>{@code guest-events} is the one topic a guest principal may write on a secured cluster (it may
+ * read nothing); nothing reads it yet: the agents still write their facts to {@code events}, until the
+ * coordinator validates and relays guest facts (issue #17, item 3).
+ *
+ * <p>Replication: topics are created with {@link #replicationFactorFor(int) min(3, brokers)} replicas,
+ * the brokers being those the cluster reports when the topics are ensured, and
+ * {@code min.insync.replicas} one less (at least 1), so an acknowledged record ({@code acks=all}) is on
+ * two brokers of three and the farm keeps writing with one broker down. An existing topic with fewer
+ * replicas than that is reported by {@link #reconcile} (Kafka cannot raise a replication factor by a
+ * config change; it takes a partition reassignment), never silently taken as fine.
  *
  * <p>Immutable and thread-safe.
  */
@@ -47,6 +58,9 @@ public final class TopicLayout {
     public static final int DEFAULT_EVENT_PARTITIONS = 12;
     public static final int DEFAULT_STATUS_PARTITIONS = 6;
     public static final int DEFAULT_DLQ_PARTITIONS = 1;
+    public static final int DEFAULT_GUEST_EVENT_PARTITIONS = 12;
+    /** The most replicas a topic gets when the builder does not fix a replication factor. */
+    public static final int MAX_DEFAULT_REPLICATION = 3;
 
     private static final Pattern LEGAL_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
 
@@ -55,19 +69,21 @@ public final class TopicLayout {
     private final int eventPartitions;
     private final int statusPartitions;
     private final int dlqPartitions;
+    private final int guestEventPartitions;
     private final short replicationFactor;
 
     private TopicLayout(String prefix, int requestPartitions, int eventPartitions, int statusPartitions,
-            int dlqPartitions, short replicationFactor) {
+            int dlqPartitions, int guestEventPartitions, short replicationFactor) {
         this.prefix = prefix;
         this.requestPartitions = requestPartitions;
         this.eventPartitions = eventPartitions;
         this.statusPartitions = statusPartitions;
         this.dlqPartitions = dlqPartitions;
+        this.guestEventPartitions = guestEventPartitions;
         this.replicationFactor = replicationFactor;
     }
 
-    /** The default layout with prefix {@value #DEFAULT_PREFIX} and the broker's replication factor. */
+    /** The default layout with prefix {@value #DEFAULT_PREFIX}, replicated by the cluster's size. */
     public static TopicLayout defaults() {
         return builder().build();
     }
@@ -96,41 +112,104 @@ public final class TopicLayout {
         return prefix + "dlq";
     }
 
-    public List<String> allTopics() {
-        return List.of(cloneRequests(), events(), status(), deadLetters());
+    /** The topic guest agents write on a secured cluster; see the class comment. */
+    public String guestEvents() {
+        return prefix + "guest-events";
     }
 
-    /** The topics as they are created where missing. */
-    public List<NewTopic> newTopics() {
+    public List<String> allTopics() {
+        return List.of(cloneRequests(), events(), status(), deadLetters(), guestEvents());
+    }
+
+    /**
+     * The replication factor of new topics on a cluster of {@code brokers}: min(3, brokers).
+     *
+     * @throws IllegalArgumentException when {@code brokers} is below 1
+     */
+    public static int replicationFactorFor(int brokers) {
+        if (brokers < 1) {
+            throw new IllegalArgumentException("a cluster has at least one broker, got " + brokers);
+        }
+        return Math.min(MAX_DEFAULT_REPLICATION, brokers);
+    }
+
+    /** {@code min.insync.replicas} of a topic with {@code replicationFactor} replicas: one less, at least 1. */
+    public static int minInsyncReplicasFor(int replicationFactor) {
+        return Math.max(1, replicationFactor - 1);
+    }
+
+    /**
+     * The topics as they are created where missing, with {@code replicationFactor} replicas and
+     * {@code min.insync.replicas} one less (at least 1).
+     */
+    public List<NewTopic> newTopics(int replicationFactor) {
+        if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("replication factor must be 1 to " + Short.MAX_VALUE
+                    + ", got " + replicationFactor);
+        }
+        String minInsync = Integer.toString(minInsyncReplicasFor(replicationFactor));
+        Map<String, String> common = Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync);
         List<NewTopic> topics = new ArrayList<>();
-        topics.add(topic(cloneRequests(), requestPartitions, Map.of()));
-        topics.add(topic(events(), eventPartitions, Map.of()));
-        topics.add(topic(status(), statusPartitions, Map.of(
+        topics.add(topic(cloneRequests(), requestPartitions, replicationFactor, common));
+        topics.add(topic(events(), eventPartitions, replicationFactor, common));
+        topics.add(topic(status(), statusPartitions, replicationFactor, Map.of(
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync,
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        topics.add(topic(deadLetters(), dlqPartitions, Map.of()));
+        topics.add(topic(deadLetters(), dlqPartitions, replicationFactor, common));
+        topics.add(topic(guestEvents(), guestEventPartitions, replicationFactor, common));
         return topics;
     }
 
-    private NewTopic topic(String name, int partitions, Map<String, String> configs) {
-        java.util.Optional<Short> replication = replicationFactor > 0
-                ? java.util.Optional.of(replicationFactor) : java.util.Optional.empty();
-        return new NewTopic(name, java.util.Optional.of(partitions), replication).configs(configs);
+    private static NewTopic topic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        return new NewTopic(name, partitions, (short) replicationFactor).configs(configs);
+    }
+
+    /**
+     * What {@link #reconcile} did and found.
+     *
+     * @param created the topics this call created
+     * @param warnings one sentence per topic that works but is weaker than this layout wants (fewer
+     *     replicas or partitions than configured), naming the topic, what it has and what it should have
+     * @param replicationFactor the replication factor this layout wants on this cluster
+     */
+    public record Reconciliation(List<String> created, List<String> warnings, int replicationFactor) {
+        public Reconciliation {
+            created = List.copyOf(created);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * {@link #reconcile} for callers that only need the created topics; each warning is logged.
+     *
+     * @return the names of the topics this call created
+     * @throws TopicLayoutException as {@link #reconcile}
+     */
+    public List<String> ensure(Admin admin, long timeoutMillis) {
+        Reconciliation result = reconcile(admin, timeoutMillis);
+        for (String warning : result.warnings()) {
+            LOG.warn(warning);
+        }
+        return result.created();
     }
 
     /**
      * Creates the topics that are missing and checks the ones that exist. A status topic without
-     * compaction is an error: its readers would lose the latest state of clones.
+     * compaction is an error: its readers would lose the latest state of clones. A topic with fewer
+     * replicas or partitions than this layout wants on this cluster is a warning of the result.
      *
-     * @return the names of the topics this call created
+     * @return what was created and what is weaker than it should be
      * @throws TopicLayoutException when a topic exists with settings that break the contract, or the
      *     cluster cannot be reached within the timeout
      */
-    public List<String> ensure(Admin admin, long timeoutMillis) {
+    public Reconciliation reconcile(Admin admin, long timeoutMillis) {
         Objects.requireNonNull(admin, "admin");
         try {
+            int brokers = admin.describeCluster().nodes().get(timeoutMillis, TimeUnit.MILLISECONDS).size();
+            int wanted = replicationFactor > 0 ? replicationFactor : replicationFactorFor(Math.max(1, brokers));
             Set<String> existing = admin.listTopics().names().get(timeoutMillis, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            for (NewTopic topic : newTopics()) {
+            for (NewTopic topic : newTopics(wanted)) {
                 if (!existing.contains(topic.name())) {
                     missing.add(topic);
                 }
@@ -149,10 +228,10 @@ public final class TopicLayout {
                         }
                     }
                 }
-                LOG.info("created topics {}", created);
+                LOG.info("created topics {} with replication factor {}", created, wanted);
             }
-            checkWhenVisible(admin, timeoutMillis);
-            return created;
+            List<String> warnings = checkWhenVisible(admin, timeoutMillis, wanted, brokers);
+            return new Reconciliation(created, warnings, wanted);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TopicLayoutException("interrupted while creating the clonefarm topics", e);
@@ -174,13 +253,12 @@ public final class TopicLayout {
     }
 
     /** New topics take a moment to reach every broker's metadata: retry the check until then. */
-    private void checkWhenVisible(Admin admin, long timeoutMillis)
+    private List<String> checkWhenVisible(Admin admin, long timeoutMillis, int wantedReplicas, int brokers)
             throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
             try {
-                check(admin, timeoutMillis);
-                return;
+                return check(admin, timeoutMillis, wantedReplicas, brokers);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
@@ -190,7 +268,7 @@ public final class TopicLayout {
         }
     }
 
-    private void check(Admin admin, long timeoutMillis)
+    private List<String> check(Admin admin, long timeoutMillis, int wantedReplicas, int brokers)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, TopicDescription> descriptions =
                 admin.describeTopics(allTopics()).allTopicNames().get(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -204,11 +282,10 @@ public final class TopicLayout {
                     + " but must be compacted; run: kafka-configs.sh --alter --entity-type topics --entity-name "
                     + status() + " --add-config cleanup.policy=compact");
         }
-        Map<String, Integer> expected = new HashMap<>();
-        for (NewTopic topic : newTopics()) {
-            expected.put(topic.name(), topic.numPartitions());
-        }
-        for (TopicDescription description : descriptions.values()) {
+        Map<String, Integer> expected = partitionCounts();
+        List<String> warnings = new ArrayList<>();
+        for (String name : allTopics()) {
+            TopicDescription description = descriptions.get(name);
             for (var partition : description.partitions()) {
                 if (partition.leader() == null || partition.leader().isEmpty()) {
                     // a new topic's partitions get leaders a moment after creation: producing before
@@ -219,18 +296,31 @@ public final class TopicLayout {
             }
             int partitions = description.partitions().size();
             if (partitions < expected.get(description.name())) {
-                LOG.warn("topic {} has {} partitions, fewer than the {} configured: fewer workers can share it",
-                        description.name(), partitions, expected.get(description.name()));
+                warnings.add("topic " + description.name() + " has " + partitions + " partitions, fewer than the "
+                        + expected.get(description.name()) + " configured: fewer workers can share it");
+            }
+            int replicas = Integer.MAX_VALUE;
+            for (var partition : description.partitions()) {
+                replicas = Math.min(replicas, partition.replicas().size());
+            }
+            if (replicas < wantedReplicas) {
+                warnings.add("topic " + description.name() + " has replication factor " + replicas + ", lower than the "
+                        + wantedReplicas + (replicationFactor > 0 ? " configured" : " this cluster of " + brokers
+                        + " brokers allows") + ": a broker that fails takes records or the farm's progress with it;"
+                        + " raise it with kafka-reassign-partitions.sh (docs/kafka.md)");
             }
         }
+        return warnings;
     }
 
     /** Partition counts by topic name, as configured. */
     public Map<String, Integer> partitionCounts() {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        for (NewTopic topic : newTopics()) {
-            counts.put(topic.name(), topic.numPartitions());
-        }
+        counts.put(cloneRequests(), requestPartitions);
+        counts.put(events(), eventPartitions);
+        counts.put(status(), statusPartitions);
+        counts.put(deadLetters(), dlqPartitions);
+        counts.put(guestEvents(), guestEventPartitions);
         return counts;
     }
 
@@ -246,6 +336,7 @@ public final class TopicLayout {
         private int eventPartitions = DEFAULT_EVENT_PARTITIONS;
         private int statusPartitions = DEFAULT_STATUS_PARTITIONS;
         private int dlqPartitions = DEFAULT_DLQ_PARTITIONS;
+        private int guestEventPartitions = DEFAULT_GUEST_EVENT_PARTITIONS;
         private short replicationFactor = -1;
 
         private Builder() {
@@ -282,10 +373,18 @@ public final class TopicLayout {
             return this;
         }
 
-        /** Replication factor of created topics; -1 (the default) takes the broker's default. */
+        public Builder guestEventPartitions(int value) {
+            this.guestEventPartitions = partitions("guest-events", value);
+            return this;
+        }
+
+        /**
+         * Replication factor of created topics, and the least an existing topic should have; -1 (the
+         * default) is {@link #replicationFactorFor min(3, brokers)} of the cluster at hand.
+         */
         public Builder replicationFactor(int value) {
             if (value != -1 && (value < 1 || value > Short.MAX_VALUE)) {
-                throw new IllegalArgumentException("replication factor must be -1 (broker default) or 1 to "
+                throw new IllegalArgumentException("replication factor must be -1 (min(3, brokers)) or 1 to "
                         + Short.MAX_VALUE + ", got " + value);
             }
             this.replicationFactor = (short) value;
@@ -301,7 +400,7 @@ public final class TopicLayout {
 
         public TopicLayout build() {
             return new TopicLayout(prefix, requestPartitions, eventPartitions, statusPartitions, dlqPartitions,
-                    replicationFactor);
+                    guestEventPartitions, replicationFactor);
         }
     }
 }

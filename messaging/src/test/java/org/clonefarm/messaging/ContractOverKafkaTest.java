@@ -10,10 +10,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.CloneStatus;
@@ -45,20 +43,11 @@ class ContractOverKafkaTest {
             }
         }
         List<Message> received = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.consumer("test-consumer", null))) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : layout.allTopics()) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (received.size() < samples.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    assertThat(record.key()).isEqualTo("LINUX001");
-                    received.add(decode(layout, record));
-                }
-            }
+        for (String topic : layout.allTopics()) {
+            TopicSnapshot.read(settings, topic, "test-consumer", Duration.ofSeconds(60), record -> {
+                assertThat(record.key()).isEqualTo("LINUX001");
+                received.add(decode(layout, record));
+            });
         }
         assertThat(received).containsExactlyInAnyOrderElementsOf(samples);
     }

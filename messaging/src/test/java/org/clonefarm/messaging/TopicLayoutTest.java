@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The topic layout creates what is missing, leaves what exists, and refuses a broken status topic. */
+/**
+ * The topic layout creates what is missing (replicated by the cluster's size), leaves what exists, and
+ * refuses a broken status topic. Replication on three brokers: {@code LocalKafkaClusterTest} in cli.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TopicLayoutTest {
 
@@ -24,17 +27,54 @@ class TopicLayoutTest {
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
-    void createsTheFourTopicsWithACompactedStatusTopic() throws Exception {
+    void createsTheFiveTopicsWithACompactedStatusTopic() throws Exception {
         TopicLayout layout = TopicLayout.builder().prefix("create.").requestPartitions(3).build();
         try (Admin admin = KAFKA.broker().admin()) {
             List<String> created = layout.ensure(admin, 30_000);
             assertThat(created).containsExactlyInAnyOrder("create.clone-requests", "create.events",
-                    "create.status", "create.dlq");
+                    "create.status", "create.dlq", "create.guest-events");
             assertThat(admin.describeTopics(List.of("create.clone-requests")).allTopicNames().get()
                     .get("create.clone-requests").partitions()).hasSize(3);
             ConfigResource status = new ConfigResource(ConfigResource.Type.TOPIC, "create.status");
             ConfigEntry policy = admin.describeConfigs(List.of(status)).all().get().get(status).get("cleanup.policy");
             assertThat(policy.value()).isEqualTo("compact");
+        }
+    }
+
+    @Test
+    void onOneBrokerTopicsGetOneReplicaAndMinInsyncReplicasOne() throws Exception {
+        TopicLayout layout = TopicLayout.builder().prefix("single.").build();
+        try (Admin admin = KAFKA.broker().admin()) {
+            TopicLayout.Reconciliation result = layout.reconcile(admin, 30_000);
+            assertThat(result.replicationFactor()).isEqualTo(1);
+            assertThat(result.warnings()).isEmpty();
+            var description = admin.describeTopics(List.of("single.events")).allTopicNames().get().get("single.events");
+            assertThat(description.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(1));
+            ConfigResource events = new ConfigResource(ConfigResource.Type.TOPIC, "single.events");
+            ConfigEntry minInsync = admin.describeConfigs(List.of(events)).all().get().get(events).get("min.insync.replicas");
+            assertThat(minInsync.value()).isEqualTo("1");
+            assertThat(minInsync.source()).as("set on the topic, not inherited").isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        }
+    }
+
+    @Test
+    void replicationIsMinOfThreeAndTheBrokersWithMinInsyncOneLess() {
+        assertThat(List.of(1, 2, 3, 4, 7).stream().map(TopicLayout::replicationFactorFor)).containsExactly(1, 2, 3, 3, 3);
+        assertThat(List.of(1, 2, 3).stream().map(TopicLayout::minInsyncReplicasFor)).containsExactly(1, 1, 2);
+        assertThatThrownBy(() -> TopicLayout.replicationFactorFor(0)).hasMessageContaining("got 0");
+    }
+
+    @Test
+    void aReplicationFactorAboveTheClusterIsReportedForTheExistingTopics() throws Exception {
+        TopicLayout single = TopicLayout.builder().prefix("wanted.").build();
+        TopicLayout wantsTwo = TopicLayout.builder().prefix("wanted.").replicationFactor(2).build();
+        try (Admin admin = KAFKA.broker().admin()) {
+            single.ensure(admin, 30_000);
+            TopicLayout.Reconciliation result = wantsTwo.reconcile(admin, 30_000);
+            assertThat(result.created()).isEmpty();
+            assertThat(result.warnings()).hasSize(5).contains("topic wanted.events has replication factor 1, lower than"
+                    + " the 2 configured: a broker that fails takes records or the farm's progress with it; raise it"
+                    + " with kafka-reassign-partitions.sh (docs/kafka.md)");
         }
     }
 

@@ -33,7 +33,8 @@ class PlatformArchitectureTest {
     @Test
     void modelPackagesDoNotDependOnTheLayersAboveThem() {
         noClasses().that().resideInAnyPackage("org.clonefarm.platform.names..", "org.clonefarm.platform.geometry..",
-                        "org.clonefarm.platform.volume..", "org.clonefarm.platform.directory..")
+                        "org.clonefarm.platform.volume..", "org.clonefarm.platform.directory..",
+                        "org.clonefarm.platform.layout..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.clonefarm.platform.allocation..",
                         "org.clonefarm.platform.cp..", "org.clonefarm.platform.simulation..")
                 .check(classes);
@@ -47,6 +48,9 @@ class PlatformArchitectureTest {
     void internalPackagesStayInternal() {
         noClasses().that().resideOutsideOfPackage("org.clonefarm.platform.cp..")
                 .should().dependOnClassesThat().resideInAPackage("org.clonefarm.platform.cp.internal..")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackage("org.clonefarm.platform.simulation..")
+                .should().dependOnClassesThat().resideInAPackage("org.clonefarm.platform.simulation.internal..")
                 .check(classes);
     }
 }

@@ -1,5 +1,6 @@
 package org.clonefarm.testsupport;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -58,30 +59,24 @@ public final class LoopMountedFileSystem implements AutoCloseable {
         return store.getTotalSpace() - store.getUnallocatedSpace();
     }
 
+    /** Unmounts, then detaches the loop device also when the unmount failed (its error then carries the detach's). */
     @Override
     public void close() throws IOException {
-        IOException failure = null;
+        try (Closeable detach = () -> HostCommands.run("losetup", "--detach", device)) {
+            unmount();
+        }
+    }
+
+    private void unmount() throws IOException {
         try {
             HostCommands.run("umount", mountPoint.toString());
         } catch (IOException e) {
-            failure = e;
             try {
                 HostCommands.run("umount", "--lazy", mountPoint.toString());
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-        }
-        try {
-            HostCommands.run("losetup", "--detach", device);
-        } catch (IOException e) {
-            if (failure == null) {
-                failure = e;
-            } else {
-                failure.addSuppressed(e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
+            throw e;
         }
     }
 }

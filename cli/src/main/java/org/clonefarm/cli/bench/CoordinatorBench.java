@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
 import org.clonefarm.coordinator.service.EventFolder;
 import org.clonefarm.coordinator.state.CloneStateStore;
@@ -23,6 +22,8 @@ import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicLog;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.proto.AgentStarted;
 import org.clonefarm.proto.CloneCopied;
 import org.clonefarm.proto.CloneEvent;
@@ -172,13 +173,13 @@ public final class CoordinatorBench {
         }
         int p = phase - 2;
         if (p < progress) {
-            String vaddr = p % 2 == 0 ? "0200" : "0202";
+            String vaddr = (p % 2 == 0 ? Role.ROOT : Role.VAR).vaddr().value();
             return event.setCopyProgress(CopyProgress.newBuilder().setVaddr(vaddr)
                     .setBytesDone(total / 2 * (p + 1) / progress).setBytesTotal(total / 2).setBytesPerSecond(1e8));
         }
         return switch (p - progress) {
-            case 0 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr("0200").setBytesTotal(total / 2).setDigest("d"));
-            case 1 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr("0202").setBytesTotal(total / 2).setDigest("d"));
+            case 0 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr(Role.ROOT.vaddr().value()).setBytesTotal(total / 2).setDigest("d"));
+            case 1 -> event.setDiskCopied(DiskCopied.newBuilder().setVaddr(Role.VAR.vaddr().value()).setBytesTotal(total / 2).setDigest("d"));
             case 2 -> event.setCloneCopied(CloneCopied.newBuilder().setBytesTotal(total));
             case 3 -> event.setGuestStartRequested(GuestStartRequested.getDefaultInstance());
             case 4 -> event.setGuestStarted(GuestStarted.newBuilder().setReply("Command accepted"));
@@ -195,18 +196,11 @@ public final class CoordinatorBench {
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
-        long count = 0;
+        long[] count = {0};
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(layout.events()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                count += consumer.poll(Duration.ofMillis(100)).count();
-            }
+            TopicLog.readOnce(consumer, layout.events(), Duration.ofMinutes(10), record -> count[0]++);
         }
-        return count;
+        return count[0];
     }
 
     static String userid(int index) {

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.clonefarm.coordinator.api.BatchCommands;
+import org.clonefarm.coordinator.commands.BatchCommands;
 import org.clonefarm.coordinator.http.ApiToken;
 import org.clonefarm.coordinator.http.CoordinatorHttpServer;
 import org.clonefarm.coordinator.http.EventHub;
@@ -25,6 +25,7 @@ import org.clonefarm.coordinator.metrics.CoordinatorMetrics;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.coordinator.state.FoldOutcome;
 import org.clonefarm.messaging.EventFactory;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.proto.AgentStarted;
 import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.CloneCopied;
@@ -175,10 +176,10 @@ public final class ObservabilityBench {
                 } else if (step == 1) {
                     e.setCopyStarted(CopyStarted.newBuilder().setWorkerId("w").setBytesTotal(total));
                 } else if (p < progress) {
-                    e.setCopyProgress(CopyProgress.newBuilder().setVaddr("0200").setBytesDone(total * (p + 1) / (progress + 1)));
+                    e.setCopyProgress(CopyProgress.newBuilder().setVaddr(Role.ROOT.vaddr().value()).setBytesDone(total * (p + 1) / (progress + 1)));
                 } else {
                     switch (p - progress) {
-                        case 0 -> e.setDiskCopied(DiskCopied.newBuilder().setVaddr("0200").setBytesTotal(total));
+                        case 0 -> e.setDiskCopied(DiskCopied.newBuilder().setVaddr(Role.ROOT.vaddr().value()).setBytesTotal(total));
                         case 1 -> e.setCloneCopied(CloneCopied.newBuilder().setBytesTotal(total));
                         case 2 -> e.setGuestStartRequested(GuestStartRequested.getDefaultInstance());
                         case 3 -> e.setAgentStarted(AgentStarted.newBuilder().setMode("finalize").setBoot(1));

@@ -11,19 +11,18 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.cli.Main;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
 import org.clonefarm.messaging.ContractCodec;
@@ -32,7 +31,8 @@ import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.messaging.TopicLog;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.CloneEvent;
@@ -120,11 +120,31 @@ public final class WorkersBench {
             file.setLength(clones * 2 * diskBytes);
         }
         List<Process> processes = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> events = new KafkaConsumer<>(settings.consumer("bench-events", null))) {
-            List<TopicPartition> partitions = events.partitionsFor(topics.events()).stream()
-                    .map(p -> new TopicPartition(topics.events(), p.partition())).toList();
-            events.assign(partitions);
-            events.seekToBeginning(partitions);
+        Set<String> copied = ConcurrentHashMap.newKeySet();
+        AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+        AtomicLong last = new AtomicLong();
+        CompletableFuture<Void> allCopied = new CompletableFuture<>();
+        try (TopicLog<String, byte[]> events = new TopicLog<>("bench-events", topics.events(),
+                () -> new KafkaConsumer<>(settings.consumer("bench-events", null)), (record, live) -> {
+                    CloneEvent event = ContractCodec.decodeEvent(record.value(), "bench");
+                    long at = event.getTime().getSeconds() * 1_000_000_000L + event.getTime().getNanos();
+                    switch (event.getFactCase()) {
+                        case COPY_STARTED -> first.accumulateAndGet(at, Math::min);
+                        case CLONE_COPIED -> {
+                            last.accumulateAndGet(at, Math::max);
+                            copied.add(event.getUserid());
+                            if (copied.size() == clones) {
+                                allCopied.complete(null);
+                            }
+                        }
+                        case COPY_FAILED -> allCopied.completeExceptionally(
+                                new IllegalStateException(name + ": " + event.getCopyFailed().getReason()));
+                        default -> { }
+                    }
+                })) {
+            events.start();
+            events.stopped().whenComplete((ok, error) -> allCopied.completeExceptionally(
+                    error != null ? error : new IllegalStateException("the events log stopped")));
             for (int w = 1; w <= workers; w++) {
                 processes.add(startWorker(data, settings, topics, name + "-" + w, maxClones, cpPath));
             }
@@ -134,30 +154,15 @@ public final class WorkersBench {
                 requests.add(request(name, i, target, diskBytes));
             }
             publish(data, settings, topics, requests);
-            Set<String> copied = new HashSet<>();
-            long first = Long.MAX_VALUE;
-            long last = 0;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (copied.size() < clones) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(name + ": only " + copied.size() + " of " + clones
-                            + " clones copied in 10 minutes");
-                }
-                for (ConsumerRecord<String, byte[]> record : events.poll(Duration.ofMillis(200))) {
-                    CloneEvent event = ContractCodec.decodeEvent(record.value(), "bench");
-                    long at = event.getTime().getSeconds() * 1_000_000_000L + event.getTime().getNanos();
-                    switch (event.getFactCase()) {
-                        case COPY_STARTED -> first = Math.min(first, at);
-                        case CLONE_COPIED -> {
-                            copied.add(event.getUserid());
-                            last = Math.max(last, at);
-                        }
-                        case COPY_FAILED -> throw new IllegalStateException(name + ": " + event.getCopyFailed().getReason());
-                        default -> { }
-                    }
-                }
+            try {
+                allCopied.get(10, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException(name + ": only " + copied.size() + " of " + clones
+                        + " clones copied in 10 minutes", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
             }
-            double seconds = (last - first) / 1e9;
+            double seconds = (last.get() - first.get()) / 1e9;
             double mibPerSecond = clones * 2.0 * diskBytes / MIB / seconds;
             System.err.printf(Locale.ROOT, "%s: %d worker(s), %d clones in %.2f s = %.1f MiB/s%n", name, workers, clones,
                     seconds, mibPerSecond);
@@ -209,7 +214,7 @@ public final class WorkersBench {
      */
     private static void publish(Path data, KafkaSettings settings, TopicLayout topics, List<CloneRequest> requests)
             throws Exception {
-        LocalDataDirectory directory = LocalDataDirectory.at(data);
+        SimulationDataDirectory directory = SimulationDataDirectory.at(data);
         StringBuilder entries = new StringBuilder();
         if (!Files.exists(directory.directoryFile())) {
             entries.append("USER ").append(MASTER).append(" NOLOG 1G 2G G\n");

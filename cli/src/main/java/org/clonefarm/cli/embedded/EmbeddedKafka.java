@@ -1,8 +1,6 @@
 package org.clonefarm.cli.embedded;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +13,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
@@ -39,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = KraftNodeProperties.HOST;
     private static final int NODE_ID = 1;
 
     private final Path directory;
@@ -67,6 +64,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalArgumentException("Kafka port must be 0 (any free port) or 1-65535, got " + port);
         }
         Path directory = dataDirectory.resolve("kafka");
+        LocalKafkaCluster cluster = LocalKafkaCluster.at(dataDirectory);
+        if (cluster.exists()) {
+            throw new EmbeddedKafkaException(directory + " holds a local cluster of " + cluster.brokers()
+                    + " brokers ('clonefarm kafka start'), not the single in-process broker: run 'clonefarm up --brokers "
+                    + cluster.brokers() + "' to use it, or give another --data");
+        }
         try {
             Files.createDirectories(directory.resolve("logs"));
             String clusterId = clusterId(directory);
@@ -77,7 +80,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             try (var out = Files.newBufferedWriter(propertiesFile)) {
                 properties.store(out, "written by clonefarm at every start; edits are lost");
             }
-            format(clusterId, propertiesFile);
+            KraftStorage.format(clusterId, propertiesFile, java.util.List.of());
             DurableFiles.replace(directory.resolve("broker.port"),
                     Integer.toString(brokerPort).getBytes(StandardCharsets.US_ASCII));
 
@@ -141,47 +144,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A port free on the loopback address now (another process may take it before it is bound). */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
         }
     }
 
     private static Properties serverProperties(Path directory, int brokerPort, int controllerPort) {
-        Properties p = new Properties();
-        p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", Integer.toString(NODE_ID));
-        p.setProperty("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
-        p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.setProperty("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.setProperty("log.dirs", directory.resolve("logs").toAbsolutePath().toString());
-        p.setProperty("offsets.topic.replication.factor", "1");
-        p.setProperty("offsets.topic.num.partitions", "6");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
-        p.setProperty("group.initial.rebalance.delay.ms", "0");
-        p.setProperty("auto.create.topics.enable", "false");
-        p.setProperty("num.partitions", "1");
+        Properties p = KraftNodeProperties.common(1, NODE_ID, NODE_ID + "@" + HOST + ":" + controllerPort,
+                directory.resolve("logs"));
+        KraftNodeProperties.plaintext(p, brokerPort, controllerPort);
         return p;
-    }
-
-    private static void format(String clusterId, Path propertiesFile) {
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            code = StorageTool.execute(new String[] {
-                "format", "--cluster-id", clusterId, "--config", propertiesFile.toString(), "--ignore-formatted"
-            }, print);
-        }
-        if (code != 0) {
-            throw new EmbeddedKafkaException("formatting the Kafka storage failed (exit " + code + "): "
-                    + output.toString(StandardCharsets.UTF_8).trim());
-        }
     }
 
     private static void awaitReady(String bootstrap, Duration timeout) {
@@ -224,7 +198,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return rootMessage(e).toLowerCase(java.util.Locale.ROOT).contains("lock");
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -233,10 +207,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Where the embedded broker of a data directory listens when it runs ({@code clonefarm up} in
-     * another process), from the port it last used; empty when no broker ever ran there.
+     * Where the brokers of a data directory listen when they run ({@code clonefarm up} or
+     * {@code clonefarm kafka start} in another process): the local cluster's recorded ports, else the
+     * port the embedded broker last used; empty when no broker ever ran there.
      */
     public static java.util.Optional<String> lastAddress(Path dataDirectory) {
+        LocalKafkaCluster cluster = LocalKafkaCluster.at(dataDirectory);
+        if (cluster.exists()) {
+            return java.util.Optional.of(cluster.bootstrapServers());
+        }
         Path file = dataDirectory.resolve("kafka").resolve("broker.port");
         try {
             return java.util.Optional.of(HOST + ":" + Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).trim()));

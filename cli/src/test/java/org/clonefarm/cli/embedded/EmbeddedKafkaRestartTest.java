@@ -8,13 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +29,7 @@ class EmbeddedKafkaRestartTest {
             firstServers = broker.bootstrapServers();
             KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers());
             try (Admin admin = Admin.create(settings.admin("t"))) {
-                assertThat(layout.ensure(admin, 30_000)).hasSize(4);
+                assertThat(layout.ensure(admin, 30_000)).hasSize(5);
             }
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("p"))) {
                 for (int i = 0; i < 100; i++) {
@@ -47,17 +45,8 @@ class EmbeddedKafkaRestartTest {
                 assertThat(layout.ensure(admin, 30_000)).as("topics survived: nothing to create").isEmpty();
             }
             List<String> values = new ArrayList<>();
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.consumer("c", null))) {
-                TopicPartition partition = new TopicPartition(layout.events(), 0);
-                consumer.assign(List.of(partition));
-                consumer.seekToBeginning(List.of(partition));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (values.size() < 100 && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                        values.add(new String(record.value()));
-                    }
-                }
-            }
+            TopicSnapshot.read(settings, layout.events(), "c", Duration.ofSeconds(60),
+                    record -> values.add(new String(record.value())));
             assertThat(values).hasSize(100).startsWith("event-0", "event-1").endsWith("event-99");
         }
     }

@@ -25,13 +25,14 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
-import org.clonefarm.coordinator.api.BatchCommands;
-import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
+import org.clonefarm.coordinator.commands.BatchCommands;
+import org.clonefarm.coordinator.commands.BatchCommands.BatchCommandException;
 import org.clonefarm.coordinator.http.internal.ApiJson;
 import org.clonefarm.coordinator.http.internal.Problems;
 import org.clonefarm.coordinator.http.internal.SseStream;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateStore;
+import org.clonefarm.coordinator.watch.BatchTimeline;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneStatus;
 import org.slf4j.Logger;
@@ -48,6 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>GET /metrics</td><td>Prometheus text format</td></tr>
  *   <tr><td>GET /api/batches</td><td>every batch: counts per state, bytes, rate, ETA</td></tr>
  *   <tr><td>GET /api/batches/{id}</td><td>one batch, with the status of each clone</td></tr>
+ *   <tr><td>GET /api/batches/{id}/timeline</td><td>bytes copied over time and the time each clone spent in each step;
+ *       {@code ?clones=N} keeps the first N clones' rows</td></tr>
  *   <tr><td>POST /api/batches</td><td>body = clone spec YAML; 201 (202 when already submitted) or a problem</td></tr>
  *   <tr><td>POST /api/batches/{id}/retry, /cancel</td><td>optional JSON body {@code {"userids":[...]}}</td></tr>
  *   <tr><td>GET /api/clones/{userid}</td><td>state, step, progress and the fact history of a clone</td></tr>
@@ -175,6 +178,7 @@ public final class CoordinatorHttpServer implements AutoCloseable {
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
         router.get("/api/batches").handler(this::listBatches);
         router.get("/api/batches/:id").handler(this::showBatch);
+        router.get("/api/batches/:id/timeline").handler(this::showTimeline);
         post(router, "/api/batches", "application/yaml, text/plain", SPEC_BODY, this::submit);
         post(router, "/api/batches/:id/retry", "application/json", USERIDS_BODY, ctx -> change(ctx, true));
         post(router, "/api/batches/:id/cancel", "application/json", USERIDS_BODY, ctx -> change(ctx, false));
@@ -339,6 +343,31 @@ public final class CoordinatorHttpServer implements AutoCloseable {
         }
         json(ctx, 200, ApiJson.batch(batch, hub.throughput().rate(batchId, batch.bytesDone(), batch.bytesTotal()))
                 .put("cloneStatuses", clones));
+    }
+
+    /** The batch's timeline; {@code ?clones=N} keeps the first N clones' rows (the distributions cover them all). */
+    private void showTimeline(RoutingContext ctx) {
+        String batchId = ctx.pathParam("id");
+        String clones = ctx.request().getParam("clones");
+        int maxClones = Integer.MAX_VALUE;
+        if (clones != null) {
+            try {
+                maxClones = Integer.parseInt(clones.strip());
+            } catch (NumberFormatException e) {
+                maxClones = -1;
+            }
+            if (maxClones < 0) {
+                Problems.send(ctx, 400, "bad-query", "Bad query parameter",
+                        "clones must be a whole number of clone rows, 0 or more, got '" + clones + "'");
+                return;
+            }
+        }
+        BatchTimeline timeline = hub.timelines().timeline(batchId);
+        if (timeline == null) {
+            Problems.send(ctx, 404, "batch-not-found", "No such batch", "no event names batch '" + batchId + "'");
+            return;
+        }
+        json(ctx, 200, ApiJson.timeline(timeline, maxClones));
     }
 
     private void showClone(RoutingContext ctx) {

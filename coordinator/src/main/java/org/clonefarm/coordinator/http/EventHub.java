@@ -10,6 +10,7 @@ import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.coordinator.state.FoldOutcome;
 import org.clonefarm.coordinator.watch.BatchThroughput;
+import org.clonefarm.coordinator.watch.BatchTimelines;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneStatus;
 
@@ -29,7 +30,8 @@ import org.clonefarm.proto.CloneStatus;
  * ring (or learns of a gap when the ring has moved past it).
  *
  * <p>The hub also records every batch's bytes into its {@link BatchThroughput}, so rate and ETA come
- * with it. Thread-safety: {@link #onFolded} from the folding thread only; everything else from any.
+ * with it, and passes every event it keeps to its {@link BatchTimelines}, the dashboard's pictures
+ * (throughput over time, time per step). Thread-safety: {@link #onFolded} from the folding thread only; everything else from any.
  */
 public final class EventHub implements EventFolder.Listener {
     /** The default ring size. */
@@ -38,6 +40,7 @@ public final class EventHub implements EventFolder.Listener {
 
     private final CloneStateStore store;
     private final BatchThroughput throughput;
+    private final BatchTimelines timelines = new BatchTimelines();
     private final HubEvent[] ring;
     private final String run = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
     private final List<Registration> subscribers = new CopyOnWriteArrayList<>();
@@ -126,12 +129,18 @@ public final class EventHub implements EventFolder.Listener {
         return store;
     }
 
+    /** Every batch's throughput over time and time per step, folded from the events the hub keeps. */
+    public BatchTimelines timelines() {
+        return timelines;
+    }
+
     @Override
     public void onFolded(CloneEvent event, FoldOutcome outcome, boolean live) {
         if (outcome.kind() != FoldOutcome.Kind.APPLIED && outcome.kind() != FoldOutcome.Kind.BATCH) {
             return;
         }
         sampleThroughput(event.getBatchId());
+        timelines.onFolded(event, outcome, live);
         List<Registration> slow = null;
         synchronized (ring) {
             long seq = nextSeq++;

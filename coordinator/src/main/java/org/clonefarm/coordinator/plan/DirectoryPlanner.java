@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
+import org.clonefarm.coordinator.commands.BatchCommands.BatchCommandException;
 import org.clonefarm.coordinator.spec.SpecParser;
 import org.clonefarm.coordinator.spec.SpecProblem;
 import org.clonefarm.coordinator.spec.SpecValidator;

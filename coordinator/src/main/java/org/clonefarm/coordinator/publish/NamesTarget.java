@@ -30,7 +30,7 @@ public sealed interface NamesTarget {
 
         @Override
         public void write(List<NamesEntry> names) throws IOException {
-            BatchNames.writeToDisk(region, file, names);
+            NamesFileWriter.writeToDisk(region, file, names);
         }
 
         @Override
@@ -47,7 +47,7 @@ public sealed interface NamesTarget {
 
         @Override
         public void write(List<NamesEntry> names) throws IOException {
-            BatchNames.writeToFile(path, names);
+            NamesFileWriter.writeToFile(path, names);
         }
 
         @Override

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.clonefarm.coordinator.api.BatchCommands;
-import org.clonefarm.coordinator.local.LocalBatchCommands;
+import org.clonefarm.coordinator.commands.BatchCommands;
+import org.clonefarm.coordinator.simulation.SimulationBatchCommands;
 import org.clonefarm.coordinator.publish.RequestLog;
 import org.clonefarm.coordinator.orchestration.GuestStarter;
 import org.clonefarm.coordinator.orchestration.OrchestrationSettings;
@@ -19,7 +19,8 @@ import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class CoordinatorService implements AutoCloseable {
      * @param extraListeners given the store, the listeners told of every folded event after the
      *     orchestrator (the HTTP event stream, metrics)
      */
-    public static CoordinatorService start(String id, KafkaSettings settings, TopicLayout layout, LocalDataDirectory data,
+    public static CoordinatorService start(String id, KafkaSettings settings, TopicLayout layout, SimulationDataDirectory data,
             FarmKey farmKey, GuestStarter starter, OrchestrationSettings orchestration,
             java.util.function.Function<CloneStateStore, List<EventFolder.Listener>> extraListeners) {
         Objects.requireNonNull(id, "id");
@@ -80,8 +81,8 @@ public final class CoordinatorService implements AutoCloseable {
                     listener.onFolded(event, outcome, live);
                 }
             });
-            BatchCommands commands = new LocalBatchCommands(data, publisher, () -> store,
-                    RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)), LocalBatchCommands.DEFAULT_NAMES_FILE,
+            BatchCommands commands = new SimulationBatchCommands(data, publisher, () -> store,
+                    RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)), CloneLayout.NAMES_FILE,
                     Duration.ofSeconds(60), Clock.systemUTC());
             CompletableFuture<Void> ready = folder.start().thenRun(() -> {
                 orchestrator.onCaughtUp();

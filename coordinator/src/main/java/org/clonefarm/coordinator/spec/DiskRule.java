@@ -1,13 +1,16 @@
 package org.clonefarm.coordinator.spec;
 
+import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.proto.DiskAction;
 import org.clonefarm.proto.DiskRole;
 
 /**
  * What a spec says about one of the master's disks: copy it into each clone, link it, or give each
  * clone a V-DISK. Written as {@code "0200": copy}, {@code "0201": vdisk 524288} or
- * {@code "0300": copy as var}; without {@code as}, the role follows the demo master's convention
- * (0191 config, 0200 root, 0201 swap, 0202 var, 0203 usr, 0204 opt, others "other").
+ * {@code "0300": copy as var}; without {@code as}, the role follows the layout's convention
+ * ({@link CloneLayout.Role}: 0191 config, 0200 root, 0201 swap, 0202 var, 0203 usr, 0204 opt; any
+ * other vaddr "other").
  *
  * @param vaddr 4 upper-case hex digits
  * @param action copy, link or vdisk
@@ -16,17 +19,14 @@ import org.clonefarm.proto.DiskRole;
  */
 public record DiskRule(String vaddr, DiskAction action, long vdiskBlocks, DiskRole role) {
 
-    /** The conventional role of a vaddr on the demo master. */
+    /** The conventional role of a vaddr ({@link CloneLayout.Role#at}), as the contract writes it. */
     public static DiskRole conventionalRole(String vaddr) {
-        return switch (vaddr) {
-            case "0191" -> DiskRole.DISK_ROLE_CONFIG;
-            case "0200" -> DiskRole.DISK_ROLE_ROOT;
-            case "0201" -> DiskRole.DISK_ROLE_SWAP;
-            case "0202" -> DiskRole.DISK_ROLE_VAR;
-            case "0203" -> DiskRole.DISK_ROLE_USR;
-            case "0204" -> DiskRole.DISK_ROLE_OPT;
-            default -> DiskRole.DISK_ROLE_OTHER;
-        };
+        return CloneLayout.Role.at(Vaddr.of(vaddr)).map(DiskRule::contractRole).orElse(DiskRole.DISK_ROLE_OTHER);
+    }
+
+    /** A layout role as the contract writes it: the enum constant of the same name. */
+    public static DiskRole contractRole(CloneLayout.Role role) {
+        return DiskRole.valueOf("DISK_ROLE_" + role.name());
     }
 
     /** The role as written after {@code as}: config, root, swap, var, usr, opt, other. */

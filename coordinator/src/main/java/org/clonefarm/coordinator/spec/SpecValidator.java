@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.clonefarm.proto.DiskAction;
 import org.clonefarm.platform.ids.BatchName;
 import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.proto.DiskRole;
 
 /**
@@ -147,7 +148,7 @@ public final class SpecValidator {
         DiskRule config = byRole.get(DiskRole.DISK_ROLE_CONFIG);
         String profile = spec.profile().specName();
         if (root == null) {
-            problems.add("disks", null, "has no root disk (0200, or 'as root'): profile " + profile + " needs one");
+            problems.add("disks", null, "has no root disk (" + Role.ROOT.vaddr() + ", or 'as root'): profile " + profile + " needs one");
         } else if (spec.profile() == CloneProfile.RW_ROOT && root.action() != DiskAction.DISK_ACTION_COPY) {
             problems.add(placeOfVaddr(problems, root.vaddr()), root.specText(),
                     "does not fit profile rw-root: the clone owns its root, so the root disk must be copy");
@@ -159,7 +160,7 @@ public final class SpecValidator {
             problems.add(placeOfVaddr(problems, var.vaddr()), var.specText(),
                     "does not fit profile " + profile + ": every clone owns its /var, so it must be copy");
         } else if (var == null) {
-            problems.add("disks", null, "has no var disk (0202, or 'as var'): profile " + profile
+            problems.add("disks", null, "has no var disk (" + Role.VAR.vaddr() + ", or 'as var'): profile " + profile
                     + " needs one the clone owns (copy)");
         }
         if (config != null && config.action() != DiskAction.DISK_ACTION_LINK) {

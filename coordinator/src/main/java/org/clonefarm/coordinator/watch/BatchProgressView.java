@@ -59,9 +59,24 @@ public final class BatchProgressView {
 
     /** One line for logs and pipes: progress, bytes, rate, ETA and counts. */
     public static String summaryLine(BatchSummary batch, BatchThroughput.Rate rate) {
-        return String.format(Locale.ROOT, "%s %d%% %s/%s %s/s ETA %s | %s | %d/%d finished", batch.batchId(),
-                percent(batch), bytes(batch.bytesDone()), bytes(batch.bytesTotal()), bytes((long) rate.bytesPerSecond()),
-                eta(rate), counts(batch), batch.finished(), batch.clones());
+        return String.format(Locale.ROOT, "%s %d%% %s/%s %s | %s | %d/%d finished", batch.batchId(),
+                percent(batch), bytes(batch.bytesDone()), bytes(batch.bytesTotal()), rate(rate), counts(batch),
+                batch.finished(), batch.clones());
+    }
+
+    /**
+     * One line to redraw in place on a terminal, the batch's id left out: a short bar, percent, clones finished
+     * and the counts first, bytes, rate and ETA after them (what a narrow terminal cuts off first).
+     */
+    public static String line(BatchSummary batch, BatchThroughput.Rate rate) {
+        return String.format(Locale.ROOT, "%s %3d%%  %d/%d finished  %s  |  %s/%s  %s", bar(fraction(batch), 20),
+                percent(batch), batch.finished(), batch.clones(), counts(batch), bytes(batch.bytesDone()),
+                bytes(batch.bytesTotal()), rate(rate));
+    }
+
+    /** The part of the lines that moves all the time: {@code 12.5 MiB/s ETA 1:05}. */
+    public static String rate(BatchThroughput.Rate rate) {
+        return bytes((long) rate.bytesPerSecond()) + "/s ETA " + eta(rate);
     }
 
     /** {@code PLANNED 3  COPYING 4  READY 10}, states with no clone left out, in life order. */

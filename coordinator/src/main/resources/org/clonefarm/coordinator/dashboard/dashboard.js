@@ -6,6 +6,8 @@
   'use strict';
   const STATES = ['PLANNED', 'COPYING', 'COPIED', 'STARTING', 'FINALIZING', 'REBOOTING', 'READY', 'FAILED', 'CANCELLED'];
   const LOG_LIMIT = 300;
+  const GANTT_ROWS = 60; // clones drawn in "each clone's steps"; the table covers them all
+  const TIMELINE_INTERVAL = 1000; // the timeline is read at most once a second, however fast facts come
   const state = { token: null, batch: null, clones: new Map(), cells: new Map(), source: null, detail: null };
   const $ = (id) => document.getElementById(id);
 
@@ -51,6 +53,18 @@
     return (h ? h + 'h ' : '') + (h || m ? m + 'm ' : '') + s + 's';
   }
 
+  // seconds as a person reads them: 0.4 s, 12 s, 3m 20s
+  function secs(s) {
+    if (s === null || s === undefined) return '-';
+    if (s < 10) return s.toFixed(1) + ' s';
+    if (s < 60) return Math.round(s) + ' s';
+    return duration(Math.round(s));
+  }
+
+  function esc(text) {
+    return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  }
+
   function setConnection(up, text) {
     const el = $('connection');
     el.textContent = text;
@@ -86,6 +100,124 @@
     $('grid').innerHTML = '';
     for (const clone of batch.cloneStatuses) updateClone(clone);
     renderOverview(batch);
+    timelineSoon(0);
+  }
+
+  // The timeline (throughput, time per step) is computed by the coordinator from the events; the page
+  // asks for it again when facts of its batch arrive, at most once a second and one request at a time.
+  const timeline = { timer: null, busy: false, dirty: false };
+  function timelineSoon(delay) {
+    timeline.dirty = true;
+    if (timeline.timer !== null || timeline.busy) return;
+    timeline.timer = setTimeout(loadTimeline, delay === undefined ? TIMELINE_INTERVAL : delay);
+  }
+
+  async function loadTimeline() {
+    timeline.timer = null;
+    if (!state.batch) return;
+    timeline.dirty = false;
+    timeline.busy = true;
+    const batch = state.batch;
+    try {
+      const data = await api('/api/batches/' + encodeURIComponent(batch) + '/timeline?clones=' + GANTT_ROWS);
+      if (batch === state.batch) renderTimeline(data);
+    } catch (error) {
+      // no fact of the batch folded yet, or the coordinator is away: the next fact or tick asks again
+    } finally {
+      timeline.busy = false;
+      if (timeline.dirty) timelineSoon();
+    }
+  }
+
+  function renderTimeline(t) {
+    renderThroughput(t);
+    renderSteps(t);
+    renderCloneSteps(t);
+  }
+
+  // Charts are drawn in the pixels they are shown in, so their text keeps its size whatever the window.
+  function chartWidth(svg) {
+    return Math.max(320, Math.round(svg.getBoundingClientRect().width) || 600);
+  }
+
+  // Bytes per second over the batch's life, one step of the line per bucket of the coordinator's series.
+  function renderThroughput(t) {
+    const svg = $('throughput-chart');
+    const W = chartWidth(svg), H = 170, left = 70, right = 8, top = 10, bottom = 20;
+    const tp = t.throughput, points = tp.points, width = tp.bucketSeconds;
+    const span = Math.max(points.length * width, 1);
+    const peak = Math.max(tp.peakBytesPerSecond, 1);
+    const x = (sec) => (left + sec / span * (W - left - right)).toFixed(1);
+    const y = (rate) => (H - bottom - rate / peak * (H - top - bottom)).toFixed(1);
+    let line = '';
+    for (const p of points) line += `${line ? 'L' : 'M'}${x(p.t)},${y(p.bytesPerSecond)}L${x(p.t + width)},${y(p.bytesPerSecond)}`;
+    const area = points.length ? `M${x(0)},${y(0)}` + line.replace(/^M/, 'L') + `L${x(span)},${y(0)}Z` : '';
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    svg.dataset.points = points.length;
+    svg.dataset.bytes = tp.bytes;
+    svg.innerHTML =
+      `<line class="axis" x1="${left}" y1="${H - bottom}" x2="${W - right}" y2="${H - bottom}"/>` +
+      `<line class="axis" x1="${left}" y1="${top}" x2="${left}" y2="${H - bottom}"/>` +
+      `<text class="tick" x="${left - 4}" y="${top + 4}" text-anchor="end">${esc(bytes(tp.peakBytesPerSecond))}/s</text>` +
+      `<text class="tick" x="${left - 4}" y="${H - bottom}" text-anchor="end">0</text>` +
+      `<text class="tick" x="${left}" y="${H - 6}">0 s</text>` +
+      `<text class="tick" x="${W - right}" y="${H - 6}" text-anchor="end">${esc(secs(span))}</text>` +
+      `<path class="area" d="${area}"/><path class="line" d="${line}"><title>bytes copied per second, ${width} s buckets</title></path>`;
+    const mean = t.durationSeconds > 0 ? tp.bytes / t.durationSeconds : 0;
+    $('throughput-text').textContent = tp.bytes ? `${bytes(tp.bytes)} copied in ${secs(t.durationSeconds)}: ` +
+      `peak ${bytes(tp.peakBytesPerSecond)}/s, mean ${bytes(mean)}/s (${width} s buckets)` : 'no bytes copied yet';
+  }
+
+  // The distribution of each step's duration over the clones that finished it.
+  function renderSteps(t) {
+    const rows = t.steps.map((s) => Object.assign({ id: s.step }, s))
+      .concat([Object.assign({ id: 'total', label: 'planned → READY' }, t.plannedToReady)]);
+    const longest = Math.max(1e-9, ...rows.map((r) => r.maxSeconds));
+    const body = $('step-table').tBodies[0];
+    body.innerHTML = '';
+    for (const r of rows) {
+      const tr = document.createElement('tr');
+      tr.dataset.step = r.id;
+      tr.dataset.clones = r.clones;
+      if (r.id === 'total') tr.className = 'total';
+      const none = r.clones === 0;
+      tr.innerHTML = `<td><span class="swatch step-${r.id}"></span>${esc(r.label)}</td><td>${r.clones}</td>` +
+        `<td class="median">${none ? '-' : secs(r.medianSeconds)}</td><td>${none ? '-' : secs(r.p90Seconds)}</td>` +
+        `<td>${none ? '-' : secs(r.maxSeconds)}</td><td><div class="dist">` +
+        (none ? '' : `<span class="max step-${r.id}" style="width:${(100 * r.maxSeconds / longest).toFixed(1)}%"></span>` +
+          `<span class="step-${r.id}" style="width:${(100 * r.medianSeconds / longest).toFixed(1)}%"></span>`) +
+        '</div></td>';
+      body.appendChild(tr);
+    }
+  }
+
+  // One row per clone: its steps as coloured bars on the batch's time axis (a lighter bar: still in it, or failed in it).
+  function renderCloneSteps(t) {
+    const svg = $('clone-steps');
+    const W = chartWidth(svg), left = 70, right = 8, rowH = 12, top = 4, axis = 16;
+    const clones = t.clones.slice(0, GANTT_ROWS);
+    const span = Math.max(t.durationSeconds, ...clones.flatMap((c) => c.spans.map((s) => s.to)), 0.001);
+    const H = top + clones.length * rowH + axis;
+    const x = (sec) => left + sec / span * (W - left - right);
+    let rows = '';
+    clones.forEach((c, i) => {
+      const y = top + i * rowH;
+      let bars = '';
+      for (const s of c.spans) {
+        bars += `<rect class="step-${s.step}${s.open ? ' open' : ''}" x="${x(s.from).toFixed(1)}" y="${y}" ` +
+          `width="${Math.max(0.8, x(s.to) - x(s.from)).toFixed(1)}" height="${rowH - 2}">` +
+          `<title>${esc(c.userid)} ${esc(s.step)} ${secs(s.seconds)}${s.open ? ' (not ended)' : ''}</title></rect>`;
+      }
+      rows += `<g class="clone-row" data-userid="${esc(c.userid)}" data-state="${esc(c.state)}">` +
+        `<text class="uid" x="${left - 4}" y="${y + rowH - 3}" text-anchor="end">${esc(c.userid)}</text>${bars}</g>`;
+    });
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    svg.innerHTML = rows +
+      `<line class="axis" x1="${left}" y1="${H - axis + 2}" x2="${W - right}" y2="${H - axis + 2}"/>` +
+      `<text class="tick" x="${left}" y="${H - 3}">0 s</text>` +
+      `<text class="tick" x="${W - right}" y="${H - 3}" text-anchor="end">${esc(secs(span))}</text>`;
+    $('clone-steps-text').textContent = t.cloneCount > clones.length
+      ? `the first ${clones.length} of ${t.cloneCount} clones; the table above covers all of them` : '';
   }
 
   function renderOverview(b) {
@@ -185,9 +317,10 @@
       if (message.batchId === state.batch && message.status) {
         updateClone(message.status);
         refreshSoon(); // counts and bytes of the overview follow the grid within half a second
+        timelineSoon();
       }
     });
-    source.addEventListener('batch', (e) => { log(JSON.parse(e.data)); loadBatches(); });
+    source.addEventListener('batch', (e) => { log(JSON.parse(e.data)); loadBatches(); timelineSoon(); });
     source.addEventListener('gap', (e) => { log({ fact: 'gap: ' + JSON.parse(e.data).missed + ' events missed' }); loadBatch(); });
   }
 

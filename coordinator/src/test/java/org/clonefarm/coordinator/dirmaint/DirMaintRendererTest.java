@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import org.clonefarm.coordinator.local.LocalBatchCommandsTest;
-import org.clonefarm.coordinator.local.TestFarms;
+import org.clonefarm.coordinator.simulation.SimulationBatchCommandsTest;
+import org.clonefarm.coordinator.simulation.TestFarms;
 import org.clonefarm.coordinator.plan.BatchPlan;
 import org.clonefarm.coordinator.plan.DirectoryPlanner;
 import org.clonefarm.coordinator.spec.SpecParser;
@@ -17,7 +17,7 @@ import org.clonefarm.platform.directory.DirectoryEntry;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.volume.Extent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,13 +28,13 @@ class DirMaintRendererTest {
     /** A prototype LINK the clone keeps needs no command; a prototype AUTOG the spec decides is deleted, then added on the planned extent. */
     @Test
     void deletesWhatThePrototypeGivesDifferentlyAndSkipsWhatItGivesAlike(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = TestFarms.smallMaster(root, 200);
+        SimulationDataDirectory data = TestFarms.smallMaster(root, 200);
         String text = Files.readString(data.directoryFile()).replace(" NICDEF 0600 TYPE QDIO LAN SYSTEM VSWLNX\n",
                 " NICDEF 0600 TYPE QDIO LAN SYSTEM VSWLNX\n LINK LNXMSTR 0191 0191 RR\n MDISK 0200 3390 AUTOG 20 LNXPOOL MR\n"
                         + " LINK LNXMSTR 0203 0203 MR\n");
         UserDirectory directory = UserDirectory.parse(text, "extract");
         DirectoryEntry prototype = directory.entry(new Userid("LNXPROTO")).orElseThrow();
-        BatchPlan plan = DirectoryPlanner.plan(new SpecParser().parse(LocalBatchCommandsTest.spec("web-r", "LINUX001-LINUX001",
+        BatchPlan plan = DirectoryPlanner.plan(new SpecParser().parse(SimulationBatchCommandsTest.spec("web-r", "LINUX001-LINUX001",
                 "10.1.1.21")), directory, ExtentControl.read(data.extentControlFile()), Clock.systemUTC());
         DirectoryEntry clone = plan.entries().get(0);
         Extent root200 = clone.minidisk(new Vaddr("0200")).orElseThrow().extent().orElseThrow();
@@ -55,7 +55,7 @@ class DirMaintRendererTest {
     /** A clone entry with a statement the prototype lacks (other than devices) cannot be made by ADD LIKE. */
     @Test
     void refusesAnEntryThatDiffersFromThePrototypeOutsideDevices(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = TestFarms.smallMaster(root, 200);
+        SimulationDataDirectory data = TestFarms.smallMaster(root, 200);
         UserDirectory directory = data.readDirectory();
         DirectoryEntry prototype = directory.entry(new Userid("LNXPROTO")).orElseThrow();
         DirectoryEntry clone = UserDirectory.parse("""

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.clonefarm.coordinator.api.BatchCommands.BatchCommandException;
-import org.clonefarm.coordinator.local.EventLogSnapshot;
-import org.clonefarm.coordinator.local.LocalBatchCommandsTest;
-import org.clonefarm.coordinator.local.TestFarms;
+import org.clonefarm.coordinator.commands.BatchCommands.BatchCommandException;
+import org.clonefarm.coordinator.state.EventLogSnapshot;
+import org.clonefarm.coordinator.simulation.SimulationBatchCommandsTest;
+import org.clonefarm.coordinator.simulation.TestFarms;
 import org.clonefarm.coordinator.publish.BatchPublisher;
 import org.clonefarm.coordinator.publish.RequestLog;
 import org.clonefarm.coordinator.publish.NamesTarget;
@@ -38,7 +38,7 @@ import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.names.NamesFile;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.volume.Extent;
 import org.clonefarm.proto.CloneState;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
@@ -92,18 +92,18 @@ class DirMaintSubmitTest {
         }
     };
 
-    private static DirMaintSubmit submitter(LocalDataDirectory data, Path root) {
+    private static DirMaintSubmit submitter(SimulationDataDirectory data, Path root) {
         return new DirMaintSubmit(data.directoryFile(), data.extentControlFile(), root.resolve("journals"), Clock.systemUTC());
     }
 
     /** The EXEC's AMDISKs are exactly the plan's extents, overlap nothing, and every line fits 72 columns. */
     @Test
     void printedCommandsCarryThePlannedExtentsAndOverlapNothing(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
+        SimulationDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
         UserDirectory before = UserDirectory.read(data.directoryFile());
         DirMaintSubmit submit = submitter(data, root);
 
-        DirMaintSubmit.Outcome outcome = submit.print(LocalBatchCommandsTest.spec("web-01", "LINUX001-LINUX004", "10.1.1.21"), null);
+        DirMaintSubmit.Outcome outcome = submit.print(SimulationBatchCommandsTest.spec("web-01", "LINUX001-LINUX004", "10.1.1.21"), null);
 
         String exec = outcome.exec();
         assertThat(exec.lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(72));
@@ -146,7 +146,7 @@ class DirMaintSubmitTest {
     /** Every command runs once, in the journal's order; then the NAMES file is on the 191 and the batch is published. */
     @Test
     void runAppliesEveryCommandInOrderThenWritesNamesAndPublishes(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
+        SimulationDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
         Path script = wrapper(root);
         KafkaSettings settings = KafkaSettings.of(KAFKA.bootstrapServers());
         TopicLayout layout = TopicLayout.builder().prefix("dirmrun.").build();
@@ -159,7 +159,7 @@ class DirMaintSubmitTest {
                     RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)));
             NamesTarget names = new NamesTarget.CmsDisk(data.resolve(new Userid("LNXMSTR"), new Vaddr("0191")),
                     CmsFileId.of("LINUX", "NAMES"));
-            String spec = LocalBatchCommandsTest.spec("web-02", "LINUX001-LINUX003", "10.1.1.21");
+            String spec = SimulationBatchCommandsTest.spec("web-02", "LINUX001-LINUX003", "10.1.1.21");
             DirMaintSubmit submit = submitter(data, root);
 
             DirMaintSubmit.Outcome outcome = submit.run(spec, () -> snapshot(settings, layout),
@@ -186,7 +186,7 @@ class DirMaintSubmitTest {
     /** A failure for LINUX002 stops the batch naming clone, command, exit code and stderr; the re-run applies only the rest. */
     @Test
     void failureMidBatchStopsAndReRunAppliesOnlyTheRest(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
+        SimulationDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
         Path script = wrapper(root);
         Files.createFile(root.resolve("fail"));
         KafkaSettings settings = KafkaSettings.of(KAFKA.bootstrapServers());
@@ -200,7 +200,7 @@ class DirMaintSubmitTest {
                     RequestLog.onTopic(settings, layout, Duration.ofSeconds(60)));
             Path namesFile = root.resolve("LINUX.NAMES");
             NamesTarget names = new NamesTarget.TextFile(namesFile);
-            String spec = LocalBatchCommandsTest.spec("web-03", "LINUX001-LINUX003", "10.1.1.21");
+            String spec = SimulationBatchCommandsTest.spec("web-03", "LINUX001-LINUX003", "10.1.1.21");
             DirMaintSubmit submit = submitter(data, root);
             ExternalDirMaint runner = ExternalDirMaint.of(script.toString(), Duration.ofSeconds(30));
 
@@ -231,9 +231,9 @@ class DirMaintSubmitTest {
     /** A re-run against a fresh extract that already holds the applied clones plans the same extents. */
     @Test
     void reRunAgainstAFreshExtractKeepsThePlan(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
+        SimulationDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
         DirMaintSubmit submit = submitter(data, root);
-        String spec = LocalBatchCommandsTest.spec("web-04", "LINUX001-LINUX002", "10.1.1.21");
+        String spec = SimulationBatchCommandsTest.spec("web-04", "LINUX001-LINUX002", "10.1.1.21");
         DirMaintJournal journal = DirMaintJournal.read(submit.print(spec, null).journal()).orElseThrow();
         for (int i = 0; i < 6; i++) {
             journal.markApplied(i); // LINUX001 made on z/VM
@@ -253,9 +253,9 @@ class DirMaintSubmitTest {
     /** A directory line that does not parse, a missing prototype, a command that is not executable, another spec under the batch. */
     @Test
     void refusesBadInputsWithTheirPlace(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
+        SimulationDataDirectory data = TestFarms.smallMaster(root.resolve("data"), 200);
         DirMaintSubmit submit = submitter(data, root);
-        String spec = LocalBatchCommandsTest.spec("web-05", "LINUX001-LINUX002", "10.1.1.21");
+        String spec = SimulationBatchCommandsTest.spec("web-05", "LINUX001-LINUX002", "10.1.1.21");
 
         assertThatThrownBy(() -> submit.print(spec.replace("prototype: LNXPROTO", "prototype: NOPROTO"), null))
                 .isInstanceOf(BatchCommandException.class).hasMessageContaining("prototype").hasMessageContaining("NOPROTO");

@@ -129,6 +129,88 @@ class CoordinatorHttpApiTest {
         assertThat(new JsonObject(again.body()).getBoolean("alreadySubmitted")).isTrue();
     }
 
+    /**
+     * A finished batch's timeline: its throughput adds up to the batch's bytes, and each clone's steps last
+     * from one of its facts to the next, by the facts' own times.
+     */
+    @Test
+    void timelineAddsUpToTheBatchBytesAndItsStepsLastFromFactToFact() throws Exception {
+        HttpResponse<String> submitted = api.post("/api/batches", RunningApi.spec("timeline", "LNXT001-LNXT003", "10.1.1.61"),
+                "application/yaml");
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
+        JsonObject batch = awaitAllReady("timeline", 3);
+        JsonObject[] last = new JsonObject[1];
+        // the hub takes each fact a moment after the store
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            HttpResponse<String> response = api.get("/api/batches/timeline/timeline", RunningApi.TOKEN);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            last[0] = new JsonObject(response.body());
+            assertThat(last[0].getJsonObject("plannedToReady").getInteger("clones")).isEqualTo(3);
+        });
+        JsonObject timeline = last[0];
+        assertThat(timeline.getString("batchId")).isEqualTo("timeline");
+
+        JsonObject throughput = timeline.getJsonObject("throughput");
+        assertThat(throughput.getLong("bytes")).isEqualTo(batch.getLong("bytesDone"))
+                .isEqualTo(3 * SyntheticLifecycleCommands.DISK_BYTES);
+        JsonArray points = throughput.getJsonArray("points");
+        assertThat(points).isNotEmpty();
+        long sum = 0;
+        for (Object point : points) {
+            sum += ((JsonObject) point).getLong("bytes");
+        }
+        assertThat(sum).isEqualTo(throughput.getLong("bytes"));
+        assertThat(throughput.getLong("peakBytesPerSecond")).isPositive();
+
+        List<String> steps = new ArrayList<>();
+        for (Object step : timeline.getJsonArray("steps")) {
+            JsonObject stats = (JsonObject) step;
+            steps.add(stats.getString("step") + ":" + stats.getInteger("clones"));
+        }
+        assertThat(steps).containsExactly("queue:3", "copy:3", "start:3", "boot:3", "finalize:3", "reboot:3");
+        // the synthetic workers report progress at least 300 ms apart, four times between copy start and copied
+        assertThat(timeline.getJsonArray("steps").getJsonObject(1).getDouble("minSeconds")).isGreaterThanOrEqualTo(1.2);
+
+        JsonObject clone = new JsonObject(api.get("/api/clones/LNXT002", RunningApi.TOKEN).body());
+        java.util.Map<String, java.time.Instant> firstFact = new java.util.HashMap<>();
+        for (Object event : clone.getJsonArray("history")) {
+            JsonObject fact = (JsonObject) event;
+            firstFact.putIfAbsent(fact.getString("fact"), java.time.Instant.parse(fact.getString("time")));
+        }
+        JsonObject steps002 = timeline.getJsonArray("clones").getJsonObject(1);
+        assertThat(steps002.getString("userid")).isEqualTo("LNXT002");
+        java.util.Map<String, Double> seconds = new java.util.LinkedHashMap<>();
+        for (Object span : steps002.getJsonArray("spans")) {
+            assertThat(((JsonObject) span).getBoolean("open")).isFalse();
+            seconds.put(((JsonObject) span).getString("step"), ((JsonObject) span).getDouble("seconds"));
+        }
+        assertThat(seconds.keySet()).containsExactly("queue", "copy", "start", "boot", "finalize", "reboot");
+        String[][] bounds = {{"queue", "clone_planned", "copy_started"}, {"copy", "copy_started", "clone_copied"},
+            {"start", "clone_copied", "guest_started"}, {"boot", "guest_started", "agent_started"},
+            {"finalize", "agent_started", "rebooting"}, {"reboot", "rebooting", "ready"}};
+        for (String[] step : bounds) {
+            double expected = Duration.between(firstFact.get(step[1]), firstFact.get(step[2])).toNanos() / 1e9;
+            assertThat(seconds.get(step[0])).as("%s: %s to %s", step[0], step[1], step[2])
+                    .isCloseTo(expected, org.assertj.core.api.Assertions.within(0.002));
+        }
+        assertThat(steps002.getDouble("plannedToReadySeconds")).isCloseTo(
+                Duration.between(firstFact.get("clone_planned"), firstFact.get("ready")).toNanos() / 1e9,
+                org.assertj.core.api.Assertions.within(0.002));
+
+        // the rows of the first clones only, the distributions over all of them
+        JsonObject first = new JsonObject(api.get("/api/batches/timeline/timeline?clones=1", RunningApi.TOKEN).body());
+        assertThat(first.getInteger("cloneCount")).isEqualTo(3);
+        assertThat(first.getJsonArray("clones")).hasSize(1);
+        assertThat(first.getJsonArray("clones").getJsonObject(0).getString("userid")).isEqualTo("LNXT001");
+        assertThat(first.getJsonArray("steps")).isEqualTo(timeline.getJsonArray("steps"));
+        assertThat(api.get("/api/batches/timeline/timeline?clones=many", RunningApi.TOKEN).statusCode()).isEqualTo(400);
+
+        assertThat(api.get("/api/batches/timeline/timeline", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> unknown = api.get("/api/batches/no-such-batch/timeline", RunningApi.TOKEN);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(new JsonObject(unknown.body()).getString("detail")).contains("no-such-batch");
+    }
+
     /** Bad input is answered with RFC 9457 problem details; a bad spec lists every problem with its place. */
     @Test
     void badInputIsAnsweredWithProblemDetails() throws Exception {

@@ -1,6 +1,7 @@
 package org.clonefarm.coordinator.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.clonefarm.testsupport.KafkaBrokerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard in a real headless Chromium: the page, given the token in its URL fragment, follows
- * a batch submitted after it loaded, live over SSE, until every clone shows READY.
+ * a batch submitted after it loaded, live over SSE, until every clone shows READY, and draws the
+ * batch's throughput over time and each clone's time per step.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class DashboardBrowserTest {
@@ -33,7 +36,14 @@ class DashboardBrowserTest {
               overview: document.getElementById('overall-text').textContent,
               connection: document.getElementById('connection').textContent,
               detail: document.getElementById('detail').hidden ? '' : document.getElementById('detail-title').textContent,
-              history: document.querySelectorAll('#detail-history li').length
+              history: document.querySelectorAll('#detail-history li').length,
+              chartBytes: document.getElementById('throughput-chart').dataset.bytes || '',
+              chartPoints: Number(document.getElementById('throughput-chart').dataset.points || 0),
+              chartLine: (document.querySelector('#throughput-chart path.line') || {getAttribute: () => ''}).getAttribute('d') || '',
+              chartText: document.getElementById('throughput-text').textContent,
+              steps: Array.from(document.querySelectorAll('#step-table tr[data-step]')).map(tr => tr.dataset.step + ':' + tr.dataset.clones).join(' '),
+              copyMedian: (document.querySelector('#step-table tr[data-step="copy"] td.median') || {}).textContent || '',
+              cloneRows: Array.from(document.querySelectorAll('#clone-steps g.clone-row')).map(g => g.dataset.userid + ':' + g.querySelectorAll('rect').length).join(' ')
             }); } catch (e) { return JSON.stringify({loading: String(e)}); } })()""";
 
     /** Every clone of a small batch turns READY in the grid, with the facts in the live log; a screenshot is kept. */
@@ -67,20 +77,49 @@ class DashboardBrowserTest {
         }
     }
 
-    private static JsonNode awaitPage(HeadlessChromium chromium, String what, String expected,
-            java.util.function.Function<JsonNode, String> probe) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String seen = null;
-        JsonNode page = null;
-        while (System.nanoTime() < deadline) {
-            page = new ObjectMapper().readTree(chromium.evaluate(STATUS).asText());
-            seen = probe.apply(page);
-            if (expected.equals(seen)) {
-                return page;
-            }
-            Thread.sleep(200);
+    /**
+     * The page, loaded before the batch existed, draws its throughput over time with every byte of the batch,
+     * the distribution of each step's duration over its clones, and each clone's steps as bars.
+     */
+    @Test
+    void pageDrawsTheBatchThroughputAndEachClonesTimePerStep() throws Exception {
+        Path target = Path.of("target");
+        Files.createDirectories(target);
+        try (RunningApi api = new RunningApi(KAFKA, "dashboard-timeline.", Duration.ofMillis(150));
+                HeadlessChromium chromium = HeadlessChromium.launch(target.resolve("chromium-timeline.log"))) {
+            chromium.navigate(api.uri("/").toString() + "#token=" + RunningApi.TOKEN);
+            awaitPage(chromium, "the page to connect its event stream", "live", page -> page.path("connection").asText());
+            HttpResponse<String> submitted = api.post("/api/batches",
+                    RunningApi.spec("web-steps", "LINUX001-LINUX006", "10.1.1.21"), "application/yaml");
+            assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
+
+            // the pictures follow the facts as they come: every byte in the throughput chart, every step of every clone
+            JsonNode pictures = awaitPage(chromium, "the throughput chart with every byte and every step for 6 clones",
+                    "402653184 queue:6 copy:6 start:6 boot:6 finalize:6 reboot:6 total:6",
+                    page -> page.path("chartBytes").asText() + " " + page.path("steps").asText());
+            assertThat(pictures.path("chartPoints").asInt()).as("throughput buckets").isPositive();
+            // a step of the line per bucket: "M" then "L" to each corner
+            assertThat(pictures.path("chartLine").asText()).startsWith("M")
+                    .matches(d -> d.split("L").length >= 2 * pictures.path("chartPoints").asInt(), "a corner per bucket");
+            assertThat(pictures.path("chartText").asText()).startsWith("384.0 MiB copied in");
+            assertThat(pictures.path("copyMedian").asText()).as("median copy time").matches("\\d+(\\.\\d)? s");
+            assertThat(pictures.path("cloneRows").asText()).as("each clone's six steps, as bars")
+                    .isEqualTo("LINUX001:6 LINUX002:6 LINUX003:6 LINUX004:6 LINUX005:6 LINUX006:6");
+
+            chromium.screenshot(target.resolve("dashboard-timeline.png"));
+            assertThat(chromium.pageExceptions()).as("uncaught exceptions in the page").isEmpty();
         }
-        throw new AssertionError("waited 60 s for " + what + ": expected " + expected + ", page shows " + seen
-                + " (" + page + "); page exceptions: " + chromium.pageExceptions());
+    }
+
+    /** Polls the page's state until {@code probe} of it reads {@code expected}; returns that state. */
+    private static JsonNode awaitPage(HeadlessChromium chromium, String what, String expected,
+            java.util.function.Function<JsonNode, String> probe) {
+        AtomicReference<JsonNode> page = new AtomicReference<>();
+        await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            page.set(new ObjectMapper().readTree(chromium.evaluate(STATUS).asText()));
+            assertThat(probe.apply(page.get())).as("%s; the page: %s; page exceptions: %s", what, page.get(),
+                    chromium.pageExceptions()).isEqualTo(expected);
+        });
+        return page.get();
     }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.clonefarm.coordinator.api.BatchCommands;
+import org.clonefarm.coordinator.commands.BatchCommands;
 import org.clonefarm.coordinator.spec.PlannedClone;
 import org.clonefarm.coordinator.spec.SpecParser;
 import org.clonefarm.coordinator.spec.SpecValidator;

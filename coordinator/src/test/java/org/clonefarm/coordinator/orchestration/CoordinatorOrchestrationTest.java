@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.clonefarm.coordinator.local.LocalBatchCommandsTest;
-import org.clonefarm.coordinator.local.TestFarms;
+import org.clonefarm.coordinator.simulation.SimulationBatchCommandsTest;
+import org.clonefarm.coordinator.simulation.TestFarms;
 import org.clonefarm.coordinator.service.CoordinatorService;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.EventFactory;
@@ -21,9 +21,9 @@ import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.cp.GuestRuntime;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.ids.Userid;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.CloneCopied;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneState;
@@ -45,7 +45,7 @@ class CoordinatorOrchestrationTest {
         final Set<String> booted = ConcurrentHashMap.newKeySet();
 
         @Override
-        public void boot(Userid userid, LocalSystem system) {
+        public void boot(Userid userid, SimulatedCp system) {
             booted.add(userid.value());
         }
 
@@ -66,7 +66,7 @@ class CoordinatorOrchestrationTest {
 
     @Test
     void copiedClonesAreStartedThroughCpAndSilentOnesTimeOut(@TempDir Path root) throws Exception {
-        LocalDataDirectory data = TestFarms.smallMaster(root, 500);
+        SimulationDataDirectory data = TestFarms.smallMaster(root, 500);
         KafkaSettings settings = KafkaSettings.of(KAFKA.bootstrapServers());
         TopicLayout layout = TopicLayout.builder().prefix("orch.").build();
         try (Admin admin = Admin.create(settings.admin("t"))) {
@@ -75,12 +75,12 @@ class CoordinatorOrchestrationTest {
         SilentGuests guests = new SilentGuests();
         OrchestrationSettings fast = new OrchestrationSettings(2, Duration.ofMinutes(5), Duration.ofSeconds(3),
                 Duration.ofMillis(500));
-        try (LocalSystem cp = new LocalSystem(data, guests, "ZVMSIM");
+        try (SimulatedCp cp = new SimulatedCp(data, guests, "ZVMSIM");
                 CoordinatorService coordinator = CoordinatorService.start("coordinator-test", settings, layout, data,
                         FarmKey.loadOrCreate(FarmKey.defaultFile(data.root())),
                         new CpGuestStarter(cp.session(new Userid("CFCOORD"))), fast, store -> List.of())) {
             coordinator.ready().get(60, TimeUnit.SECONDS);
-            coordinator.commands().submit(LocalBatchCommandsTest.spec("orch", "LINUX001-LINUX004", "10.1.1.21"))
+            coordinator.commands().submit(SimulationBatchCommandsTest.spec("orch", "LINUX001-LINUX004", "10.1.1.21"))
                     .get(60, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.store().batch("orch") != null
                     && coordinator.store().batch("orch").count(CloneState.CLONE_STATE_PLANNED) == 4);
@@ -109,7 +109,7 @@ class CoordinatorOrchestrationTest {
 
         // a restarted coordinator has the same state and starts nothing again
         SilentGuests after = new SilentGuests();
-        try (LocalSystem cp = new LocalSystem(data, after, "ZVMSIM");
+        try (SimulatedCp cp = new SimulatedCp(data, after, "ZVMSIM");
                 CoordinatorService coordinator = CoordinatorService.start("coordinator-test", settings, layout, data,
                         FarmKey.loadOrCreate(FarmKey.defaultFile(data.root())),
                         new CpGuestStarter(cp.session(new Userid("CFCOORD"))), OrchestrationSettings.defaults(), store -> List.of())) {

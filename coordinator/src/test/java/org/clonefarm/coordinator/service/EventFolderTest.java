@@ -1,6 +1,7 @@
 package org.clonefarm.coordinator.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,15 +12,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.coordinator.state.CloneStateStore;
 import org.clonefarm.coordinator.state.TestEvents;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneState;
 import org.clonefarm.proto.CloneStatus;
@@ -116,19 +116,8 @@ class EventFolderTest {
         CloneStateStore store = foldFromKafka(settings, layout, null);
 
         Map<String, CloneStatus> latest = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.consumer("reader", null))) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(layout.status()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    latest.put(record.key(), ContractCodec.decodeStatus(record.value(), "test"));
-                }
-            }
-        }
+        TopicSnapshot.read(settings, layout.status(), "reader", Duration.ofSeconds(60),
+                record -> latest.put(record.key(), ContractCodec.decodeStatus(record.value(), "test")));
         assertThat(latest.values()).containsExactlyInAnyOrderElementsOf(store.allStatuses());
     }
 
@@ -151,27 +140,16 @@ class EventFolderTest {
                 p.send(new ProducerRecord<>(layout.events(), "LINUX001",
                         ContractCodec.encode(events.startRequested("LINUX001")))).get();
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (liveFlags.size() < history.size() + 1 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> liveFlags.size() == history.size() + 1);
             assertThat(liveFlags).hasSize(history.size() + 1).endsWith(true);
             assertThat(store.status("LINUX001").getState()).isEqualTo(CloneState.CLONE_STATE_STARTING);
         }
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.consumer("dlq", null))) {
-            TopicPartition dlq = new TopicPartition(layout.deadLetters(), 0);
-            consumer.assign(List.of(dlq));
-            consumer.seekToBeginning(List.of(dlq));
-            List<ConsumerRecord<String, byte[]>> letters = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (letters.isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(letters::add);
-            }
-            assertThat(letters).hasSize(1);
-            var letter = ContractCodec.decodeDeadLetter(letters.get(0).value(), "test");
-            assertThat(letter.getTopic()).isEqualTo(layout.events());
-            assertThat(letter.getReason()).contains("not a CloneEvent");
-            assertThat(letter.getValue().toByteArray()).containsExactly(1, 2, 3, (byte) 0xff);
-        }
+        List<ConsumerRecord<String, byte[]>> letters = new ArrayList<>(); // the producer's close sent them all
+        TopicSnapshot.read(settings, layout.deadLetters(), "dlq", Duration.ofSeconds(30), letters::add);
+        assertThat(letters).hasSize(1);
+        var letter = ContractCodec.decodeDeadLetter(letters.get(0).value(), "test");
+        assertThat(letter.getTopic()).isEqualTo(layout.events());
+        assertThat(letter.getReason()).contains("not a CloneEvent");
+        assertThat(letter.getValue().toByteArray()).containsExactly(1, 2, 3, (byte) 0xff);
     }
 }

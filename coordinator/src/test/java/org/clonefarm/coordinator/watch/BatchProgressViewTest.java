@@ -43,6 +43,25 @@ class BatchProgressViewTest {
                 .isEqualTo("view 50% 150.0 MiB/300.0 MiB 10.0 MiB/s ETA 0:15 | COPYING 2  READY 1 | 1/3 finished");
     }
 
+    /** The line redrawn in place by {@code demo} puts the bar, clones finished and counts before bytes and rate. */
+    @Test
+    void lineShowsCountsBeforeBytesAndRate() {
+        CloneStateStore store = new CloneStateStore();
+        TestEvents events = new TestEvents("line");
+        store.apply(events.batchPlanned(2));
+        long mib = 1024 * 1024;
+        for (String u : List.of("LINUX001", "LINUX002")) {
+            store.apply(events.planned(u, 100 * mib));
+            store.apply(events.copyStarted(u, 100 * mib));
+        }
+        store.apply(events.progress("LINUX001", "0200", 50 * mib));
+        BatchThroughput.Rate rate = new BatchThroughput.Rate(5.0 * mib, 50 * mib, 200 * mib, Duration.ofSeconds(30));
+
+        assertThat(BatchProgressView.line(store.batch("line"), rate)).isEqualTo(
+                "[#####...............]  25%  0/2 finished  COPYING 2  |  50.0 MiB/200.0 MiB  5.0 MiB/s ETA 0:30");
+        assertThat(BatchProgressView.rate(rate)).isEqualTo("5.0 MiB/s ETA 0:30");
+    }
+
     /** With more active clones than lines, the frame says how many it left out. */
     @Test
     void frameCountsTheActiveClonesItLeavesOut() {

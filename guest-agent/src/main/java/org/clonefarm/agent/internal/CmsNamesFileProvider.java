@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.clonefarm.agent.AgentException;
@@ -45,7 +44,7 @@ public final class CmsNamesFileProvider implements CloneConfigSourceProvider {
             return Optional.empty();
         }
         CmsFileId file = fileId(namesFile);
-        String described = file.name() + " " + file.type() + " on " + location;
+        String described = file.nameAndType() + " on " + location;
         NamesFile names;
         try (EdfFileSystem disk = EdfFileSystem.open(region)) {
             names = NamesFile.read(disk, file);
@@ -54,7 +53,7 @@ public final class CmsNamesFileProvider implements CloneConfigSourceProvider {
                     + " (is it linked and online?)", true, e);
         } catch (CmsFileNotFoundException e) {
             throw new AgentException(AgentStep.READ_CONFIG, "the CMS disk at " + location + " has no file "
-                    + file.name() + " " + file.type(), false, e);
+                    + file.nameAndType(), false, e);
         } catch (EdfFormatException e) {
             throw new AgentException(AgentStep.READ_CONFIG, "the CMS disk at " + location + " is damaged: "
                     + e.getMessage(), false, e);
@@ -72,18 +71,12 @@ public final class CmsNamesFileProvider implements CloneConfigSourceProvider {
         return Optional.of(CloneConfigSource.of(described, entries));
     }
 
-    /** {@code FN FT [FM]} as a file id; the default mode when none is given. */
+    /** {@code FN FT [FM]} as a file id ({@link CmsFileId#parse}); the default mode when none is given. */
     static CmsFileId fileId(String namesFile) {
-        String[] words = namesFile.trim().toUpperCase(Locale.ROOT).split("\\s+");
-        if (words.length < 2 || words.length > 3) {
-            throw new AgentException(AgentStep.AGENT_CONFIG, "names.file '" + namesFile
-                    + "' is not a CMS file id 'FN FT [FM]'", false);
-        }
         try {
-            return words.length == 2 ? CmsFileId.of(words[0], words[1]) : new CmsFileId(words[0], words[1], words[2]);
+            return CmsFileId.parse(namesFile);
         } catch (IllegalArgumentException e) {
-            throw new AgentException(AgentStep.AGENT_CONFIG, "names.file '" + namesFile + "': " + e.getMessage(),
-                    false, e);
+            throw new AgentException(AgentStep.AGENT_CONFIG, "names.file: " + e.getMessage(), false, e);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 import com.google.protobuf.InvalidProtocolBufferException;
+import org.clonefarm.platform.io.Closeables;
 import org.clonefarm.platform.io.DurableFiles;
 import org.clonefarm.proto.CloneEvent;
 import org.slf4j.Logger;
@@ -255,20 +256,6 @@ public final class EventSpool implements Closeable {
 
     @Override
     public void close() throws IOException {
-        IOException first = null;
-        for (Closeable closeable : new Closeable[] {channel, lock::release, lockChannel}) {
-            try {
-                closeable.close();
-            } catch (IOException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(channel, lock::release, lockChannel);
     }
 }

@@ -38,6 +38,31 @@ public record CmsFileId(String name, String type, String mode) {
         return new CmsFileId(name, type, DEFAULT_MODE);
     }
 
+    /**
+     * The file id as people write it: {@code FN FT [FM]}, words separated by blanks, in any case, the
+     * mode {@code A1} when none is given ({@code LINUX NAMES}, {@code clones names b2}). The one parser of
+     * file ids given as text (settings, options), so every place refuses a bad one with the same message.
+     *
+     * @throws IllegalArgumentException naming the text and what is wrong with it
+     */
+    public static CmsFileId parse(String text) {
+        Objects.requireNonNull(text, "text");
+        String[] words = text.trim().split("\\s+");
+        if (words.length < 2 || words.length > 3) {
+            throw new IllegalArgumentException("'" + text + "' is not a CMS file id FN FT [FM], such as LINUX NAMES");
+        }
+        try {
+            return words.length == 2 ? of(words[0], words[1]) : new CmsFileId(words[0], words[1], words[2]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a CMS file id FN FT [FM]: " + e.getMessage(), e);
+        }
+    }
+
+    /** Name and type as messages name a file, without the mode: {@code LINUX NAMES}. */
+    public String nameAndType() {
+        return name + " " + type;
+    }
+
     /** Whether name and type are the same (the mode does not take part, as on one CMS disk). */
     public boolean sameFile(CmsFileId other) {
         return name.equals(other.name) && type.equals(other.type);

@@ -3,10 +3,11 @@ package org.clonefarm.platform.cp;
 import org.clonefarm.platform.directory.LinkMode;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.simulation.SimulatedCp;
 
 /**
  * The CP commands clonefarm issues, as the virtual machine it runs in. Two implementations: {@link VmcpCp}
- * on z/VM (through the {@code vmcp} command) and {@link LocalSystem} sessions in the local simulation.
+ * on z/VM (through the {@code vmcp} command) and {@link SimulatedCp} sessions in the local simulation.
  *
  * <p>Every method either returns CP's answer as a typed result or throws {@link CpException} with
  * the HCP message id, CP's return code, the command and whether a retry can help. Implementations

@@ -86,11 +86,9 @@ public final class NamesEntry {
         return Optional.ofNullable(tags.get(key));
     }
 
-    /** This entry with the tags it lacks taken from {@code defaults}. */
+    /** This entry with the tags it lacks taken from {@code defaults} ({@link NamesFile#withDefaults}). */
     public NamesEntry withDefaults(NamesEntry defaults) {
-        Map<String, String> merged = new LinkedHashMap<>(tags);
-        defaults.tags.forEach(merged::putIfAbsent);
-        return new NamesEntry(nick, merged);
+        return new NamesEntry(nick, NamesFile.withDefaults(tags, defaults.tags));
     }
 
     @Override

@@ -93,7 +93,7 @@ public final class NamesFile {
 
     /**
      * The entry with this nick, with the tags it lacks taken from the {@code DEFAULTS} entry if there is
-     * one: what the guest agent reads for its userid.
+     * one ({@link #withDefaults}): what the guest agent reads for its userid.
      */
     public Optional<NamesEntry> resolve(String nick) {
         Optional<NamesEntry> entry = entry(nick);
@@ -102,6 +102,26 @@ public final class NamesFile {
             return entry;
         }
         return Optional.of(entry.get().withDefaults(defaults.get()));
+    }
+
+    /**
+     * The {@code DEFAULTS} rule, the one place it is written: a clone's entry keeps every tag it has, and
+     * takes each tag it lacks from the {@code DEFAULTS} entry. Tag names are compared without regard to
+     * case and come back in lower case; the entry's own tags come first, in their order, then the
+     * inherited ones in the order of {@code DEFAULTS}; {@code nick} is no tag and is dropped. Values are
+     * kept as they are. Used by {@link #resolve} and by the guest agent, whose entries come from any
+     * configuration source.
+     *
+     * @param own the clone's entry: tag names (any case) to values
+     * @param defaults the {@code DEFAULTS} entry's tags, or an empty map when there is none
+     * @return a new map, which the caller may change
+     */
+    public static Map<String, String> withDefaults(Map<String, String> own, Map<String, String> defaults) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        own.forEach((tag, value) -> merged.put(tag.toLowerCase(Locale.ROOT), value));
+        defaults.forEach((tag, value) -> merged.putIfAbsent(tag.toLowerCase(Locale.ROOT), value));
+        merged.remove("nick");
+        return merged;
     }
 
     /**

@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.clonefarm.platform.cp.CcwBus;
 import org.clonefarm.platform.cp.CpException;
 import org.clonefarm.platform.cp.LinkedMinidisk;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.DurableFiles;
@@ -34,7 +34,7 @@ import org.clonefarm.platform.io.HostTool;
 
 /**
  * The channel subsystem of one simulated guest ({@code self}): a device it has LINKed in the
- * {@link LocalSystem} is set online by attaching a real loop device over the minidisk's bytes
+ * {@link SimulatedCp} is set online by attaching a real loop device over the minidisk's bytes
  * ({@code losetup --find --show --offset O --sizelimit L [--read-only] --direct-io=on IMAGE}, read-only
  * unless CP granted R/W) and linking it as {@code <by-path root>/<USERID>/ccw-0.0.vdev -> /dev/loopN}
  * (default root {@code <data>/run/by-path}; one directory per user, since each guest has its own
@@ -77,7 +77,7 @@ public final class SimulatedCcwBus implements CcwBus {
         }
 
         /** {@code <data>/run/by-path}, {@code losetup} on PATH, {@code /sys/block}, 60 s. */
-        public static Settings of(LocalDataDirectory data) {
+        public static Settings of(SimulationDataDirectory data) {
             return new Settings(defaultByPathRoot(data), Path.of("losetup"), Path.of("/sys/block"), Duration.ofSeconds(60));
         }
 
@@ -94,17 +94,17 @@ public final class SimulatedCcwBus implements CcwBus {
         }
     }
 
-    private final LocalSystem system;
+    private final SimulatedCp system;
     private final Userid self;
     private final Settings settings;
     private final Path dataRoot;
 
     /** The bus of guest {@code self} with {@link Settings#of the default settings}. */
-    public SimulatedCcwBus(LocalSystem system, Userid self) {
+    public SimulatedCcwBus(SimulatedCp system, Userid self) {
         this(system, self, Settings.of(system.data()));
     }
 
-    public SimulatedCcwBus(LocalSystem system, Userid self, Settings settings) {
+    public SimulatedCcwBus(SimulatedCp system, Userid self, Settings settings) {
         this.system = Objects.requireNonNull(system, "system");
         this.self = Objects.requireNonNull(self, "self");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -121,7 +121,7 @@ public final class SimulatedCcwBus implements CcwBus {
     }
 
     /** {@code <data>/run/by-path}: the default root of the by-path directories. */
-    public static Path defaultByPathRoot(LocalDataDirectory data) {
+    public static Path defaultByPathRoot(SimulationDataDirectory data) {
         return data.root().resolve("run").resolve("by-path");
     }
 

@@ -27,4 +27,25 @@ class CmsFileIdTest {
         assertThatThrownBy(() -> new CmsFileId("A", "B", "A7")).hasMessageContaining("digit 0-6");
         assertThatThrownBy(() -> new CmsFileId("A", "B", "1A")).hasMessageContaining("letter");
     }
+
+    /** FN FT [FM] as people write it: any case, any blanks between the words, the mode A1 when none is given. */
+    @Test
+    void parsesFileIdsWrittenAsText() {
+        assertThat(CmsFileId.parse("LINUX NAMES")).isEqualTo(new CmsFileId("LINUX", "NAMES", "A1"));
+        assertThat(CmsFileId.parse("  clones \t names  b2 ")).isEqualTo(new CmsFileId("CLONES", "NAMES", "B2"));
+        assertThat(CmsFileId.parse("LINUX NAMES").nameAndType()).isEqualTo("LINUX NAMES");
+    }
+
+    /** Text that is no file id is refused with one message: the text, the form FN FT [FM] and what is wrong. */
+    @Test
+    void refusesTextThatIsNoFileIdWithOneMessage() {
+        for (String text : new String[] {"", "   ", "NAMES", "A B A1 X"}) {
+            assertThatThrownBy(() -> CmsFileId.parse(text)).as("'%s'", text).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("'" + text + "' is not a CMS file id FN FT [FM], such as LINUX NAMES");
+        }
+        assertThatThrownBy(() -> CmsFileId.parse("TOOLONGNAME NAMES"))
+                .hasMessage("'TOOLONGNAME NAMES' is not a CMS file id FN FT [FM]: file name 'TOOLONGNAME' must be 1 to 8 characters");
+        assertThatThrownBy(() -> CmsFileId.parse("LINUX NAMES A9"))
+                .hasMessageStartingWith("'LINUX NAMES A9' is not a CMS file id FN FT [FM]: file mode 'A9'");
+    }
 }

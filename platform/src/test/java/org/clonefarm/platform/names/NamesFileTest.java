@@ -76,6 +76,26 @@ class NamesFileTest {
         assertThat(file.resolve("NOSUCH")).isEmpty();
     }
 
+    /**
+     * The DEFAULTS rule on plain maps, as the guest agent uses it: tag names in any case meet, the clone's own value
+     * wins, its tags come first, and a nick is never inherited.
+     */
+    @Test
+    void defaultsRuleMergesTagsOfAnyCaseWithTheOwnValueWinning() {
+        Map<String, String> own = new LinkedHashMap<>();
+        own.put("IPADDR", "10.1.1.27");
+        own.put("Gateway", "10.1.1.254");
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("nick", "DEFAULTS");
+        defaults.put("gateway", "10.1.1.1");
+        defaults.put("NETMASK", "255.255.255.0");
+
+        assertThat(NamesFile.withDefaults(own, defaults)).containsExactly(Map.entry("ipaddr", "10.1.1.27"),
+                Map.entry("gateway", "10.1.1.254"), Map.entry("netmask", "255.255.255.0"));
+        assertThat(NamesFile.withDefaults(own, Map.of())).containsExactly(Map.entry("ipaddr", "10.1.1.27"),
+                Map.entry("gateway", "10.1.1.254"));
+    }
+
     /** Broken files are refused with the record number of the problem. */
     @Test
     void errorsNameTheRecord() {

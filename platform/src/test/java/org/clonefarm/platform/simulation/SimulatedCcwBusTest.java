@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import org.clonefarm.platform.cp.CcwBus.CcwException;
-import org.clonefarm.platform.cp.LocalSystem;
+import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.directory.LinkMode;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.geometry.DeviceType;
@@ -41,13 +41,13 @@ class SimulatedCcwBusTest {
 
     @TempDir
     Path dir;
-    LocalDataDirectory data;
-    LocalSystem system;
+    SimulationDataDirectory data;
+    SimulatedCp system;
     SimulatedCcwBus bus;
 
     @BeforeEach
     void createDataDirectoryAndLinks() throws Exception {
-        data = LocalDataDirectory.at(dir.resolve("data"));
+        data = SimulationDataDirectory.at(dir.resolve("data"));
         data.createVolume(Volser.of("LX0001"), DeviceType.DASD_3390, 100, null);
         data.writeDirectory(UserDirectory.parse("""
                 USER LNXMSTR NOLOG 1G 2G G
@@ -60,7 +60,7 @@ class SimulatedCcwBusTest {
         for (String owner : List.of("LNXMSTR", "LINUX001", "LINUX002")) {
             write(data.resolve(Userid.of(owner), Vaddr.of("200")), 0, owner);
         }
-        system = LocalSystem.withoutGuests(data, "ZVMSIM");
+        system = SimulatedCp.withoutGuests(data, "ZVMSIM");
         system.session(WORKER).link(Userid.of("LNXMSTR"), Vaddr.of("200"), Vaddr.of("1200"), LinkMode.RR);
         system.session(WORKER).link(Userid.of("LINUX001"), Vaddr.of("200"), Vaddr.of("1201"), LinkMode.MR);
         system.session(WORKER2).link(Userid.of("LINUX002"), Vaddr.of("200"), Vaddr.of("1200"), LinkMode.MR);
@@ -193,7 +193,7 @@ class SimulatedCcwBusTest {
         Path link = bus.online(Vaddr.of("1201"), TIMEOUT);
         Path device = Files.readSymbolicLink(link);
 
-        try (LocalSystem restarted = LocalSystem.withoutGuests(data, "ZVMSIM")) {
+        try (SimulatedCp restarted = SimulatedCp.withoutGuests(data, "ZVMSIM")) {
             SimulatedCcwBus again = new SimulatedCcwBus(restarted, WORKER);
             assertThat(again.isOnline(Vaddr.of("1201"))).isTrue();
             assertThat(Files.readSymbolicLink(again.online(Vaddr.of("1201"), TIMEOUT))).isEqualTo(device);

@@ -3,7 +3,7 @@ package org.clonefarm.worker.service;
 import java.util.Objects;
 import org.clonefarm.platform.cp.CcwBus;
 import org.clonefarm.platform.cp.Cp;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.worker.disk.CpMinidiskAccess;
 import org.clonefarm.worker.disk.DiskAccessException;
 import org.clonefarm.worker.disk.DiskAccessKind;
@@ -29,7 +29,7 @@ public interface DiskAccessFactory {
     static DiskAccessFactory fromConfig() {
         return config -> {
             if (config.disk().kind() == DiskAccessKind.VOLUMES) {
-                return new VolumeImageAccess(LocalDataDirectory.at(config.dataDirectory()));
+                return new VolumeImageAccess(SimulationDataDirectory.at(config.dataDirectory()));
             }
             throw new DiskAccessException("the cp disk access needs the Linux ccw bus of this guest: start the worker"
                     + " with DiskAccessFactory.cp(cp, ccwBus)", false);

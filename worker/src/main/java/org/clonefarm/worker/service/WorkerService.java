@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,6 +16,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.clonefarm.messaging.EventFactory;
@@ -88,9 +92,25 @@ public final class WorkerService implements AutoCloseable {
         WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId(),
                 () -> holder[0] == null ? -1 : holder[0].consumerLag());
         EventPublisher publisher = new EventPublisher(producer, config.topics(), new EventFactory(config.workerId()));
-        this.loop = new PollLoop(config, producer, publisher, engine, store, access, diskExecutor, metrics, farmKey);
+        this.loop = new PollLoop(config, () -> new KafkaConsumer<>(requestConsumerSettings(config)),
+                () -> new KafkaConsumer<>(config.kafka().consumer(config.workerId() + "-copy-facts", null)),
+                producer, publisher, engine, store, access, diskExecutor, metrics, farmKey);
         holder[0] = loop;
         this.vertx = Vertx.vertx();
+    }
+
+    /**
+     * The requests consumer's settings: the workers' group with the cooperative-sticky assignor (a joining
+     * or leaving worker moves only the partitions that change owner) and a session timeout of 10 s unless
+     * the client file sets one (a dead worker's partitions move within it).
+     */
+    private static Map<String, Object> requestConsumerSettings(WorkerConfig config) {
+        Map<String, Object> settings = config.kafka().consumer(config.workerId(), config.groupId());
+        settings.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        settings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
+        settings.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        settings.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
+        return settings;
     }
 
     /**

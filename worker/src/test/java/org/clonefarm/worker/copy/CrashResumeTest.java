@@ -1,6 +1,7 @@
 package org.clonefarm.worker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -97,10 +99,10 @@ class CrashResumeTest {
                 // after the run's first checkpoint (its first progress report), at a random moment:
                 // writing, forcing or committing. An 8 MiB batch takes about 10 ms at the engine's speed
                 // here, so 0-25 ms spans a few commit cycles and leaves room for at least 5 kills
-                while (child.isAlive() && progressReports.get() == 0) {
-                    Thread.sleep(1);
-                }
-                Thread.sleep(random.nextInt(25));
+                await("the copy's first progress report").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(1)).pollInSameThread()
+                        .until(() -> !child.isAlive() || progressReports.get() > 0);
+                Thread.sleep(random.nextInt(25)); // the moment of the kill is what this test varies, not a wait
                 child.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint
             }
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();

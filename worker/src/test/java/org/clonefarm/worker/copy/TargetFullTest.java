@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.testsupport.LoopMountedFileSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,46 +21,19 @@ class TargetFullTest {
 
     @TempDir
     Path dir;
+    private LoopMountedFileSystem small;
     private Path mountPoint;
-    private TestDisks.LoopDevice loop;
-    private boolean mounted;
 
     @BeforeEach
     void mountSmallFileSystem() throws Exception {
-        Path image = dir.resolve("small-ext4.img");
-        try (var file = new java.io.RandomAccessFile(image.toFile(), "rw")) {
-            file.setLength(48L * MIB);
-        }
-        TestDisks.run("mkfs.ext4", "-q", "-F", "-m", "0", image.toString());
-        loop = new TestDisks.LoopDevice(image);
-        mountPoint = Files.createDirectory(dir.resolve("mnt"));
-        TestDisks.run("mount", loop.device.toString(), mountPoint.toString());
-        mounted = true;
+        small = LoopMountedFileSystem.create(dir, 48, "mkfs.ext4", "-q", "-F", "-m", "0");
+        mountPoint = small.mountPoint();
     }
 
     @AfterEach
     void unmountAndDetach() throws Exception {
-        Exception failure = null;
-        if (mounted) {
-            try {
-                TestDisks.run("umount", mountPoint.toString());
-            } catch (Exception e) {
-                failure = e;
-            }
-        }
-        if (loop != null) {
-            try {
-                loop.close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
+        if (small != null) {
+            small.close();
         }
     }
 

@@ -17,15 +17,14 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneEvent.FactCase;
@@ -120,16 +119,8 @@ class ForgedRequestsTest {
                 .withGroupId("forged-workers").withCopyOptions(CopyOptions.defaults().withChunkSize((int) MIB)));
         open.add(worker);
 
-        List<DeadLetter> letters = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.consumer("dlq-reader", null))) {
-            TopicPartition dlq = new TopicPartition(topics.deadLetters(), 0);
-            consumer.assign(List.of(dlq));
-            consumer.seekToBeginning(List.of(dlq));
-            await().atMost(Duration.ofSeconds(40)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> letters.add(ContractCodec.decodeDeadLetter(r.value(), "dlq")));
-                return letters.size() >= forged.size();
-            });
-        }
+        await().atMost(Duration.ofSeconds(40)).until(() -> deadLetters(topics).size() >= forged.size());
+        List<DeadLetter> letters = deadLetters(topics);
         assertThat(letters).extracting(DeadLetter::getReason).hasSize(8).satisfiesExactlyInAnyOrder(
                 r -> assertThat(r).contains("EVIL001").contains("carries no clonefarm-signature header"),
                 r -> assertThat(r).contains("LNX0001 attempt 1").contains("signature does not match the farm key"),
@@ -177,8 +168,15 @@ class ForgedRequestsTest {
     }
 
     private static List<CloneEvent> facts(TopicLayout topics, FactCase fact) {
-        return CloneBatchFixture.readEvents(KAFKA.bootstrapServers(), topics.events()).stream()
-                .filter(e -> e.getFactCase() == fact).toList();
+        return TopicSnapshot.events(KafkaSettings.of(KAFKA.bootstrapServers()), topics.events(), "events-reader",
+                Duration.ofSeconds(30)).stream().filter(e -> e.getFactCase() == fact).toList();
+    }
+
+    private static List<DeadLetter> deadLetters(TopicLayout topics) {
+        List<DeadLetter> letters = new ArrayList<>();
+        TopicSnapshot.read(KafkaSettings.of(KAFKA.bootstrapServers()), topics.deadLetters(), "dlq-reader",
+                Duration.ofSeconds(30), r -> letters.add(ContractCodec.decodeDeadLetter(r.value(), "dlq")));
+        return letters;
     }
 
     /** SHA-256 of every file under {@code directory}, by name. */

@@ -28,6 +28,7 @@ import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.messaging.TopicSnapshot;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneEvent.FactCase;
 import org.clonefarm.proto.CloneRequest;
@@ -105,7 +106,14 @@ class WorkerServiceTest {
     }
 
     private List<CloneEvent> events() {
-        return CloneBatchFixture.readEvents(KAFKA.bootstrapServers(), topics.events());
+        return TopicSnapshot.events(kafka, topics.events(), "events-reader", Duration.ofSeconds(30));
+    }
+
+    private List<DeadLetter> deadLetters() {
+        List<DeadLetter> letters = new ArrayList<>();
+        TopicSnapshot.read(kafka, topics.deadLetters(), "dlq-reader", Duration.ofSeconds(30),
+                r -> letters.add(ContractCodec.decodeDeadLetter(r.value(), "dlq")));
+        return letters;
     }
 
     private static List<CloneEvent> facts(List<CloneEvent> events, FactCase fact) {
@@ -153,17 +161,8 @@ class WorkerServiceTest {
             assertThat(e.getProducerId()).isEqualTo("w1");
         });
 
-        List<DeadLetter> letters = new ArrayList<>();
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer =
-                new org.apache.kafka.clients.consumer.KafkaConsumer<>(kafka.consumer("dlq-reader", null))) {
-            TopicPartition dlq = new TopicPartition(topics.deadLetters(), 0);
-            consumer.assign(List.of(dlq));
-            consumer.seekToBeginning(List.of(dlq));
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> letters.add(ContractCodec.decodeDeadLetter(r.value(), "dlq")));
-                return !letters.isEmpty();
-            });
-        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !deadLetters().isEmpty());
+        List<DeadLetter> letters = deadLetters();
         assertThat(letters).hasSize(1);
         assertThat(letters.get(0).getValue().toByteArray()).isEqualTo(poison);
         assertThat(letters.get(0).getReason()).contains("is not a CloneRequest");

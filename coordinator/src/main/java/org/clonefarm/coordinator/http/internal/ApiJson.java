@@ -16,6 +16,8 @@ import org.clonefarm.coordinator.http.EventHub.HubEvent;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateMachine;
 import org.clonefarm.coordinator.watch.BatchThroughput;
+import org.clonefarm.coordinator.watch.BatchTimeline;
+import org.clonefarm.coordinator.watch.CloneStep;
 import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneState;
@@ -83,6 +85,68 @@ public final class ApiJson {
                     .put("retryable", status.getLastError().getRetryable()));
         }
         return json;
+    }
+
+    /**
+     * A batch's timeline: {@code throughput} (bucket width, bytes, peak rate, one point per bucket) and
+     * the time per step, as a distribution per step ({@code steps}, every step in order, and
+     * {@code plannedToReady}) and per clone ({@code clones}, each with its spans on the time axis).
+     * Offsets and durations are seconds (milliseconds as fractions) after {@code start}.
+     *
+     * @param maxClones how many clones' rows to give, in userid order ({@code cloneCount} says how many there are)
+     */
+    public static JsonObject timeline(BatchTimeline timeline, int maxClones) {
+        JsonArray points = new JsonArray();
+        for (BatchTimeline.ThroughputPoint point : timeline.throughput()) {
+            points.add(new JsonObject().put("t", point.offsetSeconds()).put("bytes", point.bytes())
+                    .put("bytesPerSecond", Math.round(point.bytesPerSecond())));
+        }
+        JsonArray steps = new JsonArray();
+        for (CloneStep step : CloneStep.values()) {
+            steps.add(durations(timeline.steps().get(step)).put("step", step.id()).put("label", step.label()));
+        }
+        JsonArray clones = new JsonArray();
+        for (BatchTimeline.CloneTimeline clone : timeline.clones()) {
+            if (clones.size() >= maxClones) {
+                break;
+            }
+            JsonArray spans = new JsonArray();
+            for (BatchTimeline.Span span : clone.spans()) {
+                spans.add(new JsonObject().put("step", span.step().id()).put("from", span.fromSeconds())
+                        .put("to", span.toSeconds()).put("seconds", seconds(span.seconds())).put("open", span.open()));
+            }
+            clones.add(new JsonObject().put("userid", clone.userid())
+                    .put("state", CloneStateMachine.simpleName(clone.state())).put("attempt", clone.attempt())
+                    .put("plannedToReadySeconds", clone.plannedToReadySeconds()).put("spans", spans));
+        }
+        return new JsonObject()
+                .put("batchId", timeline.batchId())
+                .put("start", timeline.start().toString())
+                .put("end", timeline.end().toString())
+                .put("durationSeconds", seconds((timeline.end().toEpochMilli() - timeline.start().toEpochMilli()) / 1000.0))
+                .put("throughput", new JsonObject()
+                        .put("bucketSeconds", timeline.bucketSeconds())
+                        .put("bytes", timeline.throughputBytes())
+                        .put("peakBytesPerSecond", Math.round(timeline.peakBytesPerSecond()))
+                        .put("points", points))
+                .put("steps", steps)
+                .put("plannedToReady", durations(timeline.plannedToReady()))
+                .put("cloneCount", timeline.clones().size())
+                .put("clones", clones);
+    }
+
+    private static JsonObject durations(BatchTimeline.Durations durations) {
+        return new JsonObject().put("clones", durations.clones())
+                .put("minSeconds", seconds(durations.minSeconds()))
+                .put("medianSeconds", seconds(durations.medianSeconds()))
+                .put("p90Seconds", seconds(durations.p90Seconds()))
+                .put("maxSeconds", seconds(durations.maxSeconds()))
+                .put("meanSeconds", seconds(durations.meanSeconds()));
+    }
+
+    /** Seconds to the millisecond: a mean of thirds should not print 17 digits. */
+    private static double seconds(double seconds) {
+        return Math.round(seconds * 1000) / 1000.0;
     }
 
     /** A fact as its protobuf JSON mapping, with {@code fact} naming its kind (e.g. {@code copy_progress}). */

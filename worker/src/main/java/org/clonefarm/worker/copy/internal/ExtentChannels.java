@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.clonefarm.platform.io.Closeables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ final class ExtentChannels implements Closeable {
             return new ExtentChannels(sourcePath, targetPath, source, target, sourceDirect, targetDirect, holes,
                     targetHoles);
         } catch (IOException | RuntimeException e) {
-            closeAll(e, source, target, sourceDirect);
+            Closeables.closeAllAfter(e, source, target, sourceDirect);
             throw e;
         }
     }
@@ -128,44 +129,6 @@ final class ExtentChannels implements Closeable {
 
     @Override
     public void close() throws IOException {
-        IOException failure = closeAll(null, source, target, sourceDirect, targetDirect);
-        for (FileHoles holes : new FileHoles[] {sourceHoles, targetHoles}) {
-            if (holes == null) {
-                continue;
-            }
-            try {
-                holes.close();
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static IOException closeAll(Throwable primary, FileChannel... channels) {
-        IOException failure = null;
-        for (FileChannel channel : channels) {
-            if (channel == null) {
-                continue;
-            }
-            try {
-                channel.close();
-            } catch (IOException e) {
-                if (primary != null) {
-                    primary.addSuppressed(e);
-                } else if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        return failure;
+        Closeables.closeAll(source, target, sourceDirect, targetDirect, sourceHoles, targetHoles);
     }
 }

@@ -1,11 +1,10 @@
 package org.clonefarm.worker.copy.internal;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.clonefarm.platform.io.LinuxFileCalls;
+import org.clonefarm.platform.io.LinuxFileCalls.ErrnoException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * source, a copy neither reads nor hashes the bytes of a hole: they read as zeros by definition. For a
  * target, a chunk whose extent is a hole reads as zeros, so only the source chunk's non-zero runs are
  * written there and the target stays sparse. Java 17 has no
- * {@code SEEK_DATA}, so the call goes through JNA on a descriptor of its own, opened read-only.
+ * {@code SEEK_DATA}, so the call goes through the platform's {@link LinuxFileCalls} (JNA) on a
+ * descriptor of its own, opened read-only.
  *
  * <p>A hole is a hint the file system gives at the moment of the call; the source of a copy must not
  * change during the copy anyway (see {@code SOURCE_CHANGED}). Where JNA cannot bind the call (no native
@@ -29,14 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class FileHoles implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(FileHoles.class);
-
-    /** Linux values, the same on every architecture we run on (x86-64, s390x). */
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 02000000;
-    private static final int SEEK_DATA = 3;
-    private static final int ENXIO = 6;
-    private static final int EINVAL = 22;
-    private static final int EOPNOTSUPP = 95;
+    /** Whether the calls can be made here; logged once, when it is first asked. */
+    private static final boolean AVAILABLE = checkAvailable();
 
     private final Path path;
     private final int fd;
@@ -47,9 +41,15 @@ final class FileHoles implements Closeable {
         this.fd = fd;
     }
 
+    private static boolean checkAvailable() {
+        LinuxFileCalls.unavailableReason().ifPresent(why ->
+                LOG.info("lseek(SEEK_DATA) is not available through JNA here ({}); copies read holes too", why));
+        return LinuxFileCalls.available();
+    }
+
     /** Binds the libc calls now (class initialisation, 0.1 to 0.3 s once per JVM); whether they are available. */
     static boolean bind() {
-        return LibC.AVAILABLE;
+        return AVAILABLE;
     }
 
     /**
@@ -57,13 +57,13 @@ final class FileHoles implements Closeable {
      * found here; the caller then reads everything.
      */
     static FileHoles open(Path path) {
-        if (!LibC.AVAILABLE) {
+        if (!AVAILABLE) {
             return null;
         }
         try {
-            return new FileHoles(path, LibC.open(path.toAbsolutePath().toString(), O_RDONLY | O_CLOEXEC));
-        } catch (LastErrorException e) {
-            LOG.info("{}: cannot open it to find holes (errno {}); reading every byte", path, e.getErrorCode());
+            return new FileHoles(path, LinuxFileCalls.open(path, LinuxFileCalls.O_RDONLY | LinuxFileCalls.O_CLOEXEC));
+        } catch (ErrnoException e) {
+            LOG.info("{}: cannot open it to find holes (errno {}); reading every byte", path, e.errno());
             return null;
         }
     }
@@ -76,16 +76,16 @@ final class FileHoles implements Closeable {
      */
     long nextData(long from) throws IOException {
         try {
-            return LibC.lseek(fd, from, SEEK_DATA);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == ENXIO) {
+            return LinuxFileCalls.lseek(fd, from, LinuxFileCalls.SEEK_DATA);
+        } catch (ErrnoException e) {
+            if (e.errno() == LinuxFileCalls.ENXIO) {
                 return Long.MAX_VALUE; // from is in the hole at the end of the file (or past the end)
             }
-            if (e.getErrorCode() == EINVAL || e.getErrorCode() == EOPNOTSUPP) {
+            if (e.errno() == LinuxFileCalls.EINVAL || e.errno() == LinuxFileCalls.EOPNOTSUPP) {
                 return from; // no answer from this file system: treat the bytes as data and read them
             }
             throw new IOException("lseek(SEEK_DATA) on " + path + " at " + from + " failed with errno "
-                    + e.getErrorCode(), e);
+                    + e.errno(), e);
         }
     }
 
@@ -101,30 +101,9 @@ final class FileHoles implements Closeable {
         }
         closed = true;
         try {
-            LibC.close(fd);
-        } catch (LastErrorException e) {
-            throw new IOException("close of the hole probe of " + path + " failed with errno " + e.getErrorCode(), e);
+            LinuxFileCalls.close(fd);
+        } catch (ErrnoException e) {
+            throw new IOException("close of the hole probe of " + path + " failed with errno " + e.errno(), e);
         }
-    }
-
-    /** The three libc calls, bound once by JNA direct mapping (no per-call reflection). */
-    private static final class LibC {
-        static final boolean AVAILABLE = bind();
-
-        private static boolean bind() {
-            try {
-                Native.register(LibC.class, NativeLibrary.getInstance("c"));
-                return true;
-            } catch (LinkageError | RuntimeException e) {
-                LOG.info("lseek(SEEK_DATA) is not available through JNA here ({}); copies read holes too", e.toString());
-                return false;
-            }
-        }
-
-        static native int open(String path, int flags) throws LastErrorException;
-
-        static native long lseek(int fd, long offset, int whence) throws LastErrorException;
-
-        static native int close(int fd) throws LastErrorException;
     }
 }

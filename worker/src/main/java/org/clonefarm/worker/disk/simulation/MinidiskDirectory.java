@@ -13,7 +13,7 @@ import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.volume.Volume;
 import org.clonefarm.proto.DiskExtent;
 
@@ -27,13 +27,13 @@ import org.clonefarm.proto.DiskExtent;
  * VolumeImageAccess} call it).
  */
 public final class MinidiskDirectory {
-    private final LocalDataDirectory data;
+    private final SimulationDataDirectory data;
     private Object directoryStamp;
     private Object controlStamp;
     private UserDirectory directory;
     private Map<Volser, Volume> volumes;
 
-    public MinidiskDirectory(LocalDataDirectory data) {
+    public MinidiskDirectory(SimulationDataDirectory data) {
         this.data = Objects.requireNonNull(data, "data");
     }
 

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.FileRegion;
-import org.clonefarm.platform.simulation.LocalDataDirectory;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.simulation.SimulationException;
 import org.clonefarm.proto.CloneDisk;
 import org.clonefarm.proto.DiskExtent;
@@ -30,7 +30,7 @@ public final class VolumeImageAccess implements MinidiskAccess {
     private final MinidiskDirectory directory;
 
     /** Over the simulation's data directory (its {@code directory/USER.DIRECT} and {@code volumes/}). */
-    public VolumeImageAccess(LocalDataDirectory data) {
+    public VolumeImageAccess(SimulationDataDirectory data) {
         this(new MinidiskDirectory(data));
     }
 

@@ -1,32 +1,21 @@
 package org.clonefarm.worker.service.internal;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.clonefarm.messaging.ContractCodec;
 import org.clonefarm.messaging.ContractException;
-import org.clonefarm.messaging.KafkaSettings;
+import org.clonefarm.messaging.TopicLog;
 import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.ClonePlanned;
 import org.clonefarm.proto.CloneRequest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the events topic says about copies: which clones the coordinator planned (batch, master,
@@ -44,21 +33,17 @@ import org.slf4j.LoggerFactory;
  * bytes back over the clone. The events topic is the only record every worker shares, so it decides.
  *
  * <p>Contract: {@link #fence()} completes once every event the broker acknowledged before the call is in
- * this view; a caller that waits for the fence of a request's delivery and then asks {@link #finishedBy}
- * sees every final fact published before the request was delivered. Facts that arrive later (a zombie
- * worker still finishing the same attempt) are seen by later calls of {@link #finishedBy}.
+ * this view ({@link TopicLog#readToEnd()}); a caller that waits for the fence of a request's delivery and
+ * then asks {@link #finishedBy} sees every final fact published before the request was delivered. Facts
+ * that arrive later (a zombie worker still finishing the same attempt) are seen by later calls of
+ * {@link #finishedBy}. If the view stops on an error, {@link #stopped()} and every fence fail with it: the
+ * worker must not decide without it.
  *
- * <p>Thread-safety: one dedicated thread owns the consumer; {@link #fence()}, {@link #finishedBy} and
- * {@link #close()} may be called from any thread.
+ * <p>Thread-safety: the view is a {@link TopicLog} of the events topic, whose thread alone touches the
+ * consumer and writes the view; every method may be called from any thread.
  */
 public final class CopyFacts implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(CopyFacts.class);
-    private static final Duration POLL = Duration.ofMillis(50);
-    private static final long RETRY_MILLIS = 1_000;
-
-    private final KafkaSettings kafka;
     private final String topic;
-    private final String clientId;
     /** {@code batch/USERID#attempt} to the producer of the first final fact seen for it. */
     private final Map<String, String> finished = new ConcurrentHashMap<>();
     /** Batch id to its {@code BatchPlanned} fact. */
@@ -67,23 +52,17 @@ public final class CopyFacts implements AutoCloseable {
     private final Map<String, ClonePlanned> clones = new ConcurrentHashMap<>();
     /** {@code batch/USERID#attempt} of every attempt after the first that a {@code RetryRequested} asked for. */
     private final Set<String> retries = ConcurrentHashMap.newKeySet();
-    private final ConcurrentLinkedQueue<CompletableFuture<Void>> fenceRequests = new ConcurrentLinkedQueue<>();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private final TopicLog<String, byte[]> log;
 
-    /** A fence waiting for the view to reach these end offsets. */
-    private record Fence(Map<TopicPartition, Long> endOffsets, List<CompletableFuture<Void>> waiters) {
-    }
-
-    /** Starts reading {@code topic} from its beginning on a thread of its own. */
-    public CopyFacts(KafkaSettings kafka, String topic, String clientId) {
-        this.kafka = Objects.requireNonNull(kafka, "kafka");
+    /**
+     * Starts reading {@code topic} from its beginning on a thread of its own ({@code clonefarm-<name>}).
+     *
+     * @param consumers makes the view's consumer (no group), on the view's thread; the view closes it
+     */
+    public CopyFacts(String topic, Supplier<? extends Consumer<String, byte[]>> consumers, String name) {
         this.topic = Objects.requireNonNull(topic, "topic");
-        this.clientId = Objects.requireNonNull(clientId, "clientId");
-        this.thread = new Thread(this::run, "clonefarm-" + clientId);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.log = new TopicLog<>(name, topic, consumers, (record, live) -> read(record));
+        this.log.start();
     }
 
     /** The key two deliveries of one attempt share. */
@@ -117,13 +96,12 @@ public final class CopyFacts implements AutoCloseable {
 
     /** Completes when every event acknowledged before this call has been read into the view. */
     public CompletableFuture<Void> fence() {
-        CompletableFuture<Void> fence = new CompletableFuture<>();
-        if (!running) {
-            fence.completeExceptionally(new IllegalStateException("the view of copy facts is closed"));
-            return fence;
-        }
-        fenceRequests.add(fence);
-        return fence;
+        return log.readToEnd();
+    }
+
+    /** Completes when the view stops reading: normally after {@link #close()}, exceptionally on an error. */
+    public CompletableFuture<Void> stopped() {
+        return log.stopped();
     }
 
     /** Whether a fact ends the copy of its attempt. */
@@ -134,72 +112,6 @@ public final class CopyFacts implements AutoCloseable {
                     CLONE_FAILED -> true;
             default -> false; // planning, copy start and progress, retries (a new attempt), batch facts
         };
-    }
-
-    private void run() {
-        List<Fence> waiting = new ArrayList<>();
-        while (running) {
-            try (KafkaConsumer<String, byte[]> kafkaConsumer = new KafkaConsumer<>(kafka.consumer(clientId, null))) {
-                consumer = kafkaConsumer;
-                List<TopicPartition> partitions = partitions(kafkaConsumer);
-                kafkaConsumer.assign(partitions);
-                kafkaConsumer.seekToBeginning(partitions);
-                while (running) {
-                    for (ConsumerRecord<String, byte[]> record : kafkaConsumer.poll(POLL)) {
-                        read(record);
-                    }
-                    List<CompletableFuture<Void>> asked = new ArrayList<>();
-                    CompletableFuture<Void> request;
-                    while ((request = fenceRequests.poll()) != null) {
-                        asked.add(request);
-                    }
-                    if (!asked.isEmpty()) { // one end-offsets call answers every fence asked before it
-                        waiting.add(new Fence(kafkaConsumer.endOffsets(partitions), asked));
-                    }
-                    for (Iterator<Fence> it = waiting.iterator(); it.hasNext(); ) {
-                        Fence fence = it.next();
-                        if (reached(kafkaConsumer, fence.endOffsets)) {
-                            fence.waiters.forEach(w -> w.complete(null));
-                            it.remove();
-                        }
-                    }
-                }
-            } catch (WakeupException e) {
-                LOG.debug("view of finished copies woken up to close");
-            } catch (KafkaException e) {
-                if (running) { // fences stay pending: the next consumer answers them
-                    LOG.warn("reading {} for finished copies failed ({}); trying again in {} ms", topic, e.toString(),
-                            RETRY_MILLIS);
-                    sleep();
-                }
-            } finally {
-                consumer = null;
-            }
-        }
-        IllegalStateException closed = new IllegalStateException("the view of copy facts is closed");
-        waiting.forEach(f -> f.waiters.forEach(w -> w.completeExceptionally(closed)));
-        fenceRequests.forEach(w -> w.completeExceptionally(closed));
-    }
-
-    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> kafkaConsumer) {
-        List<PartitionInfo> infos = kafkaConsumer.partitionsFor(topic, Duration.ofSeconds(30));
-        if (infos == null || infos.isEmpty()) {
-            throw new KafkaException("topic " + topic + " has no partitions (not created yet?)");
-        }
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo info : infos) {
-            partitions.add(new TopicPartition(topic, info.partition()));
-        }
-        return partitions;
-    }
-
-    private static boolean reached(KafkaConsumer<String, byte[]> kafkaConsumer, Map<TopicPartition, Long> endOffsets) {
-        for (Map.Entry<TopicPartition, Long> end : endOffsets.entrySet()) {
-            if (kafkaConsumer.position(end.getKey()) < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void read(ConsumerRecord<String, byte[]> record) {
@@ -221,28 +133,10 @@ public final class CopyFacts implements AutoCloseable {
         }
     }
 
-    private void sleep() {
-        try {
-            TimeUnit.MILLISECONDS.sleep(RETRY_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
-    /** Stops the reader thread (waits up to 5 s); pending fences fail. Idempotent. */
+    /** Stops the reader thread (waits for it); pending fences fail. Idempotent. */
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        log.close();
     }
 
     @Override

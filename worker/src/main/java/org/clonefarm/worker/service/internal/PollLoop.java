@@ -1,14 +1,8 @@
 package org.clonefarm.worker.service.internal;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,13 +16,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -48,17 +39,17 @@ import org.clonefarm.worker.copy.CheckpointStore;
 import org.clonefarm.worker.copy.CopyEngine;
 import org.clonefarm.worker.disk.MinidiskAccess;
 import org.clonefarm.worker.service.WorkerConfig;
+import org.clonefarm.worker.service.internal.CopyAdmission.Step;
 import org.clonefarm.worker.service.internal.SubmittedRecords.Submitted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The worker's consumer loop: polls {@code clone-requests} in the workers' group, starts a {@link CloneJob}
- * per request while fewer than {@code maxClones} run, keeps the rest in a per-partition backlog with the
- * partition paused (so polling goes on, the group keeps us, and nothing more is fetched there), and
- * commits the contiguous finished prefix of each partition ({@link SubmittedRecords}). An asynchronous
- * commit that fails (a rebalance in progress) is sent again on the next turn, never below an offset the
- * broker has already acknowledged.
+ * per request as {@link CopyAdmission} admits it (at most {@code maxClones} at once, one per userid; the
+ * rest wait in a per-partition backlog with the partition paused, so polling goes on, the group keeps us,
+ * and nothing more is fetched there), and commits the contiguous finished prefix of each partition
+ * ({@link OffsetCommitter}: a failed asynchronous commit is sent again, never below an acknowledged offset).
  *
  * <ul>
  *   <li>A record that is not a valid {@code CloneRequest} goes to the dead-letter topic with the reason
@@ -74,17 +65,22 @@ import org.slf4j.LoggerFactory;
  *       failed by any worker, or already past the copy) is committed without a copy: a copied clone may
  *       have booted, and copying it again would write the master's bytes over it. Before it decides, the
  *       loop waits until that view has read every event acknowledged before the request was fetched. A
- *       copy running here whose attempt another producer ends meanwhile is cancelled and committed.</li>
- *   <li>Revocation: the jobs of revoked partitions are cancelled and awaited (they stop at a checkpoint,
- *       at most a few seconds), the finished prefix is committed synchronously, the rest is forgotten.
- *       Late completions of forgotten records are ignored.</li>
+ *       copy running here whose attempt another producer ends meanwhile is cancelled and committed. If the
+ *       view stops on an error, the loop stops too (as on a fatal Kafka error): it must not judge without it.</li>
+ *   <li>Revocation ({@link PartitionHandover}): the jobs of revoked partitions are cancelled and awaited
+ *       (they stop at a checkpoint, at most a few seconds), the finished prefix is committed synchronously,
+ *       the rest is forgotten. Late completions of forgotten records are ignored.</li>
  *   <li>Stop: no new jobs, every job cancelled and awaited, finished prefix committed, consumer closed
  *       (which leaves the group at once).</li>
  * </ul>
  *
- * <p>Thread-safety: {@link #run()} runs on one dedicated thread that alone touches the consumer, the
- * ledger, the backlog and the job table; job completions reach it through a concurrent queue.
- * {@link #stop()} and the accessors may be called from any thread.
+ * <p>The loop is given its consumers as factories ({@code WorkerService} makes the real ones), so the
+ * logic around them is tested on Kafka's {@code MockConsumer}: {@link OffsetCommitter}, {@link
+ * CopyAdmission} and {@link PartitionHandover} alone, the loop as a whole against a broker.
+ *
+ * <p>Thread-safety: {@link #run()} runs on one dedicated thread that alone makes, touches and closes the
+ * requests consumer and uses the committer, the admission and the job table; job completions reach it
+ * through a concurrent queue. {@link #stop()} and the accessors may be called from any thread.
  */
 public final class PollLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
@@ -93,6 +89,8 @@ public final class PollLoop implements Runnable {
     private static final long CANCEL_WAIT_MILLIS = 10_000;
 
     private final WorkerConfig config;
+    private final Supplier<? extends Consumer<String, byte[]>> requestConsumers;
+    private final Supplier<? extends Consumer<String, byte[]>> eventConsumers;
     private final Producer<String, byte[]> producer;
     private final EventPublisher publisher;
     private final DeadLetters deadLetters;
@@ -102,15 +100,10 @@ public final class PollLoop implements Runnable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CompletableFuture<Void> assignedOnce = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
-    private final SubmittedRecords ledger = new SubmittedRecords();
-    private final Map<TopicPartition, Deque<Pending>> backlog = new LinkedHashMap<>();
+    private final CopyAdmission<Pending> admission;
     private final Map<String, Running> jobsByKey = new HashMap<>();
-    private final Map<String, Running> jobsByUserid = new HashMap<>();
-    /** Offsets whose asynchronous commit failed (a rebalance was in progress): committed again next turn. */
-    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-    /** The highest offset the broker acknowledged per partition: an older failed commit never goes below it. */
-    private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private OffsetCommitter committer;
+    private volatile Consumer<String, byte[]> consumer;
     private CopyFacts copyFacts;
     private RequestVerifier verifier;
     private volatile long consumerLag = -1;
@@ -139,6 +132,9 @@ public final class PollLoop implements Runnable {
     }
 
     /**
+     * @param requestConsumers makes the consumer of the requests topic in the workers' group (called once,
+     *     on the loop's thread, which closes it)
+     * @param eventConsumers makes the consumer of the events topic for the view of finished copies (no group)
      * @param store the engine's checkpoint store (a job also records FLASHCOPYed disks there)
      * @param access how jobs attach minidisks; on the volumes path the verifier also checks the CP directory
      *     file's extents
@@ -146,10 +142,14 @@ public final class PollLoop implements Runnable {
      *     loop's thread, unbounded (one task per disk being copied)
      * @param farmKey the key the coordinator signs requests with
      */
-    public PollLoop(WorkerConfig config, Producer<String, byte[]> producer, EventPublisher publisher,
-            CopyEngine engine, CheckpointStore store, MinidiskAccess access, Executor diskExecutor,
-            WorkerMetrics metrics, FarmKey farmKey) {
+    public PollLoop(WorkerConfig config, Supplier<? extends Consumer<String, byte[]>> requestConsumers,
+            Supplier<? extends Consumer<String, byte[]>> eventConsumers, Producer<String, byte[]> producer,
+            EventPublisher publisher, CopyEngine engine, CheckpointStore store, MinidiskAccess access,
+            Executor diskExecutor, WorkerMetrics metrics, FarmKey farmKey) {
         this.config = Objects.requireNonNull(config, "config");
+        this.requestConsumers = Objects.requireNonNull(requestConsumers, "requestConsumers");
+        this.eventConsumers = Objects.requireNonNull(eventConsumers, "eventConsumers");
+        this.admission = new CopyAdmission<>(config.maxClones());
         this.producer = Objects.requireNonNull(producer, "producer");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.deadLetters = new DeadLetters(producer, config.topics(), config.workerId());
@@ -177,7 +177,7 @@ public final class PollLoop implements Runnable {
     /** Asks the loop to stop: it cancels its copies, commits, leaves the group and returns. */
     public void stop() {
         running.set(false);
-        KafkaConsumer<String, byte[]> current = consumer;
+        Consumer<String, byte[]> current = consumer;
         if (current != null) {
             current.wakeup();
         }
@@ -185,16 +185,13 @@ public final class PollLoop implements Runnable {
 
     @Override
     public void run() {
-        Map<String, Object> settings = config.kafka().consumer(config.workerId(), config.groupId());
-        settings.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        settings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
-        settings.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-        settings.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
-        copyFacts = new CopyFacts(config.kafka(), config.topics().events(), config.workerId() + "-copy-facts");
+        copyFacts = new CopyFacts(config.topics().events(), eventConsumers, "worker-" + config.workerId() + "-copy-facts");
         verifier = new RequestVerifier(farmKey, copyFacts, tools.access());
-        try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(settings)) {
+        try (Consumer<String, byte[]> kafka = requestConsumers.get()) {
             consumer = kafka;
-            kafka.subscribe(List.of(config.topics().cloneRequests()), new Rebalance(kafka));
+            committer = new OffsetCommitter(kafka);
+            kafka.subscribe(List.of(config.topics().cloneRequests()), new PartitionHandover(config.workerId(),
+                    committer, admission, this::stopCopiesOf, () -> assignedOnce.complete(null)));
             polling = true;
             while (running.get()) {
                 ConsumerRecords<String, byte[]> records;
@@ -209,15 +206,16 @@ public final class PollLoop implements Runnable {
                         take(record, fence);
                     }
                 }
+                checkCopyFacts();
                 drainCompletions();
                 cancelCopiesEndedElsewhere();
-                startJobs();
-                pauseBusyPartitions(kafka);
-                commitAsync(kafka);
+                admission.admit(this::judge);
+                admission.pauseOrResume(kafka);
+                committer.commitAsync();
                 consumerLag = lag(kafka);
             }
             polling = false;
-            shutdown(kafka);
+            shutdown();
         } catch (WakeupException e) {
             LOG.debug("woken up while closing");
         } catch (KafkaException e) {
@@ -232,11 +230,20 @@ public final class PollLoop implements Runnable {
         }
     }
 
-    /** A record fetched: into the ledger and the partition's backlog, or to the DLQ if it is poison. */
+    /** The view of finished copies stopped on an error: no request can be judged any more, so the loop stops. */
+    private void checkCopyFacts() {
+        CompletableFuture<Void> stopped = copyFacts.stopped();
+        if (stopped.isCompletedExceptionally()) {
+            Throwable cause = stopped.handle((ok, error) -> error).join();
+            throw new KafkaException("worker " + config.workerId() + " lost its view of " + config.topics().events()
+                    + " and cannot tell which copies are over: " + cause, cause);
+        }
+    }
+
+    /** A record fetched: into the ledger and the partition's backlog. */
     private void take(ConsumerRecord<String, byte[]> record, CompletableFuture<Void> fence) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        Submitted entry = ledger.submit(partition, record.offset());
-        backlog.computeIfAbsent(partition, p -> new ArrayDeque<>()).addLast(new Pending(record, entry, fence));
+        Submitted entry = committer.submit(record);
+        admission.enqueue(new TopicPartition(record.topic(), record.partition()), new Pending(record, entry, fence));
     }
 
     /** Cancels the copies running here whose attempt another producer has ended (copied, started, cancelled). */
@@ -257,66 +264,51 @@ public final class PollLoop implements Runnable {
         }
     }
 
-    /** Starts jobs from the heads of the backlogs while there is room, round-robin over partitions. */
-    private void startJobs() {
-        boolean progress = true;
-        while (progress && running.get()) {
-            progress = false;
-            for (Iterator<Map.Entry<TopicPartition, Deque<Pending>>> it = backlog.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<TopicPartition, Deque<Pending>> entry = it.next();
-                Deque<Pending> queue = entry.getValue();
-                if (queue.isEmpty()) {
-                    continue;
-                }
-                Pending head = queue.peekFirst();
-                if (!head.fence.isDone() || head.fence.isCompletedExceptionally()) {
-                    continue; // the view of finished copies has not caught up yet (or is closing)
-                }
-                String origin = head.record.topic() + "/" + head.record.partition() + "@" + head.record.offset();
-                CloneRequest request;
-                try {
-                    request = validate(ContractCodec.decodeRequest(head.record.value(), origin), origin);
-                } catch (ContractException e) {
-                    queue.pollFirst();
-                    sendToDeadLetters(head, e.getMessage());
-                    progress = true;
-                    continue;
-                }
-                String key = CloneJob.key(request);
-                Running same = jobsByKey.get(key);
-                if (same != null) {
-                    queue.pollFirst();
-                    same.records.add(head); // delivered twice while running: the running copy answers both
-                    metrics.duplicateJoined();
-                    LOG.info("request {} at {} is already being copied here; it joins that copy", key, origin);
-                    progress = true;
-                    continue;
-                }
-                Optional<String> endedBy = copyFacts.finishedBy(request);
-                if (endedBy.isPresent()) {
-                    queue.pollFirst();
-                    ledger.markDone(head.entry);
-                    metrics.alreadyFinished();
-                    LOG.info("request {} at {} is not copied: its attempt was already ended by {} (a clone that"
-                            + " may have booted is never copied over)", key, origin, endedBy.get());
-                    progress = true;
-                    continue;
-                }
-                if (jobsByUserid.containsKey(request.getUserid()) || jobsByKey.size() >= config.maxClones()) {
-                    continue; // another attempt of this clone runs, or no room: wait
-                }
-                queue.pollFirst();
-                progress = true;
-                RequestVerifier.Verdict verdict = verifier.verify(head.record, request);
-                if (verdict instanceof RequestVerifier.Admitted admitted) {
-                    start(entry.getKey(), head, request, admitted);
-                } else if (verdict instanceof RequestVerifier.Rejected rejected) {
-                    reject(head, request, rejected.reason());
-                } else {
-                    failUnavailable(head, request, (RequestVerifier.Unavailable) verdict);
-                }
-            }
+    /**
+     * Decides about a backlog's head (see the class comment): poison to the DLQ, a duplicate joins its
+     * running copy, an attempt over elsewhere is finished without a copy; otherwise it starts when there
+     * is room, after the verifier has admitted it.
+     */
+    private Step judge(TopicPartition partition, Pending head) {
+        if (!running.get() || !head.fence.isDone() || head.fence.isCompletedExceptionally()) {
+            return Step.WAIT; // stopping, or the view of finished copies has not caught up yet (or stopped)
         }
+        String origin = head.record.topic() + "/" + head.record.partition() + "@" + head.record.offset();
+        CloneRequest request;
+        try {
+            request = validate(ContractCodec.decodeRequest(head.record.value(), origin), origin);
+        } catch (ContractException e) {
+            sendToDeadLetters(head, e.getMessage());
+            return Step.TAKEN;
+        }
+        String key = CloneJob.key(request);
+        Running same = jobsByKey.get(key);
+        if (same != null) {
+            same.records.add(head); // delivered twice while running: the running copy answers both
+            metrics.duplicateJoined();
+            LOG.info("request {} at {} is already being copied here; it joins that copy", key, origin);
+            return Step.TAKEN;
+        }
+        Optional<String> endedBy = copyFacts.finishedBy(request);
+        if (endedBy.isPresent()) {
+            committer.markDone(head.entry);
+            metrics.alreadyFinished();
+            LOG.info("request {} at {} is not copied: its attempt was already ended by {} (a clone that"
+                    + " may have booted is never copied over)", key, origin, endedBy.get());
+            return Step.TAKEN;
+        }
+        if (!admission.hasRoomFor(request.getUserid())) {
+            return Step.WAIT; // another attempt of this clone runs, or no room
+        }
+        RequestVerifier.Verdict verdict = verifier.verify(head.record, request);
+        if (verdict instanceof RequestVerifier.Admitted admitted) {
+            start(partition, head, request, admitted);
+        } else if (verdict instanceof RequestVerifier.Rejected rejected) {
+            reject(head, request, rejected.reason());
+        } else {
+            failUnavailable(head, request, (RequestVerifier.Unavailable) verdict);
+        }
+        return Step.TAKEN;
     }
 
     private static CloneRequest validate(CloneRequest request, String origin) {
@@ -334,7 +326,7 @@ public final class PollLoop implements Runnable {
         Running running = new Running(job, partition);
         running.records.add(pending);
         jobsByKey.put(CloneJob.key(request), running);
-        jobsByUserid.put(request.getUserid(), running);
+        admission.started(request.getUserid());
         LOG.info("copying clone {} attempt {} ({} at offset {})", request.getUserid(), request.getAttempt(),
                 partition, pending.record.offset());
         running.outcome = job.start();
@@ -343,17 +335,18 @@ public final class PollLoop implements Runnable {
 
     /** On the loop thread: a job ended. */
     private void finished(Running running, CloneJob.Outcome outcome) {
-        jobsByKey.remove(CloneJob.key(running.job.request()), running);
-        jobsByUserid.remove(running.job.request().getUserid(), running);
+        if (jobsByKey.remove(CloneJob.key(running.job.request()), running)) {
+            admission.finished(running.job.request().getUserid());
+        }
         CloneJob.Outcome effective = running.superseded && outcome == CloneJob.Outcome.CANCELLED
                 ? CloneJob.Outcome.FINISHED // ended elsewhere: nothing left to do for these records
                 : outcome;
         for (Pending pending : running.records) {
             switch (effective) {
-                case FINISHED -> ledger.markDone(pending.entry);
+                case FINISHED -> committer.markDone(pending.entry);
                 case REDELIVER -> {
-                    if (ledger.isCurrent(pending.entry)) {
-                        backlog.computeIfAbsent(running.partition, p -> new ArrayDeque<>()).addFirst(pending);
+                    if (committer.isCurrent(pending.entry)) {
+                        admission.requeue(running.partition, pending);
                     }
                 }
                 case CANCELLED -> {
@@ -395,7 +388,7 @@ public final class PollLoop implements Runnable {
                 for (java.util.concurrent.Future<RecordMetadata> sent : sends) {
                     sent.get();
                 }
-                completions.add(() -> ledger.markDone(pending.entry));
+                completions.add(() -> committer.markDone(pending.entry));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
@@ -414,74 +407,7 @@ public final class PollLoop implements Runnable {
         }
     }
 
-    /** Paused: partitions with records waiting here. Resumed: the rest. */
-    private void pauseBusyPartitions(KafkaConsumer<String, byte[]> kafka) {
-        Set<TopicPartition> assigned = kafka.assignment();
-        Set<TopicPartition> paused = kafka.paused();
-        List<TopicPartition> pause = new ArrayList<>();
-        List<TopicPartition> resume = new ArrayList<>();
-        for (TopicPartition partition : assigned) {
-            Deque<Pending> queue = backlog.get(partition);
-            boolean busy = queue != null && !queue.isEmpty();
-            if (busy && !paused.contains(partition)) {
-                pause.add(partition);
-            } else if (!busy && paused.contains(partition)) {
-                resume.add(partition);
-            }
-        }
-        if (!pause.isEmpty()) {
-            kafka.pause(pause);
-        }
-        if (!resume.isEmpty()) {
-            kafka.resume(resume);
-        }
-    }
-
-    /** The ledger's newly finished prefixes, merged with offsets whose earlier commit failed. */
-    private Map<TopicPartition, OffsetAndMetadata> takeCommittable() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = ledger.pollCommittable();
-        uncommitted.forEach((partition, offset) -> offsets.merge(partition, offset, PollLoop::higher));
-        uncommitted.clear();
-        offsets.entrySet().removeIf(e -> e.getValue().offset() <= committedUpTo.getOrDefault(e.getKey(), -1L));
-        return offsets;
-    }
-
-    private static OffsetAndMetadata higher(OffsetAndMetadata a, OffsetAndMetadata b) {
-        return a.offset() >= b.offset() ? a : b;
-    }
-
-    private void commitAsync(KafkaConsumer<String, byte[]> kafka) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = takeCommittable();
-        if (!offsets.isEmpty()) {
-            // the consumer calls this back on the loop thread, inside a later poll or commit
-            kafka.commitAsync(offsets, (committed, error) -> committed.forEach((partition, offset) -> {
-                if (error == null) {
-                    committedUpTo.merge(partition, offset.offset(), Math::max);
-                } else if (kafka.assignment().contains(partition)) {
-                    // typically a rebalance in progress: try again on the next turn (unless a higher
-                    // offset of the partition is acknowledged first)
-                    LOG.info("commit of {} at {} failed ({}); retrying", partition, offset.offset(), error.toString());
-                    uncommitted.merge(partition, offset, PollLoop::higher);
-                }
-            }));
-        }
-    }
-
-    private void commitSync(KafkaConsumer<String, byte[]> kafka) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = takeCommittable();
-        if (!offsets.isEmpty()) {
-            try {
-                kafka.commitSync(offsets, Duration.ofSeconds(10));
-                offsets.forEach((partition, offset) -> committedUpTo.merge(partition, offset.offset(), Math::max));
-                LOG.debug("committed {}", offsets);
-            } catch (KafkaException e) {
-                LOG.warn("commit of {} failed: {}; those requests will be delivered again (their checkpoints"
-                        + " make the second copy cheap)", offsets, e.toString());
-            }
-        }
-    }
-
-    private long lag(KafkaConsumer<String, byte[]> kafka) {
+    private long lag(Consumer<String, byte[]> kafka) {
         long sum = 0;
         for (TopicPartition partition : kafka.assignment()) {
             OptionalLong lag = kafka.currentLag(partition);
@@ -512,65 +438,21 @@ public final class PollLoop implements Runnable {
         drainCompletions();
     }
 
-    private void shutdown(KafkaConsumer<String, byte[]> kafka) {
-        LOG.info("worker {} stopping: cancelling {} copies at a checkpoint", config.workerId(), jobsByKey.size());
-        cancelAndAwait(new ArrayList<>(jobsByKey.values()));
-        commitSync(kafka);
-        producer.flush();
+    /** For {@link PartitionHandover}: cancels the jobs of partitions that leave and waits for them. */
+    private void stopCopiesOf(Set<TopicPartition> partitions) {
+        List<Running> affected = new ArrayList<>();
+        for (Running running : jobsByKey.values()) {
+            if (partitions.contains(running.partition)) {
+                affected.add(running);
+            }
+        }
+        cancelAndAwait(affected);
     }
 
-    private final class Rebalance implements ConsumerRebalanceListener {
-        private final KafkaConsumer<String, byte[]> kafka;
-
-        Rebalance(KafkaConsumer<String, byte[]> kafka) {
-            this.kafka = kafka;
-        }
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            LOG.info("worker {}: partitions revoked {}", config.workerId(), partitions);
-            giveUp(partitions, true);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            LOG.warn("worker {}: partitions lost {} (another worker may own them already)", config.workerId(), partitions);
-            giveUp(partitions, false);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            ledger.nextGeneration();
-            if (!partitions.isEmpty()) {
-                LOG.info("worker {}: partitions assigned {}", config.workerId(), partitions);
-            }
-            assignedOnce.complete(null);
-        }
-
-        private void giveUp(Collection<TopicPartition> partitions, boolean commit) {
-            Set<TopicPartition> gone = new HashSet<>(partitions);
-            List<Running> affected = new ArrayList<>();
-            for (Running running : jobsByKey.values()) {
-                if (gone.contains(running.partition)) {
-                    affected.add(running);
-                }
-            }
-            cancelAndAwait(affected);
-            if (commit) {
-                commitSync(kafka);
-            }
-            ledger.remove(gone);
-            for (TopicPartition partition : gone) {
-                backlog.remove(partition);
-                uncommitted.remove(partition);
-                committedUpTo.remove(partition);
-            }
-        }
+    private void shutdown() {
+        LOG.info("worker {} stopping: cancelling {} copies at a checkpoint", config.workerId(), jobsByKey.size());
+        cancelAndAwait(new ArrayList<>(jobsByKey.values()));
+        committer.commitSync(PartitionHandover.COMMIT_TIMEOUT);
+        producer.flush();
     }
 }

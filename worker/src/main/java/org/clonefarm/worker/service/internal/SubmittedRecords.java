@@ -13,16 +13,27 @@ import org.apache.kafka.common.TopicPartition;
  * partition, and which of them are finished. Only the contiguous finished prefix of a partition may be
  * committed: committing past an unfinished record would lose it if this worker died.
  *
- * <p>Each {@link Submitted} belongs to one assignment of its partition. When the partition is revoked
- * its entries are dropped; a late completion of a dropped entry (a copy of a revoked partition that
- * finishes anyway) then changes nothing, because it marks an object no deque holds any more, and a
- * reassignment of the same partition starts a fresh deque.
+ * <p>Each {@link Submitted} belongs to one assignment of its partition, named by a generation number:
+ * the partition's entries get a new generation with the first record taken after the partition was
+ * {@linkplain #remove removed} (revoked or lost). A late completion of an entry of an earlier generation
+ * (a copy of a revoked partition that finishes anyway) is stale: it changes nothing, even once the
+ * partition is assigned here again and the same offset is taken anew.
  *
  * <p>Not thread-safe: only the poll-loop thread touches it (completions reach that thread via a queue).
  */
 public final class SubmittedRecords {
-    private final Map<TopicPartition, Deque<Submitted>> partitions = new HashMap<>();
-    private long generation;
+    private final Map<TopicPartition, Assignment> partitions = new HashMap<>();
+    private long generations;
+
+    /** The entries of one assignment of a partition, in offset order. */
+    private static final class Assignment {
+        final long generation;
+        final Deque<Submitted> entries = new ArrayDeque<>();
+
+        Assignment(long generation) {
+            this.generation = generation;
+        }
+    }
 
     /** One record taken from a partition. */
     public static final class Submitted {
@@ -45,7 +56,7 @@ public final class SubmittedRecords {
             return offset;
         }
 
-        /** The assignment this entry belongs to (for logs). */
+        /** The assignment of its partition this entry belongs to. */
         public long generation() {
             return generation;
         }
@@ -60,22 +71,17 @@ public final class SubmittedRecords {
         }
     }
 
-    /** Starts a new assignment generation: entries submitted from now on belong to it. */
-    public long nextGeneration() {
-        return ++generation;
-    }
-
     /**
      * Records a record taken from its partition; offsets of a partition must be submitted in increasing order.
      */
     public Submitted submit(TopicPartition partition, long offset) {
-        Deque<Submitted> deque = partitions.computeIfAbsent(partition, p -> new ArrayDeque<>());
-        Submitted last = deque.peekLast();
+        Assignment assignment = partitions.computeIfAbsent(partition, p -> new Assignment(++generations));
+        Submitted last = assignment.entries.peekLast();
         if (last != null && last.offset >= offset) {
             throw new IllegalStateException("offset " + offset + " of " + partition + " submitted after " + last.offset);
         }
-        Submitted submitted = new Submitted(partition, offset, generation);
-        deque.addLast(submitted);
+        Submitted submitted = new Submitted(partition, offset, assignment.generation);
+        assignment.entries.addLast(submitted);
         return submitted;
     }
 
@@ -85,18 +91,17 @@ public final class SubmittedRecords {
      * @return false when the entry is stale (its partition was revoked since it was submitted)
      */
     public boolean markDone(Submitted submitted) {
-        Deque<Submitted> deque = partitions.get(submitted.partition);
-        if (deque == null || !deque.contains(submitted)) {
+        if (!isCurrent(submitted)) {
             return false;
         }
         submitted.done = true;
         return true;
     }
 
-    /** Whether the entry still belongs to a current assignment. */
+    /** Whether the entry belongs to the current assignment of its partition (false: stale). */
     public boolean isCurrent(Submitted submitted) {
-        Deque<Submitted> deque = partitions.get(submitted.partition);
-        return deque != null && deque.contains(submitted);
+        Assignment assignment = partitions.get(submitted.partition);
+        return assignment != null && assignment.generation == submitted.generation;
     }
 
     /**
@@ -105,8 +110,8 @@ public final class SubmittedRecords {
      */
     public Map<TopicPartition, OffsetAndMetadata> pollCommittable() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (Map.Entry<TopicPartition, Deque<Submitted>> entry : partitions.entrySet()) {
-            Deque<Submitted> deque = entry.getValue();
+        for (Map.Entry<TopicPartition, Assignment> entry : partitions.entrySet()) {
+            Deque<Submitted> deque = entry.getValue().entries;
             long next = -1;
             while (!deque.isEmpty() && deque.peekFirst().done) {
                 next = deque.pollFirst().offset + 1;
@@ -128,8 +133,8 @@ public final class SubmittedRecords {
     /** Entries not yet committed (finished or not), over all partitions. */
     public int pending() {
         int count = 0;
-        for (Deque<Submitted> deque : partitions.values()) {
-            count += deque.size();
+        for (Assignment assignment : partitions.values()) {
+            count += assignment.entries.size();
         }
         return count;
     }

@@ -40,7 +40,6 @@ class SubmittedRecordsTest {
         SubmittedRecords ledger = new SubmittedRecords();
         Submitted stale = ledger.submit(P0, 5);
         ledger.remove(List.of(P0));
-        ledger.nextGeneration();
         Submitted fresh = ledger.submit(P0, 5);
 
         assertThat(ledger.markDone(stale)).isFalse();

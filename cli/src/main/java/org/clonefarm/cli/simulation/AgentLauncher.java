@@ -1,0 +1,127 @@
+package org.clonefarm.cli.simulation;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.clonefarm.cli.simulation.internal.RegionDigest;
+import org.clonefarm.platform.io.FileRegion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the command line that runs a guest's agent jar, and makes repeated runs of the same jar cheap
+ * with a class-data-sharing archive (AppCDS): the JVM maps the agent's classes, already parsed and
+ * verified, instead of loading them from the jar again, which halves the CPU time of a run (measured:
+ * 0.95 s to 0.48 s of user time for a finalize on Java 17).
+ *
+ * <p>A CDS archive is only used for the jar path it was made for, and every clone's root is mounted at
+ * a different place. So the launcher reads the jar in the guest's root, and runs a byte-identical copy
+ * of it kept in a cache keyed by the jar's SHA-256 ({@code <cache>/<sha256>/clonefarm-agent.jar} and
+ * {@code classes.jsa}). A clone whose jar differs from the master's gets a cache entry of its own: the
+ * code that runs is always the code in the guest. The first run of a jar writes the archive
+ * ({@code -XX:ArchiveClassesAtExit}, one run at a time per jar); runs meanwhile go without it. A JVM
+ * that cannot use an archive (another Java, a damaged file) ignores it ({@code -Xshare:auto}).
+ *
+ * <p>Thread-safety: safe for concurrent boots; cache entries are published by atomic renames, so
+ * several processes may share one cache directory too.
+ */
+final class AgentLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentLauncher.class);
+    static final String JAR = "clonefarm-agent.jar";
+    static final String ARCHIVE = "classes.jsa";
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+
+    private final Path cache;
+    private final Path java;
+    /** Digests whose archive one run is writing now. */
+    private final Set<String> archiving = ConcurrentHashMap.newKeySet();
+
+    /** One launch: the command and, for the run that writes the archive, where it is being written. */
+    record Launch(List<String> command, String digest, Path archiveBeingWritten) {
+    }
+
+    AgentLauncher(Path cache) {
+        this.cache = Objects.requireNonNull(cache, "cache").toAbsolutePath().normalize();
+        this.java = Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** The cache directory (for logs and tests). */
+    Path cache() {
+        return cache;
+    }
+
+    /**
+     * The command that runs {@code jarInGuest} (followed by the agent's arguments, which the caller
+     * appends). Call {@link #finished} with the launch and the exit code when the process has ended.
+     *
+     * @throws IOException when the guest's jar cannot be read or the cache cannot be written
+     */
+    Launch launch(Path jarInGuest) throws IOException {
+        String digest = RegionDigest.sha256(new FileRegion(jarInGuest, 0, FileRegion.TO_END));
+        Path entry = cache.resolve(digest);
+        Path jar = entry.resolve(JAR);
+        if (!Files.isRegularFile(jar)) {
+            Files.createDirectories(entry);
+            Path partial = Files.createTempFile(entry, JAR, ".partial");
+            try {
+                Files.copy(jarInGuest, partial, StandardCopyOption.REPLACE_EXISTING);
+                move(partial, jar);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+        }
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(JVM_OPTIONS);
+        Path archive = entry.resolve(ARCHIVE);
+        Path writing = null;
+        if (Files.isRegularFile(archive)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+        } else if (archiving.add(digest)) {
+            writing = entry.resolve(ARCHIVE + "." + ProcessHandle.current().pid() + ".partial");
+            command.add("-XX:ArchiveClassesAtExit=" + writing);
+        }
+        command.add("-jar");
+        command.add(jar.toString());
+        return new Launch(List.copyOf(command), digest, writing);
+    }
+
+    /** After the process of {@code launch} ended: a complete archive is published, a partial one dropped. */
+    void finished(Launch launch, int exitCode) {
+        if (launch.archiveBeingWritten() == null) {
+            return;
+        }
+        Path written = launch.archiveBeingWritten();
+        try {
+            if (exitCode == 0 && Files.isRegularFile(written) && Files.size(written) > 0) {
+                move(written, written.resolveSibling(ARCHIVE));
+                LOG.info("agent class-data archive written for jar {}: later agent runs start faster", launch.digest());
+            }
+        } catch (IOException e) {
+            LOG.warn("agent class-data archive {} not kept ({}); agents run without it", written, e.toString());
+        } finally {
+            try {
+                Files.deleteIfExists(written);
+            } catch (IOException e) {
+                LOG.warn("cannot delete {}: {}", written, e.toString());
+            }
+            archiving.remove(launch.digest());
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

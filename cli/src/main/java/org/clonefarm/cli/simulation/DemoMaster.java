@@ -1,0 +1,467 @@
+package org.clonefarm.cli.simulation;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.clonefarm.agent.AgentUnits;
+import org.clonefarm.cli.simulation.internal.Ext4Images;
+import org.clonefarm.cli.simulation.internal.RegionDigest;
+import org.clonefarm.platform.cms.CmsFileId;
+import org.clonefarm.platform.cms.DiskLayout;
+import org.clonefarm.platform.cms.EdfFileSystem;
+import org.clonefarm.platform.cms.RecordFormat;
+import org.clonefarm.platform.directory.DirectoryEntry;
+import org.clonefarm.platform.directory.UserDirectory;
+import org.clonefarm.platform.geometry.DeviceType;
+import org.clonefarm.platform.geometry.Model3390;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.ids.Volser;
+import org.clonefarm.platform.io.DurableFiles;
+import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.layout.CloneLayout.Role;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
+import org.clonefarm.platform.volume.Volume;
+
+/**
+ * The demo master of the local simulation: master LNXMSTR with real disks, the prototypes the
+ * clones are made LIKE, the allocation group LNXPOOL and its volumes (layout in {@code docs/demo.md}).
+ *
+ * <ul>
+ *   <li>Volume {@value #MASTER_VOLUME} (3390-01, in no group) holds the master's minidisks: 0191 CMS
+ *       (EDF, 4 KiB blocks) with PROFILE EXEC, 0200 root, 0202 /var and 0203 /usr as real ext4 file
+ *       systems made with {@code mke2fs -d}; 0201 swap is a V-DISK.</li>
+ *   <li>Volumes {@value #POOL_VOLUME_1} and {@value #POOL_VOLUME_2} (3390-27 each, group
+ *       {@value #GROUP}) take the clones' disks: 60,102 cylinders, 375 RW-root clones of 160.</li>
+ *   <li>{@value #PROTOTYPE} (RW root: links 0191 and 0203, V-DISK 0201) and {@value #PROTOTYPE_RO}
+ *       (RO root: links 0200 too). They hold no AUTOG: the disks a clone owns (0200 and 0202, or 0202)
+ *       come from the spec's {@code copy} rules, as the coordinator's planner adds them (AUTOG of the
+ *       master's size from the spec's group, {@value #GROUP}), so the directory always validates.</li>
+ *   <li>{@code <data>/demo/master.properties} records the layout and the SHA-256 of the master's
+ *       ext4 disks and of its PROFILE EXEC, so {@code clonefarm verify} can tell the master is unchanged.</li>
+ * </ul>
+ *
+ * <p>Creation is idempotent: a master made before with the same layout and unchanged disks is left
+ * as it is; a different master (other layout, changed disks, or not made here) is refused unless
+ * forced. Not thread-safe; one creator per data directory.
+ */
+public final class DemoMaster {
+    public static final String MASTER = "LNXMSTR";
+    public static final String PROTOTYPE = "LNXPROTO";
+    public static final String PROTOTYPE_RO = "LNXPROTR";
+    /** The userid of the simulation's worker guests, which LINK the minidisks they copy. */
+    public static final String WORKER = "CLONEWRK";
+    public static final String GROUP = "LNXPOOL";
+    public static final String MASTER_VOLUME = "LNXM01";
+    public static final String POOL_VOLUME_1 = "LNXP01";
+    public static final String POOL_VOLUME_2 = "LNXP02";
+    public static final CmsFileId PROFILE_EXEC = CmsFileId.of("PROFILE", "EXEC");
+    /** The master's own identity in its image. */
+    public static final String MASTER_HOSTNAME = "lnxmstr";
+    public static final String MASTER_ADDRESS = "10.1.0.10";
+    public static final String DOMAIN = "demo.clonefarm.test";
+
+    /** Bump when the layout below changes: a master of another layout is "different". */
+    static final int LAYOUT_VERSION = 2;
+
+    /** One of the master's minidisks on its volume: role (and so vaddr), first cylinder, cylinders, file system label. */
+    public record MasterDisk(Role role, long startCylinder, long cylinders, String label) {
+        /** Its vaddr, the role's conventional one. */
+        public Vaddr vaddr() {
+            return role.vaddr();
+        }
+
+        /** Its bytes in the volume image. */
+        public FileRegion region(SimulationDataDirectory data) {
+            return new FileRegion(data.volumeImage(Volser.of(MASTER_VOLUME)), DeviceType.DASD_3390.toBytes(startCylinder),
+                    DeviceType.DASD_3390.toBytes(cylinders));
+        }
+    }
+
+    /**
+     * The disks of the layout ({@link CloneLayout.Role}) at their conventional vaddrs: 0191 CMS; 0200 root 120 cyl
+     * (86 MB); 0202 /var 40 cyl; 0203 /usr 60 cyl. 0201 swap is a V-DISK.
+     */
+    public static final List<MasterDisk> DISKS = List.of(new MasterDisk(Role.CONFIG, 1, 10, "MST191"),
+            new MasterDisk(Role.ROOT, 11, 120, "root"), new MasterDisk(Role.VAR, 131, 40, "var"),
+            new MasterDisk(Role.USR, 171, 60, "usr"));
+    /** The disks whose bytes must never change (0191 changes: the coordinator writes NAMES files there). */
+    public static final List<Vaddr> IMMUTABLE = List.of(Role.ROOT.vaddr(), Role.VAR.vaddr(), Role.USR.vaddr());
+    /** Swap: a V-DISK of 256 MiB. */
+    public static final long SWAP_BLOCKS = 524_288;
+
+    private static final String NIC = " NICDEF 0600 TYPE QDIO LAN SYSTEM VSWLNX\n";
+
+    /** The directory entries of master and prototypes, as USER DIRECT text. */
+    static String directoryText() {
+        StringBuilder master = new StringBuilder("USER " + MASTER + " DEMOPW 1G 2G G\n IPL CMS PARM AUTOCR\n MACHINE ESA 2\n" + NIC);
+        for (MasterDisk disk : DISKS) {
+            master.append(" MDISK ").append(disk.vaddr()).append(" 3390 ").append(disk.startCylinder()).append(' ')
+                    .append(disk.cylinders()).append(' ').append(MASTER_VOLUME).append(" MR\n");
+        }
+        String swap = " MDISK " + Role.SWAP.vaddr() + " FB-512 V-DISK " + SWAP_BLOCKS + " MR\n";
+        master.append(swap);
+        // the prototypes hold what every clone has; the minidisks a clone owns come from the spec's copy
+        // rules (AUTOG of the master's sizes in the spec's group), so the directory never holds an AUTOG
+        String rw = "USER " + PROTOTYPE + " NOLOG 1G 2G G\n IPL CMS PARM AUTOCR\n MACHINE ESA 2\n" + NIC
+                + link(Role.CONFIG) + link(Role.USR) + swap;
+        String ro = "USER " + PROTOTYPE_RO + " NOLOG 1G 2G G\n IPL CMS PARM AUTOCR\n MACHINE ESA 2\n" + NIC
+                + link(Role.CONFIG) + link(Role.ROOT) + link(Role.USR) + swap;
+        // the farm's copy workers run as this guest: privilege class B (FLASHCOPY), LINK without passwords,
+        // and no minidisks of its own, so QUERY VIRTUAL DASD lists exactly what it has linked
+        String worker = "USER " + WORKER + " NOLOG 512M 1G BG\n OPTION LNKNOPAS\n MACHINE ESA 2\n";
+        return master + rw + ro + worker;
+    }
+
+    /** A prototype's read-only LINK to the master's disk of this role, at the same vaddr. */
+    private static String link(Role role) {
+        return " LINK " + MASTER + " " + role.vaddr() + " " + role.vaddr() + " RR\n";
+    }
+
+    public static MasterDisk disk(Vaddr vaddr) {
+        return DISKS.stream().filter(d -> d.vaddr().equals(vaddr)).findFirst().orElseThrow();
+    }
+
+    /** The master's disk of this role (config, root, var or usr). */
+    public static MasterDisk disk(Role role) {
+        return disk(role.vaddr());
+    }
+
+    /** What create found or did. */
+    public record Result(boolean alreadyThere, Manifest manifest) {
+    }
+
+    /** What {@code <data>/demo/master.properties} records. */
+    public record Manifest(int layoutVersion, Instant created, Map<Vaddr, String> diskDigests, String profileExecDigest) {
+        static final String FILE = "demo/master.properties";
+
+        public static Optional<Manifest> read(SimulationDataDirectory data) throws IOException {
+            Path file = data.root().resolve(FILE);
+            if (!Files.exists(file)) {
+                return Optional.empty();
+            }
+            Properties properties = new Properties();
+            try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            }
+            try {
+                Map<Vaddr, String> digests = new LinkedHashMap<>();
+                for (Vaddr vaddr : IMMUTABLE) {
+                    digests.put(vaddr, require(properties, "disk." + vaddr + ".sha256", file));
+                }
+                return Optional.of(new Manifest(Integer.parseInt(require(properties, "layout", file)),
+                        Instant.parse(require(properties, "created", file)), digests,
+                        require(properties, "profile-exec.sha256", file)));
+            } catch (RuntimeException e) {
+                throw new IOException(file + " is damaged: " + e.getMessage(), e);
+            }
+        }
+
+        private static String require(Properties properties, String key, Path file) {
+            String value = properties.getProperty(key);
+            if (value == null) {
+                throw new IllegalArgumentException("no key " + key + " in " + file);
+            }
+            return value;
+        }
+
+        void write(SimulationDataDirectory data) throws IOException {
+            StringBuilder text = new StringBuilder("# the demo master as clonefarm master create-demo made it;"
+                    + " clonefarm verify compares the master against it\n");
+            text.append("layout=").append(layoutVersion).append('\n');
+            text.append("created=").append(created).append('\n');
+            text.append("master=").append(MASTER).append('\n');
+            diskDigests.forEach((vaddr, digest) -> text.append("disk.").append(vaddr).append(".sha256=").append(digest).append('\n'));
+            text.append("profile-exec.sha256=").append(profileExecDigest).append('\n');
+            DurableFiles.replace(data.root().resolve(FILE), text.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private final SimulationDataDirectory data;
+    private final Path agentJar;
+
+    /**
+     * @param data the local simulation's data directory
+     * @param agentJar the guest agent's jar ({@code clonefarm-agent.jar}) to put into the master's root
+     */
+    public DemoMaster(SimulationDataDirectory data, Path agentJar) {
+        this.data = Objects.requireNonNull(data, "data");
+        this.agentJar = Objects.requireNonNull(agentJar, "agentJar");
+    }
+
+    /**
+     * Creates the demo master, or leaves an identical one in place.
+     *
+     * @param force replace a master that differs from the demo master (its entries and disks; the pool
+     *     volumes and other users stay)
+     * @throws DemoMasterException when a different master exists and {@code force} is false, or a
+     *     volume of the layout exists with another size
+     */
+    public Result create(boolean force) throws IOException {
+        if (!Files.isRegularFile(agentJar)) {
+            throw new DemoMasterException("the guest agent jar " + agentJar + " does not exist; build it with"
+                    + " './mvnw -B -q package -DskipTests -pl guest-agent -am' or give --agent-jar");
+        }
+        Optional<String> difference = difference();
+        if (difference.isEmpty()) {
+            return new Result(true, Manifest.read(data).orElseThrow());
+        }
+        boolean anyMaster = data.readDirectory().entry(Userid.of(MASTER)).isPresent()
+                || Files.exists(data.volumeImage(Volser.of(MASTER_VOLUME)));
+        if (anyMaster && !force) {
+            throw new DemoMasterException(data.root() + " already holds a master " + MASTER + " that is not the demo"
+                    + " master (" + difference.get() + "); give --force to make it anew, or use another --data");
+        }
+        ensureVolume(MASTER_VOLUME, Model3390.byName("3390-01").orElseThrow().cylinders(), null);
+        ensureVolume(POOL_VOLUME_1, Model3390.byName("3390-27").orElseThrow().cylinders(), GROUP);
+        ensureVolume(POOL_VOLUME_2, Model3390.byName("3390-27").orElseThrow().cylinders(), GROUP);
+        writeDirectory();
+        Path scratch = data.root().resolve("tmp");
+        Path skeletons = Files.createDirectories(scratch).resolve("demo-skeleton-" + ProcessHandle.current().pid());
+        try {
+            formatConfigDisk();
+            Ext4Images.make(disk(Role.ROOT).region(data), rootTree(skeletons.resolve("root")), "root", scratch);
+            Ext4Images.make(disk(Role.VAR).region(data), varTree(skeletons.resolve("var")), "var", scratch);
+            Ext4Images.make(disk(Role.USR).region(data), usrTree(skeletons.resolve("usr")), "usr", scratch);
+        } finally {
+            deleteTree(skeletons);
+        }
+        Manifest manifest = new Manifest(LAYOUT_VERSION, Instant.now(), currentDigests(data), profileExecDigest(data));
+        manifest.write(data);
+        return new Result(false, manifest);
+    }
+
+    /** Why the data directory does not hold this demo master as made, or empty when it does. */
+    private Optional<String> difference() throws IOException {
+        Optional<Manifest> manifest;
+        try {
+            manifest = Manifest.read(data);
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
+        }
+        if (manifest.isEmpty()) {
+            return Optional.of("it has no record " + data.root().resolve(Manifest.FILE));
+        }
+        if (manifest.get().layoutVersion() != LAYOUT_VERSION) {
+            return Optional.of("its layout is version " + manifest.get().layoutVersion() + ", this clonefarm makes " + LAYOUT_VERSION);
+        }
+        UserDirectory directory = data.readDirectory();
+        UserDirectory wanted = UserDirectory.parse(directoryText(), "demo master");
+        for (DirectoryEntry entry : wanted.entries()) {
+            Optional<DirectoryEntry> existing = directory.entry(entry.name());
+            if (existing.isEmpty() || !existing.get().body().equals(entry.body())) {
+                return Optional.of("its directory entry " + entry.name() + " is " + (existing.isEmpty() ? "missing" : "different"));
+            }
+        }
+        try {
+            Map<Vaddr, String> now = currentDigests(data);
+            for (Vaddr vaddr : IMMUTABLE) {
+                if (!now.get(vaddr).equals(manifest.get().diskDigests().get(vaddr))) {
+                    return Optional.of("its disk " + vaddr + " changed since it was made");
+                }
+            }
+            if (!profileExecDigest(data).equals(manifest.get().profileExecDigest())) {
+                return Optional.of("its PROFILE EXEC changed");
+            }
+        } catch (IOException e) {
+            return Optional.of("its disks cannot be read: " + e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    /** SHA-256 of the master's disks that never change, as they are now. */
+    public static Map<Vaddr, String> currentDigests(SimulationDataDirectory data) throws IOException {
+        Map<Vaddr, String> digests = new LinkedHashMap<>();
+        for (Vaddr vaddr : IMMUTABLE) {
+            digests.put(vaddr, RegionDigest.sha256(disk(vaddr).region(data)));
+        }
+        return digests;
+    }
+
+    /** SHA-256 of the PROFILE EXEC records on the master's 0191 (the disk itself changes with every NAMES file). */
+    public static String profileExecDigest(SimulationDataDirectory data) throws IOException {
+        try (EdfFileSystem disk = EdfFileSystem.open(disk(Role.CONFIG).region(data))) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            for (byte[] record : disk.readRecords(PROFILE_EXEC)) {
+                digest.update(record);
+                digest.update((byte) 0x15);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    private void ensureVolume(String volser, long cylinders, String group) throws IOException {
+        Volume existing = data.volumes().get(Volser.of(volser));
+        if (existing == null) {
+            data.createVolume(Volser.of(volser), DeviceType.DASD_3390, cylinders, group);
+            return;
+        }
+        if (existing.deviceType() != DeviceType.DASD_3390 || existing.size() != cylinders) {
+            throw new DemoMasterException("volume " + volser + " in " + data.root() + " is " + existing + ", the demo needs a 3390 of "
+                    + cylinders + " cylinders; use another --data");
+        }
+        if (group != null) {
+            var control = data.readExtentControl();
+            boolean inGroup = control.groups().containsKey(group) && control.groups().get(group).regionIds().contains(volser);
+            if (!inGroup) {
+                throw new DemoMasterException("volume " + volser + " in " + data.root() + " is not in group " + group
+                        + "; use another --data");
+            }
+        }
+    }
+
+    private void writeDirectory() throws IOException {
+        UserDirectory directory = data.readDirectory();
+        UserDirectory wanted = UserDirectory.parse(directoryText(), "demo master");
+        for (DirectoryEntry entry : wanted.entries()) {
+            directory.remove(entry.name());
+            directory.add(entry);
+        }
+        data.writeDirectory(directory);
+    }
+
+    private void formatConfigDisk() throws IOException {
+        try (EdfFileSystem disk = EdfFileSystem.format(disk(Role.CONFIG).region(data), 4096, DiskLayout.CKD, "MST191")) {
+            disk.writeLines(PROFILE_EXEC, RecordFormat.F, 80, List.of(
+                    "/* PROFILE EXEC of " + MASTER + " and its clones (clonefarm demo)   */",
+                    "/* Every clone links this 191 disk read-only. Its guest agent     */",
+                    "/* reads the clone's entry of " + CloneLayout.NAMES_FILE.nameAndType()
+                            + " here on the first boot. */",
+                    "'CP SET RUN ON'",
+                    "'CP TERM MORE 0 0'",
+                    "'CP IPL " + Role.ROOT.vaddr() + " CLEAR'"));
+        }
+    }
+
+    private Path rootTree(Path root) throws IOException {
+        for (String dir : List.of("var", "usr", "proc", "sys", "dev", "run", "tmp", "home", "root", "boot")) {
+            Files.createDirectories(root.resolve(dir));
+        }
+        write(root, "etc/os-release", """
+                NAME="SLES"
+                VERSION="15-SP5"
+                VERSION_ID="15.5"
+                PRETTY_NAME="SUSE Linux Enterprise Server 15 SP5"
+                ID="sles"
+                ID_LIKE="suse"
+                CPE_NAME="cpe:/o:suse:sles:15:sp5"
+                """);
+        write(root, "etc/hostname", MASTER_HOSTNAME + "\n");
+        write(root, "etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ipv6-localhost ipv6-loopback\n"
+                + MASTER_ADDRESS + "\t" + MASTER_HOSTNAME + "." + DOMAIN + " " + MASTER_HOSTNAME + "\n");
+        write(root, "etc/resolv.conf", "search " + DOMAIN + "\nnameserver 10.1.0.2\n");
+        write(root, "etc/sysconfig/network/ifcfg-enc600", "BOOTPROTO='static'\nSTARTMODE='auto'\nIPADDR='"
+                + MASTER_ADDRESS + "/24'\n");
+        write(root, "etc/sysconfig/network/routes", "default 10.1.0.1 - -\n");
+        write(root, "etc/machine-id", "4c0f1c2d3e4f5a6b7c8d9e0fa1b2c3d4\n");
+        write(root, "etc/fstab", byPath(Role.ROOT) + " /    ext4 defaults    1 1\n"
+                + byPath(Role.VAR) + " /var ext4 defaults    1 2\n"
+                + byPath(Role.USR) + " /usr ext4 ro          1 2\n"
+                + byPath(Role.SWAP) + " swap swap defaults    0 0\n");
+        for (String key : List.of("rsa", "ecdsa", "ed25519")) {
+            write(root, "etc/ssh/ssh_host_" + key + "_key", "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+                    + "demo master " + key + " host key of " + MASTER + ": not a real key\n-----END OPENSSH PRIVATE KEY-----\n");
+            Files.setPosixFilePermissions(root.resolve("etc/ssh/ssh_host_" + key + "_key"), PosixFilePermissions.fromString("rw-------"));
+            write(root, "etc/ssh/ssh_host_" + key + "_key.pub", "ssh-" + key + " AAAAdemo" + key + " root@" + MASTER_HOSTNAME + "\n");
+        }
+        write(root, "etc/motd", "clonefarm demo master " + MASTER + " (SLES 15 SP5 skeleton)\n");
+        AgentUnits.installInto(root);
+        Path jar = CloneLayout.inRoot(root, CloneLayout.AGENT_JAR);
+        Files.createDirectories(jar.getParent());
+        Files.copy(agentJar, jar, StandardCopyOption.REPLACE_EXISTING);
+        return root;
+    }
+
+    /** The Linux device of a disk of this role, as an fstab names it. */
+    private static String byPath(Role role) {
+        return "/dev/disk/by-path/ccw-" + role.vaddr().ccwBusId();
+    }
+
+    private static Path varTree(Path var) throws IOException {
+        for (String dir : List.of("lib/clonefarm", "log", "tmp", "local/etc", "cache", "spool")) {
+            Files.createDirectories(var.resolve(dir));
+        }
+        write(var, "log/boot.log", "clonefarm demo master " + MASTER + ": /var\n");
+        return var;
+    }
+
+    private static Path usrTree(Path usr) throws IOException {
+        for (String dir : List.of("bin", "sbin", "lib", "local/bin")) {
+            Files.createDirectories(usr.resolve(dir));
+        }
+        write(usr, "share/doc/clonefarm-demo/README", "The /usr of the clonefarm demo master " + MASTER
+                + ", linked read-only by every clone (" + Role.USR.vaddr() + ").\n");
+        return usr;
+    }
+
+    private static void write(Path root, String relative, String text) throws IOException {
+        Path file = root.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        List<Path> paths = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
+        }
+        for (Path path : paths) {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    /**
+     * The agent jar to install: {@code given} if not null; else {@code clonefarm-agent.jar} next to the
+     * running jar, or in the reactor's {@code guest-agent/target} beside it.
+     */
+    public static Optional<Path> locateAgentJar(Path given) {
+        if (given != null) {
+            return Optional.of(given);
+        }
+        String property = System.getProperty("clonefarm.agent.jar", System.getenv("CLONEFARM_AGENT_JAR"));
+        if (property != null && !property.isBlank()) {
+            return Optional.of(Path.of(property));
+        }
+        try {
+            Path self = Path.of(DemoMaster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path dir = Files.isDirectory(self) ? self : self.getParent();
+            for (Path candidate : List.of(dir.resolve("clonefarm-agent.jar"),
+                    dir.resolve("../../guest-agent/target/clonefarm-agent.jar").normalize())) {
+                if (Files.isRegularFile(candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /** The demo master cannot be made here as asked; the message says why and what to do. */
+    public static final class DemoMasterException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public DemoMasterException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.clonefarm.platform.layout;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import org.clonefarm.platform.cms.CmsFileId;
+import org.clonefarm.platform.ids.Vaddr;
+
+/**
+ * The conventions of a clone's layout, each defined once: the disk roles and their vaddrs, the NAMES
+ * file the coordinator writes on the config disk and the guest agent reads, the finalize marker, and
+ * where the agent jar lives in the guest. A spec may give a disk another role ({@code "0300": copy as
+ * var}); the vaddrs here are what a role is when nothing says otherwise, and what the demo master and
+ * the local guest runtime use. Constants only; thread-safe.
+ */
+public final class CloneLayout {
+
+    /**
+     * What a disk of the master (and so of each clone) holds, and the vaddr it has by convention. A disk
+     * at any other vaddr has no conventional role (the contract calls it {@code other}).
+     */
+    public enum Role {
+        /** The CMS disk with PROFILE EXEC and the NAMES file; the clones link it read-only. */
+        CONFIG("0191"),
+        /** The root file system, which PROFILE EXEC IPLs. */
+        ROOT("0200"),
+        /** Swap, a V-DISK per clone. */
+        SWAP("0201"),
+        /** {@code /var}: every clone has its own (the agent's spool lives there). */
+        VAR("0202"),
+        /** {@code /usr}, linked read-only by the clones. */
+        USR("0203"),
+        /** {@code /opt}. */
+        OPT("0204");
+
+        private final Vaddr vaddr;
+
+        Role(String vaddr) {
+            this.vaddr = Vaddr.of(vaddr);
+        }
+
+        /** The vaddr a disk of this role has by convention. */
+        public Vaddr vaddr() {
+            return vaddr;
+        }
+
+        /** The role as specs and messages write it: {@code config}, {@code root}, ... */
+        public String specName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The role whose conventional vaddr this is, or empty for any other vaddr. */
+        public static Optional<Role> at(Vaddr vaddr) {
+            return Arrays.stream(values()).filter(role -> role.vaddr.equals(vaddr)).findFirst();
+        }
+    }
+
+    /** The NAMES file on the config disk, as text ({@code FN FT}); a constant, so option texts can name it. */
+    public static final String NAMES_FILE_TEXT = "LINUX NAMES";
+
+    /** The NAMES file on the master's config disk: the coordinator writes it, every clone's agent reads it. */
+    public static final CmsFileId NAMES_FILE = CmsFileId.parse(NAMES_FILE_TEXT);
+
+    /**
+     * The finalize marker, as a path inside the guest: the master carries it, so every clone finalizes on
+     * its first boot; finalize removes it when done. The agent's units test for it
+     * ({@code ConditionPathExists}).
+     */
+    public static final String FINALIZE_MARKER = "/etc/rc.finalize";
+
+    /** Where the guest agent's jar lives inside the guest; the agent's units run it from here. */
+    public static final String AGENT_JAR = "/opt/clonefarm/clonefarm-agent.jar";
+
+    private CloneLayout() {
+    }
+
+    /**
+     * Where a path inside the guest ({@link #FINALIZE_MARKER}, {@link #AGENT_JAR}) is when the guest's root
+     * file system is at {@code root}.
+     *
+     * @throws IllegalArgumentException if {@code guestPath} is not absolute
+     */
+    public static Path inRoot(Path root, String guestPath) {
+        if (!guestPath.startsWith("/")) {
+            throw new IllegalArgumentException("'" + guestPath + "' is not an absolute path inside the guest");
+        }
+        return root.resolve(guestPath.substring(1));
+    }
+}
