@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # Creates clonefarm's topics and ACLs on the secured compose cluster, as the brokers' own super user
-# (User:broker), then exits; running it again changes nothing. The topics mirror messaging's TopicLayout
-# and the ACLs the table in docs/deploy.md (the deploy-check tests hold both equal, line for line).
+# (User:broker), then exits; running it again changes nothing. The topics are messaging's TopicLayout on
+# three brokers, the ACLs the cli's ClusterPrincipal (the table in docs/kafka.md); the deploy-check tests
+# hold both equal, line for line.
 set -euo pipefail
 
 bootstrap=kafka-1:9092,kafka-2:9092,kafka-3:9092
 admin=/etc/kafka/secrets/admin.properties
 bin=/opt/kafka/bin
 
-# topic NAME PARTITIONS [CONFIG=VALUE...]: three replicas, min.insync.replicas 2
+# topic NAME PARTITIONS REPLICAS [CONFIG=VALUE...]
 topic() {
-    local name=$1 partitions=$2
-    shift 2
-    local configs=(--config min.insync.replicas=2)
+    local name=$1 partitions=$2 replicas=$3
+    shift 3
+    local configs=()
     for config in "$@"; do configs+=(--config "$config"); done
     "$bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --command-config "$admin" --create --if-not-exists \
-        --topic "$name" --partitions "$partitions" --replication-factor 3 "${configs[@]}"
+        --topic "$name" --partitions "$partitions" --replication-factor "$replicas" "${configs[@]}"
 }
 
 # acl PRINCIPAL topic|group NAME literal|prefixed OPERATION...: allow, from any host
@@ -33,17 +34,17 @@ until "$bin/kafka-broker-api-versions.sh" --bootstrap-server "$bootstrap" --comm
     sleep 2
 done
 
-topic clonefarm.clone-requests 12
-topic clonefarm.events 12
-topic clonefarm.status 6 cleanup.policy=compact
-topic clonefarm.dlq 1
-topic clonefarm.guest-events 12
+# replication factor min(3, brokers) and min.insync.replicas one less, as TopicLayout creates them
+topic clonefarm.clone-requests 12 3 min.insync.replicas=2
+topic clonefarm.events 12 3 min.insync.replicas=2
+topic clonefarm.status 6 3 min.insync.replicas=2 cleanup.policy=compact
+topic clonefarm.dlq 1 3 min.insync.replicas=2
+topic clonefarm.guest-events 12 3 min.insync.replicas=2
 
 acl coordinator topic clonefarm.clone-requests literal Write
 acl coordinator topic clonefarm.events literal Read Write
 acl coordinator topic clonefarm.status literal Read Write
 acl coordinator topic clonefarm.dlq literal Write
-acl coordinator topic clonefarm.guest-events literal Read
 acl coordinator topic clonefarm. prefixed Describe DescribeConfigs
 acl worker topic clonefarm.clone-requests literal Read
 acl worker topic clonefarm.events literal Read Write

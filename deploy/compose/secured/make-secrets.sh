@@ -3,7 +3,7 @@
 #   DIR/ca/            the CA's key pair (ca.p12, password in ca.password): keep it, or delete it once
 #                      the brokers' certificates are made; it is mounted nowhere
 #   DIR/kafka/         mounted read-only into each Kafka node at /etc/kafka/secrets: the nodes' key stores
-#                      kafka-N.p12 (certificate for DNS:kafka-N and DNS:localhost, signed by the CA), their
+#                      kafka-N.p12 (certificate CN=broker for DNS:kafka-N and DNS:localhost, signed by the CA), their
 #                      password, the CA certificate ca.pem (the trust store, PEM), one SCRAM password per
 #                      user in scram/NAME.password (kafka-node.sh formats the storage with them), and
 #                      admin.properties, the client settings of the brokers' super user for kafka-setup.sh
@@ -36,7 +36,8 @@ keystore_password="$(password)"
 printf '%s' "$keystore_password" > "$dir/kafka/keystore.password"
 for node in kafka-1 kafka-2 kafka-3; do
     store="$dir/kafka/$node.p12"
-    keytool -genkeypair -alias "$node" -dname "CN=$node" -keyalg RSA -keysize 2048 -validity "$validity" \
+    # CN broker: on the controllers' mutual TLS the certificate's CN is the principal (User:broker)
+    keytool -genkeypair -alias "$node" -dname "CN=broker" -keyalg RSA -keysize 2048 -validity "$validity" \
         -keystore "$store" -storetype PKCS12 -storepass "$keystore_password" 2>/dev/null
     keytool -certreq -alias "$node" -keystore "$store" -storepass "$keystore_password" \
         | keytool -gencert -alias ca -keystore "$dir/ca/ca.p12" -storepass "$ca_password" -rfc -validity "$validity" \

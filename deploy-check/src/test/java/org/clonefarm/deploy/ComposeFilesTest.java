@@ -37,14 +37,19 @@ class ComposeFilesTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Map<String, Object>> services(String name) {
+    static Map<String, Map<String, Object>> services(String name) {
         return (Map<String, Map<String, Object>>) DeployFiles.compose(file(name)).get("services");
     }
 
+    /** A service's environment as the container gets it: Compose's {@code $$} is a {@code $}, no variable is set. */
     @SuppressWarnings("unchecked")
-    private static Map<String, String> environment(Map<String, Object> service) {
+    static Map<String, String> environment(Map<String, Object> service) {
         Map<String, String> env = new TreeMap<>();
-        ((Map<String, Object>) service.get("environment")).forEach((k, v) -> env.put(k, String.valueOf(v)));
+        ((Map<String, Object>) service.get("environment")).forEach((k, v) -> {
+            String value = String.valueOf(v);
+            assertThat(value.replace("$$", "")).as("%s: a single $ is a Compose variable", k).doesNotContain("$");
+            env.put(k, value.replace("$$", "$"));
+        });
         return env;
     }
 
@@ -104,8 +109,20 @@ class ComposeFilesTest {
         known.addAll(Set.of("super.users", "allow.everyone.if.no.acl.found"));
         for (String node : NODES) {
             Properties properties = brokerProperties(environment(services(name).get(node)));
+            Set<String> listeners = new TreeSet<>();
+            for (String listener : properties.getProperty("listeners").split(",")) {
+                listeners.add(listener.substring(0, listener.indexOf(':')).toLowerCase(Locale.ROOT));
+            }
             for (String property : properties.stringPropertyNames()) {
-                assertThat(known).as("%s: %s is a Kafka broker property", node, property).contains(property);
+                // a listener's own setting: listener.name.LISTENER.[MECHANISM.]PROPERTY, of a listener the node has
+                java.util.regex.Matcher perListener = java.util.regex.Pattern
+                        .compile("listener\\.name\\.([^.]+)\\.(?:[a-z0-9-]+-[0-9]+\\.)?(.+)").matcher(property);
+                if (perListener.matches()) {
+                    assertThat(listeners).as("%s: %s names a listener of the node", node, property).contains(perListener.group(1));
+                    assertThat(known).as("%s: %s is a Kafka broker property", node, property).contains(perListener.group(2));
+                } else {
+                    assertThat(known).as("%s: %s is a Kafka broker property", node, property).contains(property);
+                }
             }
             if (name.equals("secured")) {
                 // what kafka-node.sh adds from the secrets

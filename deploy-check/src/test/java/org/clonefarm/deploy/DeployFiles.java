@@ -22,7 +22,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * Where the deployment files are and how the tests read them: the rendered Kubernetes overlays (through
  * {@code kubectl kustomize}, the tool a user runs), the compose files (YAML with merge keys, as Compose
- * reads them) and the ACL table of {@code docs/deploy.md}.
+ * reads them) and the docs pages they must agree with.
  */
 final class DeployFiles {
     /** The repository: surefire runs in the module's directory. */
@@ -34,7 +34,10 @@ final class DeployFiles {
     static final List<String> OVERLAYS = List.of("plain", "secured");
     static final Path COMPOSE = ROOT.resolve("deploy/compose/compose.yaml");
     static final Path SECURED_COMPOSE = ROOT.resolve("deploy/compose/secured/compose.yaml");
+    static final Path COMPOSE_SETUP = ROOT.resolve("deploy/compose/secured/kafka-setup.sh");
     static final Path DEPLOY_DOC = ROOT.resolve("docs/deploy.md");
+    /** The page that shows the ACL table (its home in the code is ClusterPrincipal). */
+    static final Path KAFKA_DOC = ROOT.resolve("docs/kafka.md");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

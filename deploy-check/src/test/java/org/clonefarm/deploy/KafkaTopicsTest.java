@@ -3,54 +3,76 @@ package org.clonefarm.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.clonefarm.messaging.TopicLayout;
 import org.junit.jupiter.api.Test;
 
 /**
- * The topics the deployment files create are messaging's {@link TopicLayout}: the same names and
- * partitions, the status topic compacted, three replicas with min.insync.replicas 2.
+ * The topics the deployment files create are those messaging's {@link TopicLayout} creates on a cluster of
+ * their brokers: the same names, partitions, replication factor (min(3, brokers)) and settings
+ * ({@code min.insync.replicas} one less, the status topic compacted).
  */
 class KafkaTopicsTest {
 
-    /** The layout's topics, and the guest principal's own topic (issue #17) where the layout has none yet. */
-    private static Map<String, Integer> expectedPartitions() {
-        Map<String, Integer> expected = new TreeMap<>(TopicLayout.defaults().partitionCounts());
-        expected.putIfAbsent(TopicLayout.DEFAULT_PREFIX + "guest-events", TopicLayout.DEFAULT_EVENT_PARTITIONS);
+    /** A topic as the test compares it: partitions, replicas and its settings in name order. */
+    private record TopicSpec(int partitions, int replicas, Map<String, String> configs) {
+    }
+
+    private static Map<String, TopicSpec> layoutOn(int brokers) {
+        Map<String, TopicSpec> expected = new TreeMap<>();
+        for (NewTopic topic : TopicLayout.defaults().newTopics(TopicLayout.replicationFactorFor(brokers))) {
+            expected.put(topic.name(), new TopicSpec(topic.numPartitions(), topic.replicationFactor(),
+                    new TreeMap<>(topic.configs())));
+        }
         return expected;
     }
 
-    @Test
-    void kafkaTopicResourcesAreTheTopicLayout() {
-        Map<String, Integer> partitions = new TreeMap<>();
-        for (JsonNode topic : DeployFiles.ofKind(DeployFiles.documents(DeployFiles.read(DeployFiles.RENDERED)), "KafkaTopic")) {
-            String name = topic.at("/metadata/name").asText();
-            partitions.put(name, topic.at("/spec/partitions").asInt());
-            assertThat(topic.at("/spec/replicas").asInt()).as(name).isEqualTo(3);
-            assertThat(topic.at("/spec/config/min.insync.replicas").asText()).as(name).isEqualTo("2");
-            assertThat(topic.at("/spec/config/cleanup.policy").asText("delete"))
-                    .as(name).isEqualTo(name.equals(TopicLayout.defaults().status()) ? "compact" : "delete");
+    /** The brokers of the Strimzi cluster: the replicas of its node pools that have the broker role. */
+    private static int strimziBrokers(List<JsonNode> documents) {
+        int brokers = 0;
+        for (JsonNode pool : DeployFiles.ofKind(documents, "KafkaNodePool")) {
+            for (JsonNode role : pool.at("/spec/roles")) {
+                if (role.asText().equals("broker")) {
+                    brokers += pool.at("/spec/replicas").asInt();
+                }
+            }
         }
-
-        assertThat(partitions).isEqualTo(expectedPartitions());
+        return brokers;
     }
 
     @Test
-    void composeSetupScriptCreatesTheTopicLayout() {
-        Map<String, Integer> partitions = new TreeMap<>();
-        Map<String, String> configs = new LinkedHashMap<>();
-        for (String line : DeployFiles.read(DeployFiles.ROOT.resolve("deploy/compose/secured/kafka-setup.sh")).lines().toList()) {
+    void kafkaTopicResourcesAreTheTopicLayoutOnTheNodePoolsBrokers() {
+        List<JsonNode> documents = DeployFiles.documents(DeployFiles.read(DeployFiles.RENDERED));
+        Map<String, TopicSpec> topics = new TreeMap<>();
+        for (JsonNode topic : DeployFiles.ofKind(documents, "KafkaTopic")) {
+            Map<String, String> configs = new TreeMap<>();
+            topic.at("/spec/config").fields().forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
+            topics.put(topic.at("/metadata/name").asText(), new TopicSpec(topic.at("/spec/partitions").asInt(),
+                    topic.at("/spec/replicas").asInt(), configs));
+        }
+
+        assertThat(strimziBrokers(documents)).isEqualTo(3);
+        assertThat(topics).isEqualTo(layoutOn(strimziBrokers(documents)));
+    }
+
+    @Test
+    void composeSetupScriptCreatesTheTopicLayoutOnItsThreeBrokers() {
+        Map<String, TopicSpec> topics = new TreeMap<>();
+        for (String line : DeployFiles.read(DeployFiles.COMPOSE_SETUP).lines().toList()) {
             String[] words = line.trim().split("\\s+");
-            if (words[0].equals("topic") && words.length >= 3) {
-                partitions.put(words[1], Integer.parseInt(words[2]));
-                configs.put(words[1], String.join(" ", java.util.Arrays.copyOfRange(words, 3, words.length)));
+            if (words[0].equals("topic") && words.length >= 4) {
+                Map<String, String> configs = new TreeMap<>();
+                for (String config : Arrays.copyOfRange(words, 4, words.length)) {
+                    configs.put(config.substring(0, config.indexOf('=')), config.substring(config.indexOf('=') + 1));
+                }
+                topics.put(words[1], new TopicSpec(Integer.parseInt(words[2]), Integer.parseInt(words[3]), configs));
             }
         }
 
-        assertThat(partitions).isEqualTo(expectedPartitions());
-        configs.forEach((topic, config) -> assertThat(config).as(topic)
-                .isEqualTo(topic.equals(TopicLayout.defaults().status()) ? "cleanup.policy=compact" : ""));
+        assertThat(topics).isEqualTo(layoutOn(3));
     }
 }
