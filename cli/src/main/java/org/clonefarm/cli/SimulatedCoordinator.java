@@ -4,8 +4,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.cli.simulation.LoopMountGuestRuntime;
@@ -33,7 +31,7 @@ final class SimulatedCoordinator implements AutoCloseable {
     /** The userid the coordinator issues CP commands as. */
     static final Userid COORDINATOR_USERID = new Userid("CFCOORD");
 
-    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private final StartedParts parts = new StartedParts();
     private final CoordinatorService service;
     private final CoordinatorHttpServer http;
     private final LoopMountGuestRuntime runtime;
@@ -56,16 +54,16 @@ final class SimulatedCoordinator implements AutoCloseable {
     static SimulatedCoordinator start(Path dataDir, FarmKey farmKey, KafkaSettings settings, TopicLayout layout, HttpSettings httpSettings,
             OrchestrationSettings orchestration, int guestConcurrency) throws Exception {
         SimulationDataDirectory data = SimulationDataDirectory.at(dataDir);
-        Deque<AutoCloseable> started = new ArrayDeque<>();
+        StartedParts started = new StartedParts();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            started.push(registry::close);
+            started.add(registry::close);
             LoopMountGuestRuntime runtime = new LoopMountGuestRuntime(
                     LoopMountGuestRuntime.Settings.of(data, settings.bootstrapServers(), layout.prefix())
                             .withConcurrency(guestConcurrency));
-            started.push(runtime);
+            started.add(runtime);
             SimulatedCp cp = new SimulatedCp(data, runtime, "ZVMSIM");
-            started.push(cp);
+            started.add(cp);
             EventHub[] hub = new EventHub[1];
             CoordinatorMetrics[] metrics = new CoordinatorMetrics[1];
             CoordinatorService service = CoordinatorService.start("coordinator-" + ProcessHandle.current().pid(),
@@ -74,19 +72,19 @@ final class SimulatedCoordinator implements AutoCloseable {
                         metrics[0] = new CoordinatorMetrics(registry, store);
                         return List.of(hub[0], metrics[0]);
                     });
-            started.push(service);
+            started.add(service);
             metrics[0].bindFold(service.folder()).bindGuestRelay(service.guestRelay());
             service.ready().get(120, TimeUnit.SECONDS);
             Vertx vertx = Vertx.vertx();
-            started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+            started.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
             CoordinatorHttpServer http = CoordinatorHttpServer.start(vertx, httpSettings, hub[0], service.commands(), registry)
                     .get(30, TimeUnit.SECONDS);
-            started.push(http);
+            started.add(http);
             SimulatedCoordinator coordinator = new SimulatedCoordinator(service, http, runtime, registry);
-            coordinator.parts.addAll(started);
+            coordinator.parts.takeAll(started);
             return coordinator;
         } catch (Exception e) {
-            closeAll(started, e);
+            started.closeAfter(e);
             throw e;
         }
     }
@@ -110,24 +108,6 @@ final class SimulatedCoordinator implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        closeAll(parts, null);
-    }
-
-    private static void closeAll(Deque<AutoCloseable> parts, Exception cause) throws Exception {
-        Exception first = cause;
-        while (!parts.isEmpty()) {
-            try {
-                parts.pop().close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null && cause == null) {
-            throw first;
-        }
+        parts.close();
     }
 }

@@ -3,8 +3,6 @@ package org.clonefarm.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import org.apache.kafka.clients.admin.Admin;
 import org.clonefarm.cli.console.Console;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
@@ -34,13 +32,13 @@ import org.slf4j.LoggerFactory;
 final class SimulatedFarm implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedFarm.class);
     private static final Duration CLUSTER_STOP_TIMEOUT = Duration.ofSeconds(60);
-    private final Deque<AutoCloseable> running;
+    private final StartedParts running;
     private final String servers;
     private final KafkaSettings settings;
     private final TopicLayout layout;
     private final SimulatedCoordinator coordinator;
 
-    private SimulatedFarm(Deque<AutoCloseable> running, String servers, KafkaSettings settings, TopicLayout layout,
+    private SimulatedFarm(StartedParts running, String servers, KafkaSettings settings, TopicLayout layout,
             SimulatedCoordinator coordinator) {
         this.running = running;
         this.servers = servers;
@@ -76,7 +74,7 @@ final class SimulatedFarm implements AutoCloseable {
      * @throws UserError when the broker, the topics or a worker cannot start
      */
     static SimulatedFarm start(String name, Plan plan, Console console) throws Exception {
-        Deque<AutoCloseable> running = new ArrayDeque<>();
+        StartedParts running = new StartedParts();
         try {
             String servers;
             if (plan.kafka().clusterGiven()) {
@@ -85,7 +83,7 @@ final class SimulatedFarm implements AutoCloseable {
                 servers = startCluster(name, plan, console.narration(), running);
             } else {
                 EmbeddedKafka broker = EmbeddedKafka.start(plan.dataDir(), plan.kafkaPort(), plan.startupTimeout());
-                running.push(broker);
+                running.add(broker);
                 servers = broker.bootstrapServers();
                 console.say("embedded Kafka broker started: bootstrap.servers=" + servers + ", its data in "
                         + plan.dataDir().resolve("kafka"));
@@ -107,7 +105,7 @@ final class SimulatedFarm implements AutoCloseable {
             DiskSettings disk = WorkerDiskAccess.simulated(plan.disk());
             DiskAccessFactory access = WorkerDiskAccess.factory(disk, plan.dataDir(), true);
             for (int i = 1; i <= plan.workers(); i++) {
-                running.push(WorkerService.start(WorkerConfig.of("clonefarm-" + name + "-worker-" + i, plan.dataDir(), settings,
+                running.add(WorkerService.start(WorkerConfig.of("clonefarm-" + name + "-worker-" + i, plan.dataDir(), settings,
                         layout, -1).withDisk(disk), access));
             }
             if (plan.workers() > 0) {
@@ -117,14 +115,14 @@ final class SimulatedFarm implements AutoCloseable {
             if (plan.coordinator()) {
                 coordinator = SimulatedCoordinator.start(plan.dataDir(), farmKey, settings, layout, plan.http(),
                         plan.orchestration(), plan.guestConcurrency());
-                running.push(coordinator);
+                running.add(coordinator);
             }
             return new SimulatedFarm(running, servers, settings, layout, coordinator);
         } catch (EmbeddedKafkaException | TopicLayoutException | WorkerStartException e) {
-            closeAll(running, e);
+            running.closeAfter(e);
             throw new UserError(e.getMessage(), e);
         } catch (Exception e) {
-            closeAll(running, e);
+            running.closeAfter(e);
             throw e;
         }
     }
@@ -133,7 +131,7 @@ final class SimulatedFarm implements AutoCloseable {
      * Starts the nodes of the data directory's cluster that do not run; at close, stops those it started
      * (the others ran before and keep running).
      */
-    private static String startCluster(String command, Plan plan, PrintStream log, Deque<AutoCloseable> running) {
+    private static String startCluster(String command, Plan plan, PrintStream log, StartedParts running) {
         LocalKafkaCluster cluster = LocalKafkaCluster.at(plan.dataDir());
         if (cluster.exists() && cluster.security() != ClusterSecurity.NONE) {
             throw new UserError(plan.dataDir().resolve("kafka") + " holds a cluster secured with --security "
@@ -146,7 +144,7 @@ final class SimulatedFarm implements AutoCloseable {
         LocalKafkaCluster.Started started = cluster.start(new LocalKafkaCluster.StartPlan(plan.brokers(),
                 ClusterSecurity.NONE, plan.kafka().topicLayout(), WorkerConfig.DEFAULT_GROUP, plan.startupTimeout(),
                 Main.class.getName()), log);
-        running.push(() -> cluster.stop(started.startedNodes(), CLUSTER_STOP_TIMEOUT, log));
+        running.add(() -> cluster.stop(started.startedNodes(), CLUSTER_STOP_TIMEOUT, log));
         return started.bootstrapServers();
     }
 
@@ -169,26 +167,6 @@ final class SimulatedFarm implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        closeAll(running, null);
-    }
-
-    private static void closeAll(Deque<AutoCloseable> running, Exception cause) throws Exception {
-        Exception first = null;
-        while (!running.isEmpty()) {
-            try {
-                running.pop().close();
-            } catch (Exception e) {
-                if (cause != null) {
-                    cause.addSuppressed(e);
-                } else if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        running.close();
     }
 }

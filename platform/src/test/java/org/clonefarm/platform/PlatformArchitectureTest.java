@@ -49,5 +49,8 @@ class PlatformArchitectureTest {
         noClasses().that().resideOutsideOfPackage("org.clonefarm.platform.cp..")
                 .should().dependOnClassesThat().resideInAPackage("org.clonefarm.platform.cp.internal..")
                 .check(classes);
+        noClasses().that().resideOutsideOfPackage("org.clonefarm.platform.simulation..")
+                .should().dependOnClassesThat().resideInAPackage("org.clonefarm.platform.simulation.internal..")
+                .check(classes);
     }
 }

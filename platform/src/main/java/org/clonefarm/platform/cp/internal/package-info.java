@@ -1,5 +1,5 @@
 /**
- * The parsing of CP's reply texts and the simulated CP's state and extent cloning. Used only by {@code
- * platform}.
+ * The parsing of CP's reply texts for {@code platform.cp}'s real CP ({@code vmcp}). Used only by {@code
+ * platform.cp}.
  */
 package org.clonefarm.platform.cp.internal;

@@ -1,4 +1,4 @@
-package org.clonefarm.platform.cp.internal;
+package org.clonefarm.platform.simulation.internal;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
