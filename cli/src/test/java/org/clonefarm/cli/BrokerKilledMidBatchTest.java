@@ -245,7 +245,12 @@ class BrokerKilledMidBatchTest {
      * counted apart. Among distinct facts none may be doubled.
      */
     private static void assertEveryFactOnce(KafkaSettings kafka, TopicLayout layout, long coordinatorPid) {
-        List<CloneEvent> records = TopicSnapshot.events(kafka, layout.events(), "broker-kill-audit", Duration.ofSeconds(60));
+        List<CloneEvent> records = new ArrayList<>();
+        long[] bytes = {0};
+        TopicSnapshot.read(kafka, layout.events(), "broker-kill-audit", Duration.ofSeconds(60), record -> {
+            records.add(ContractCodec.decodeEvent(record.value(), record.topic() + "@" + record.offset()));
+            bytes[0] += record.serializedKeySize() + record.serializedValueSize();
+        });
         Map<String, CloneEvent> facts = new LinkedHashMap<>();
         int resent = 0;
         for (CloneEvent event : records) {
@@ -277,8 +282,8 @@ class BrokerKilledMidBatchTest {
                 }
             }
         }
-        System.out.printf("broker-kill: %d records on the events topic, %d distinct facts, %d re-sent records%n",
-                records.size(), facts.size(), resent);
+        System.out.printf("broker-kill: %d records on the events topic (%d bytes of keys and values), %d distinct facts,"
+                + " %d re-sent records%n", records.size(), bytes[0], facts.size(), resent);
         assertThat(batchFacts).as("batch facts").isEqualTo(Map.of(FactCase.BATCH_PLANNED, 1, FactCase.BATCH_COMPLETED, 1));
         assertThat(lives).as("clones with facts").hasSize(CLONES);
         Map<String, Integer> bothDisksOnce = Map.of(Role.ROOT.vaddr().value(), 1, Role.VAR.vaddr().value(), 1);
@@ -292,6 +297,7 @@ class BrokerKilledMidBatchTest {
         Map<Map<FactCase, Integer>, List<String>> kinds = new HashMap<>();
         lives.forEach((userid, life) -> kinds.computeIfAbsent(life, l -> new ArrayList<>()).add(userid));
         assertThat(kinds).as("the facts of each clone, by kind and number").hasSize(1);
+        System.out.printf("broker-kill: each clone's life (progress aside): %s%n", kinds.keySet().iterator().next());
         // every guest was started by the coordinator process of the beginning
         assertThat(producers.get(FactCase.GUEST_START_REQUESTED)).containsExactly("coordinator-" + coordinatorPid);
         assertThat(producers.get(FactCase.COPY_STARTED)).isSubsetOf("w1", "w2");

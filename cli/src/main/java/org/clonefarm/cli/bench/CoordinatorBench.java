@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,8 +51,9 @@ import org.clonefarm.worker.service.WorkerConfig;
 /**
  * Benchmark of the coordinator's fold (bench/coordinator): N synthetic events for M clones through a
  * real (embedded) broker. Prints {@code name=value} lines: the fold rate, the rate of a raw consumer
- * reading the same records without folding (the baseline) and their ratio, and the p99 latency of
- * status queries made while the fold runs.
+ * reading the same records without folding (the baseline) and their ratio, the p99 latency of
+ * status queries made while the fold runs, and the heap the folded state holds (used heap after a full
+ * collection, after the fold minus before it).
  *
  * <p>With {@code --brokers N} (N &gt; 1) the same run is repeated on a {@link LocalKafkaCluster} of N broker
  * processes (topics with min(3, N) replicas and {@code min.insync.replicas} one less, producers with
@@ -67,7 +69,7 @@ public final class CoordinatorBench {
 
     /** One run's numbers. */
     private record Result(double produceSeconds, double rawRate, double foldSeconds, double foldRate,
-            int statusQueries, long statusQueryP99Nanos, int readyClones) {
+            int statusQueries, long statusQueryP99Nanos, int readyClones, long foldStateBytes) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -144,6 +146,7 @@ public final class CoordinatorBench {
         System.out.println("status_queries" + suffix + "=" + result.statusQueries());
         System.out.printf("status_query_p99_us%s=%.1f%n", suffix, result.statusQueryP99Nanos() / 1000.0);
         System.out.println("ready_clones" + suffix + "=" + result.readyClones());
+        System.out.printf("fold_state_heap_mib%s=%.1f%n", suffix, result.foldStateBytes() / 1048576.0);
     }
 
     /** Produces the events into {@link #LAYOUT}'s events topic, reads them raw, then folds them. */
@@ -158,6 +161,7 @@ public final class CoordinatorBench {
         double rawSeconds = seconds(t1);
         double rawRate = consumed / rawSeconds;
 
+        long heapBefore = usedHeapAfterGc();
         CloneStateStore store = new CloneStateStore();
         AtomicBoolean folding = new AtomicBoolean(true);
         List<Long> latencies = new ArrayList<>();
@@ -189,7 +193,17 @@ public final class CoordinatorBench {
         Arrays.sort(sorted);
         long p99 = sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
         int ready = store.batch("bench").count(org.clonefarm.proto.CloneState.CLONE_STATE_READY);
-        return new Result(produceSeconds, rawRate, foldSeconds, events / foldSeconds, sorted.length, p99, ready);
+        long foldState = usedHeapAfterGc() - heapBefore;
+        Objects.requireNonNull(store.status(userid(0))); // the store is live until here
+        return new Result(produceSeconds, rawRate, foldSeconds, events / foldSeconds, sorted.length, p99, ready, foldState);
+    }
+
+    /** The heap in use after a full collection (a hint the default collector takes). */
+    private static long usedHeapAfterGc() {
+        Runtime runtime = Runtime.getRuntime();
+        System.gc();
+        System.gc();
+        return runtime.totalMemory() - runtime.freeMemory();
     }
 
     /**
