@@ -1,6 +1,7 @@
 package org.clonefarm.messaging;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -232,6 +235,7 @@ public final class TopicLayout {
                 LOG.info("created topics {} with replication factor {}", created, wanted);
             }
             List<String> warnings = checkWhenVisible(admin, timeoutMillis, wanted, brokers);
+            awaitLeadersServe(admin, created, timeoutMillis);
             return new Reconciliation(created, warnings, wanted);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -251,6 +255,29 @@ public final class TopicLayout {
         return new TopicLayoutException("the Kafka cluster did not answer within " + timeoutMillis
                 + " ms while creating the clonefarm topics; check --bootstrap-servers and that the"
                 + " brokers are up", cause);
+    }
+
+    /**
+     * Waits until the leader of every partition of the topics just created answers for it. The topic check
+     * sees leaders in the controller's metadata a moment before the brokers act on it; an idempotent producer
+     * with several requests in flight that writes in that moment can have a later batch appended before its
+     * first one, whose retries then fail with OUT_OF_ORDER_SEQUENCE_NUMBER until they expire (KAFKA-15591):
+     * records lost. ListOffsets is answered by a partition's leader only, and the admin client retries it
+     * until the leader serves.
+     */
+    private static void awaitLeadersServe(Admin admin, List<String> topics, long timeoutMillis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (TopicDescription description : admin.describeTopics(topics).allTopicNames()
+                .get(timeoutMillis, TimeUnit.MILLISECONDS).values()) {
+            for (var partition : description.partitions()) {
+                partitions.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
+            }
+        }
+        admin.listOffsets(partitions).all().get(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     /** New topics take a moment to reach every broker's metadata: retry the check until then. */

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,13 +12,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.clonefarm.cli.Main;
 import org.clonefarm.cli.embedded.ClusterSecurity;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
@@ -151,7 +147,6 @@ public final class CoordinatorBench {
 
     /** Produces the events into {@link #LAYOUT}'s events topic, reads them raw, then folds them. */
     private static Result measure(KafkaSettings settings, int events, int clones) throws Exception {
-        awaitLeadersServe(settings);
         long t0 = System.nanoTime();
         produce(settings, LAYOUT, events, clones);
         double produceSeconds = seconds(t0);
@@ -204,25 +199,6 @@ public final class CoordinatorBench {
         System.gc();
         System.gc();
         return runtime.totalMemory() - runtime.freeMemory();
-    }
-
-    /**
-     * Waits until the leader of every partition of the events topic answers for it. The topic check sees
-     * leaders in the controller's metadata a moment before the brokers act on it; an idempotent producer
-     * with several requests in flight that writes in that moment can have a later batch appended before its
-     * first one, whose retries then fail with OUT_OF_ORDER_SEQUENCE_NUMBER until they expire (KAFKA-15591):
-     * records lost, the run void. ListOffsets is answered by the leader only, and the admin client retries
-     * it until the leader serves.
-     */
-    private static void awaitLeadersServe(KafkaSettings settings) throws Exception {
-        try (Admin admin = Admin.create(settings.admin("bench"))) {
-            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-            for (TopicPartitionInfo partition : admin.describeTopics(List.of(LAYOUT.events())).allTopicNames()
-                    .get(60, TimeUnit.SECONDS).get(LAYOUT.events()).partitions()) {
-                partitions.put(new TopicPartition(LAYOUT.events(), partition.partition()), OffsetSpec.latest());
-            }
-            admin.listOffsets(partitions).all().get(60, TimeUnit.SECONDS);
-        }
     }
 
     /** Interleaved lives of {@code clones} clones, {@code events / clones} facts each, most of them progress. */
