@@ -81,25 +81,9 @@ final class CloneKeySeeder {
                     false, e);
         }
         Path mountPoint = mountDirectory.resolve(request.getUserid() + "-" + target.extent().getVaddr());
-        TargetFileSystem fileSystem = TargetFileSystem.mount(target, mountPoint);
-        DiskAccessException failure = null;
-        try {
+        // a failure to unmount is suppressed in the write's failure, or thrown when the write succeeded
+        try (TargetFileSystem fileSystem = TargetFileSystem.mount(target, mountPoint)) {
             write(fileSystem.root(), key, target);
-        } catch (DiskAccessException e) {
-            failure = e;
-        } finally {
-            try {
-                fileSystem.close();
-            } catch (DiskAccessException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
         }
         LOG.info("clone {} attempt {}: key seeded into /var/{} on {}", request.getUserid(), request.getAttempt(),
                 CloneLayout.CLONE_KEY_IN_VAR, target.describe());
