@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs a host tool (chccwdev, udevadm, losetup, mount, vmcp) directly, never through a shell, with a timeout
- * after which it and its children are killed: the one process runner of the project's main code. Stateless
- * and thread-safe.
+ * Runs a host tool (chccwdev, udevadm, losetup, mount, mke2fs, vmcp) directly, never through a shell, with a
+ * timeout per call after which it and its children are killed: the one process runner of the project's main
+ * code and of the test fixtures (loop devices and mounts go through {@link LoopDevice} and {@link LoopMount},
+ * which run their tools here). Stateless and thread-safe.
  */
 public final class HostTool {
 
@@ -40,6 +41,15 @@ public final class HostTool {
             return exitCode == 0;
         }
 
+        /**
+         * What the tool said, for a sentence that names the step itself: the first non-blank line of stderr,
+         * else of stdout, or {@code (no output)}.
+         */
+        public String message() {
+            String text = stderr.isBlank() ? stdout : stderr;
+            return text.strip().lines().findFirst().orElse("(no output)");
+        }
+
         /** {@code 'chccwdev -e 0.0.1200' exited with 1: <stderr, else stdout>}: for error messages. */
         public String describe() {
             String text = (stderr.isBlank() ? stdout : stderr).strip().replace('\n', ' ');
@@ -56,6 +66,21 @@ public final class HostTool {
      */
     public static Result run(List<String> command, Duration timeout) throws IOException {
         return run(command, null, timeout);
+    }
+
+    /**
+     * Runs {@code command} to its end and returns what it printed on stdout, failing unless it exited 0.
+     *
+     * @throws InterruptedIOException when it did not end within {@code timeout} (it was killed) or this thread
+     *     was interrupted
+     * @throws IOException when it cannot be started, or exited with another code ({@link Result#describe()})
+     */
+    public static String checkOutput(List<String> command, Duration timeout) throws IOException {
+        Result result = run(command, timeout);
+        if (!result.ok()) {
+            throw new IOException(result.describe());
+        }
+        return result.stdout();
     }
 
     /**

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.io.LoopDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,38 +29,19 @@ class EdfOnBlockDeviceTest {
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
             file.setLength(2L << 20);
         }
-        String device = run("losetup", "--find", "--show", image.toString()).strip();
-        try {
-            try (EdfFileSystem fs = EdfFileSystem.format(FileRegion.whole(Path.of(device)), 4096, DiskLayout.CKD, "LNX191")) {
+        try (LoopDevice loop = LoopDevice.attach(FileRegion.whole(image), false)) {
+            try (EdfFileSystem fs = EdfFileSystem.format(FileRegion.whole(loop.device()), 4096, DiskLayout.CKD, "LNX191")) {
                 fs.writeLines(CmsFileId.of("CLONES", "NAMES"), RecordFormat.F, 80,
                         List.of(":nick.LINUX001 :ipaddr.10.1.1.21", ":nick.LINUX002 :ipaddr.10.1.1.22"));
             }
-            try (EdfFileSystem fs = EdfFileSystem.open(FileRegion.whole(Path.of(device)))) {
+            try (EdfFileSystem fs = EdfFileSystem.open(FileRegion.whole(loop.device()))) {
                 assertThat(fs.volume().totalBlocks()).isEqualTo(512);
                 assertThat(fs.readLines(CmsFileId.of("clones", "names")).get(1).stripTrailing())
                         .isEqualTo(":nick.LINUX002 :ipaddr.10.1.1.22");
             }
-        } finally {
-            run("losetup", "--detach", device);
         }
         try (EdfFileSystem fs = EdfFileSystem.open(FileRegion.whole(image))) {
             assertThat(fs.list()).extracting(CmsFile::id).containsExactly(CmsFileId.of("CLONES", "NAMES"));
-        }
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IOException(String.join(" ", command) + " did not finish in 30 s");
-            }
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed (" + process.exitValue() + "): " + output);
-            }
-            return output;
-        } finally {
-            process.destroyForcibly();
         }
     }
 }

@@ -3,12 +3,17 @@ package org.clonefarm.platform.cp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.stream.Stream;
 import java.util.Random;
 import org.clonefarm.platform.directory.LinkMode;
 import org.clonefarm.platform.directory.UserDirectory;
@@ -17,9 +22,10 @@ import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.io.HostTool;
+import org.clonefarm.platform.io.LoopMount;
 import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.simulation.SimulationDataDirectory;
-import org.clonefarm.testsupport.LoopMountedFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +76,22 @@ class SimulatedFlashcopyTest {
         return data;
     }
 
+    /** A file system made by {@code mkfs} on a sparse image of {@code megabytes} in the temp dir, loop-mounted at {@code mnt}. */
+    private LoopMount freshFileSystem(long megabytes, String... mkfs) throws IOException {
+        Path image = dir.resolve("fs.img");
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+            file.setLength(megabytes << 20);
+        }
+        HostTool.checkOutput(Stream.concat(Stream.of(mkfs), Stream.of(image.toString())).toList(), Duration.ofSeconds(60));
+        return LoopMount.mount(FileRegion.whole(image), dir.resolve("mnt"), LoopMount.Options.READ_WRITE);
+    }
+
+    /** Bytes in use on a mounted file system (statvfs: total minus free). */
+    private static long usedBytes(LoopMount mount) throws IOException {
+        FileStore store = Files.getFileStore(mount.mountPoint());
+        return store.getTotalSpace() - store.getUnallocatedSpace();
+    }
+
     private static String digest(FileRegion region, long length) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         try (FileChannel image = FileChannel.open(region.path(), StandardOpenOption.READ)) {
@@ -87,20 +109,20 @@ class SimulatedFlashcopyTest {
     /** On XFS with reflink, FLASHCOPY makes the target read as the source at once, without writing the data again. */
     @Test
     void flashcopyOnReflinkXfsSharesTheExtent() throws Exception {
-        try (LoopMountedFileSystem xfs = LoopMountedFileSystem.create(dir, 512, "mkfs.xfs", "-q", "-m", "reflink=1");
+        try (LoopMount xfs = freshFileSystem(512, "mkfs.xfs", "-q", "-m", "reflink=1");
                 SimulatedCp system = SimulatedCp.withoutGuests(dataDirectory(xfs.mountPoint().resolve("data")), "ZVMSIM")) {
             SimulatedCp.Session worker = system.session(WORKER);
             worker.link(Userid.of("LNXMSTR"), Vaddr.of("200"), SOURCE, LinkMode.RR);
             worker.link(Userid.of("LINUX001"), Vaddr.of("200"), TARGET, LinkMode.MR);
             FileRegion source = system.linked(WORKER, SOURCE).orElseThrow().region();
             FileRegion target = system.linked(WORKER, TARGET).orElseThrow().region();
-            long usedBefore = xfs.usedBytes();
+            long usedBefore = usedBytes(xfs);
 
             CpReply reply = worker.flashcopy(SOURCE, TARGET);
 
             assertThat(reply.lines()).containsExactly("Command complete");
             assertThat(digest(target, source.length())).isEqualTo(digest(source, source.length()));
-            assertThat(xfs.usedBytes() - usedBefore).as("bytes the copy took on the file system (the source has %d)", source.length())
+            assertThat(usedBytes(xfs) - usedBefore).as("bytes the copy took on the file system (the source has %d)", source.length())
                     .isLessThan(2L << 20);
             // copy on write: writing the clone leaves the master as it was
             String master = digest(source, source.length());
@@ -114,7 +136,7 @@ class SimulatedFlashcopyTest {
     /** An FB-512 extent that does not start on a file system block cannot be shared: FLASHCOPY_UNAVAILABLE with EINVAL. */
     @Test
     void flashcopyOfUnalignedFbaExtentIsUnavailable() throws Exception {
-        try (LoopMountedFileSystem xfs = LoopMountedFileSystem.create(dir, 512, "mkfs.xfs", "-q", "-m", "reflink=1");
+        try (LoopMount xfs = freshFileSystem(512, "mkfs.xfs", "-q", "-m", "reflink=1");
                 SimulatedCp system = SimulatedCp.withoutGuests(dataDirectory(xfs.mountPoint().resolve("data")), "ZVMSIM")) {
             SimulatedCp.Session worker = system.session(WORKER);
             worker.link(Userid.of("LNXMSTR"), Vaddr.of("300"), SOURCE, LinkMode.RR);
@@ -131,7 +153,7 @@ class SimulatedFlashcopyTest {
     /** On ext4, which cannot share extents, FLASHCOPY answers FLASHCOPY_UNAVAILABLE with the errno and leaves the target alone. */
     @Test
     void flashcopyOnExt4IsUnavailable() throws Exception {
-        try (LoopMountedFileSystem ext4 = LoopMountedFileSystem.create(dir, 256, "mkfs.ext4", "-q", "-F");
+        try (LoopMount ext4 = freshFileSystem(256, "mkfs.ext4", "-q", "-F");
                 SimulatedCp system = SimulatedCp.withoutGuests(dataDirectory(ext4.mountPoint().resolve("data")), "ZVMSIM")) {
             SimulatedCp.Session worker = system.session(WORKER);
             worker.link(Userid.of("LNXMSTR"), Vaddr.of("200"), SOURCE, LinkMode.RR);

@@ -21,7 +21,7 @@ import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.io.FileRegion;
-import org.clonefarm.testsupport.HostCommands;
+import org.clonefarm.platform.io.HostTool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +73,7 @@ class SimulatedCcwBusTest {
         IOException failure = null;
         for (String device : loopDevicesUnderTempDir()) {
             try {
-                HostCommands.run("losetup", "--detach", device);
+                HostTool.checkOutput(List.of("losetup", "--detach", device), TIMEOUT);
             } catch (IOException e) {
                 failure = e;
             }
@@ -86,7 +86,8 @@ class SimulatedCcwBusTest {
 
     private List<String> loopDevicesUnderTempDir() throws IOException {
         String root = dir.toRealPath().toString();
-        return HostCommands.loopDevices().stream().filter(line -> line.contains(root)).map(line -> line.split("\\s+")[0]).toList();
+        return HostTool.checkOutput(List.of("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE"), TIMEOUT).lines()
+                .filter(line -> line.contains(root)).map(line -> line.split("\\s+")[0]).toList();
     }
 
     private static void write(FileRegion region, long at, String text) throws IOException {
