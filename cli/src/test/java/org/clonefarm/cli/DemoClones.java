@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.clonefarm.cli.simulation.DemoMaster;
-import org.clonefarm.cli.simulation.internal.HostCommand;
 import org.clonefarm.messaging.CloneKey;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
@@ -32,6 +31,7 @@ import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.io.HostTool;
 import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.names.NamesEntry;
@@ -149,9 +149,9 @@ final class DemoClones {
             String keyFile = new String(CloneKey.derive(farmKey, userid, batch, 1).toFileBytes(), StandardCharsets.US_ASCII);
             FileRegion var = data.resolve(Userid.of(userid), Role.VAR.vaddr());
             String device = var.path() + "?offset=" + var.offset();
-            assertThat(HostCommand.run(List.of("debugfs", "-R", "stat " + path, device), Duration.ofSeconds(30)))
+            assertThat(HostTool.checkOutput(List.of("debugfs", "-R", "stat " + path, device), Duration.ofSeconds(30)))
                     .as("the key file of %s", userid).containsPattern("Mode: +0600").containsPattern("User: +0 +Group: +0 ");
-            assertThat(HostCommand.run(List.of("debugfs", "-R", "cat " + path, device), Duration.ofSeconds(30)).strip())
+            assertThat(HostTool.checkOutput(List.of("debugfs", "-R", "cat " + path, device), Duration.ofSeconds(30)).strip())
                     .as("the key of %s", userid).isEqualTo(keyFile.strip());
             String hex = keyFile.replaceAll("(?s).*key=", "").strip();
             assertThat(config).as("the master's config disk holds no clone key").doesNotContain(hex);
@@ -174,7 +174,7 @@ final class DemoClones {
     static List<String> hostResourcesUnder(Path dir) throws IOException {
         List<String> found = new ArrayList<>();
         String prefix = dir.toRealPath().toString();
-        for (String line : HostCommand.run(List.of("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE"),
+        for (String line : HostTool.checkOutput(List.of("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE"),
                 Duration.ofSeconds(30)).split("\n")) {
             if (line.contains(prefix)) {
                 found.add("loop device " + line.trim());

@@ -1,6 +1,7 @@
 package org.clonefarm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.clonefarm.cli.simulation.LoopMountGuestRuntime.mountDisk;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,7 +18,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.clonefarm.cli.simulation.DemoMaster;
 import org.clonefarm.cli.simulation.LoopMountGuestRuntime;
 import org.clonefarm.cli.simulation.TopicEvents;
-import org.clonefarm.cli.simulation.internal.LoopMount;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
 import org.clonefarm.platform.cms.EdfFileSystem;
@@ -26,6 +26,7 @@ import org.clonefarm.platform.directory.DirectoryProblem;
 import org.clonefarm.platform.directory.DirectoryValidator;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.io.LoopMount;
 import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.CloneEvent;
@@ -124,7 +125,7 @@ class LoopMountGuestsTest {
     /** create-demo makes a master whose root is a real ext4 holding the skeleton, with a CMS 0191 and a valid directory. */
     @Test
     void createDemoMakesAMasterWhoseRootMountsAndHoldsTheSkeleton() throws Exception {
-        try (LoopMount root = LoopMount.mount(DemoMaster.disk(Role.ROOT).region(data), dataDir.resolve("check-root"), true)) {
+        try (LoopMount root = mountDisk(DemoMaster.disk(Role.ROOT).region(data), dataDir.resolve("check-root"), true)) {
             Path r = root.mountPoint();
             assertThat(Files.readString(r.resolve("etc/os-release"))).contains("ID=\"sles\"").contains("VERSION_ID=\"15.5\"");
             assertThat(Files.readString(r.resolve("etc/hostname"))).isEqualTo("lnxmstr\n");
@@ -178,7 +179,7 @@ class LoopMountGuestsTest {
         assertThat(outcome.agentRuns()).containsExactly("finalize", "report-ready");
         assertThat(facts("LINUX001")).containsSubsequence("AGENT_STARTED(finalize)", "IDENTIFIED", "CONFIG_READ",
                 "CONFIGURED", "FINALIZE_MARKER_REMOVED", "REBOOTING", "AGENT_STARTED(report-ready)", "READY");
-        try (LoopMount root = LoopMount.mount(DemoClones.region(data, "LINUX001", "0200"), dataDir.resolve("check-1"), true)) {
+        try (LoopMount root = mountDisk(DemoClones.region(data, "LINUX001", "0200"), dataDir.resolve("check-1"), true)) {
             assertThat(Files.readString(root.mountPoint().resolve("etc/hostname")).strip()).isEqualTo("linux001");
             assertThat(Files.readString(root.mountPoint().resolve("etc/hosts"))).contains("10.1.0.101");
             assertThat(Files.readString(root.mountPoint().resolve("etc/sysconfig/network/ifcfg-enc600"))).contains("10.1.0.101");
@@ -202,7 +203,7 @@ class LoopMountGuestsTest {
         assertThat(outcome.agentRuns()).containsExactly("initrd");
         assertThat(facts("LINUX011")).containsSubsequence("AGENT_STARTED(initrd)", "IDENTIFIED", "CONFIG_READ",
                 "CONFIGURED", "READY");
-        try (LoopMount var = LoopMount.mount(DemoClones.region(data, "LINUX011", "0202"), dataDir.resolve("check-11"), true)) {
+        try (LoopMount var = mountDisk(DemoClones.region(data, "LINUX011", "0202"), dataDir.resolve("check-11"), true)) {
             assertThat(Files.readString(var.mountPoint().resolve("local/etc/hosts"))).contains("10.1.0.111").contains("linux011");
         }
         assertThat(DemoClones.hostResourcesUnder(dataDir)).isEmpty();
@@ -218,7 +219,7 @@ class LoopMountGuestsTest {
         assertThat(boot("LINUX022").status()).isEqualTo(LoopMountGuestRuntime.Status.DONE);
         assertThat(run("verify", "b-tamper", "--data", dataDir.toString())).startsWith("0");
 
-        try (LoopMount root = LoopMount.mount(DemoClones.region(data, "LINUX022", "0200"), dataDir.resolve("tamper"), false)) {
+        try (LoopMount root = mountDisk(DemoClones.region(data, "LINUX022", "0200"), dataDir.resolve("tamper"), false)) {
             Files.writeString(root.mountPoint().resolve("etc/hostname"), "lnxmstr\n");
             Files.writeString(root.mountPoint().resolve("etc/motd"), "not the master's\n");
         }
@@ -242,7 +243,7 @@ class LoopMountGuestsTest {
         Path bootDir = runtime.settings().workDirectory().resolve("LINUX081.boot");
 
         String result;
-        try (LoopMount root = LoopMount.mount(DemoClones.region(data, "LINUX081", "0200"), bootDir.resolve("root"), false)) {
+        try (LoopMount root = mountDisk(DemoClones.region(data, "LINUX081", "0200"), bootDir.resolve("root"), false)) {
             result = run("verify", "b-busy", "--data", dataDir.toString());
         }
 
@@ -323,8 +324,8 @@ class LoopMountGuestsTest {
     void newRuntimeReleasesWhatAKilledOneLeftMounted() throws Exception {
         Path workDirectory = runtime.settings().workDirectory();
         // what a runtime killed with SIGKILL mid-boot leaves: the master's root and /var mounted in a boot directory
-        LoopMount.mount(DemoMaster.disk(Role.ROOT).region(data), workDirectory.resolve("LINUX099.boot/root"), true);
-        LoopMount.mount(DemoMaster.disk(Role.VAR).region(data), workDirectory.resolve("LINUX099.boot/root/var"), true);
+        mountDisk(DemoMaster.disk(Role.ROOT).region(data), workDirectory.resolve("LINUX099.boot/root"), true);
+        mountDisk(DemoMaster.disk(Role.VAR).region(data), workDirectory.resolve("LINUX099.boot/root/var"), true);
         assertThat(DemoClones.hostResourcesUnder(dataDir)).hasSize(4);
 
         new LoopMountGuestRuntime(runtime.settings()).close();

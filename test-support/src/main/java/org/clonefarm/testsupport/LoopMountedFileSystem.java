@@ -1,25 +1,29 @@
 package org.clonefarm.testsupport;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.io.HostTool;
+import org.clonefarm.platform.io.LoopMount;
 
 /**
  * A real file system of a given type on a loop device over an image file in a test's temp dir, mounted
- * at {@code <dir>/mnt}: for tests that need XFS with reflink or a plain ext4. {@link #close()} unmounts
- * and detaches the loop device, also after a failed start.
+ * at {@code <dir>/mnt} through {@code platform}'s {@link LoopMount}: for tests that need XFS with reflink
+ * or a plain ext4. {@link #close()} unmounts and detaches the loop device; a failed start leaves nothing
+ * attached.
  */
 public final class LoopMountedFileSystem implements AutoCloseable {
-    private final Path mountPoint;
-    private final String device;
+    private static final Duration MKFS_TIMEOUT = Duration.ofSeconds(60);
 
-    private LoopMountedFileSystem(Path mountPoint, String device) {
-        this.mountPoint = mountPoint;
-        this.device = device;
+    private final LoopMount mount;
+
+    private LoopMountedFileSystem(LoopMount mount) {
+        this.mount = mount;
     }
 
     /**
@@ -33,50 +37,23 @@ public final class LoopMountedFileSystem implements AutoCloseable {
         }
         List<String> format = new ArrayList<>(List.of(mkfs));
         format.add(image.toString());
-        HostCommands.run(format.toArray(String[]::new));
-        String device = HostCommands.run("losetup", "--find", "--show", image.toString()).strip();
-        Path mountPoint = Files.createDirectories(dir.resolve("mnt"));
-        try {
-            HostCommands.run("mount", device, mountPoint.toString());
-        } catch (IOException e) {
-            try {
-                HostCommands.run("losetup", "--detach", device);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        return new LoopMountedFileSystem(mountPoint, device);
+        HostTool.checkOutput(format, MKFS_TIMEOUT);
+        return new LoopMountedFileSystem(LoopMount.mount(FileRegion.whole(image), dir.resolve("mnt"), LoopMount.Options.READ_WRITE));
     }
 
     public Path mountPoint() {
-        return mountPoint;
+        return mount.mountPoint();
     }
 
     /** Bytes in use on the file system (statvfs: total minus free). */
     public long usedBytes() throws IOException {
-        var store = Files.getFileStore(mountPoint);
+        var store = Files.getFileStore(mount.mountPoint());
         return store.getTotalSpace() - store.getUnallocatedSpace();
     }
 
-    /** Unmounts, then detaches the loop device also when the unmount failed (its error then carries the detach's). */
+    /** Unmounts (lazily when it stays busy) and detaches the loop device. */
     @Override
     public void close() throws IOException {
-        try (Closeable detach = () -> HostCommands.run("losetup", "--detach", device)) {
-            unmount();
-        }
-    }
-
-    private void unmount() throws IOException {
-        try {
-            HostCommands.run("umount", mountPoint.toString());
-        } catch (IOException e) {
-            try {
-                HostCommands.run("umount", "--lazy", mountPoint.toString());
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        mount.close();
     }
 }

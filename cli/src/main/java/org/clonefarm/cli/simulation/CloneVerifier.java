@@ -21,13 +21,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.clonefarm.cli.console.Invocation;
-import org.clonefarm.cli.simulation.internal.LoopMount;
 import org.clonefarm.platform.cms.EdfFileSystem;
 import org.clonefarm.platform.directory.DirectoryProblem;
 import org.clonefarm.platform.directory.DirectoryValidator;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.io.LoopMount;
 import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.names.NamesEntry;
@@ -202,7 +202,7 @@ public final class CloneVerifier {
                             + masterRootRegion.length());
                     return;
                 }
-                try (LoopMount root = LoopMount.mount(disks.root(), scratch.resolve(clone + "-root"), true)) {
+                try (LoopMount root = LoopMountGuestRuntime.mountDisk(disks.root(), scratch.resolve(clone + "-root"), true)) {
                     compare(rootDisk + " (root)", masterRoot, fingerprint(root.mountPoint()), ROOT_CHANGES, problems);
                     checkIdentity(rootDisk + " (root)", root.mountPoint(), "etc/hosts", hostname, address, problems);
                     String actual = read(root.mountPoint().resolve("etc/hostname")).strip();
@@ -216,7 +216,7 @@ public final class CloneVerifier {
                     }
                 }
             }
-            try (LoopMount var = LoopMount.mount(disks.var(), scratch.resolve(clone + "-var"), true)) {
+            try (LoopMount var = LoopMountGuestRuntime.mountDisk(disks.var(), scratch.resolve(clone + "-var"), true)) {
                 compare(varDisk + " (/var)", masterVar, fingerprint(var.mountPoint()), VAR_CHANGES, problems);
                 if (disks.rootReadOnly()) {
                     checkIdentity(varDisk + " (/var)", var.mountPoint(), "local/etc/hosts", hostname, address, problems);
@@ -307,7 +307,7 @@ public final class CloneVerifier {
 
     /** The fingerprint of the tree in a region, mounted read-only for the time it takes. */
     private Map<String, String> fingerprint(FileRegion region, String name) throws IOException {
-        try (LoopMount mount = LoopMount.mount(region, scratch.resolve(name), true)) {
+        try (LoopMount mount = LoopMountGuestRuntime.mountDisk(region, scratch.resolve(name), true)) {
             return fingerprint(mount.mountPoint());
         }
     }

@@ -26,7 +26,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.clonefarm.cli.simulation.internal.LoopMount;
 import org.clonefarm.platform.cp.GuestRuntime;
 import org.clonefarm.platform.simulation.SimulatedCp;
 import org.clonefarm.platform.directory.DirectoryEntry;
@@ -37,6 +36,8 @@ import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.io.LoopMount;
+import org.clonefarm.platform.io.LoopMountException;
 import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.simulation.SimulationDataDirectory;
@@ -124,6 +125,18 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
         }
     }
 
+    /**
+     * Mounts a guest's ext4 disk as the runtime boots it and verify reads it: through a loop device of its
+     * own, read/write, or read-only with {@code ro,noload}, so that not even a journal replay writes to the
+     * image.
+     *
+     * @throws LoopMountException naming the region and the mount point; nothing is left attached then
+     */
+    public static LoopMount mountDisk(FileRegion region, Path mountPoint, boolean readOnly) throws LoopMountException {
+        LoopMount.Options options = readOnly ? LoopMount.Options.READ_ONLY.withMountOptions("noload") : LoopMount.Options.READ_WRITE;
+        return LoopMount.mount(region, mountPoint, options.withType("ext4"));
+    }
+
     /** {@code <data>/run/guests}: the boot directories and agent logs of a data directory's guests. */
     public static Path defaultWorkDirectory(SimulationDataDirectory data) {
         return data.root().resolve("run").resolve("guests");
@@ -172,8 +185,12 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
             thread.setDaemon(true);
             return thread;
         };
-        for (String leftover : LoopMount.releaseUnder(settings.workDirectory())) {
-            LOG.warn("released {}, left by an earlier run that was killed", leftover);
+        try {
+            for (String leftover : LoopMount.releaseUnder(settings.workDirectory())) {
+                LOG.warn("released {}, left by an earlier run that was killed", leftover);
+            }
+        } catch (LoopMountException e) {
+            throw new GuestRuntimeException(e.getMessage(), e.retryable(), e);
         }
         this.pool = Executors.newFixedThreadPool(settings.concurrency(), factory);
         this.shutdownHook = new Thread(this::close, "local-guest-runtime-shutdown");
@@ -262,7 +279,7 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
             try {
                 mount.close();
                 liveMounts.remove(mount);
-            } catch (RuntimeException e) {
+            } catch (LoopMountException e) {
                 LOG.error("cannot release {}: {}", mount, e.getMessage());
             }
         }
@@ -424,16 +441,16 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
                     disks.config().toString()));
         }
 
-        private void mountGuest(GuestDisks disks, Path root) {
+        private void mountGuest(GuestDisks disks, Path root) throws LoopMountException {
             mount(disks.root(), root, false);
             mount(disks.var(), root.resolve("var"), false);
         }
 
-        private void mount(FileRegion region, Path mountPoint, boolean readOnly) {
+        private void mount(FileRegion region, Path mountPoint, boolean readOnly) throws LoopMountException {
             if (halted) {
                 throw new Halted(userid + " was halted before it mounted " + mountPoint.getFileName());
             }
-            LoopMount mount = LoopMount.mount(region, mountPoint, readOnly);
+            LoopMount mount = mountDisk(region, mountPoint, readOnly);
             mounts.push(mount);
             liveMounts.add(mount);
         }
@@ -446,7 +463,7 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
                 try {
                     mount.close();
                     liveMounts.remove(mount);
-                } catch (RuntimeException e) {
+                } catch (LoopMountException e) {
                     problems.add(e.getMessage());
                 }
             }

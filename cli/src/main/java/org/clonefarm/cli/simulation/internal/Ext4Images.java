@@ -1,6 +1,7 @@
 package org.clonefarm.cli.simulation.internal;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -8,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import org.clonefarm.cli.simulation.GuestRuntimeException;
 import org.clonefarm.platform.io.FileRegion;
+import org.clonefarm.platform.io.HostTool;
 
 /**
  * Makes a real ext4 file system from a directory tree ({@code mke2fs -t ext4 -d TREE}) into a
@@ -37,9 +40,14 @@ public final class Ext4Images {
         Files.createDirectories(scratch);
         Path image = Files.createTempFile(scratch, "mke2fs-" + label + "-", ".img");
         try {
-            HostCommand.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-L", label, "-m", "0",
-                    "-E", "root_owner=0:0,lazy_itable_init=0,nodiscard", "-d", tree.toString(), image.toString(),
-                    Long.toString(region.length() / 4096)), TIMEOUT);
+            try {
+                HostTool.checkOutput(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-L", label, "-m", "0",
+                        "-E", "root_owner=0:0,lazy_itable_init=0,nodiscard", "-d", tree.toString(), image.toString(),
+                        Long.toString(region.length() / 4096)), TIMEOUT);
+            } catch (IOException e) {
+                // mke2fs failed, could not run or timed out: a step of the simulation's host side, not the disk's I/O
+                throw new GuestRuntimeException(e.getMessage(), e instanceof InterruptedIOException, e);
+            }
             copySparse(image, region);
         } finally {
             Files.deleteIfExists(image);
