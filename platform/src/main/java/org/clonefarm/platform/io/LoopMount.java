@@ -117,9 +117,9 @@ public final class LoopMount implements AutoCloseable {
         createMountPoint(mountPoint);
         LoopDevice loop = LoopDevice.attach(region, options.readOnly());
         try {
-            mountSource(loop.device().toString(), mountPoint, options, new Context(Step.MOUNT, "cannot mount the "
-                    + (options.type() == null ? "" : options.type() + " ") + "file system of " + region + " (" + loop.device()
-                    + ") at " + mountPoint, region, loop.device(), mountPoint));
+            mountSource(loop.device().toString(), mountPoint, options, new Context(Step.MOUNT, "cannot mount "
+                    + theFileSystem(options) + " of " + region + " (" + loop.device() + ") at " + mountPoint, region,
+                    loop.device(), mountPoint));
         } catch (LoopMountException e) {
             try {
                 loop.close();
@@ -142,9 +142,8 @@ public final class LoopMount implements AutoCloseable {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(options, "options");
         createMountPoint(mountPoint);
-        mountSource(device.toString(), mountPoint, options, new Context(Step.MOUNT, "cannot mount the "
-                + (options.type() == null ? "" : options.type() + " ") + "file system of " + device + " at " + mountPoint,
-                null, device, mountPoint));
+        mountSource(device.toString(), mountPoint, options, new Context(Step.MOUNT, "cannot mount " + theFileSystem(options)
+                + " of " + device + " at " + mountPoint, null, device, mountPoint));
         return new LoopMount(mountPoint, null, device, null, options);
     }
 
@@ -169,6 +168,11 @@ public final class LoopMount implements AutoCloseable {
             throw new Context(Step.CREATE_MOUNT_POINT, "cannot create the mount point " + mountPoint, null, null, mountPoint)
                     .fail(e.getMessage(), false, e);
         }
+    }
+
+    /** {@code the ext4 file system}, or {@code the file system} when the kernel detects the type. */
+    private static String theFileSystem(Options options) {
+        return options.type() == null ? "the file system" : "the " + options.type() + " file system";
     }
 
     private static void mountSource(String source, Path mountPoint, Options options, Context mounting)
@@ -196,8 +200,7 @@ public final class LoopMount implements AutoCloseable {
      * Unmounts every file system mounted under {@code dir} (deepest first), lazily where one stays busy,
      * and detaches its loop device once no other mount under {@code dir} uses it: what a process killed
      * with SIGKILL left. Only for a directory one process owns (a runtime's work directory, a worker's
-     * mount directory). A loop device that cannot be detached is left (not listed), as the kernel
-     * releases it once it is no longer open.
+     * mount directory). A loop device losetup cannot detach is left as it is and not listed.
      *
      * @return what was released, one line each: {@code mount DEVICE on DIR}, {@code loop device DEVICE}
      * @throws LoopMountException ({@link Step#RELEASE_LEFTOVERS}, retryable) naming the mount that could not

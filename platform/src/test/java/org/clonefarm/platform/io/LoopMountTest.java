@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.clonefarm.platform.io.LoopMountException.Step;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +50,7 @@ class LoopMountTest {
     void releaseEverything() throws Exception {
         if (child != null) {
             child.destroyForcibly();
-            child.waitFor();
+            child.waitFor(30, TimeUnit.SECONDS); // a SIGKILLed process ends at once; the release below checks the rest
         }
         for (AutoCloseable file : held) {
             file.close();
