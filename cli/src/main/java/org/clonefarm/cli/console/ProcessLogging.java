@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>At start</b> (logback finds this class as its {@link Configurator} service, before any option is
- *       parsed): log lines go to standard error, libraries from WARN, our code ({@value #OUR_CODE}) from INFO.
- *       This is what the short commands ({@code plan}, {@code status}, {@code verify}, {@code zvm ...}, ...)
- *       keep: they write no file.</li>
+ *       parsed): log lines go to standard error, libraries from WARN, our code ({@value #OUR_CODE}) from INFO,
+ *       the Kafka client ({@value #KAFKA_CLIENT}) not at all unless {@link #showKafkaClient} (the command's
+ *       {@code --debug}): a cluster that refuses or does not answer is said by the command's own sentence, not
+ *       by a line per connection attempt. This is what the short commands ({@code plan}, {@code status},
+ *       {@code verify}, {@code zvm ...}, ...) keep: they write no file.</li>
  *   <li><b>A long-running command</b> ({@code demo}, {@code up}, {@code worker}, {@code coordinator}) calls
  *       {@link #toFile} once its data directory is known: the same lines go to
  *       {@code DATA/logs/clonefarm-NAME.log} (rotated at {@value #MAX_FILE_SIZE}, {@value #KEPT_FILES} old files
@@ -43,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class ProcessLogging extends ContextAwareBase implements Configurator {
     /** The loggers of our own code, whose warnings and errors a person sees. */
     public static final String OUR_CODE = "org.clonefarm";
+    /** The Kafka client's loggers, kept off the terminal of short commands. */
+    public static final String KAFKA_CLIENT = "org.apache.kafka";
     /** The directory under the data directory that holds the log files. */
     public static final String LOGS_DIRECTORY = "logs";
     static final String MAX_FILE_SIZE = "10MB";
@@ -134,6 +138,14 @@ public final class ProcessLogging extends ContextAwareBase implements Configurat
         }
     }
 
+    /**
+     * Lets the Kafka client's warnings and errors reach standard error in a short command (its {@code --debug}),
+     * until logging is configured again.
+     */
+    public static void showKafkaClient() {
+        context().getLogger(KAFKA_CLIENT).setLevel(Level.WARN);
+    }
+
     private static void configureForShortCommands(LoggerContext context) {
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);
@@ -142,6 +154,7 @@ public final class ProcessLogging extends ContextAwareBase implements Configurat
         stderr.setEncoder(encoder(context, TERMINAL_PATTERN));
         stderr.start();
         levels(context).addAppender(stderr);
+        context.getLogger(KAFKA_CLIENT).setLevel(Level.OFF);
     }
 
     private static Logger levels(LoggerContext context) {
