@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.worker.copy.CopyOptions;
+import org.clonefarm.cli.embedded.ClusterPrincipal;
 import org.clonefarm.cli.simulation.DemoMaster;
 import org.clonefarm.worker.disk.DiskAccessKind;
 import org.clonefarm.worker.service.DiskSettings;
@@ -93,6 +94,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         Path dataDir = data.writable();
         FarmConnection farm = FarmConnection.open(kafka, dataDir);
+        farm.requireRightsOf(ClusterPrincipal.WORKER, group, kafka.kafkaConfig);
         WorkerConfig config;
         try {
             config = new WorkerConfig(id != null ? id : defaultId(), dataDir, farm.settings(), farm.layout(), group,
