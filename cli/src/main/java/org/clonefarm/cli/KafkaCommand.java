@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = {
             "A Kafka cluster of real broker processes on this machine, kept in DIR/kafka: each node a KRaft broker",
             "and controller in its own JVM, detached from the command that starts it. 'up --brokers N' uses it too.",
-            "docs/kafka.md has the files it writes and, with --security sasl-ssl, the principals and their ACLs."
+            "docs/kafka.md has the files it writes; README.md, \"Run it on your Kafka\", the principals and their ACLs."
         },
         subcommands = {KafkaCommand.Start.class, KafkaCommand.Status.class, KafkaCommand.Stop.class,
                 KafkaCommand.Broker.class})
