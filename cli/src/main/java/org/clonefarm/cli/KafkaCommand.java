@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.clonefarm.cli.console.ProcessLogging;
 import org.clonefarm.cli.embedded.BrokerNode;
 import org.clonefarm.cli.embedded.ClusterPrincipal;
 import org.clonefarm.cli.embedded.ClusterSecurity;
@@ -182,6 +183,7 @@ public final class KafkaCommand implements Runnable {
 
         @Override
         public Integer call() {
+            ProcessLogging.showKafkaClient(); // the node's connections to its peers are part of its log
             return BrokerNode.run(data.path(), node);
         }
     }

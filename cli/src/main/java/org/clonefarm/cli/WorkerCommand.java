@@ -94,7 +94,6 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         Path dataDir = data.writable();
         FarmConnection farm = FarmConnection.open(kafka, dataDir);
-        farm.requireRightsOf(ClusterPrincipal.WORKER, group, kafka.kafkaConfig);
         WorkerConfig config;
         try {
             config = new WorkerConfig(id != null ? id : defaultId(), dataDir, farm.settings(), farm.layout(), group,
@@ -102,6 +101,7 @@ public final class WorkerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw UserError.usage("--id/--group: " + e.getMessage() + ".");
         }
+        farm.requireRightsOf(ClusterPrincipal.WORKER, config.groupId(), kafka.kafkaConfig);
         ShutdownSignal signal = ShutdownSignal.install();
         try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm worker", dataDir, "worker-" + config.workerId());
                 WorkerService worker = WorkerService.start(config,

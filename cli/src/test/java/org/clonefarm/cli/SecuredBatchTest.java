@@ -141,6 +141,11 @@ class SecuredBatchTest {
                     + " clonefarm.guest-events; READ on group clonefarm.guest-relay on " + cluster + ", which the coordinator"
                     + " needs; start it with the coordinator's own client file (coordinator.properties of 'clonefarm kafka"
                     + " start'), or grant these ACLs (README.md, \"Run it on your Kafka\").");
+            assertThat(refusal(clonefarm, 2, "guests-as-coordinator", "coordinator", "--data", data.toString(),
+                    "--kafka-config", file("coordinator"), "--guest-kafka-config", file("coordinator"), "--http-port", "0"))
+                    .isEqualTo("clonefarm coordinator: --guest-kafka-config " + file("coordinator") + " logs in as"
+                    + " User:coordinator, the coordinator's own principal: every guest could then write the coordinator's"
+                    + " topics; give the guests' own client file (guest.properties).");
             assertThat(refusal(clonefarm, "submit", "submit", spec.toString(), "--data", data.toString(), "--kafka-config",
                     file("guest"))).isEqualTo("clonefarm submit: " + cluster + " refused User:guest of " + file("guest")
                     + " access to topics clonefarm.clone-requests, clonefarm.events, clonefarm.status, clonefarm.dlq, which"
@@ -165,9 +170,14 @@ class SecuredBatchTest {
 
     /** Runs a command that must be refused: exit 1, nothing on stdout, and one line on stderr, which is returned. */
     private static String refusal(ChildProcesses clonefarm, String name, String... args) throws Exception {
+        return refusal(clonefarm, 1, name, args);
+    }
+
+    /** Runs a command that must be refused with exit code {@code exitCode} (2: bad usage); its one stderr line. */
+    private static String refusal(ChildProcesses clonefarm, int exitCode, String name, String... args) throws Exception {
         int exit = clonefarm.run(name, 180, args);
         String err = clonefarm.err(name);
-        assertThat(exit).as("exit code of %s; stderr: %s", name, err).isEqualTo(1);
+        assertThat(exit).as("exit code of %s; stderr: %s", name, err).isEqualTo(exitCode);
         assertThat(clonefarm.out(name)).as("stdout of %s", name).isEmpty();
         assertThat(err.lines().toList()).as("stderr of %s: one sentence, no log line or stack trace", name).hasSize(1);
         return err.strip();
