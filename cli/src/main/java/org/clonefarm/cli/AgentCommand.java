@@ -59,6 +59,12 @@ public final class AgentCommand implements Runnable {
                         + ", all defaults when it is absent). List its keys with 'clonefarm agent keys'.")
         Path config;
 
+        @Option(names = "--kafka-config", paramLabel = "FILE",
+                description = "A Kafka client properties file (TLS, SASL; such as guest.properties of 'clonefarm kafka start"
+                        + " --security sasl-ssl'): its bootstrap.servers and its other keys as kafka.* keys, over the agent"
+                        + " properties file's; --set wins over it.")
+        Path kafkaConfig;
+
         @Option(names = "--userid", paramLabel = "USERID",
                 description = "This guest's z/VM userid, instead of asking CP (Q USERID through vmcp).")
         String userid;
@@ -80,7 +86,7 @@ public final class AgentCommand implements Runnable {
             if (spoolOnly) {
                 all.put(AgentConfig.BOOTSTRAP_SERVERS, "");
             }
-            return new AgentOptions(root, config, userid, names, varRoot, all);
+            return new AgentOptions(root, config, kafkaConfig, userid, names, varRoot, all);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.clonefarm.cli;
 
+import org.clonefarm.cli.console.ProcessLogging;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -37,9 +38,16 @@ import picocli.CommandLine.ScopeType;
         })
 public final class ClonefarmCommand implements Runnable {
 
+    private boolean debug;
+
     @Option(names = "--debug", scope = ScopeType.INHERIT,
-            description = "Print stack traces of errors (for bug reports).")
-    boolean debug;
+            description = "Print stack traces of errors and the Kafka client's warnings (for bug reports).")
+    void debug(boolean value) {
+        debug = value;
+        if (value) {
+            ProcessLogging.showKafkaClient();
+        }
+    }
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

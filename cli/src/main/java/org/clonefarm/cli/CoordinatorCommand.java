@@ -2,6 +2,7 @@ package org.clonefarm.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.clonefarm.cli.embedded.ClusterPrincipal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -33,6 +34,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
     FarmKeyOption farmKey;
 
     @Mixin
+    GuestKafkaOption guestKafka;
+
+    @Mixin
     ConsoleOptions terminal;
 
     @Override
@@ -41,10 +45,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
         Path dataDir = data.writable();
         var httpSettings = http.settings(dataDir);
         FarmConnection connection = FarmConnection.open(kafka, dataDir);
+        Path guestKafkaConfig = guestKafka.file(connection.settings()).orElse(null);
+        connection.requireRightsOf(ClusterPrincipal.COORDINATOR, null, kafka.kafkaConfig);
         ShutdownSignal signal = ShutdownSignal.install();
         try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm coordinator", dataDir, "coordinator");
                 SimulatedCoordinator coordinator = SimulatedCoordinator.start(dataDir, farmKey.loadOrCreate(dataDir),
-                connection.settings(), connection.layout(), httpSettings, orchestrationSettings, orchestration.guestConcurrency())) {
+                connection.settings(), connection.layout(), httpSettings, orchestrationSettings, orchestration.guestConcurrency(),
+                guestKafkaConfig)) {
             session.console().result("clonefarm coordinator: bootstrap.servers=" + connection.settings().bootstrapServers()
                     + " data=" + dataDir + " dashboard=" + coordinator.url());
             String reason = signal.await();

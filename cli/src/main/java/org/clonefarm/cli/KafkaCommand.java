@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.clonefarm.cli.console.ProcessLogging;
 import org.clonefarm.cli.embedded.BrokerNode;
 import org.clonefarm.cli.embedded.ClusterPrincipal;
 import org.clonefarm.cli.embedded.ClusterSecurity;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Spec;
         description = {
             "A Kafka cluster of real broker processes on this machine, kept in DIR/kafka: each node a KRaft broker",
             "and controller in its own JVM, detached from the command that starts it. 'up --brokers N' uses it too.",
-            "docs/kafka.md has the files it writes and, with --security sasl-ssl, the principals and their ACLs."
+            "docs/kafka.md has the files it writes; README.md, \"Run it on your Kafka\", the principals and their ACLs."
         },
         subcommands = {KafkaCommand.Start.class, KafkaCommand.Status.class, KafkaCommand.Stop.class,
                 KafkaCommand.Broker.class})
@@ -182,6 +183,7 @@ public final class KafkaCommand implements Runnable {
 
         @Override
         public Integer call() {
+            ProcessLogging.showKafkaClient(); // the node's connections to its peers are part of its log
             return BrokerNode.run(data.path(), node);
         }
     }

@@ -50,9 +50,10 @@ final class SimulatedCoordinator implements AutoCloseable {
      *
      * @param farmKey the key the coordinator signs clone requests with
      * @param guestConcurrency guests booting at once
+     * @param guestKafkaConfig the Kafka client file the guest agents take (the guests' principal), or null
      */
     static SimulatedCoordinator start(Path dataDir, FarmKey farmKey, KafkaSettings settings, TopicLayout layout, HttpSettings httpSettings,
-            OrchestrationSettings orchestration, int guestConcurrency) throws Exception {
+            OrchestrationSettings orchestration, int guestConcurrency, Path guestKafkaConfig) throws Exception {
         SimulationDataDirectory data = SimulationDataDirectory.at(dataDir);
         StartedParts started = new StartedParts();
         try {
@@ -60,7 +61,7 @@ final class SimulatedCoordinator implements AutoCloseable {
             started.add(registry::close);
             LoopMountGuestRuntime runtime = new LoopMountGuestRuntime(
                     LoopMountGuestRuntime.Settings.of(data, settings.bootstrapServers(), layout.prefix())
-                            .withConcurrency(guestConcurrency));
+                            .withConcurrency(guestConcurrency).withAgentKafkaConfig(guestKafkaConfig));
             started.add(runtime);
             SimulatedCp cp = new SimulatedCp(data, runtime, "ZVMSIM");
             started.add(cp);

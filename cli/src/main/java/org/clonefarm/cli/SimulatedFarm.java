@@ -114,7 +114,7 @@ final class SimulatedFarm implements AutoCloseable {
             SimulatedCoordinator coordinator = null;
             if (plan.coordinator()) {
                 coordinator = SimulatedCoordinator.start(plan.dataDir(), farmKey, settings, layout, plan.http(),
-                        plan.orchestration(), plan.guestConcurrency());
+                        plan.orchestration(), plan.guestConcurrency(), null);
                 running.add(coordinator);
             }
             return new SimulatedFarm(running, servers, settings, layout, coordinator);

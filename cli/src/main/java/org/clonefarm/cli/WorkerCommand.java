@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.worker.copy.CopyOptions;
+import org.clonefarm.cli.embedded.ClusterPrincipal;
 import org.clonefarm.cli.simulation.DemoMaster;
 import org.clonefarm.worker.disk.DiskAccessKind;
 import org.clonefarm.worker.service.DiskSettings;
@@ -100,6 +101,7 @@ public final class WorkerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw UserError.usage("--id/--group: " + e.getMessage() + ".");
         }
+        farm.requireRightsOf(ClusterPrincipal.WORKER, config.groupId(), kafka.kafkaConfig);
         ShutdownSignal signal = ShutdownSignal.install();
         try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm worker", dataDir, "worker-" + config.workerId());
                 WorkerService worker = WorkerService.start(config,

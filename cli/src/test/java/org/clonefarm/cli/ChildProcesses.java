@@ -91,15 +91,24 @@ final class ChildProcesses implements AutoCloseable {
                 .untilAsserted(() -> assertThat(out(name)).as("stderr of %s: %s", name, err(name)).contains(text));
     }
 
-    /** SIGTERM, then SIGKILL after the grace period; every child, newest first. */
+    /**
+     * SIGTERM, then SIGKILL after the grace period; every child, newest first. What a child started and left
+     * running when it ended (a guest agent of a coordinator that had to be killed) gets SIGKILL too.
+     */
     @Override
     public void close() throws InterruptedException {
         for (int i = started.size() - 1; i >= 0; i--) {
             Process process = started.get(i);
             if (process.isAlive()) {
+                List<ProcessHandle> descendants = process.descendants().toList();
                 process.destroy();
                 if (!process.waitFor(20, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+                for (ProcessHandle left : descendants) {
+                    if (left.isAlive()) {
+                        left.destroyForcibly();
+                    }
                 }
             }
         }

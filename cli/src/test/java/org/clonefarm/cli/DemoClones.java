@@ -190,6 +190,26 @@ final class DemoClones {
     }
 
     /**
+     * Releases what {@link #hostResourcesUnder} finds (mounts deepest first, then loop devices), so that a test
+     * that failed half-way leaves the host clean, and returns what it found: empty after a clean run.
+     */
+    static List<String> releaseHostResourcesUnder(Path dir) throws IOException {
+        List<String> found = hostResourcesUnder(dir);
+        if (!found.isEmpty()) {
+            org.clonefarm.platform.io.LoopMount.releaseUnder(dir);
+            String prefix = dir.toRealPath().toString();
+            for (String line : HostTool.checkOutput(List.of("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE"),
+                    Duration.ofSeconds(30)).split("\n")) {
+                String[] fields = line.trim().split("\\s+", 2);
+                if (fields.length == 2 && fields[1].startsWith(prefix)) {
+                    HostTool.run(List.of("losetup", "--detach", fields[0]), Duration.ofSeconds(30));
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
      * Starts {@code up --workers 0 --no-coordinator} (the embedded broker alone) on {@code data} as child process
      * {@code broker}, creates the demo master there, and returns the broker's client settings.
      */

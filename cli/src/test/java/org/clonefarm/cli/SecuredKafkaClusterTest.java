@@ -2,6 +2,9 @@ package org.clonefarm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.clonefarm.cli.SecuredClients.cause;
+import static org.clonefarm.cli.SecuredClients.readFailure;
+import static org.clonefarm.cli.SecuredClients.send;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
@@ -16,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +28,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -95,10 +96,10 @@ class SecuredKafkaClusterTest {
         }
         assertThat(Files.readString(security.resolve("ca.pem"))).startsWith("-----BEGIN CERTIFICATE-----\n");
 
-        KafkaSettings operator = settings("operator");
-        KafkaSettings coordinator = settings("coordinator");
-        KafkaSettings worker = settings("worker");
-        KafkaSettings guest = settings("guest");
+        KafkaSettings operator = SecuredClients.settings(data, "operator");
+        KafkaSettings coordinator = SecuredClients.settings(data, "coordinator");
+        KafkaSettings worker = SecuredClients.settings(data, "worker");
+        KafkaSettings guest = SecuredClients.settings(data, "guest");
 
         // the operator made the topics; it alone may create, the services may not
         try (Admin admin = Admin.create(operator.admin("operator"))) {
@@ -137,7 +138,7 @@ class SecuredKafkaClusterTest {
                 .hasMessageContaining("Authentication failed during authentication due to invalid credentials with SASL"
                         + " mechanism SCRAM-SHA-512");
         Map<String, Object> otherCa = new HashMap<>(guest.admin("stranger"));
-        otherCa.put("ssl.truststore.location", otherCaPem().toString());
+        otherCa.put("ssl.truststore.location", SecuredClients.otherCaPem(data).toString());
         assertThat(describeFailure(otherCa)).isInstanceOf(SslAuthenticationException.class)
                 .hasMessageContaining("SSL handshake failed");
     }
@@ -192,11 +193,6 @@ class SecuredKafkaClusterTest {
         assertThat(reasons).singleElement().asString().contains("does not match the clone key of LINUX002");
     }
 
-    private KafkaSettings settings(String principal) {
-        // exactly what --kafka-config does with the file: no --bootstrap-servers needed
-        return KafkaSettings.of(null, data.resolve("security").resolve(principal + ".properties"));
-    }
-
     private static Map<String, String> load(Path file) throws IOException {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -205,14 +201,6 @@ class SecuredKafkaClusterTest {
         Map<String, String> map = new HashMap<>();
         properties.stringPropertyNames().forEach(key -> map.put(key, properties.getProperty(key)));
         return map;
-    }
-
-    private static void send(KafkaSettings settings, String topic, String key) throws Exception {
-        Map<String, Object> config = settings.producer("test-" + key);
-        config.put("max.block.ms", 30_000);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
-            producer.send(new ProducerRecord<>(topic, key, new byte[] {1})).get(60, TimeUnit.SECONDS);
-        }
     }
 
     private static String readInGroup(KafkaSettings settings, String topic, String group) {
@@ -229,63 +217,10 @@ class SecuredKafkaClusterTest {
         throw new AssertionError("the worker principal read nothing from " + topic + " in 90 s");
     }
 
-    private static Throwable readFailure(KafkaSettings settings, String topic) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.consumer("test-guest", null))) {
-            consumer.assign(List.of(new TopicPartition(topic, 0)));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (!consumer.poll(Duration.ofMillis(500)).isEmpty()) {
-                        throw new AssertionError("the guest principal read " + topic);
-                    }
-                } catch (RuntimeException e) {
-                    return e;
-                }
-            }
-        }
-        throw new AssertionError("reading " + topic + " as the guest neither failed nor returned within 60 s");
-    }
-
     private static Throwable describeFailure(Map<String, Object> config) {
         config.put("default.api.timeout.ms", 30_000);
         try (Admin admin = Admin.create(config)) {
             return cause(() -> admin.describeCluster().nodes().get(60, TimeUnit.SECONDS));
         }
-    }
-
-    interface Attempt {
-        void run() throws Exception;
-    }
-
-    /** The exception an attempt fails with, unwrapped from the future's ExecutionException. */
-    private static Throwable cause(Attempt attempt) {
-        try {
-            attempt.run();
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (Exception e) {
-            return e;
-        }
-        throw new AssertionError("expected a refusal, but it went through");
-    }
-
-    /** A CA certificate of another authority, made with keytool as the cluster makes its own. */
-    private Path otherCaPem() throws Exception {
-        Path store = data.resolve("other-ca.p12");
-        Path pem = data.resolve("other-ca.pem");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        for (List<String> args : List.of(
-                List.of(keytool, "-genkeypair", "-alias", "other", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
-                        "-dname", "CN=another CA", "-ext", "bc:c=ca:true", "-storetype", "PKCS12", "-keystore",
-                        store.toString(), "-storepass", "changeit", "-noprompt"),
-                List.of(keytool, "-exportcert", "-rfc", "-alias", "other", "-keystore", store.toString(), "-storepass",
-                        "changeit", "-file", pem.toString()))) {
-            Process process = new ProcessBuilder(args).redirectErrorStream(true)
-                    .redirectOutput(data.resolve("keytool.log").toFile()).start();
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).as(Files.readString(data.resolve("keytool.log"))).isZero();
-        }
-        assertThat(Files.readString(pem)).contains("BEGIN CERTIFICATE");
-        return pem;
     }
 }

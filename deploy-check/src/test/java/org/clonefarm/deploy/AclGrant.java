@@ -18,7 +18,7 @@ import org.clonefarm.worker.service.WorkerConfig;
 
 /**
  * One allowed operation of one principal on one resource, in Kafka's own terms, so that the code's ACLs
- * ({@link ClusterPrincipal}, their one home), the table of docs/kafka.md, Strimzi's KafkaUsers and the
+ * ({@link ClusterPrincipal}, their one home), the table of the README, Strimzi's KafkaUsers and the
  * compose setup script compare as equal sets.
  *
  * @param principal the user name, without {@code User:}
@@ -26,9 +26,9 @@ import org.clonefarm.worker.service.WorkerConfig;
 record AclGrant(String principal, ResourceType resourceType, String name, PatternType pattern, AclOperation operation)
         implements Comparable<AclGrant> {
 
-    /** The start of the header line of the ACL table in docs/kafka.md; each further column is a resource type. */
-    static final String KAFKA_DOC_TABLE_HEADER = "| principal | topics |";
-    /** How docs/kafka.md writes the topic prefix in its table. */
+    /** The start of the header line of the README's ACL table; each further column is a resource type. */
+    static final String TABLE_HEADER = "| principal | topics |";
+    /** How the table writes the topic prefix. */
     private static final String PREFIX_PLACEHOLDER = "P";
     private static final Pattern TABLE_ITEM = Pattern.compile("(prefix\\s+)?`([^`]+)`\\s+(.+)");
 
@@ -74,7 +74,7 @@ record AclGrant(String principal, ResourceType resourceType, String name, Patter
     }
 
     /**
-     * The grants of the ACL table of docs/kafka.md (its header starts with {@link #KAFKA_DOC_TABLE_HEADER}),
+     * The grants of the ACL table of a Markdown page (its header starts with {@link #TABLE_HEADER}),
      * read for the default prefix. The topics column holds items separated by {@code ;}, each
      * {@code `P name` OPERATIONS} (a literal topic), {@code prefix `P` OPERATIONS} (the prefix) or
      * {@code nothing else}; each further column is named for a resource type ({@code group},
@@ -83,11 +83,11 @@ record AclGrant(String principal, ResourceType resourceType, String name, Patter
      * @throws IllegalArgumentException for a second table, a row it cannot read or an operation or
      *     resource type Kafka does not have
      */
-    static Set<AclGrant> fromKafkaDoc(String markdown) {
+    static Set<AclGrant> fromTable(String markdown) {
         List<String> lines = markdown.lines().toList();
         int header = -1;
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).trim().startsWith(KAFKA_DOC_TABLE_HEADER)) {
+            if (lines.get(i).trim().startsWith(TABLE_HEADER)) {
                 if (header >= 0) {
                     throw new IllegalArgumentException("two ACL tables: one home only");
                 }
@@ -95,7 +95,7 @@ record AclGrant(String principal, ResourceType resourceType, String name, Patter
             }
         }
         if (header < 0) {
-            throw new IllegalArgumentException("no ACL table with a header starting " + KAFKA_DOC_TABLE_HEADER);
+            throw new IllegalArgumentException("no ACL table with a header starting " + TABLE_HEADER);
         }
         List<String> columns = cells(lines.get(header));
         Set<AclGrant> grants = new TreeSet<>();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.clonefarm.cli.embedded.ClusterPrincipal;
@@ -11,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The principals' privileges have one home, the cli's {@link ClusterPrincipal} (which the local secured
- * cluster grants): Strimzi's KafkaUsers, the compose cluster's setup script and the table of
- * docs/kafka.md grant exactly its ACLs, nothing more, and no other page keeps a table of its own.
+ * cluster grants): Strimzi's KafkaUsers, the compose cluster's setup script and the README's table (in "Run it
+ * on your Kafka") grant exactly its ACLs, nothing more, and no docs page keeps a table of its own.
  */
 class AclTableTest {
     private final Set<AclGrant> code = AclGrant.ofClusterPrincipals();
@@ -61,21 +63,23 @@ class AclTableTest {
     }
 
     @Test
-    void theTableOfKafkaMdShowsExactlyTheClusterPrincipalsAcls() {
-        assertThat(AclGrant.fromKafkaDoc(DeployFiles.read(DeployFiles.KAFKA_DOC))).isEqualTo(code);
+    void theTableOfTheReadmeShowsExactlyTheClusterPrincipalsAcls() {
+        assertThat(AclGrant.fromTable(DeployFiles.read(DeployFiles.README))).isEqualTo(code);
     }
 
     @Test
-    void theDeployPageKeepsNoAclTableOfItsOwn() {
-        assertThat(DeployFiles.read(DeployFiles.DEPLOY_DOC).lines().map(String::trim))
-                .noneMatch(line -> line.startsWith("| principal |"));
+    void theKafkaAndDeployPagesKeepNoAclTableOfTheirOwn() {
+        for (Path page : List.of(DeployFiles.KAFKA_DOC, DeployFiles.DEPLOY_DOC)) {
+            assertThat(DeployFiles.read(page).lines().map(String::trim)).as(page.toString())
+                    .noneMatch(line -> line.startsWith("| principal |"));
+        }
     }
 
     @Test
     void aTableItemWithAnOperationKafkaDoesNotKnowIsRefused() {
         String doc = "| principal | topics | group |\n| --- | --- | --- |\n| `guest` | `P guest-events` WRITTE | none |\n";
 
-        assertThatThrownBy(() -> AclGrant.fromKafkaDoc(doc))
+        assertThatThrownBy(() -> AclGrant.fromTable(doc))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WRITTE");
     }
 
@@ -84,7 +88,7 @@ class AclTableTest {
         String doc = "| principal | topics | group | transactional id |\n| --- | --- | --- | --- |\n"
                 + "| `coordinator` | `P events` WRITE | `P relay` READ | `P relay` WRITE |\n";
 
-        assertThat(AclGrant.fromKafkaDoc(doc)).containsExactlyInAnyOrder(
+        assertThat(AclGrant.fromTable(doc)).containsExactlyInAnyOrder(
                 AclGrant.of("coordinator", "topic", "clonefarm.events", "literal", "Write"),
                 AclGrant.of("coordinator", "group", "clonefarm.relay", "literal", "Read"),
                 AclGrant.of("coordinator", "transactionalId", "clonefarm.relay", "literal", "Write"));
@@ -94,7 +98,7 @@ class AclTableTest {
     void aTableItemItCannotReadIsRefusedNotSkipped() {
         String doc = "| principal | topics | group |\n| --- | --- | --- |\n| `guest` | P guest-events WRITE | none |\n";
 
-        assertThatThrownBy(() -> AclGrant.fromKafkaDoc(doc))
+        assertThatThrownBy(() -> AclGrant.fromTable(doc))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot read 'P guest-events WRITE'");
     }
 }

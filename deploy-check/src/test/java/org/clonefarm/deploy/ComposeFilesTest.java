@@ -164,6 +164,12 @@ class ComposeFilesTest {
             assertThat(volumes).contains("./secrets/clients/" + service + ".properties:" + config + ":ro",
                     "./secrets/clients/ca.pem:/etc/clonefarm/kafka/ca.pem:ro");
         }
+        // the simulation's guest agents, which the coordinator boots, speak as the guests' principal
+        List<String> coordinator = (List<String>) services("secured").get("coordinator").get("command");
+        String guests = coordinator.stream().filter(a -> a.startsWith("--guest-kafka-config=")).findFirst().orElseThrow()
+                .substring("--guest-kafka-config=".length());
+        assertThat((List<String>) services("secured").get("coordinator").get("volumes"))
+                .contains("./secrets/clients/guest.properties:" + guests + ":ro");
     }
 
     @Test

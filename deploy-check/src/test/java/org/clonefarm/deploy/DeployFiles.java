@@ -36,7 +36,8 @@ final class DeployFiles {
     static final Path SECURED_COMPOSE = ROOT.resolve("deploy/compose/secured/compose.yaml");
     static final Path COMPOSE_SETUP = ROOT.resolve("deploy/compose/secured/kafka-setup.sh");
     static final Path DEPLOY_DOC = ROOT.resolve("docs/deploy.md");
-    /** The page that shows the ACL table (its home in the code is ClusterPrincipal). */
+    /** The page that shows the ACL table (its home in the code is ClusterPrincipal), in "Run it on your Kafka". */
+    static final Path README = ROOT.resolve("README.md");
     static final Path KAFKA_DOC = ROOT.resolve("docs/kafka.md");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

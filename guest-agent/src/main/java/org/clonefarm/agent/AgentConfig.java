@@ -134,6 +134,33 @@ public final class AgentConfig {
     }
 
     /**
+     * The settings of a standard Kafka client properties file (such as {@code guest.properties} of
+     * {@code clonefarm kafka start --security sasl-ssl}) as agent keys: its {@code bootstrap.servers} as
+     * {@value #BOOTSTRAP_SERVERS}, every other key as a {@code kafka.*} key. Its paths
+     * ({@code ssl.truststore.location}) are read as they are, not under {@code --root}: the file is the
+     * host's or the guest's own, as given.
+     *
+     * @throws AgentException (step agent-config, not retryable) naming the file when it cannot be read
+     */
+    public static Map<String, String> kafkaClientFile(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new AgentException(AgentStep.AGENT_CONFIG, "the Kafka client file " + file + " does not exist", false, e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new AgentException(AgentStep.AGENT_CONFIG, "cannot read the Kafka client file " + file + ": "
+                    + e.getMessage(), false, e);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            String value = properties.getProperty(name).trim();
+            settings.put(name.equals(BOOTSTRAP_SERVERS) ? BOOTSTRAP_SERVERS : KAFKA_PREFIX + name, value);
+        }
+        return settings;
+    }
+
+    /**
      * Validates settings given as a map (the file's keys and values).
      *
      * @throws AgentException (step agent-config) naming the key, the value and what is allowed

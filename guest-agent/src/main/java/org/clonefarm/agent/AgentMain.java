@@ -24,6 +24,7 @@ public final class AgentMain {
             "options:",
             "  --root DIR         the guest root (default /)",
             "  --config FILE      agent properties (default <root>" + AgentConfig.DEFAULT_PATH + ", optional)",
+            "  --kafka-config FILE  a Kafka client properties file (TLS, SASL): bootstrap.servers and kafka.* keys",
             "  --userid U         this guest's userid instead of asking CP",
             "  --names LOCATION   the 191 disk or NAMES file (overrides config.disk)",
             "  --var DIR          initrd: where the clone's /var is mounted",
@@ -53,6 +54,7 @@ public final class AgentMain {
         String command = args[0];
         Path root = null;
         Path config = null;
+        Path kafkaConfig = null;
         Path var = null;
         String userid = null;
         String names = null;
@@ -76,6 +78,7 @@ public final class AgentMain {
             switch (option) {
                 case "--root" -> root = Path.of(value);
                 case "--config" -> config = Path.of(value);
+                case "--kafka-config" -> kafkaConfig = Path.of(value);
                 case "--var" -> var = Path.of(value);
                 case "--userid" -> userid = value;
                 case "--names" -> names = value;
@@ -93,7 +96,7 @@ public final class AgentMain {
                 }
             }
         }
-        AgentOptions options = new AgentOptions(root, config, userid, names, var, overrides);
+        AgentOptions options = new AgentOptions(root, config, kafkaConfig, userid, names, var, overrides);
         try {
             switch (command) {
                 case "finalize" -> {

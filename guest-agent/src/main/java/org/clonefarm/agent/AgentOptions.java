@@ -11,12 +11,14 @@ import java.util.Map;
  * @param root the guest root ({@code /} in a guest; a mounted clone in the local runtime)
  * @param configFile the agent properties file; null means {@code <root>/etc/clonefarm/agent.properties},
  *     whose absence then means every default
+ * @param kafkaConfigFile a Kafka client properties file whose settings win over the agent properties file's
+ *     ({@link AgentConfig#kafkaClientFile}), or null; the overrides win over it
  * @param userid a fixed userid instead of asking CP, or null
  * @param names where the 191 disk or NAMES file is (overrides {@code config.disk}), or null
  * @param varRoot initrd mode: where the clone's /var is mounted, or null
  * @param overrides further {@code key=value} settings that win over the file
  */
-public record AgentOptions(Path root, Path configFile, String userid, String names, Path varRoot,
+public record AgentOptions(Path root, Path configFile, Path kafkaConfigFile, String userid, String names, Path varRoot,
         Map<String, String> overrides) {
 
     public AgentOptions {
@@ -32,7 +34,11 @@ public record AgentOptions(Path root, Path configFile, String userid, String nam
     public AgentConfig config() {
         AgentConfig config = configFile != null ? AgentConfig.load(configFile, true)
                 : AgentConfig.load(root.resolve(AgentConfig.DEFAULT_PATH.substring(1)), false);
-        Map<String, String> all = new LinkedHashMap<>(overrides);
+        Map<String, String> all = new LinkedHashMap<>();
+        if (kafkaConfigFile != null) {
+            all.putAll(AgentConfig.kafkaClientFile(kafkaConfigFile));
+        }
+        all.putAll(overrides);
         if (names != null) {
             all.put(AgentConfig.CONFIG_DISK, names);
         }

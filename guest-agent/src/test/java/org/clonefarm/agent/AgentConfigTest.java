@@ -75,6 +75,39 @@ class AgentConfigTest {
                 .hasMessageContaining("names.file=NAMES is not valid: 'NAMES' is not a CMS file id FN FT [FM]");
     }
 
+    /**
+     * A Kafka client file (--kafka-config) gives the producer its settings over the agent properties file's,
+     * its bootstrap.servers the agent's; --set still wins, so --spool-only keeps the events in the spool.
+     */
+    @Test
+    void kafkaClientFileWinsOverThePropertiesFileAndSetWinsOverIt() throws IOException {
+        Path agentFile = dir.resolve("agent.properties");
+        Files.writeString(agentFile, "bootstrap.servers=old:9092\nkafka.security.protocol=PLAINTEXT\nkafka.linger.ms=7\n");
+        Path clientFile = dir.resolve("guest.properties");
+        Files.writeString(clientFile, "bootstrap.servers=k1:9093,k2:9093\nsecurity.protocol=SASL_SSL\n"
+                + "sasl.mechanism=SCRAM-SHA-512\nssl.truststore.location=/etc/ca.pem\n");
+
+        AgentConfig config = new AgentOptions(dir, agentFile, clientFile, null, null, null, Map.of()).config();
+        AgentConfig spoolOnly = new AgentOptions(dir, agentFile, clientFile, null, null, null,
+                Map.of(AgentConfig.BOOTSTRAP_SERVERS, "")).config();
+
+        assertThat(config.bootstrapServers()).isEqualTo("k1:9093,k2:9093");
+        assertThat(config.kafkaProperties()).containsOnly(Map.entry("security.protocol", "SASL_SSL"),
+                Map.entry("sasl.mechanism", "SCRAM-SHA-512"), Map.entry("ssl.truststore.location", "/etc/ca.pem"),
+                Map.entry("linger.ms", "7"));
+        assertThat(spoolOnly.bootstrapServers()).isEmpty();
+    }
+
+    /** A Kafka client file that is not there is an agent-config error naming it. */
+    @Test
+    void missingKafkaClientFileIsAnErrorNamingIt() {
+        Path file = dir.resolve("guest.properties");
+
+        assertThatThrownBy(() -> new AgentOptions(dir, null, file, null, null, null, Map.of()).config())
+                .isInstanceOf(AgentException.class).hasMessage("the Kafka client file " + file + " does not exist")
+                .satisfies(e -> assertThat(((AgentException) e).step()).isEqualTo(AgentStep.AGENT_CONFIG));
+    }
+
     /** Every declared key is documented for --help. */
     @Test
     void describesEveryKey() {

@@ -8,10 +8,14 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -31,6 +35,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Immutable and thread-safe.
  */
 public final class KafkaSettings {
+    private static final Pattern JAAS_USERNAME = Pattern.compile("\\busername\\s*=\\s*\"([^\"]*)\"");
     private final String bootstrapServers;
     private final Map<String, Object> userProperties;
 
@@ -116,6 +121,20 @@ public final class KafkaSettings {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * The SASL user these settings log in as ({@code username="..."} of {@code sasl.jaas.config}, as SCRAM
+     * and PLAIN write it), so that a refusal can name the principal {@code User:<name>}; empty without SASL
+     * or when the login module names no user.
+     */
+    public Optional<String> saslUsername() {
+        Object jaas = userProperties.get(SaslConfigs.SASL_JAAS_CONFIG);
+        if (jaas == null) {
+            return Optional.empty();
+        }
+        Matcher user = JAAS_USERNAME.matcher(jaas.toString());
+        return user.find() ? Optional.of(user.group(1)) : Optional.empty();
     }
 
     /** Settings for an {@code Admin} client. */

@@ -3,6 +3,7 @@ package org.clonefarm.messaging;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -203,8 +205,9 @@ public final class TopicLayout {
      * replicas or partitions than this layout wants on this cluster is a warning of the result.
      *
      * @return what was created and what is weaker than it should be
-     * @throws TopicLayoutException when a topic exists with settings that break the contract, or the
-     *     cluster cannot be reached within the timeout
+     * @throws TopicLayoutException when a topic exists with settings that break the contract, when topics are
+     *     missing that this principal may not create (its cause a {@code TopicAuthorizationException} naming
+     *     them), or the cluster cannot be reached within the timeout
      */
     public Reconciliation reconcile(Admin admin, long timeoutMillis) {
         Objects.requireNonNull(admin, "admin");
@@ -227,6 +230,9 @@ public final class TopicLayout {
                         result.getValue().get(timeoutMillis, TimeUnit.MILLISECONDS);
                         created.add(result.getKey());
                     } catch (ExecutionException e) {
+                        if (e.getCause() instanceof TopicAuthorizationException) {
+                            throw notAuthorized(missing, e.getCause());
+                        }
                         if (!(e.getCause() instanceof TopicExistsException)) {
                             throw e; // another process may create it at the same moment: that is fine
                         }
@@ -249,6 +255,20 @@ public final class TopicLayout {
         } catch (TimeoutException e) {
             throw unreachable(timeoutMillis, e);
         }
+    }
+
+    /**
+     * This principal sees none of {@code missing} (no DESCRIBE, so they do not exist for it) and may not
+     * create them: the cause names them, so that the refusal a person reads says which topics.
+     */
+    private static TopicLayoutException notAuthorized(List<NewTopic> missing, Throwable refusal) {
+        Set<String> names = new LinkedHashSet<>();
+        missing.forEach(topic -> names.add(topic.name()));
+        TopicAuthorizationException cause = new TopicAuthorizationException("Not authorized to describe or create topics: "
+                + names, names);
+        cause.addSuppressed(refusal);
+        return new TopicLayoutException("the Kafka principal may not create the clonefarm topics " + names
+                + ", which it does not see (it may not DESCRIBE them, or they do not exist)", cause);
     }
 
     private static TopicLayoutException unreachable(long timeoutMillis, Throwable cause) {

@@ -28,6 +28,17 @@ class KafkaSettingsTest {
         assertThat(KafkaSettings.of(null, file).bootstrapServers()).isEqualTo("a:9092,b:9093");
     }
 
+    /** The SASL user of sasl.jaas.config is what a refusal names as the principal; without SASL there is none. */
+    @Test
+    void saslUsernameIsReadFromTheJaasConfig(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("guest.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nsasl.jaas.config=org.apache.kafka.common.security.scram."
+                + "ScramLoginModule required username=\"guest\" password=\"pw\";\n");
+
+        assertThat(KafkaSettings.of("h:1", file).saslUsername()).contains("guest");
+        assertThat(KafkaSettings.of("h:1").saslUsername()).isEmpty();
+    }
+
     @Test
     void consumersNeverAutoCommit() {
         Map<String, Object> consumer = KafkaSettings.of("h:1").consumer("c", "g");

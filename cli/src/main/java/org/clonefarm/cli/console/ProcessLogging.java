@@ -18,6 +18,7 @@ import ch.qos.logback.core.util.FileSize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -25,9 +26,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>At start</b> (logback finds this class as its {@link Configurator} service, before any option is
- *       parsed): log lines go to standard error, libraries from WARN, our code ({@value #OUR_CODE}) from INFO.
- *       This is what the short commands ({@code plan}, {@code status}, {@code verify}, {@code zvm ...}, ...)
- *       keep: they write no file.</li>
+ *       parsed): log lines go to standard error, libraries from WARN, our code ({@value #OUR_CODE}) from INFO,
+ *       the Kafka client ({@link #KAFKA_CLIENT}) not at all unless {@link #showKafkaClient} (the command's
+ *       {@code --debug}, and the broker process of {@code kafka start}, whose log they are part of): a cluster
+ *       that refuses or does not answer is said by the command's own sentence, not by a line per connection
+ *       attempt. This is what the short commands ({@code plan}, {@code status}, {@code verify},
+ *       {@code zvm ...}, ...) keep: they write no file.</li>
  *   <li><b>A long-running command</b> ({@code demo}, {@code up}, {@code worker}, {@code coordinator}) calls
  *       {@link #toFile} once its data directory is known: the same lines go to
  *       {@code DATA/logs/clonefarm-NAME.log} (rotated at {@value #MAX_FILE_SIZE}, {@value #KEPT_FILES} old files
@@ -43,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class ProcessLogging extends ContextAwareBase implements Configurator {
     /** The loggers of our own code, whose warnings and errors a person sees. */
     public static final String OUR_CODE = "org.clonefarm";
+    /** The Kafka client's loggers (its network and security layers included), kept off the terminal of short commands. */
+    public static final List<String> KAFKA_CLIENT = List.of("org.apache.kafka.clients", "org.apache.kafka.common");
     /** The directory under the data directory that holds the log files. */
     public static final String LOGS_DIRECTORY = "logs";
     static final String MAX_FILE_SIZE = "10MB";
@@ -134,6 +140,15 @@ public final class ProcessLogging extends ContextAwareBase implements Configurat
         }
     }
 
+    /**
+     * Lets the Kafka client's warnings and errors reach standard error in a short command (its {@code --debug};
+     * a broker node, whose inter-broker and quorum connections are the client's), until logging is configured
+     * again.
+     */
+    public static void showKafkaClient() {
+        KAFKA_CLIENT.forEach(name -> context().getLogger(name).setLevel(Level.WARN));
+    }
+
     private static void configureForShortCommands(LoggerContext context) {
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);
@@ -142,6 +157,7 @@ public final class ProcessLogging extends ContextAwareBase implements Configurat
         stderr.setEncoder(encoder(context, TERMINAL_PATTERN));
         stderr.start();
         levels(context).addAppender(stderr);
+        KAFKA_CLIENT.forEach(name -> context.getLogger(name).setLevel(Level.OFF));
     }
 
     private static Logger levels(LoggerContext context) {

@@ -14,7 +14,9 @@ import org.clonefarm.messaging.TopicLayout;
 
 /**
  * The SCRAM users of a secured {@link LocalKafkaCluster}, one per component, and the least privilege
- * each gets: the one home of the ACL table (docs/kafka.md shows it).
+ * each gets: the one home of the ACL table (the README shows it, in "Run it on your Kafka"). The
+ * coordinator and the workers also check at start that their principal holds their row
+ * ({@code FarmConnection.requireRightsOf}), on any cluster.
  *
  * <table>
  *   <caption>ACLs ({@code P} = the topic prefix, {@code clonefarm.} by default)</caption>

@@ -440,7 +440,7 @@ public final class LocalKafkaCluster {
             throw new EmbeddedKafkaException("interrupted while granting the clonefarm ACLs", e);
         }
         progress.println("kafka: " + acls.size() + " ACLs for " + Arrays.stream(ClusterPrincipal.values())
-                .map(ClusterPrincipal::user).collect(Collectors.joining(", ")) + " (docs/kafka.md)");
+                .map(ClusterPrincipal::user).collect(Collectors.joining(", ")) + " (README.md, \"Run it on your Kafka\")");
     }
 
     private TopicLayout.Reconciliation createTopics(ClusterManifest manifest, StartPlan plan, PrintStream progress) {

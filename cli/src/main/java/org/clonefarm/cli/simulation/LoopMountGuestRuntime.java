@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * {@code --root <initrd> --var root/var}; no reboot.
  *
  * <p>The agent reports every step on Kafka itself (the farm's bootstrap servers and topic prefix are
- * passed with {@code --set}); its output goes to {@code <work dir>/<USERID>.log}. When the boot ends,
+ * passed with {@code --set}, a secured cluster's client file with {@code --kafka-config}, so that no secret
+ * is on a command line or in the log); its output goes to {@code <work dir>/<USERID>.log}. When the boot ends,
  * the guest shuts down: every mount and loop device is released and the user is logged off
  * ({@link SimulatedCp#logoff}), so hundreds of clones never hold hundreds of loop devices. The
  * disks keep what the guest wrote.
@@ -86,12 +87,13 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
      * @param concurrency how many guests boot at the same time (at least 1)
      * @param agentTimeout how long one agent run may take before it is killed
      * @param workDirectory where boot directories (mount points) and the agent logs live; no blanks
-     * @param agentSettings more agent properties passed with {@code --set} (such as {@code kafka.security.protocol})
+     * @param agentKafkaConfig the Kafka client properties file the agents' producers take (TLS, SASL: the
+     *     guests' principal), passed as the agent's {@code --kafka-config}; null for none. The farm's
+     *     bootstrap servers win over the file's
      */
     public record Settings(String bootstrapServers, String topicPrefix, int concurrency, Duration agentTimeout,
-            Path workDirectory, Map<String, String> agentSettings) {
+            Path workDirectory, Path agentKafkaConfig) {
         public Settings {
-            agentSettings = Map.copyOf(agentSettings);
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
             Objects.requireNonNull(topicPrefix, "topicPrefix");
             Objects.requireNonNull(agentTimeout, "agentTimeout");
@@ -108,20 +110,21 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
         /** Defaults for a data directory: 4 guests at a time, 120 s per agent run, {@code <data>/run/guests}. */
         public static Settings of(SimulationDataDirectory data, String bootstrapServers, String topicPrefix) {
             return new Settings(bootstrapServers, topicPrefix, 4, Duration.ofSeconds(120), defaultWorkDirectory(data),
-                    Map.of());
+                    null);
         }
 
         public Settings withConcurrency(int value) {
-            return new Settings(bootstrapServers, topicPrefix, value, agentTimeout, workDirectory, agentSettings);
+            return new Settings(bootstrapServers, topicPrefix, value, agentTimeout, workDirectory, agentKafkaConfig);
         }
 
         public Settings withAgentTimeout(Duration value) {
-            return new Settings(bootstrapServers, topicPrefix, concurrency, value, workDirectory, agentSettings);
+            return new Settings(bootstrapServers, topicPrefix, concurrency, value, workDirectory, agentKafkaConfig);
         }
 
-        /** Kafka client settings for the agents' producers, as {@code kafka.*} agent keys (TLS, SASL). */
-        public Settings withAgentSettings(Map<String, String> value) {
-            return new Settings(bootstrapServers, topicPrefix, concurrency, agentTimeout, workDirectory, value);
+        /** The agents' Kafka client file (the guests' principal on a secured cluster), or null for none. */
+        public Settings withAgentKafkaConfig(Path value) {
+            return new Settings(bootstrapServers, topicPrefix, concurrency, agentTimeout, workDirectory,
+                    value == null ? null : value.toAbsolutePath().normalize());
         }
     }
 
@@ -484,7 +487,9 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
             argv.addAll(arguments);
             argv.addAll(List.of("--userid", userid.value(), "--set", "bootstrap.servers=" + settings.bootstrapServers(),
                     "--set", "topic.prefix=" + settings.topicPrefix(), "--set", "config.disk.bus.id="));
-            settings.agentSettings().forEach((key, value) -> argv.addAll(List.of("--set", key + "=" + value)));
+            if (settings.agentKafkaConfig() != null) {
+                argv.addAll(List.of("--kafka-config", settings.agentKafkaConfig().toString()));
+            }
             Path log = settings.workDirectory().resolve(userid.value() + ".log");
             Files.createDirectories(log.getParent());
             Files.writeString(log, "== " + java.time.Instant.now() + " " + String.join(" ", argv) + "\n",
