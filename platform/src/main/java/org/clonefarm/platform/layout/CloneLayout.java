@@ -51,6 +51,25 @@ public final class CloneLayout {
             return name().toLowerCase(Locale.ROOT);
         }
 
+        /**
+         * Where the file system of a disk of this role is mounted in the guest ({@code /}, {@code /var},
+         * {@code /usr}, {@code /opt}), or empty for the config disk and swap.
+         */
+        public Optional<String> mountPoint() {
+            switch (this) {
+                case ROOT:
+                    return Optional.of("/");
+                case VAR:
+                    return Optional.of("/var");
+                case USR:
+                    return Optional.of("/usr");
+                case OPT:
+                    return Optional.of("/opt");
+                default:
+                    return Optional.empty();
+            }
+        }
+
         /** The role whose conventional vaddr this is, or empty for any other vaddr. */
         public static Optional<Role> at(Vaddr vaddr) {
             return Arrays.stream(values()).filter(role -> role.vaddr.equals(vaddr)).findFirst();

@@ -125,13 +125,13 @@ public final class PreparationJournal {
     }
 
     /**
-     * Reads the journal at {@code file}, or empty when there is none. A temporary file of an unfinished
-     * {@link #publish} is deleted: the plan it held was never started.
+     * Reads the journal at {@code file}, or empty when there is none (a temporary file of an unfinished
+     * {@link #publish} means nothing: its plan was never started, and the next publish replaces it).
+     * Changes nothing, so it works on a master mounted read-only.
      *
      * @throws DamagedJournalException naming the line that is wrong
      */
     public static Optional<PreparationJournal> read(Path file) throws IOException {
-        Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

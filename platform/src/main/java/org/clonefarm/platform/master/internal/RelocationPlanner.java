@@ -236,6 +236,7 @@ public final class RelocationPlanner {
         long destinationDev = nearestExisting(GuestPathNames.parent(destination)).dev();
         boolean crossesFileSystems = sourceParent.dev() != destinationDev;
         recordTime(GuestPathNames.parent(path));
+        recordTime(GuestPathNames.parent(destination));
         if (source.isDirectory()) {
             recordTime(path);
         }
