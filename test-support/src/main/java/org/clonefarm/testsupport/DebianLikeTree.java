@@ -143,12 +143,12 @@ public final class DebianLikeTree {
         for (int i = 0; i < paths.size(); i++) {
             Instant time = base.plusSeconds(3607L * i).plusNanos(123_456_789L + i);
             Path path = paths.get(i);
-            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)
-                    || Files.isSymbolicLink(path)) {
+            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                 Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setTimes(FileTime.from(time), null, null);
             } else {
-                // Java opens the entry to set its time, which blocks on a fifo and fails on a device without a driver
+                // Java opens the entry to set its time, which blocks on a fifo and fails on a device without a driver,
+                // and sets a link's time only to the microsecond (lutimes)
                 HostCommands.run("touch", "--no-dereference", "--date=@" + time.getEpochSecond() + "."
                         + String.format("%09d", time.getNano()), path.toString());
             }

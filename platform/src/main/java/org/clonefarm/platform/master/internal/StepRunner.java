@@ -145,7 +145,10 @@ public final class StepRunner {
         Files.createSymbolicLink(temp, Path.of(to));
         Files.setAttribute(temp, "unix:uid", step.uid(), LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(temp, "unix:gid", step.gid(), LinkOption.NOFOLLOW_LINKS);
-        Files.getFileAttributeView(temp, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(step.mtime(), null, null);
+        // Java sets a link's time with lutimes, to the microsecond; touch -h uses utimensat, to the nanosecond
+        java.time.Instant mtime = step.mtime().toInstant();
+        tool(List.of("touch", "--no-dereference", "--date=@" + mtime.getEpochSecond() + "." + String.format("%09d", mtime.getNano()),
+                "--", temp.toString()));
         Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         DurableFiles.forceDirectory(path.getParent());
     }
