@@ -42,25 +42,25 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "prepare", mixinStandardHelpOptions = true,
         description = {
-            "Prepare a master for its clones, as the paper does: what the clones link read-only must not hold",
-            "files the system writes.",
+            "Prepare a master for its clones as the paper does (RW root or RO root), or take it back.",
             "",
-            "rw-root: the clones link /usr and /opt read-only; the files written there at run time move to",
-            CloneLayout.VAR_LOCAL + "/<original path> with a link in their place. On Debian 12 nothing but dpkg writes",
-            "there (measured; docs/master.md), so the rules catch what software outside Debian does:",
-            "/usr/local/var and /opt/*/{var,log,logs,run,tmp,temp,cache}, plus the master's own list in",
-            CloneLayout.WRITABLE_LIST + " (one path a line, * for one part).",
-            "ro-root: the whole root is read-only; in addition /tmp, /root and /home move to " + CloneLayout.VAR_LOCAL + ",",
-            "/etc and /dev move into the initrd's files (" + CloneLayout.INITRD_TREE + ") and become links to "
-                    + CloneLayout.INITRD_MOUNT + "/etc",
-            "and " + CloneLayout.INITRD_MOUNT + "/dev, and the post-mount /etc files (the agent's initrd.post.mount, read from the",
-            "master's " + AgentConfig.DEFAULT_PATH + ") move to " + CloneLayout.VAR_LOCAL + "/etc, linked from the initrd's /etc.",
+            "rw-root: the clones link /usr and /opt read-only, so the files the system writes there move to "
+                    + CloneLayout.VAR_LOCAL + "/<original path> with a link in their place. On Debian 12 only dpkg writes"
+                    + " there (measured: docs/master.md); the rules catch what software from outside Debian writes"
+                    + " (/usr/local/var, logs and state inside /opt/<package>; analyze --json lists every rule and why),"
+                    + " and the master names its own in " + CloneLayout.WRITABLE_LIST + " (one path a line, * for one part).",
             "",
-            "apply journals every step in the master (" + CloneLayout.PREPARATION_JOURNAL + ") before it makes it:",
-            "an interrupted apply is completed by apply again or taken back by undo; undo gives back the tree",
-            "exactly (names, modes, owners, times, contents, links, devices, extended attributes).",
-            "Give the master's root file system with --root, or the simulation's master disks with --master-data.",
-            "Keep clones from being copied from the master while it changes."
+            "ro-root: the whole root is read-only. In addition the root's writable directories (/tmp, /root, /home) move to "
+                    + CloneLayout.VAR_LOCAL + "; /etc and /dev move into the initrd's files (" + CloneLayout.INITRD_TREE
+                    + ") and become links to " + CloneLayout.INITRD_MOUNT + "/etc and " + CloneLayout.INITRD_MOUNT
+                    + "/dev; the post-mount /etc files (the guest agent's initrd.post.mount in the master's "
+                    + AgentConfig.DEFAULT_PATH + ") move to " + CloneLayout.VAR_LOCAL + "/etc, linked from the initrd's /etc.",
+            "",
+            "apply journals each step in the master (" + CloneLayout.PREPARATION_JOURNAL + ") before it makes it: an"
+                    + " interrupted apply is completed by apply again or taken back by undo, and undo gives back the tree"
+                    + " exactly (names, modes, owners, times, contents, links, devices, extended attributes). Keep clones"
+                    + " from being copied from the master while it changes.",
+            ""
         },
         subcommands = {MasterPrepareCommand.Analyze.class, MasterPrepareCommand.Apply.class, MasterPrepareCommand.Undo.class})
 final class MasterPrepareCommand implements Runnable {
@@ -86,9 +86,9 @@ final class MasterPrepareCommand implements Runnable {
         Path root;
 
         @Option(names = "--master-data", paramLabel = "DIR",
-                description = "Instead of --root: a local simulation's data directory; the master's root ("
-                        + "0200), /var (0202), /usr (0203) and /opt (0204, where it has one) minidisks are loop-mounted for"
-                        + " the run (needs root).")
+                description = "Instead of --root: a local simulation's data directory; the master's root, /var, /usr and"
+                        + " /opt minidisks (at their roles' vaddrs; /opt where it has one) are loop-mounted for the run"
+                        + " (needs root).")
         Path masterData;
 
         @Option(names = "--master", paramLabel = "USERID", defaultValue = DemoMaster.MASTER,
@@ -144,9 +144,11 @@ final class MasterPrepareCommand implements Runnable {
 
     @Command(name = "analyze", mixinStandardHelpOptions = true,
             description = {
-                "List what apply would do for a profile, changing nothing: the moves (where to and why), the links",
-                "rewritten, the directories made, what the rules matched but leave alone, and what blocks apply.",
-                "On a prepared master it lists what apply did, from the journal. Exit 1 when something blocks apply."
+                "List what apply would do for a profile, changing nothing.",
+                "",
+                "The moves (where to and why), the links rewritten, the directories made, what the rules matched but leave"
+                        + " alone, and what keeps apply from running (then the exit code is 1). On a prepared master: what"
+                        + " apply did, from the journal."
             })
     static final class Analyze implements Callable<Integer> {
         @Mixin
@@ -178,8 +180,10 @@ final class MasterPrepareCommand implements Runnable {
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = {
-                "Prepare the master for a profile: journal the plan, then move, one step at a time. Run again after an",
-                "interruption, it completes the journal's plan; a master already prepared is refused."
+                "Prepare the master for a profile.",
+                "",
+                "Journals the plan, then makes it one step at a time. Run again after an interruption, it completes the"
+                        + " journal's plan; a master already prepared is refused."
             })
     static final class Apply implements Callable<Integer> {
         @Mixin
@@ -210,8 +214,10 @@ final class MasterPrepareCommand implements Runnable {
 
     @Command(name = "undo", mixinStandardHelpOptions = true,
             description = {
-                "Take back the master's preparation (or an interrupted apply) from its journal, newest step first, and",
-                "put back the directories' times: the tree is as it was before apply. Run again after an interruption."
+                "Take back the master's preparation, exactly.",
+                "",
+                "Takes back every step of the journal (of a finished or an interrupted apply), newest first, and puts back"
+                        + " the directories' times: the tree is as it was before apply. Run again after an interruption."
             })
     static final class Undo implements Callable<Integer> {
         @Mixin
