@@ -2,7 +2,6 @@ package org.clonefarm.cli.simulation;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -36,14 +35,13 @@ public final class MountedMaster implements AutoCloseable {
 
     private final Path root;
     private final List<LoopMount> mounts;
+    /** Holds the lock ({@link FileLocks#acquire}) until it is closed. */
     private final FileChannel lockChannel;
-    private final FileLock lock;
 
-    private MountedMaster(Path root, List<LoopMount> mounts, FileChannel lockChannel, FileLock lock) {
+    private MountedMaster(Path root, List<LoopMount> mounts, FileChannel lockChannel) {
         this.root = root;
         this.mounts = mounts;
         this.lockChannel = lockChannel;
-        this.lock = lock;
     }
 
     /**
@@ -55,13 +53,12 @@ public final class MountedMaster implements AutoCloseable {
     public static MountedMaster mount(SimulationDataDirectory data, Userid master, boolean readOnly) {
         Path work = data.root().resolve("run/master-mount");
         FileChannel channel = null;
-        FileLock lock = null;
         List<LoopMount> mounts = new ArrayList<>();
         try {
             Files.createDirectories(work);
             channel = FileChannel.open(work.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
-                lock = FileLocks.acquire(channel, LOCK_WAIT);
+                FileLocks.acquire(channel, LOCK_WAIT);
             } catch (IOException e) {
                 throw new GuestRuntimeException("the master's disks in " + data.root() + " are mounted by another clonefarm"
                         + " process (" + e.getMessage() + ")", true, e);
@@ -87,7 +84,7 @@ public final class MountedMaster implements AutoCloseable {
                 }
                 mounts.add(LoopMount.mount(region, mountPoint, readOnly));
             }
-            return new MountedMaster(root, mounts, channel, lock);
+            return new MountedMaster(root, mounts, channel);
         } catch (IOException | RuntimeException e) {
             GuestRuntimeException failure = e instanceof GuestRuntimeException g ? g
                     : new GuestRuntimeException("cannot mount the disks of " + master + " in " + data.root() + ": " + e, false, e);
