@@ -37,6 +37,11 @@ public final class RelocationPlanner {
     /** The longest {@code /etc/clonefarm/writable} read; a longer one is a problem, not a memory hazard. */
     private static final int WRITABLE_LIST_LIMIT = 64 * 1024;
 
+    /** Where the disks of these roles are mounted: /var is every clone's own, /usr and /opt are linked read-only. */
+    private static final String VAR = CloneLayout.Role.VAR.mountPoint().orElseThrow();
+    private static final String USR = CloneLayout.Role.USR.mountPoint().orElseThrow();
+    private static final String OPT = CloneLayout.Role.OPT.mountPoint().orElseThrow();
+
     private final MasterTree tree;
     private final PreparationProfile profile;
     private final Map<String, PlanStep.MakeDirectory> makeDirectories = new LinkedHashMap<>();
@@ -119,13 +124,13 @@ public final class RelocationPlanner {
 
     /** Why a matched path stays where it is, or empty when it moves. */
     private Optional<String> whyNotMoved(String path) throws IOException {
-        if (List.of("/", "/usr", "/opt", "/var", "/etc", "/dev", "/boot").contains(path)) {
+        if (List.of("/", USR, OPT, VAR, "/etc", "/dev", "/boot").contains(path)) {
             return Optional.of("a whole tree of the layout, not a writable part of one");
         }
-        if (GuestPathNames.isUnder(path, "/var")) {
-            return Optional.of("already on /var, which every clone owns");
+        if (GuestPathNames.isUnder(path, VAR)) {
+            return Optional.of("already on " + VAR + ", which every clone owns");
         }
-        if (!profile.rootReadOnly() && !GuestPathNames.isUnder(path, "/usr") && !GuestPathNames.isUnder(path, "/opt")) {
+        if (!profile.rootReadOnly() && !GuestPathNames.isUnder(path, USR) && !GuestPathNames.isUnder(path, OPT)) {
             return Optional.of("on the root, which " + profile.name() + " clones own");
         }
         if (profile.rootReadOnly() && (GuestPathNames.isUnder(path, "/etc") || GuestPathNames.isUnder(path, "/dev"))) {
