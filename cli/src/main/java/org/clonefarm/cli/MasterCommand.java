@@ -15,10 +15,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code clonefarm master ...}: masters of the local simulation. */
+/** {@code clonefarm master ...}: masters, the guests clones are made from: the demo master, preparation. */
 @Command(name = "master", mixinStandardHelpOptions = true,
-        description = "Masters of the local simulation: the guests clones are made from.",
-        subcommands = MasterCommand.CreateDemo.class)
+        description = "Masters, the guests clones are made from: the local simulation's demo master, and the paper's"
+                + " preparation of a master for RW-root or RO-root clones.",
+        subcommands = {MasterCommand.CreateDemo.class, MasterPrepareCommand.class})
 public final class MasterCommand implements Runnable {
 
     @Spec

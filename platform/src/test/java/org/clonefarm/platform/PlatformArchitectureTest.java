@@ -52,5 +52,8 @@ class PlatformArchitectureTest {
         noClasses().that().resideOutsideOfPackage("org.clonefarm.platform.simulation..")
                 .should().dependOnClassesThat().resideInAPackage("org.clonefarm.platform.simulation.internal..")
                 .check(classes);
+        noClasses().that().resideOutsideOfPackage("org.clonefarm.platform.master..")
+                .should().dependOnClassesThat().resideInAPackage("org.clonefarm.platform.master.internal..")
+                .check(classes);
     }
 }

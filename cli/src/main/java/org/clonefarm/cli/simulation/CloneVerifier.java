@@ -142,7 +142,7 @@ public final class CloneVerifier {
             Map<Vaddr, String> now = DemoMaster.currentDigests(data);
             for (Vaddr vaddr : DemoMaster.IMMUTABLE) {
                 if (!now.get(vaddr).equals(manifest.diskDigests().get(vaddr))) {
-                    problems.add("master " + DemoMaster.MASTER + " " + vaddr + ": changed since create-demo (SHA-256 "
+                    problems.add("master " + DemoMaster.MASTER + " " + vaddr + ": changed since create-demo or master prepare (SHA-256 "
                             + now.get(vaddr) + ", recorded " + manifest.diskDigests().get(vaddr) + ")");
                 }
             }

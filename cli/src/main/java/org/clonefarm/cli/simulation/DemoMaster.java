@@ -283,6 +283,23 @@ public final class DemoMaster {
         return Optional.empty();
     }
 
+    /**
+     * Records the master's disks as they are now, after clonefarm changed them on purpose
+     * ({@code master prepare apply} or {@code undo}), so that {@code verify} and {@code create-demo} compare
+     * against the master as it now is. Does nothing where no demo master was recorded.
+     *
+     * @return whether there was a record to update
+     */
+    public static boolean recordDisks(SimulationDataDirectory data) throws IOException {
+        Optional<Manifest> manifest = Manifest.read(data);
+        if (manifest.isEmpty()) {
+            return false;
+        }
+        new Manifest(manifest.get().layoutVersion(), manifest.get().created(), currentDigests(data), profileExecDigest(data))
+                .write(data);
+        return true;
+    }
+
     /** SHA-256 of the master's disks that never change, as they are now. */
     public static Map<Vaddr, String> currentDigests(SimulationDataDirectory data) throws IOException {
         Map<Vaddr, String> digests = new LinkedHashMap<>();

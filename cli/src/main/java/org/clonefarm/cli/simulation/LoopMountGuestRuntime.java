@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * <b>RO root</b> (the clone links 0200): the owner's root is mounted read-only ({@code ro,noload}), the
  * clone's /var read-write at {@code root/var}, the master's /etc is copied into a per-boot directory
  * that stands for the initrd and bind-mounted over {@code root/etc}, and {@code initrd} runs with
- * {@code --root <initrd> --var root/var}; no reboot.
+ * {@code --root <initrd> --var root/var}; no reboot. A master prepared for RO root ({@code master prepare})
+ * has its /etc as a link to /initrd/etc: the per-boot initrd is then a copy of its initrd files
+ * ({@code CloneLayout.INITRD_TREE}), whose post-mount links point into the clone's /var.
  *
  * <p>The agent reports every step on Kafka itself (the farm's bootstrap servers and topic prefix are
  * passed with {@code --set}, a secured cluster's client file with {@code --kafka-config}, so that no secret
@@ -436,10 +438,17 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
             Path var = root.resolve("var");
             mount(disks.var(), var, false);
             Path initrd = bootDir.resolve("initrd");
-            copyTree(root.resolve("etc"), initrd.resolve("etc"));
-            LoopMount etc = LoopMount.bind(initrd.resolve("etc"), root.resolve("etc"));
-            mounts.push(etc);
-            liveMounts.add(etc);
+            Path preparedInitrd = CloneLayout.inRoot(root, CloneLayout.INITRD_TREE);
+            if (Files.isDirectory(preparedInitrd, LinkOption.NOFOLLOW_LINKS)) {
+                // a prepared master (master prepare --profile ro-root): its /etc is a link to /initrd/etc and the
+                // initrd's files are kept in INITRD_TREE; the agent works on a copy, as on the boot's ram disk
+                copyTree(preparedInitrd.resolve("etc"), initrd.resolve("etc"));
+            } else {
+                copyTree(root.resolve("etc"), initrd.resolve("etc"));
+                LoopMount etc = LoopMount.bind(initrd.resolve("etc"), root.resolve("etc"));
+                mounts.push(etc);
+                liveMounts.add(etc);
+            }
             runAgent(root, "initrd", List.of("--root", initrd.toString(), "--var", var.toString(), "--names",
                     disks.config().toString()));
         }

@@ -3,14 +3,19 @@ package org.clonefarm.agent.internal;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
+import org.clonefarm.platform.layout.CloneLayout;
 
 /**
  * Maps paths inside the guest to paths on disk. A RW-root guest is one tree ({@code --root}). In
  * the initrd of a RO-root guest, {@code /var} is the clone's own disk mounted elsewhere, and the
- * {@code /etc} files listed as post-mount go to {@code /var/local/etc} (the master links them
- * there), the others to the initrd's {@code /etc}. Immutable.
+ * {@code /etc} files listed as post-mount go to {@code /var/local/etc} ({@link CloneLayout#VAR_LOCAL};
+ * {@code master prepare apply --profile ro-root} links them there), the others to the initrd's {@code /etc}.
+ * Immutable.
  */
 public final class GuestPaths {
+    /** {@link CloneLayout#VAR_LOCAL} relative to /var. */
+    private static final String VAR_LOCAL_IN_VAR = CloneLayout.VAR_LOCAL.substring("/var/".length());
+
     private final Path root;
     private final Path varRoot;
     private final Set<String> postMount;
@@ -43,7 +48,7 @@ public final class GuestPaths {
         String relative = guestPath.substring(1);
         if (varRoot != null) {
             if (postMount.contains(guestPath)) {
-                return varRoot.resolve("local").resolve(relative);
+                return varRoot.resolve(VAR_LOCAL_IN_VAR).resolve(relative);
             }
             if (guestPath.equals("/var") || guestPath.startsWith("/var/")) {
                 return varRoot.resolve(guestPath.substring("/var".length()).replaceFirst("^/", ""));
@@ -54,6 +59,6 @@ public final class GuestPaths {
 
     /** The guest path as it should be reported: where it really went when relocated. */
     public String reported(String guestPath) {
-        return varRoot != null && postMount.contains(guestPath) ? "/var/local" + guestPath : guestPath;
+        return varRoot != null && postMount.contains(guestPath) ? CloneLayout.VAR_LOCAL + guestPath : guestPath;
     }
 }

@@ -10,7 +10,8 @@ import org.clonefarm.platform.ids.Vaddr;
 /**
  * The conventions of a clone's layout, each defined once: the disk roles and their vaddrs, the NAMES
  * file the coordinator writes on the config disk and the guest agent reads, the finalize marker, where
- * the agent jar lives in the guest, and where the worker puts the clone's own key. A spec may give a disk another role ({@code "0300": copy as
+ * the agent jar lives in the guest, where the worker puts the clone's own key, and the paths of a prepared
+ * master ({@code /var/local}, the RO root's initrd, the preparation's journal). A spec may give a disk another role ({@code "0300": copy as
  * var}); the vaddrs here are what a role is when nothing says otherwise, and what the demo master and
  * the local guest runtime use. Constants only; thread-safe.
  */
@@ -50,6 +51,25 @@ public final class CloneLayout {
             return name().toLowerCase(Locale.ROOT);
         }
 
+        /**
+         * Where the file system of a disk of this role is mounted in the guest ({@code /}, {@code /var},
+         * {@code /usr}, {@code /opt}), or empty for the config disk and swap.
+         */
+        public Optional<String> mountPoint() {
+            switch (this) {
+                case ROOT:
+                    return Optional.of("/");
+                case VAR:
+                    return Optional.of("/var");
+                case USR:
+                    return Optional.of("/usr");
+                case OPT:
+                    return Optional.of("/opt");
+                default:
+                    return Optional.empty();
+            }
+        }
+
         /** The role whose conventional vaddr this is, or empty for any other vaddr. */
         public static Optional<Role> at(Vaddr vaddr) {
             return Arrays.stream(values()).filter(role -> role.vaddr.equals(vaddr)).findFirst();
@@ -82,6 +102,38 @@ public final class CloneLayout {
 
     /** The clone key's file as a path inside the guest, where the {@link Role#VAR} disk is /var (the agent's default). */
     public static final String CLONE_KEY = "/var/" + CLONE_KEY_IN_VAR;
+
+    /**
+     * Where a prepared master keeps the files that must stay writable although their tree is linked
+     * read-only (the paper's {@code /var/local/<original location>}): {@code /usr/local/var} moves to
+     * {@code /var/local/usr/local/var} and becomes a link to it. RO root: the post-mount {@code /etc}
+     * files live under {@code /var/local/etc}, where the agent's {@code initrd} mode writes them.
+     */
+    public static final String VAR_LOCAL = "/var/local";
+
+    /**
+     * RO root: where the root sees its initrd once linuxrc has switched to the real root (the paper's
+     * "old root is mounted as /initrd"); the prepared root's {@code /etc} and {@code /dev} are links into it.
+     */
+    public static final String INITRD_MOUNT = "/initrd";
+
+    /**
+     * RO root: where the prepared master keeps the files of its initrd ({@code etc} and {@code dev}),
+     * from which the boot's initrd is made; {@code /etc} and {@code /dev} moved here.
+     */
+    public static final String INITRD_TREE = "/boot/clonefarm-initrd";
+
+    /**
+     * The master preparation's journal (every move before it is made), in the master's root so it goes
+     * with the master's disks; {@code master prepare undo} reads it and removes it when done.
+     */
+    public static final String PREPARATION_JOURNAL = "/boot/clonefarm-prepare.journal";
+
+    /**
+     * The master's own list of paths its software writes at run time (one absolute path a line, {@code *}
+     * for one path component, {@code #} comments), which preparation moves like the known ones.
+     */
+    public static final String WRITABLE_LIST = "/etc/clonefarm/writable";
 
     private CloneLayout() {
     }
