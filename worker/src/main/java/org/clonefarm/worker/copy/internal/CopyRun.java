@@ -22,6 +22,7 @@ import org.clonefarm.worker.copy.CopyException;
 import org.clonefarm.worker.copy.CopyListener;
 import org.clonefarm.worker.copy.CopyOptions;
 import org.clonefarm.worker.copy.CopyOutcome;
+import org.clonefarm.worker.copy.CopyPhases;
 import org.clonefarm.worker.copy.CopyPlan;
 import org.clonefarm.worker.copy.CopyProgress;
 import org.clonefarm.worker.copy.CopyResult;
@@ -67,6 +68,7 @@ public final class CopyRun {
     private final CopyCancellation cancellation;
     private final AlignedBufferPool buffers;
     private final long startNanos = System.nanoTime();
+    private final PhaseMeter meter = new PhaseMeter();
 
     private final BlockingQueue<Object> completions = new LinkedBlockingQueue<>();
     private final ArrayDeque<ChunkSlot> freeSlots = new ArrayDeque<>();
@@ -75,6 +77,7 @@ public final class CopyRun {
     private ResolvedPlan resolved;
     private byte[][] digests;
     private long bytesWritten;
+    private long bytesShared;
     private long bytesSkippedCheckpoint;
     private long bytesSkippedZero;
     private long bytesSkippedCompare;
@@ -104,7 +107,8 @@ public final class CopyRun {
     /** Runs the copy on the calling thread (chunk I/O on the executor) and returns its result. */
     public CopyResult run() throws CopyException {
         resolved = PlanResolver.resolve(plan);
-        CheckpointLayout layout = new CheckpointLayout(options.chunkSize(), resolved.length(), resolved.zeroFromNow());
+        CheckpointLayout layout = new CheckpointLayout(options.chunkSize(), resolved.length(), resolved.zeroFromNow(),
+                options.digest());
         Map<Long, byte[]> checkpointed = Map.of();
         if (store != null) {
             Optional<CheckpointStore.CheckpointedCopy> previous = store.load(copyId);
@@ -118,13 +122,17 @@ public final class CopyRun {
                 store.begin(copyId, layout);
             } else if (previous.isPresent() && previous.get().layout().bytesTotal() == resolved.length()) {
                 // the first run's view of which target bytes read as zeros stays true: runs write only source bytes
+                CheckpointLayout before = previous.get().layout();
                 layout = new CheckpointLayout(options.chunkSize(), resolved.length(),
-                        Math.min(previous.get().layout().zeroFrom(), resolved.zeroFromNow()));
-                if (previous.get().layout().chunkSize() == options.chunkSize()) {
+                        Math.min(before.zeroFrom(), resolved.zeroFromNow()), options.digest());
+                if (layout.sameChunking(before)) {
                     checkpointed = previous.get().chunkDigests();
                 } else {
-                    LOG.info("copy {}: checkpoints were made with {}-byte chunks, this run uses {}: starting over",
-                            copyId, previous.get().layout().chunkSize(), options.chunkSize());
+                    // chunk digests of another size or algorithm are never mixed into this copy's digest
+                    LOG.warn("copy {}: its checkpoints were made with {}-byte chunks and {} digests, this run uses"
+                            + " {}-byte chunks and {} digests: starting over (run it with --chunk-mib {} --digest {}"
+                            + " to continue from them instead)", copyId, before.chunkSize(), before.digest(),
+                            options.chunkSize(), options.digest(), before.chunkSize() / CopyOptions.MIB, before.digest());
                     store.begin(copyId, layout);
                 }
             } else {
@@ -153,12 +161,17 @@ public final class CopyRun {
         boolean cancelled = false;
         if (!todo.isEmpty() || options.verify()) {
             prepareTarget();
+            boolean twoFiles = resolved.sourceKind() == ExtentProbe.Kind.REGULAR_FILE
+                    && resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE;
             try (ExtentChannels channels = ExtentChannels.open(resolved.source(), resolved.target(),
                     options.ioMode() == CopyOptions.IoMode.DIRECT,
                     options.ioMode() == CopyOptions.IoMode.DIRECT || options.ioMode() == CopyOptions.IoMode.DIRECT_WRITE,
                     resolved.sourceKind() == ExtentProbe.Kind.REGULAR_FILE,
-                    resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE)) {
-                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor, buffers);
+                    resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE,
+                    twoFiles && (options.reflink() || options.ioMode() == CopyOptions.IoMode.TRANSFER_TO),
+                    options.reflink())) {
+                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor, buffers,
+                        meter);
                 if (!todo.isEmpty()) {
                     cancelled = copyChunks(todo, copier, channels);
                 }
@@ -174,16 +187,16 @@ public final class CopyRun {
         report(true);
         String digest = null;
         if (!cancelled) {
-            DiskDigest disk = new DiskDigest();
+            DiskDigest disk = new DiskDigest(layout.digest());
             for (byte[] chunk : digests) {
                 disk.addChunk(chunk);
             }
             digest = disk.finish();
         }
         return new CopyResult(copyId, cancelled ? CopyOutcome.CANCELLED : CopyOutcome.COMPLETED, resolved.length(),
-                bytesWritten, bytesSkippedCheckpoint, bytesSkippedZero, bytesSkippedCompare, bytesSourceHoles,
-                Duration.ofNanos(System.nanoTime() - startNanos), options.chunkSize(), digest,
-                !cancelled && options.verify());
+                bytesWritten, bytesShared, bytesSkippedCheckpoint, bytesSkippedZero, bytesSkippedCompare,
+                bytesSourceHoles, Duration.ofNanos(System.nanoTime() - startNanos), options.chunkSize(), digest,
+                layout.digest(), !cancelled && options.verify(), meter.snapshot());
     }
 
     /** Creates a missing target file and extends a short one (sparse), durably. */
@@ -261,7 +274,9 @@ public final class CopyRun {
             if (commitFailed) {
                 LOG.warn("copy {}: a checkpoint commit failed; the chunks written since are not checkpointed", copyId);
             } else if (store == null) {
+                long[] clock = meter.start();
                 target.forceTarget();
+                meter.stop(CopyPhases.Phase.FORCE, clock);
             } else if (!batch.isEmpty()) {
                 Committed last = commitBatch(takeBatch(), target);
                 if (last.failure() != null) {
@@ -350,12 +365,17 @@ public final class CopyRun {
                 bytesSkippedCompare += outcome.length();
                 batchNeedsForce = true; // the bytes found may be a crashed run's, still only in the page cache
             }
+            case SHARED -> {
+                bytesShared += outcome.length();
+                batchNeedsForce = true; // the shared extents are metadata, durable once forced
+            }
             default -> throw new IllegalStateException("unknown disposition " + outcome.disposition());
         }
         if (batch.isEmpty()) {
             batchStartNanos = System.nanoTime();
         }
-        long skipped = outcome.length() - outcome.bytesWritten();
+        long skipped = outcome.disposition() == ChunkOutcome.Disposition.SHARED ? 0
+                : outcome.length() - outcome.bytesWritten();
         if (store == null) {
             // no checkpoints: progress counts what is written, durable only at the end
             bytesDurable += outcome.length();
@@ -400,10 +420,13 @@ public final class CopyRun {
     private Committed commitBatch(PendingBatch pending, ExtentChannels target) {
         try {
             long start = System.nanoTime();
+            long[] clock = meter.start();
             if (pending.needsForce()) {
                 target.forceTarget();
             }
+            clock = meter.stop(CopyPhases.Phase.FORCE, clock);
             store.commit(copyId, pending.digests());
+            meter.stop(CopyPhases.Phase.CHECKPOINT, clock);
             try {
                 listener.onCheckpointCommitted(System.nanoTime() - start, pending.digests().size());
             } catch (RuntimeException e) {
