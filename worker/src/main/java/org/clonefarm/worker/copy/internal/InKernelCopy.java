@@ -123,8 +123,15 @@ final class InKernelCopy implements Closeable {
                         + targetAt + ": " + e.getMessage(), e);
             }
             shareOn = false;
-            LOG.info("{} -> {}: the file system does not share extents here ({}); writing the bytes", source, target,
-                    LinuxFileCalls.describe(e.errno()));
+            if (e.errno() == LinuxFileCalls.EOPNOTSUPP || e.errno() == LinuxFileCalls.EXDEV
+                    || e.errno() == LinuxFileCalls.ENOTTY) {
+                // the usual answer of a file system that does not share extents (ext4): nothing to tell a user
+                LOG.debug("{} -> {}: the file system does not share extents here ({}); writing the bytes", source,
+                        target, LinuxFileCalls.describe(e.errno()));
+            } else {
+                LOG.info("{} -> {}: FICLONERANGE failed ({}); writing the bytes instead", source, target,
+                        LinuxFileCalls.describe(e.errno()));
+            }
             return false;
         }
     }
