@@ -160,7 +160,9 @@ public final class CopyRun {
 
         boolean cancelled = false;
         if (!todo.isEmpty() || options.verify()) {
-            prepareTarget();
+            // the size of a target extended here is made durable by the first force (fdatasync persists a file's
+            // size), which comes before the first checkpoint: a batch of zero chunks alone is forced too
+            batchNeedsForce = prepareTarget();
             boolean twoFiles = resolved.sourceKind() == ExtentProbe.Kind.REGULAR_FILE
                     && resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE;
             try (ExtentChannels channels = ExtentChannels.open(resolved.source(), resolved.target(),
@@ -199,21 +201,27 @@ public final class CopyRun {
                 layout.digest(), !cancelled && options.verify(), meter.snapshot());
     }
 
-    /** Creates a missing target file and extends a short one (sparse), durably. */
-    private void prepareTarget() throws CopyException {
+    /**
+     * Creates a missing target file and extends a short one (sparse). Not forced here: the caller's first
+     * force makes the new size durable before any checkpoint claims a chunk of it (a crash before that
+     * leaves a shorter target, which a rerun sees and starts over for).
+     *
+     * @return whether the file was created or extended
+     */
+    private boolean prepareTarget() throws CopyException {
         if (resolved.targetKind() == ExtentProbe.Kind.BLOCK_DEVICE) {
-            return;
+            return false;
         }
         try (FileChannel target = FileChannel.open(resolved.target(), StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
             long end = resolved.targetOffset() + resolved.length();
             if (target.size() < end) {
-                // a sparse extension: the new bytes read as zeros, so zero chunks there need no write;
-                // forced with its metadata so the size survives a crash
+                // a sparse extension: the new bytes read as zeros, so zero chunks there need no write
                 try (var file = new java.io.RandomAccessFile(resolved.target().toFile(), "rw")) {
                     file.setLength(end);
                 }
-                target.force(true);
+                return true;
             }
+            return false;
         } catch (IOException e) {
             throw IoFailures.of(e, "open or extend", resolved.target(), resolved.targetOffset());
         }
