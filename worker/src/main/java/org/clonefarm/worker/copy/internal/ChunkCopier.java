@@ -301,6 +301,7 @@ final class ChunkCopier {
             }
             int runEnd = Math.min(end, block);
             if (runEnd > runStart) {
+                channels.allocateTarget(at + runStart, runEnd - runStart);
                 writeFully(chunk.slice(runStart, runEnd - runStart), at + runStart);
                 written += runEnd - runStart;
             }

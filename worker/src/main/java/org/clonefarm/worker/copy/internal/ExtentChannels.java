@@ -35,10 +35,11 @@ final class ExtentChannels implements Closeable {
     private final FileHoles sourceHoles;
     private final FileHoles targetHoles;
     private final InKernelCopy inKernel;
+    private final TargetPreallocation preallocation;
 
     private ExtentChannels(Path sourcePath, Path targetPath, FileChannel source, FileChannel target,
             FileChannel sourceDirect, FileChannel targetDirect, FileHoles sourceHoles, FileHoles targetHoles,
-            InKernelCopy inKernel) {
+            InKernelCopy inKernel, TargetPreallocation preallocation) {
         this.sourcePath = sourcePath;
         this.targetPath = targetPath;
         this.source = source;
@@ -48,6 +49,7 @@ final class ExtentChannels implements Closeable {
         this.sourceHoles = sourceHoles;
         this.targetHoles = targetHoles;
         this.inKernel = inKernel;
+        this.preallocation = preallocation;
     }
 
     /**
@@ -72,8 +74,11 @@ final class ExtentChannels implements Closeable {
             FileHoles holes = findSourceHoles ? FileHoles.open(sourcePath) : null;
             FileHoles targetHoles = findTargetHoles ? FileHoles.open(targetPath) : null;
             InKernelCopy kernel = inKernel ? InKernelCopy.open(sourcePath, targetPath, share) : null;
+            // a regular target written directly: allocate holes before they are written (see TargetPreallocation)
+            TargetPreallocation allocation = findTargetHoles && targetDirect != null
+                    ? TargetPreallocation.open(targetPath) : null;
             return new ExtentChannels(sourcePath, targetPath, source, target, sourceDirect, targetDirect, holes,
-                    targetHoles, kernel);
+                    targetHoles, kernel, allocation);
         } catch (IOException | RuntimeException e) {
             Closeables.closeAllAfter(e, source, target, sourceDirect);
             throw e;
@@ -112,6 +117,17 @@ final class ExtentChannels implements Closeable {
         return inKernel;
     }
 
+    /**
+     * Before a direct write of {@code length} bytes at {@code at} into a range that reads as zeros (a hole):
+     * allocates it where that lets the chunks in flight be written in parallel (ext4; see
+     * {@link TargetPreallocation}). Does nothing for a block device or buffered writes.
+     */
+    void allocateTarget(long at, long length) throws IOException {
+        if (preallocation != null) {
+            preallocation.allocate(at, length);
+        }
+    }
+
     /** Reads once at {@code at} into {@code into}; the number of bytes or -1 at the end. */
     int readSource(ByteBuffer into, long at) throws IOException {
         return pick(source, sourceDirect, into, at).read(into, at);
@@ -143,6 +159,7 @@ final class ExtentChannels implements Closeable {
 
     @Override
     public void close() throws IOException {
-        Closeables.closeAll(source, target, sourceDirect, targetDirect, sourceHoles, targetHoles, inKernel);
+        Closeables.closeAll(source, target, sourceDirect, targetDirect, sourceHoles, targetHoles, inKernel,
+                preallocation);
     }
 }
