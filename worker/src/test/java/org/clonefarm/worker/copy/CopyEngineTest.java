@@ -287,6 +287,30 @@ class CopyEngineTest {
         assertThat(Files.getLastModifiedTime(dst)).isEqualTo(written);
     }
 
+    /**
+     * Runs of data long enough to be allocated before their direct write (ext4 then writes the chunks in flight in
+     * parallel) are allocated alone: the zero halves of the chunks stay holes of the new target.
+     */
+    @Test
+    void allocatesOnlyTheRunsItWritesOnANewTarget() throws Exception {
+        int mib = 1024 * 1024;
+        Path src = dir.resolve("halves.img");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(src.toFile(), "rw")) {
+            file.setLength(8L * mib);
+        }
+        for (int chunk = 0; chunk < 8; chunk++) {
+            TestDisks.writeRandom(src, (long) chunk * mib, mib / 2, 40 + chunk);
+        }
+        Path dst = dir.resolve("halves-copy.img");
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst),
+                CopyOptions.defaults().withChunkSize(mib).withForceBytes(4L * mib));
+
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(result.bytesWritten()).isEqualTo(4L * mib);
+        assertThat(TestDisks.allocatedBytes(dst)).isBetween(4L * mib, 4L * mib + 64 * 1024);
+    }
+
     /** With --digest sha256 the disk digest is SHA-256 over the chunk SHA-256s; each algorithm's digest is its own. */
     @Test
     void eachDigestAlgorithmGivesItsDocumentedDiskDigest() throws Exception {
