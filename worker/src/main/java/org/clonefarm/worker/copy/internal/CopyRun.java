@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * mandatory durability order:
  *
  * <ol>
- *   <li>the chunk tasks write their bytes;</li>
+ *   <li>the chunk tasks write their bytes (or share the source's extents);</li>
  *   <li>once the batch of finished chunks holds {@code forceBytes} written bytes or is {@code forceInterval} old, the
- *       driver hands it to a commit task, which forces the target ({@code FileChannel.force(false)},
- *       fdatasync)</li>
+ *       driver hands it to a commit task, which forces the target ({@code FileChannel.force}: fdatasync, or fsync
+ *       once extents were shared)</li>
  *   <li>and then writes the batch's chunk digests to RocksDB in one synced write batch;</li>
  *   <li>only when that commit is back does the driver count the batch durable and report progress.</li>
  * </ol>
@@ -47,9 +47,13 @@ import org.slf4j.LoggerFactory;
  * One commit runs at a time, while chunks keep flowing into the next batch; when that batch is full
  * before the commit returns, no new chunk is issued. So at any instant the bytes written but not
  * checkpointed are at most two batches and the chunks in flight ({@link CopyOptions#crashBoundBytes()}).
- * Chunks that were skipped (zero, or equal by compare) count for the time limit only: a crash costs
- * re-reading at most two intervals' worth of them, and no writes.
+ * Chunks that were skipped (zero, or equal by compare) or shared count for the time limit only: a crash
+ * costs re-reading at most two intervals' worth of them, and no writes.
  * Without a checkpoint store there are no batches: the target is forced once at the end.
+ *
+ * <p>Checkpoints are used only when their layout matches this run's chunk size, length and chunk digest
+ * algorithm; otherwise the copy starts over, so digests of two algorithms never meet. Each phase's CPU and
+ * wall time goes to the run's {@link PhaseMeter} and into the result.
  *
  * <p>Thread confinement: everything here runs on the driver's thread except {@link ChunkCopier#copy}
  * and {@code commitBatch}, whose results come back through one queue. One instance per run; not reusable.
