@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import org.clonefarm.worker.copy.CheckpointStore;
 import org.clonefarm.worker.copy.CopyCancellation;
 import org.clonefarm.worker.copy.CopyEngine;
 import org.clonefarm.worker.copy.CopyException;
+import org.clonefarm.worker.copy.CopyPhases;
 import org.clonefarm.worker.copy.CopyPlan;
 import org.clonefarm.worker.copy.CopyProgress;
 import org.clonefarm.worker.copy.CopyResult;
@@ -37,8 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "SRC is PATH[:OFFSET[:LENGTH]] and DST is PATH[:OFFSET], offsets and lengths in bytes. The last line "
                     + "printed is a JSON object: copy_id, bytes_total, bytes_written, bytes_skipped_checkpoint, "
                     + "bytes_skipped_zero, bytes_skipped_compare, wall_s, mib_per_s, digest, chunk_size, verified, "
-                    + "outcome, bytes_source_holes (see docs/copy-engine.md). Exit code 0 when copied, 1 when refused or failed, 2 for "
-                    + "bad usage."
+                    + "outcome, bytes_source_holes, bytes_shared, digest_algorithm, cpu_s, phase_cpu_s, phase_wall_s "
+                    + "(see docs/copy-engine.md). Exit code 0 when copied, 1 when refused or failed, 2 for bad usage."
         })
 public final class CopyCommand implements Runnable {
 
@@ -84,8 +86,8 @@ public final class CopyCommand implements Runnable {
 
     @Override
     public void run() {
-        CopyEngine.warmUp(); // overlaps the engine's one-off start-up with opening RocksDB
         CopyPlan plan = plan();
+        CopyEngine.warmUp(plan.options().digest()); // overlaps the engine's one-off start-up with opening RocksDB
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean bar = progress == ProgressMode.ALWAYS || (progress == ProgressMode.AUTO && System.console() != null);
@@ -238,7 +240,26 @@ public final class CopyCommand implements Runnable {
                 + ",\"chunk_size\":" + r.chunkSize()
                 + ",\"verified\":" + r.verified()
                 + ",\"outcome\":" + quote(r.outcome().name().toLowerCase(Locale.ROOT))
-                + ",\"bytes_source_holes\":" + r.bytesSourceHoles() + "}";
+                + ",\"bytes_source_holes\":" + r.bytesSourceHoles()
+                + ",\"bytes_shared\":" + r.bytesShared()
+                + ",\"digest_algorithm\":" + quote(r.digestAlgorithm().id())
+                + ",\"cpu_s\":" + (r.phases().processCpuNanos() < 0 ? "null" : seconds(r.phases().processCpuNanos()))
+                + ",\"phase_cpu_s\":" + phases(r.phases().cpuNanos())
+                + ",\"phase_wall_s\":" + phases(r.phases().wallNanos()) + "}";
+    }
+
+    /** {"read":0.123,...}: seconds per phase, in the phases' order. */
+    private static String phases(Map<CopyPhases.Phase, Long> nanos) {
+        StringBuilder json = new StringBuilder("{");
+        for (CopyPhases.Phase phase : CopyPhases.Phase.values()) {
+            json.append(json.length() > 1 ? "," : "").append(quote(phase.key())).append(':')
+                    .append(seconds(nanos.get(phase)));
+        }
+        return json.append('}').toString();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.3f", nanos / 1e9);
     }
 
     private static String quote(String text) {

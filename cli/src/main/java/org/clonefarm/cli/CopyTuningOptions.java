@@ -1,6 +1,7 @@
 package org.clonefarm.cli;
 
 import org.clonefarm.worker.copy.CopyOptions;
+import org.clonefarm.worker.copy.DiskDigest;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,6 +33,14 @@ final class CopyTuningOptions {
     @Option(names = "--verify", description = "Read the target back after the copy and compare every chunk digest.")
     boolean verify;
 
+    @Option(names = "--digest", paramLabel = "ALGORITHM",
+            description = CopyOptions.DIGEST_DOC + " Default ${DEFAULT-VALUE}; a copy resumes from its checkpoints only"
+                    + " with the algorithm they were made with (see docs/copy-engine.md).")
+    String digest = CopyOptions.DEFAULT_DIGEST.id();
+
+    @Option(names = "--no-reflink", description = "Always write the bytes; by default: " + CopyOptions.REFLINK_DOC)
+    boolean noReflink;
+
     /**
      * The engine options these values give.
      *
@@ -45,10 +54,16 @@ final class CopyTuningOptions {
             throw UserError.usage("--checkpoint-mib must be at least --chunk-mib (" + chunkMib + "), got "
                     + checkpointMib + ".");
         }
+        DiskDigest.Algorithm algorithm;
+        try {
+            algorithm = DiskDigest.Algorithm.parse(digest);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage("--digest: " + e.getMessage() + ".");
+        }
         try {
             return CopyOptions.defaults().withChunkSize(chunkMib * CopyOptions.MIB)
                     .withForceBytes((long) checkpointMib * CopyOptions.MIB).withMaxInFlight(parallel)
-                    .withVerify(verify).withIoMode(ioMode);
+                    .withVerify(verify).withIoMode(ioMode).withDigest(algorithm).withReflink(!noReflink);
         } catch (IllegalArgumentException e) {
             throw UserError.usage(e.getMessage() + ".");
         }

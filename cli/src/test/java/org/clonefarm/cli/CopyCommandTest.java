@@ -63,10 +63,52 @@ class CopyCommandTest {
         assertThat(first.lastLine()).startsWith("{\"copy_id\":\"copy-").endsWith("}")
                 .contains("\"bytes_total\":3145745", "\"bytes_written\":3145745", "\"bytes_skipped_checkpoint\":0",
                         "\"bytes_skipped_zero\":0", "\"bytes_skipped_compare\":0", "\"wall_s\":", "\"mib_per_s\":",
-                        "\"digest\":\"", "\"bytes_source_holes\":0}");
+                        "\"digest\":\"", "\"bytes_source_holes\":0,", "\"bytes_shared\":0,",
+                        "\"digest_algorithm\":\"crc32c+crc32\"", "\"cpu_s\":", "\"phase_cpu_s\":{\"read\":",
+                        "\"hash\":", "\"zero_scan\":", "\"write\":", "\"force\":", "\"checkpoint\":", "\"phase_wall_s\":{");
         Run again = clonefarm("copy", "--checkpoint-dir", checkpoints, "--chunk-mib", "1", src.toString(), dst.toString());
         assertThat(again.lastLine()).contains("\"bytes_written\":0", "\"bytes_skipped_checkpoint\":3145745");
         assertThat(digest(again.lastLine())).isEqualTo(digest(first.lastLine()));
+    }
+
+    /**
+     * {@code --digest sha256} makes the documented SHA-256 disk digest; a rerun with the other algorithm does
+     * not mix the two kinds: it starts over and says so, with the option that would have continued.
+     */
+    @Test
+    void theDigestOptionChoosesTheAlgorithmAndAnotherOneStartsOver() throws Exception {
+        Path src = randomFile("master.img", 2 * 1024 * 1024);
+        Path dst = dir.resolve("clone.img");
+        String checkpoints = dir.resolve("ck").toString();
+
+        Run sha = clonefarm("copy", "--checkpoint-dir", checkpoints, "--chunk-mib", "1", "--digest", "sha256",
+                src.toString(), dst.toString());
+        Run crc = clonefarm("copy", "--checkpoint-dir", checkpoints, "--chunk-mib", "1", "--digest", "CRC32C+CRC32",
+                src.toString(), dst.toString());
+
+        assertThat(sha.exitCode()).as(sha.err()).isZero();
+        assertThat(sha.lastLine()).contains("\"digest_algorithm\":\"sha256\"");
+        java.security.MessageDigest disk = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] bytes = Files.readAllBytes(src);
+        for (int at = 0; at < bytes.length; at += 1024 * 1024) {
+            disk.update(java.security.MessageDigest.getInstance("SHA-256").digest(
+                    java.util.Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + 1024 * 1024))));
+        }
+        assertThat(digest(sha.lastLine())).isEqualTo(java.util.HexFormat.of().formatHex(disk.digest()));
+        assertThat(crc.exitCode()).as(crc.err()).isZero();
+        assertThat(crc.lastLine()).contains("\"digest_algorithm\":\"crc32c+crc32\"", "\"bytes_skipped_checkpoint\":0,");
+        assertThat(crc.err()).contains("sha256 digests", "starting over", "--digest sha256");
+        assertThat(digest(crc.lastLine())).isNotEqualTo(digest(sha.lastLine()));
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+    }
+
+    /** An unknown digest algorithm is a usage error (exit 2) naming the ones there are. */
+    @Test
+    void anUnknownDigestIsAUsageError() {
+        Run run = clonefarm("copy", "--digest", "md5", "a.img", "b.img");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--digest", "md5", "sha256", "crc32c+crc32");
     }
 
     /** A copy terminated (SIGTERM) mid-way resumes from its checkpoints when the same command runs again. */
@@ -191,7 +233,7 @@ class CopyCommandTest {
         assertThat(run.exitCode()).isZero();
         for (String option : new String[] {"--checkpoint-dir", "--no-checkpoint", "--copy-id", "--chunk-mib",
                 "--parallel", "--checkpoint-mib", "--verify", "--target-zeroed", "--resume-by-compare", "--io",
-                "--progress", "SRC", "DST"}) {
+                "--digest", "--no-reflink", "--progress", "SRC", "DST"}) {
             assertThat(run.out()).contains(option);
         }
     }

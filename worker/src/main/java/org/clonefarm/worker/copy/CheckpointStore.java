@@ -22,7 +22,8 @@ import org.rocksdb.WriteOptions;
  * The durable record of which chunks of which copies are on their targets: one RocksDB database in
  * one directory, opened once per process and shared by every copy that runs there.
  *
- * <p>Per copy id it holds the {@link CheckpointLayout} and, per durable chunk, the chunk's SHA-256
+ * <p>Per copy id it holds the {@link CheckpointLayout} (which names the chunk digest algorithm) and, per
+ * durable chunk, the chunk's digest
  * (see {@link DiskDigest}), so a fully checkpointed copy yields its disk digest without reading a byte;
  * and per disk the storage copied whole (FLASHCOPY), a record that it did ({@link #recordStorageCopy}).
  * Key and value layouts are in {@link CheckpointRecords}.
@@ -80,17 +81,19 @@ public final class CheckpointStore implements AutoCloseable {
             if (layout == null) {
                 return Optional.empty();
             }
+            CheckpointLayout decoded = CheckpointRecords.decodeLayout(layout);
             TreeMap<Long, byte[]> chunks = new TreeMap<>();
             byte[] prefix = CheckpointRecords.chunkPrefix(copyId);
             try (Slice upper = new Slice(CheckpointRecords.chunkPrefixEnd(copyId));
                     ReadOptions read = new ReadOptions().setIterateUpperBound(upper);
                     RocksIterator it = db.newIterator(read)) {
                 for (it.seek(prefix); it.isValid(); it.next()) {
-                    chunks.put(CheckpointRecords.chunkIndex(copyId, it.key()), CheckpointRecords.chunkDigest(it.value()));
+                    chunks.put(CheckpointRecords.chunkIndex(copyId, it.key()),
+                            CheckpointRecords.chunkDigest(it.value(), decoded.digest()));
                 }
                 it.status();
             }
-            return Optional.of(new CheckpointedCopy(copyId, CheckpointRecords.decodeLayout(layout), chunks));
+            return Optional.of(new CheckpointedCopy(copyId, decoded, chunks));
         } catch (RocksDBException e) {
             throw failure("read the checkpoints of " + copyId, e);
         } finally {
@@ -146,7 +149,8 @@ public final class CheckpointStore implements AutoCloseable {
 
     /**
      * Records chunks as durable in one synced write batch. Call only after the target bytes of every
-     * chunk in {@code chunkDigests} (index to SHA-256) were forced to the device.
+     * chunk in {@code chunkDigests} (index to digest, of the algorithm of the layout
+     * given to {@link #begin}) were forced to the device.
      */
     public void commit(String copyId, Map<Long, byte[]> chunkDigests) throws CopyException {
         if (chunkDigests.isEmpty()) {
@@ -231,7 +235,7 @@ public final class CheckpointStore implements AutoCloseable {
      *
      * @param copyId the copy
      * @param layout the shape they were written for
-     * @param chunkDigests durable chunk index to its SHA-256, in index order
+     * @param chunkDigests durable chunk index to its digest (of {@code layout.digest()}), in index order
      */
     public record CheckpointedCopy(String copyId, CheckpointLayout layout, java.util.NavigableMap<Long, byte[]> chunkDigests) {
     }

@@ -58,13 +58,22 @@ public final class CopyEngine implements AutoCloseable {
     }
 
     /**
-     * Starts, once per JVM and on a background thread, the one-off work of a first copy (binding
-     * {@code lseek(SEEK_DATA)}, compiling SHA-256), so that it overlaps with the caller's own start-up.
-     * Optional: every engine calls it; a process that copies once may call it before its other set-up
-     * (opening the checkpoint store) to save up to a few hundred milliseconds. Returns at once.
+     * Starts, once per JVM and on a background thread, the one-off work of a first copy with the default
+     * digest ({@link #warmUp(DiskDigest.Algorithm)}). Every engine calls it. Returns at once.
      */
     public static void warmUp() {
-        FirstCopyWarmup.start();
+        warmUp(CopyOptions.DEFAULT_DIGEST);
+    }
+
+    /**
+     * Starts, once per JVM and on a background thread, the one-off work of a first copy with chunk digests
+     * of {@code digest} (binding {@code lseek(SEEK_DATA)}; for SHA-256, compiling it), so that it overlaps
+     * with the caller's own start-up. Optional: a process that copies once may call it before its other
+     * set-up (opening the checkpoint store) to save up to a few hundred milliseconds; every copy calls it
+     * for its own digest. Returns at once.
+     */
+    public static void warmUp(DiskDigest.Algorithm digest) {
+        FirstCopyWarmup.start(digest);
     }
 
     /**
@@ -74,6 +83,7 @@ public final class CopyEngine implements AutoCloseable {
      */
     public CompletableFuture<CopyResult> copy(CopyPlan plan, CopyListener listener, CopyCancellation cancellation) {
         Objects.requireNonNull(plan, "plan");
+        warmUp(plan.options().digest());
         CopyRun run = new CopyRun(plan, store, executor, listener == null ? CopyListener.NONE : listener,
                 cancellation == null ? CopyCancellation.none() : cancellation, buffers);
         CompletableFuture<CopyResult> result = new CompletableFuture<>();

@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param forceBytes a checkpoint batch is forced and committed once this many bytes were written into it
  * @param forceInterval ... or once this much time has passed since the last commit
  * @param ioMode how a chunk's bytes go from source to target
+ * @param digest the chunk digest algorithm of a new copy (a resumed copy keeps its checkpoints' only if it matches)
+ * @param reflink share the source's extents with the target ({@code FICLONERANGE}) where both are files on one
+ *     file system that can (XFS with reflink, btrfs), instead of writing the bytes
  */
 public record CopyOptions(
         int chunkSize,
@@ -26,7 +29,9 @@ public record CopyOptions(
         boolean resumeByCompare,
         long forceBytes,
         Duration forceInterval,
-        IoMode ioMode) {
+        IoMode ioMode,
+        DiskDigest.Algorithm digest,
+        boolean reflink) {
 
     /** How the bytes of a chunk move. */
     public enum IoMode {
@@ -42,7 +47,11 @@ public record CopyOptions(
         DIRECT_WRITE,
         /** As {@link #DIRECT} but through the page cache. */
         BUFFERED,
-        /** Positional read for the hash, then {@code FileChannel.transferTo} (in-kernel copy) for the write. */
+        /**
+         * Positional read for the hash, then an in-kernel copy for the write: {@code copy_file_range} between
+         * regular files (which shares extents where the file system can), else {@code FileChannel.transferTo}.
+         * The target's pages are dirty in the page cache until the batch's force.
+         */
         TRANSFER_TO
     }
 
@@ -67,6 +76,20 @@ public record CopyOptions(
      */
     public static final IoMode DEFAULT_IO_MODE = IoMode.DIRECT_WRITE;
 
+    public static final String DIGEST_DOC = "Chunk digest algorithm: sha256 (cryptographic) or crc32c+crc32"
+            + " (64-bit check against accidental change, 10 to 20 times cheaper).";
+    /**
+     * The 64-bit CRC pair: on the reference machine SHA-256 cost 0.7 to 1.5 CPU-s per GiB and was the
+     * engine's largest CPU cost, the pair costs 0.08 (docs/copy-engine.md). Nothing the engine decides
+     * needs a cryptographic digest: resume by compare compares bytes, and checkpoints, verify and the disk
+     * digest guard against accidents, not forgery. Choose sha256 where a digest must stand against
+     * someone who chooses the bytes.
+     */
+    public static final DiskDigest.Algorithm DEFAULT_DIGEST = DiskDigest.Algorithm.CRC32C_CRC32;
+
+    public static final String REFLINK_DOC = "Share the source's extents with the target (FICLONERANGE) where both"
+            + " are files on one file system that can (XFS with reflink, btrfs), instead of writing the bytes.";
+
     public static final String FORCE_INTERVAL_DOC = "Longest time between two checkpoint batches.";
     public static final Duration DEFAULT_FORCE_INTERVAL = Duration.ofSeconds(1);
 
@@ -89,45 +112,68 @@ public record CopyOptions(
         if (ioMode == null) {
             throw new IllegalArgumentException("io mode is required");
         }
+        if (digest == null) {
+            throw new IllegalArgumentException("digest algorithm is required");
+        }
     }
 
-    /** The defaults: chunk size, parallelism, I/O mode and batching measured by bench/copy; no verify, no compare. */
+    /**
+     * The defaults: chunk size, parallelism, I/O mode, digest and batching measured by bench/copy; reflink
+     * where possible; no verify, no compare.
+     */
     public static CopyOptions defaults() {
         return new CopyOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, false, false, false,
-                DEFAULT_FORCE_BYTES, DEFAULT_FORCE_INTERVAL, DEFAULT_IO_MODE);
+                DEFAULT_FORCE_BYTES, DEFAULT_FORCE_INTERVAL, DEFAULT_IO_MODE, DEFAULT_DIGEST, true);
     }
 
     public CopyOptions withChunkSize(int bytes) {
         return new CopyOptions(bytes, maxInFlight, verify, targetZeroed, resumeByCompare,
-                Math.max(forceBytes, bytes), forceInterval, ioMode);
+                Math.max(forceBytes, bytes), forceInterval, ioMode, digest, reflink);
     }
 
     public CopyOptions withMaxInFlight(int chunks) {
-        return new CopyOptions(chunkSize, chunks, verify, targetZeroed, resumeByCompare, forceBytes, forceInterval, ioMode);
+        return new CopyOptions(chunkSize, chunks, verify, targetZeroed, resumeByCompare,
+                forceBytes, forceInterval, ioMode, digest, reflink);
     }
 
     public CopyOptions withVerify(boolean on) {
-        return new CopyOptions(chunkSize, maxInFlight, on, targetZeroed, resumeByCompare, forceBytes, forceInterval, ioMode);
+        return new CopyOptions(chunkSize, maxInFlight, on, targetZeroed, resumeByCompare,
+                forceBytes, forceInterval, ioMode, digest, reflink);
     }
 
     public CopyOptions withTargetZeroed(boolean on) {
-        return new CopyOptions(chunkSize, maxInFlight, verify, on, resumeByCompare, forceBytes, forceInterval, ioMode);
+        return new CopyOptions(chunkSize, maxInFlight, verify, on, resumeByCompare,
+                forceBytes, forceInterval, ioMode, digest, reflink);
     }
 
     public CopyOptions withResumeByCompare(boolean on) {
-        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, on, forceBytes, forceInterval, ioMode);
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, on,
+                forceBytes, forceInterval, ioMode, digest, reflink);
     }
 
     public CopyOptions withForceBytes(long bytes) {
-        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare, bytes, forceInterval, ioMode);
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare,
+                bytes, forceInterval, ioMode, digest, reflink);
     }
 
     public CopyOptions withForceInterval(Duration interval) {
-        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare, forceBytes, interval, ioMode);
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare,
+                forceBytes, interval, ioMode, digest, reflink);
     }
 
     public CopyOptions withIoMode(IoMode mode) {
-        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare, forceBytes, forceInterval, mode);
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare,
+                forceBytes, forceInterval, mode, digest, reflink);
+    }
+
+    public CopyOptions withDigest(DiskDigest.Algorithm algorithm) {
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare, forceBytes, forceInterval,
+                ioMode, algorithm, reflink);
+    }
+
+    public CopyOptions withReflink(boolean on) {
+        return new CopyOptions(chunkSize, maxInFlight, verify, targetZeroed, resumeByCompare, forceBytes, forceInterval,
+                ioMode, digest, on);
     }
 
     /**

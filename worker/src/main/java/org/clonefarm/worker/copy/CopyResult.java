@@ -4,13 +4,14 @@ import java.time.Duration;
 
 /**
  * What a copy did. The byte counts partition {@code bytesTotal} when the copy completed:
- * {@code bytesWritten + bytesSkippedCheckpoint + bytesSkippedZero + bytesSkippedCompare == bytesTotal}.
+ * {@code bytesWritten + bytesShared + bytesSkippedCheckpoint + bytesSkippedZero + bytesSkippedCompare == bytesTotal}.
  * Immutable.
  *
  * @param copyId the checkpoint key of this copy (given or derived)
  * @param outcome completed or cancelled
  * @param bytesTotal the length of the source extent
  * @param bytesWritten bytes written to the target by this run
+ * @param bytesShared bytes whose source extents the target now shares (reflink): on the target, nothing written
  * @param bytesSkippedCheckpoint bytes skipped because a checkpoint said they were durable already
  * @param bytesSkippedZero zero bytes not written because the target was known to read as zeros
  * @param bytesSkippedCompare bytes not written because the target already held them (resume by compare)
@@ -19,13 +20,16 @@ import java.time.Duration;
  * @param wall the run's wall time, from the call to the result
  * @param chunkSize the chunk size the digest is defined over
  * @param digest the disk digest ({@link DiskDigest}), lower-case hex; {@code null} when cancelled
+ * @param digestAlgorithm the chunk digest algorithm the disk digest is made of
  * @param verified whether the target was read back and matched every chunk digest
+ * @param phases where this run's time went
  */
 public record CopyResult(
         String copyId,
         CopyOutcome outcome,
         long bytesTotal,
         long bytesWritten,
+        long bytesShared,
         long bytesSkippedCheckpoint,
         long bytesSkippedZero,
         long bytesSkippedCompare,
@@ -33,11 +37,13 @@ public record CopyResult(
         Duration wall,
         int chunkSize,
         String digest,
-        boolean verified) {
+        DiskDigest.Algorithm digestAlgorithm,
+        boolean verified,
+        CopyPhases phases) {
 
-    /** Bytes this run accounted for: written plus every kind of skip. */
+    /** Bytes this run accounted for: written, shared and every kind of skip. */
     public long bytesDone() {
-        return bytesWritten + bytesSkippedCheckpoint + bytesSkippedZero + bytesSkippedCompare;
+        return bytesWritten + bytesShared + bytesSkippedCheckpoint + bytesSkippedZero + bytesSkippedCompare;
     }
 
     /** Throughput over the whole source extent in MiB per second of wall time. */

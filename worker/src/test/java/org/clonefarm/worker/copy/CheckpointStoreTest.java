@@ -12,13 +12,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.clonefarm.worker.copy.internal.CheckpointRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
 
 /** The RocksDB checkpoint store: what it keeps across reopen, per copy id, under concurrent use. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CheckpointStoreTest {
+    private static final DiskDigest.Algorithm SHA = DiskDigest.Algorithm.SHA256;
+
     @TempDir
     Path dir;
 
@@ -32,7 +37,7 @@ class CheckpointStoreTest {
     /** Committed chunks and the layout survive closing and reopening the store. */
     @Test
     void committedChunksSurviveReopen() throws Exception {
-        CheckpointLayout layout = new CheckpointLayout(65536, 10 * 65536L, 0);
+        CheckpointLayout layout = new CheckpointLayout(65536, 10 * 65536L, 0, SHA);
         try (CheckpointStore store = CheckpointStore.open(dir)) {
             store.begin("copy-a", layout);
             store.commit("copy-a", Map.of(0L, digest(0), 7L, digest(7)));
@@ -49,8 +54,8 @@ class CheckpointStoreTest {
     @Test
     void copiesAreSeparatedByIdEvenWhenOneIdPrefixesAnother() throws Exception {
         try (CheckpointStore store = CheckpointStore.open(dir)) {
-            store.begin("disk", new CheckpointLayout(65536, 65536L * 300, 0));
-            store.begin("disk1", new CheckpointLayout(65536, 65536L * 300, 0));
+            store.begin("disk", new CheckpointLayout(65536, 65536L * 300, 0, SHA));
+            store.begin("disk1", new CheckpointLayout(65536, 65536L * 300, 0, SHA));
             store.commit("disk", Map.of(1L, digest(1), 256L, digest(256)));
             store.commit("disk1", Map.of(2L, digest(2)));
 
@@ -65,9 +70,9 @@ class CheckpointStoreTest {
     @Test
     void beginStartsAfresh() throws Exception {
         try (CheckpointStore store = CheckpointStore.open(dir)) {
-            store.begin("c", new CheckpointLayout(65536, 65536L * 4, 0));
+            store.begin("c", new CheckpointLayout(65536, 65536L * 4, 0, SHA));
             store.commit("c", Map.of(0L, digest(0)));
-            store.begin("c", new CheckpointLayout(131072, 65536L * 4, 0));
+            store.begin("c", new CheckpointLayout(131072, 65536L * 4, 0, SHA));
             assertThat(store.load("c").orElseThrow().chunkDigests()).isEmpty();
             assertThat(store.load("c").orElseThrow().layout().chunkSize()).isEqualTo(131072);
         }
@@ -81,7 +86,7 @@ class CheckpointStoreTest {
             List<Future<?>> writers = new ArrayList<>();
             for (int copy = 0; copy < 8; copy++) {
                 String id = "copy-" + copy;
-                store.begin(id, new CheckpointLayout(65536, 65536L * 200, CheckpointLayout.NOT_ZERO));
+                store.begin(id, new CheckpointLayout(65536, 65536L * 200, CheckpointLayout.NOT_ZERO, SHA));
                 writers.add(threads.submit(() -> {
                     for (long i = 0; i < 200; i += 10) {
                         Map<Long, byte[]> batch = new TreeMap<>();
@@ -114,6 +119,48 @@ class CheckpointStoreTest {
                         assertThat(e.kind()).isEqualTo(CopyException.Kind.CHECKPOINT);
                         assertThat(e.getMessage()).contains(dir.toString());
                     });
+        }
+    }
+
+    /** A layout names its chunk digest algorithm, and chunk records of that algorithm's length load back. */
+    @Test
+    void aLayoutKeepsItsDigestAlgorithm() throws Exception {
+        CheckpointLayout layout = new CheckpointLayout(65536, 65536L * 3, 0, DiskDigest.Algorithm.CRC32C_CRC32);
+        byte[] crcs = {1, 2, 3, 4, 5, 6, 7, 8};
+        try (CheckpointStore store = CheckpointStore.open(dir)) {
+            store.begin("crc", layout);
+            store.commit("crc", Map.of(2L, crcs));
+        }
+        try (CheckpointStore store = CheckpointStore.open(dir)) {
+            CheckpointStore.CheckpointedCopy copy = store.load("crc").orElseThrow();
+            assertThat(copy.layout()).isEqualTo(layout);
+            assertThat(copy.layout().digest()).isEqualTo(DiskDigest.Algorithm.CRC32C_CRC32);
+            assertThat(copy.chunkDigests().get(2L)).isEqualTo(crcs);
+        }
+    }
+
+    /** Records written before digests had a choice (layout version 1) still load, as sha256 checkpoints. */
+    @Test
+    void versionOneRecordsLoadAsSha256() throws Exception {
+        try (Options options = new Options().setCreateIfMissing(true); RocksDB db = RocksDB.open(options, dir.toString())) {
+            db.put(CheckpointRecords.layoutKey("old"), CheckpointRecords.encodeLayoutVersion1(65536, 65536L * 2, 0));
+            db.put(CheckpointRecords.chunkKey("old", 1), digest(1));
+        }
+        try (CheckpointStore store = CheckpointStore.open(dir)) {
+            CheckpointStore.CheckpointedCopy copy = store.load("old").orElseThrow();
+            assertThat(copy.layout()).isEqualTo(new CheckpointLayout(65536, 65536L * 2, 0, SHA));
+            assertThat(copy.chunkDigests().get(1L)).isEqualTo(digest(1));
+        }
+    }
+
+    /** A chunk record whose length is not its layout's algorithm's fails the load and says both. */
+    @Test
+    void aChunkRecordOfTheWrongLengthIsReportedAsCorrupt() throws Exception {
+        try (CheckpointStore store = CheckpointStore.open(dir)) {
+            store.begin("crc", new CheckpointLayout(65536, 65536L, 0, DiskDigest.Algorithm.CRC32C_CRC32));
+            store.commit("crc", Map.of(0L, digest(0)));
+            assertThatThrownBy(() -> store.load("crc")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("32 bytes").hasMessageContaining("crc32c+crc32 digest has 8");
         }
     }
 

@@ -45,7 +45,7 @@ class CopyEngineTest {
         return engine.copyAndWait(new CopyPlan(source, target, options, null), CopyListener.NONE, CopyCancellation.none());
     }
 
-    /** A copy is byte-identical and its digest is SHA-256 over the chunk SHA-256s, as documented. */
+    /** A copy is byte-identical and its digest is SHA-256 over the chunk digests (the default CRC pair), as documented. */
     @Test
     void copiesByteForByteWithTheDocumentedDigest() throws Exception {
         Path src = TestDisks.randomFile(dir.resolve("src.img"), 10 * CHUNK + 1000, 1);
@@ -285,6 +285,139 @@ class CopyEngineTest {
         assertThat(again.bytesWritten()).isZero();
         assertThat(again.digest()).isEqualTo(first.digest());
         assertThat(Files.getLastModifiedTime(dst)).isEqualTo(written);
+    }
+
+    /**
+     * Runs of data long enough to be allocated before their direct write (ext4 then writes the chunks in flight in
+     * parallel) are allocated alone: the zero halves of the chunks stay holes of the new target.
+     */
+    @Test
+    void allocatesOnlyTheRunsItWritesOnANewTarget() throws Exception {
+        int mib = 1024 * 1024;
+        Path src = dir.resolve("halves.img");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(src.toFile(), "rw")) {
+            file.setLength(8L * mib);
+        }
+        for (int chunk = 0; chunk < 8; chunk++) {
+            TestDisks.writeRandom(src, (long) chunk * mib, mib / 2, 40 + chunk);
+        }
+        Path dst = dir.resolve("halves-copy.img");
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst),
+                CopyOptions.defaults().withChunkSize(mib).withForceBytes(4L * mib));
+
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(result.bytesWritten()).isEqualTo(4L * mib);
+        assertThat(TestDisks.allocatedBytes(dst)).isBetween(4L * mib, 4L * mib + 64 * 1024);
+    }
+
+    /** With --digest sha256 the disk digest is SHA-256 over the chunk SHA-256s; each algorithm's digest is its own. */
+    @Test
+    void eachDigestAlgorithmGivesItsDocumentedDiskDigest() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 5 * CHUNK + 300, 31);
+
+        CopyResult sha = copy(FileRegion.whole(src), FileRegion.whole(dir.resolve("sha.img")),
+                SMALL.withDigest(DiskDigest.Algorithm.SHA256));
+        CopyResult crc = copy(FileRegion.whole(src), FileRegion.whole(dir.resolve("crc.img")),
+                SMALL.withDigest(DiskDigest.Algorithm.CRC32C_CRC32));
+
+        assertThat(sha.digestAlgorithm()).isEqualTo(DiskDigest.Algorithm.SHA256);
+        assertThat(sha.digest()).isEqualTo(TestDisks.diskDigest(src, 0, 5 * CHUNK + 300, CHUNK, DiskDigest.Algorithm.SHA256));
+        assertThat(crc.digestAlgorithm()).isEqualTo(DiskDigest.Algorithm.CRC32C_CRC32);
+        assertThat(crc.digest()).isEqualTo(TestDisks.diskDigest(src, 0, 5 * CHUNK + 300, CHUNK,
+                DiskDigest.Algorithm.CRC32C_CRC32));
+        assertThat(Files.mismatch(src, dir.resolve("sha.img"))).isEqualTo(-1);
+        assertThat(Files.mismatch(src, dir.resolve("crc.img"))).isEqualTo(-1);
+    }
+
+    /**
+     * Checkpoints made with one digest algorithm are never mixed with another's: a run with the other algorithm
+     * starts over (and its checkpoints are then of its own algorithm), while a run with the same one resumes.
+     */
+    @Test
+    void aResumeWithAnotherDigestAlgorithmStartsOverAndOneWithTheSameResumes() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 12 * CHUNK, 32);
+        Path dst = dir.resolve("dst.img");
+        CopyOptions sha = SMALL.withDigest(DiskDigest.Algorithm.SHA256);
+        CopyOptions crc = SMALL.withDigest(DiskDigest.Algorithm.CRC32C_CRC32);
+        CopyResult first = copy(FileRegion.whole(src), FileRegion.whole(dst), sha);
+        store.forget(first.copyId(), List.of(3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L)); // as if killed after chunk 2
+
+        CopyResult resumedSha = copy(FileRegion.whole(src), FileRegion.whole(dst), sha);
+        store.forget(first.copyId(), List.of(3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L));
+        CopyResult otherAlgorithm = copy(FileRegion.whole(src), FileRegion.whole(dst), crc);
+        CopyResult answeredFromCheckpoints = copy(FileRegion.whole(src), FileRegion.whole(dst), crc);
+
+        assertThat(resumedSha.bytesSkippedCheckpoint()).isEqualTo(3 * CHUNK);
+        assertThat(resumedSha.digest()).isEqualTo(first.digest());
+        assertThat(otherAlgorithm.bytesSkippedCheckpoint()).isZero();
+        assertThat(otherAlgorithm.bytesWritten()).isEqualTo(12 * CHUNK);
+        assertThat(otherAlgorithm.digest()).isEqualTo(TestDisks.diskDigest(src, 0, 12 * CHUNK, CHUNK,
+                DiskDigest.Algorithm.CRC32C_CRC32));
+        assertThat(store.load(first.copyId()).orElseThrow().layout().digest()).isEqualTo(DiskDigest.Algorithm.CRC32C_CRC32);
+        assertThat(answeredFromCheckpoints.bytesSkippedCheckpoint()).isEqualTo(12 * CHUNK);
+        assertThat(answeredFromCheckpoints.digest()).isEqualTo(otherAlgorithm.digest());
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+    }
+
+    /**
+     * Checkpoints written before digests had a choice (layout record version 1) are sha256 checkpoints: a sha256
+     * run resumes from them (only the missing chunks are copied) and gives the digest of an uninterrupted copy.
+     */
+    @Test
+    void checkpointsOfTheFirstRecordVersionResumeAsSha256() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 8 * CHUNK, 33);
+        Path dst = dir.resolve("dst.img");
+        CopyOptions sha = SMALL.withDigest(DiskDigest.Algorithm.SHA256);
+        CopyResult first = copy(FileRegion.whole(src), FileRegion.whole(dst), sha);
+        List<byte[]> chunks = TestDisks.chunkDigests(src, 0, 8 * CHUNK, CHUNK, DiskDigest.Algorithm.SHA256);
+        engine.close();
+        store.close();
+        try (org.rocksdb.Options options = new org.rocksdb.Options();
+                org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, dir.resolve("checkpoints").toString())) {
+            db.deleteRange(org.clonefarm.worker.copy.internal.CheckpointRecords.chunkPrefix(first.copyId()),
+                    org.clonefarm.worker.copy.internal.CheckpointRecords.chunkPrefixEnd(first.copyId()));
+            db.put(org.clonefarm.worker.copy.internal.CheckpointRecords.layoutKey(first.copyId()),
+                    org.clonefarm.worker.copy.internal.CheckpointRecords.encodeLayoutVersion1(CHUNK, 8L * CHUNK, 0));
+            for (long i = 0; i < 5; i++) {
+                db.put(org.clonefarm.worker.copy.internal.CheckpointRecords.chunkKey(first.copyId(), i),
+                        chunks.get((int) i));
+            }
+        }
+        open();
+
+        CopyResult resumed = copy(FileRegion.whole(src), FileRegion.whole(dst), sha);
+
+        assertThat(resumed.bytesSkippedCheckpoint()).isEqualTo(5 * CHUNK);
+        assertThat(resumed.bytesWritten()).isEqualTo(3 * CHUNK);
+        assertThat(resumed.digest()).isEqualTo(first.digest());
+    }
+
+    /**
+     * The result says where the time went: a dense copy spent CPU reading and hashing, and wall time writing,
+     * forcing and checkpointing. (The CPU clocks are bound by the warm-up, off the copy's path: the test waits
+     * until a copy reports process CPU time.)
+     */
+    @Test
+    void reportsTheTimeOfEachPhase() throws Exception {
+        Path src = TestDisks.randomFile(dir.resolve("src.img"), 64 * CHUNK, 34);
+        Path tiny = TestDisks.randomFile(dir.resolve("tiny.img"), 4096, 35);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                copy(FileRegion.whole(tiny), FileRegion.whole(dir.resolve("tiny-copy.img")), SMALL.withVerify(true))
+                        .phases().processCpuNanos() >= 0);
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dir.resolve("dst.img")), SMALL);
+
+        CopyPhases phases = result.phases();
+        assertThat(phases.cpuNanos(CopyPhases.Phase.READ)).isPositive();
+        assertThat(phases.cpuNanos(CopyPhases.Phase.HASH)).isPositive();
+        assertThat(phases.wallNanos(CopyPhases.Phase.WRITE)).isPositive();
+        assertThat(phases.wallNanos(CopyPhases.Phase.FORCE)).isPositive();
+        assertThat(phases.wallNanos(CopyPhases.Phase.CHECKPOINT)).isPositive();
+        for (CopyPhases.Phase phase : CopyPhases.Phase.values()) {
+            assertThat(phases.wallNanos(phase)).as(phase.key()).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(phases.processCpuNanos()).isGreaterThanOrEqualTo(phases.cpuNanos(CopyPhases.Phase.HASH));
     }
 
     /** Checkpoints of a target that was deleted since are stale: the copy starts over instead of trusting them. */

@@ -13,6 +13,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
 
 /** Test fixtures: random and sparse disk images, an independent digest, loop devices and shell commands. */
 final class TestDisks {
@@ -51,25 +53,51 @@ final class TestDisks {
         }
     }
 
-    /** The chunk SHA-256s of {@code length} bytes of {@code path} from {@code offset}, computed with plain streams. */
+    /** The chunk digests of the default algorithm of {@code length} bytes of {@code path} from {@code offset}. */
     static List<byte[]> chunkDigests(Path path, long offset, long length, int chunkSize) throws IOException {
+        return chunkDigests(path, offset, length, chunkSize, CopyOptions.DEFAULT_DIGEST);
+    }
+
+    /**
+     * The chunk digests of {@code length} bytes of {@code path} from {@code offset}, computed with plain streams
+     * and byte arrays from the documented definition (SHA-256; or CRC-32C then CRC-32, each 4 bytes big-endian),
+     * not with the engine's code.
+     */
+    static List<byte[]> chunkDigests(Path path, long offset, long length, int chunkSize, DiskDigest.Algorithm algorithm)
+            throws IOException {
         List<byte[]> digests = new ArrayList<>();
         try (InputStream in = Files.newInputStream(path)) {
             in.skipNBytes(offset);
             for (long done = 0; done < length; done += chunkSize) {
                 int n = (int) Math.min(chunkSize, length - done);
-                MessageDigest sha = DiskDigest.sha256();
-                sha.update(in.readNBytes(n));
-                digests.add(sha.digest());
+                byte[] chunk = in.readNBytes(n);
+                if (algorithm == DiskDigest.Algorithm.SHA256) {
+                    MessageDigest sha = DiskDigest.sha256();
+                    sha.update(chunk);
+                    digests.add(sha.digest());
+                } else {
+                    CRC32C castagnoli = new CRC32C();
+                    castagnoli.update(chunk, 0, chunk.length);
+                    CRC32 ieee = new CRC32();
+                    ieee.update(chunk, 0, chunk.length);
+                    digests.add(ByteBuffer.allocate(8).putInt((int) castagnoli.getValue())
+                            .putInt((int) ieee.getValue()).array());
+                }
             }
         }
         return digests;
     }
 
-    /** The documented disk digest, computed independently of the engine. */
+    /** The documented disk digest with the default algorithm, computed independently of the engine. */
     static String diskDigest(Path path, long offset, long length, int chunkSize) throws IOException {
+        return diskDigest(path, offset, length, chunkSize, CopyOptions.DEFAULT_DIGEST);
+    }
+
+    /** The documented disk digest (SHA-256 over the chunk digests in order), computed independently of the engine. */
+    static String diskDigest(Path path, long offset, long length, int chunkSize, DiskDigest.Algorithm algorithm)
+            throws IOException {
         MessageDigest sha = DiskDigest.sha256();
-        for (byte[] chunk : chunkDigests(path, offset, length, chunkSize)) {
+        for (byte[] chunk : chunkDigests(path, offset, length, chunkSize, algorithm)) {
             sha.update(chunk);
         }
         return HexFormat.of().formatHex(sha.digest());

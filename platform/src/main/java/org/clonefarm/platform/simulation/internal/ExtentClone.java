@@ -18,9 +18,6 @@ import org.clonefarm.platform.io.LinuxFileCalls.ErrnoException;
  */
 public final class ExtentClone {
 
-    /** {@code _IOW(0x94, 13, struct file_clone_range)}: the ioctl request number. */
-    static final long FICLONERANGE = 0x4020940DL;
-
     private ExtentClone() {
     }
 
@@ -56,8 +53,7 @@ public final class ExtentClone {
             int dst = LinuxFileCalls.open(target.path(), LinuxFileCalls.O_WRONLY | LinuxFileCalls.O_CLOEXEC);
             try {
                 try {
-                    // struct file_clone_range: src_fd, src_offset, src_length, dest_offset
-                    LinuxFileCalls.ioctl(dst, FICLONERANGE, src, source.offset(), source.length(), target.offset());
+                    LinuxFileCalls.cloneRange(src, source.offset(), source.length(), dst, target.offset());
                 } catch (ErrnoException e) {
                     throw new CloneUnsupportedException("FICLONERANGE of " + source + " onto " + target + " failed: "
                             + LinuxFileCalls.describe(e.errno()), e.errno());

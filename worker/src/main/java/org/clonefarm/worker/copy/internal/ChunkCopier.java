@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,37 +13,44 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import org.clonefarm.worker.copy.CopyException;
 import org.clonefarm.worker.copy.CopyOptions;
+import org.clonefarm.worker.copy.CopyPhases.Phase;
 import org.clonefarm.worker.copy.DiskDigest;
 
 /**
- * Copies one chunk: positional read of the source, zero check, then the positional write (or in-kernel
- * transfer) to the target on a second executor thread while this one computes the SHA-256; with
- * resume by compare the hash comes first, since it decides whether to write at all. A chunk that
- * lies entirely in a hole of the source ({@link FileHoles}) is not read: it is zeros. Where the
- * target reads as zeros, only the chunk's non-zero 4 KiB runs are written, so a sparse target stays
- * as sparse as the data allows. Does not force: durability is the driver's batch, and a chunk's outcome
- * is returned only after its write has ended. Thread-safe: chunk tasks of one copy call it
- * concurrently, each with its own {@link ChunkSlot}; the writer executor must not be bounded (it is
- * the engine's, see {@code CopyEngine}).
+ * Copies one chunk: positional read of the source, zero check, then the positional write (or reflink, or
+ * in-kernel transfer) to the target on a second executor thread while this one computes the chunk digest;
+ * with resume by compare the target chunk is read and compared byte for byte first, since that decides
+ * whether to write at all. A chunk that lies entirely in a hole of the source ({@link FileHoles}) is not
+ * read: it is zeros. Where the target reads as zeros, only the chunk's non-zero 4 KiB runs are written, so
+ * a sparse target stays as sparse as the data allows. Where source and target are files on one file
+ * system that shares extents ({@link InKernelCopy}), a chunk that would be written is shared instead:
+ * read and digested, but not written. Every step is timed into the run's {@link PhaseMeter}. Does not
+ * force: durability is the driver's batch, and a chunk's outcome is returned only after its write has
+ * ended. Thread-safe: chunk tasks of one copy call it concurrently, each with its own {@link ChunkSlot};
+ * the writer executor must not be bounded (it is the engine's, see {@code CopyEngine}).
  */
 final class ChunkCopier {
     private static final int BLOCK = ExtentChannels.ALIGNMENT;
 
     private final ResolvedPlan plan;
     private final CopyOptions options;
+    private final DiskDigest.Algorithm algorithm;
     private final long zeroFrom;
     private final ExtentChannels channels;
     private final Executor writer;
     private final ByteBuffer zeros;
+    private final PhaseMeter meter;
     private final ConcurrentMap<Integer, byte[]> zeroDigests = new ConcurrentHashMap<>();
 
     ChunkCopier(ResolvedPlan plan, CopyOptions options, long zeroFrom, ExtentChannels channels, Executor writer,
-            AlignedBufferPool buffers) {
+            AlignedBufferPool buffers, PhaseMeter meter) {
         this.plan = plan;
         this.writer = writer;
         this.options = options;
+        this.algorithm = options.digest();
         this.zeroFrom = zeroFrom;
         this.channels = channels;
+        this.meter = meter;
         // aligned, so a zero chunk written to a non-zero target can go O_DIRECT too
         this.zeros = buffers.zeros(options.chunkSize());
     }
@@ -60,43 +66,56 @@ final class ChunkCopier {
     ChunkOutcome copy(long index, ChunkSlot slot) throws CopyException {
         long offset = chunkOffset(index);
         int length = chunkLength(index);
+        long[] clock = meter.start();
         boolean targetZero = offset >= zeroFrom || inTargetHole(offset, length);
-        if (inSourceHole(offset, length)) {
-            return copyHole(index, offset, length, targetZero, slot);
+        boolean sourceHole = inSourceHole(offset, length);
+        clock = meter.stop(Phase.ZERO_SCAN, clock);
+        if (sourceHole) {
+            return copyHole(index, offset, length, targetZero, slot, clock);
         }
         ByteBuffer bytes = slot.buffer.clear().limit(length);
         readFully(bytes, plan.sourceOffset() + offset, true);
         bytes.flip();
+        clock = meter.stop(Phase.READ, clock);
         boolean zero = isZero(bytes, 0, length);
+        clock = meter.stop(Phase.ZERO_SCAN, clock);
         if (zero && targetZero) {
             return new ChunkOutcome(index, length, zeroDigest(length), 0, ChunkOutcome.Disposition.ZERO, 0);
         }
         if (options.resumeByCompare()) {
-            // the digest decides whether to write: hash first
-            byte[] digest = zero ? zeroDigest(length) : DiskDigest.chunkDigest(bytes);
-            if (targetHolds(offset, length, digest, slot)) {
+            // the target's bytes decide whether to write: compare first (bytes, not digests: exact, and cheaper)
+            boolean same = targetHolds(offset, bytes, slot);
+            clock = meter.stop(Phase.READ, clock);
+            byte[] digest = zero ? zeroDigest(length) : algorithm.chunkDigest(bytes);
+            clock = meter.stop(Phase.HASH, clock);
+            if (same) {
                 return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SAME, 0);
             }
-            return new ChunkOutcome(index, length, digest, write(bytes, offset, targetZero, slot),
-                    ChunkOutcome.Disposition.WRITTEN, 0);
+            return put(index, bytes, offset, targetZero, digest, slot, clock);
         }
-        if (zero) {
-            return new ChunkOutcome(index, length, zeroDigest(length), write(bytes, offset, targetZero, slot),
-                    ChunkOutcome.Disposition.WRITTEN, 0);
+        if (zero || sharing()) {
+            // zeros need no hashing (their digest is cached); a reflink is quick: no reason to overlap
+            byte[] digest = zero ? zeroDigest(length) : algorithm.chunkDigest(bytes);
+            clock = meter.stop(Phase.HASH, clock);
+            return put(index, bytes, offset, targetZero, digest, slot, clock);
         }
         // the write goes to another thread while this one hashes the same (unchanging) buffer: the device
         // gets the chunk a hash-time earlier, which keeps more writes queued with the same chunks in flight
         CompletableFuture<Long> written = new CompletableFuture<>();
         writer.execute(() -> {
             try {
-                written.complete(write(bytes, offset, targetZero, slot));
+                long[] writeClock = meter.start();
+                long n = write(bytes, offset, targetZero, slot);
+                meter.stop(Phase.WRITE, writeClock);
+                written.complete(n);
             } catch (CopyException | RuntimeException | Error e) {
                 written.completeExceptionally(e);
             }
         });
         byte[] digest;
         try {
-            digest = DiskDigest.chunkDigest(bytes);
+            digest = algorithm.chunkDigest(bytes);
+            meter.stop(Phase.HASH, clock);
         } finally {
             // the slot's buffer is in use until the write is done, whatever happens here
             awaitQuietly(written);
@@ -104,12 +123,48 @@ final class ChunkCopier {
         return new ChunkOutcome(index, length, digest, await(written), ChunkOutcome.Disposition.WRITTEN, 0);
     }
 
+    /** Whether chunks may still be shared with the target (reflink) in this run. */
+    private boolean sharing() {
+        InKernelCopy kernel = channels.inKernel();
+        return kernel != null && kernel.sharing();
+    }
+
+    /** Shares the chunk's extent with the target where possible, else writes it; on this thread. */
+    private ChunkOutcome put(long index, ByteBuffer bytes, long offset, boolean targetZero, byte[] digest,
+            ChunkSlot slot, long[] clock) throws CopyException {
+        int length = bytes.remaining();
+        if (share(offset, length)) {
+            meter.stop(Phase.WRITE, clock);
+            return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SHARED, 0);
+        }
+        long written = write(bytes, offset, targetZero, slot);
+        meter.stop(Phase.WRITE, clock);
+        return new ChunkOutcome(index, length, digest, written, ChunkOutcome.Disposition.WRITTEN, 0);
+    }
+
+    /** Makes the target's chunk share the source's extent (reflink); false when it cannot here. */
+    private boolean share(long offset, int length) throws CopyException {
+        InKernelCopy kernel = channels.inKernel();
+        if (kernel == null || !kernel.sharing()) {
+            return false;
+        }
+        long at = plan.targetOffset() + offset;
+        try {
+            return kernel.share(plan.sourceOffset() + offset, length, at, channels.source.size());
+        } catch (IOException e) {
+            throw IoFailures.of(e, "share extents with", plan.target(), at);
+        }
+    }
+
     /** Writes the chunk in {@code bytes} (only its non-zero runs where the target reads as zeros); bytes written. */
     private long write(ByteBuffer bytes, long offset, boolean targetZero, ChunkSlot slot) throws CopyException {
         long at = plan.targetOffset() + offset;
         try {
             if (options.ioMode() == CopyOptions.IoMode.TRANSFER_TO) {
-                transfer(slot, plan.sourceOffset() + offset, bytes.remaining(), at);
+                InKernelCopy kernel = channels.inKernel();
+                if (kernel == null || !kernel.copy(plan.sourceOffset() + offset, bytes.remaining(), at)) {
+                    transfer(slot, plan.sourceOffset() + offset, bytes.remaining(), at);
+                }
                 return bytes.remaining();
             } else if (targetZero) {
                 return writeNonZeroRuns(bytes.duplicate(), at);
@@ -191,16 +246,24 @@ final class ChunkCopier {
 
     /**
      * A chunk in a source hole reads as zeros: its digest is the zero digest, nothing is read, and it is
-     * written (as zeros) only where the target does not read as zeros already.
+     * shared (a hole onto the target) or written as zeros only where the target does not read as zeros already.
      */
-    private ChunkOutcome copyHole(long index, long offset, int length, boolean targetZero, ChunkSlot slot)
-            throws CopyException {
+    private ChunkOutcome copyHole(long index, long offset, int length, boolean targetZero, ChunkSlot slot,
+            long[] clock) throws CopyException {
         byte[] digest = zeroDigest(length);
         if (targetZero) {
             return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.ZERO, length);
         }
-        if (options.resumeByCompare() && targetHolds(offset, length, digest, slot)) {
-            return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SAME, length);
+        if (options.resumeByCompare()) {
+            boolean same = targetIsZero(offset, length, slot);
+            clock = meter.stop(Phase.READ, clock);
+            if (same) {
+                return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SAME, length);
+            }
+        }
+        if (share(offset, length)) {
+            meter.stop(Phase.WRITE, clock);
+            return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SHARED, length);
         }
         long at = plan.targetOffset() + offset;
         try {
@@ -208,15 +271,20 @@ final class ChunkCopier {
         } catch (IOException e) {
             throw IoFailures.of(e, "write", plan.target(), at);
         }
+        meter.stop(Phase.WRITE, clock);
         return new ChunkOutcome(index, length, digest, length, ChunkOutcome.Disposition.WRITTEN, length);
     }
 
-    /** SHA-256 of the target's bytes of chunk {@code index} (verify); direct reads where aligned. */
+    /** The chunk digest of the target's bytes of chunk {@code index} (verify); direct reads where aligned. */
     byte[] targetDigest(long index, ChunkSlot slot) throws CopyException {
+        long[] clock = meter.start();
         ByteBuffer bytes = slot.buffer.clear().limit(chunkLength(index));
         readFully(bytes, plan.targetOffset() + chunkOffset(index), false);
         bytes.flip();
-        return DiskDigest.chunkDigest(bytes);
+        clock = meter.stop(Phase.READ, clock);
+        byte[] digest = algorithm.chunkDigest(bytes);
+        meter.stop(Phase.HASH, clock);
+        return digest;
     }
 
     private long writeNonZeroRuns(ByteBuffer chunk, long at) throws IOException {
@@ -233,6 +301,7 @@ final class ChunkCopier {
             }
             int runEnd = Math.min(end, block);
             if (runEnd > runStart) {
+                channels.allocateTarget(at + runStart, runEnd - runStart);
                 writeFully(chunk.slice(runStart, runEnd - runStart), at + runStart);
                 written += runEnd - runStart;
             }
@@ -247,20 +316,32 @@ final class ChunkCopier {
         }
     }
 
-    private boolean targetHolds(long offset, int length, byte[] digest, ChunkSlot slot) throws CopyException {
+    /** Whether the target's chunk at {@code offset} holds exactly {@code bytes} (read into the compare buffer). */
+    private boolean targetHolds(long offset, ByteBuffer bytes, ChunkSlot slot) throws CopyException {
+        ByteBuffer existing = readTargetToCompare(offset, bytes.remaining(), slot);
+        return existing != null && existing.mismatch(bytes.duplicate()) == -1;
+    }
+
+    /** Whether the target's chunk at {@code offset} reads as zeros. */
+    private boolean targetIsZero(long offset, int length, ChunkSlot slot) throws CopyException {
+        ByteBuffer existing = readTargetToCompare(offset, length, slot);
+        return existing != null && isZero(existing, 0, length);
+    }
+
+    /** The target's {@code length} bytes at chunk offset {@code offset}, or null where the target file ends first. */
+    private ByteBuffer readTargetToCompare(long offset, int length, ChunkSlot slot) throws CopyException {
         long at = plan.targetOffset() + offset;
         ByteBuffer existing = slot.compareBuffer().clear().limit(length);
         try {
             while (existing.hasRemaining()) {
                 if (channels.readTarget(existing, at + existing.position()) < 0) {
-                    return false; // the target file ends here: it does not hold these bytes yet
+                    return null; // the target file ends here: it does not hold these bytes yet
                 }
             }
         } catch (IOException e) {
             throw IoFailures.of(e, "read (to compare)", plan.target(), at);
         }
-        existing.flip();
-        return Arrays.equals(digest, DiskDigest.chunkDigest(existing));
+        return existing.flip();
     }
 
     private void transfer(ChunkSlot slot, long from, int length, long to) throws IOException {
@@ -304,6 +385,6 @@ final class ChunkCopier {
     }
 
     private byte[] zeroDigest(int length) {
-        return zeroDigests.computeIfAbsent(length, n -> DiskDigest.chunkDigest(zeros.duplicate().limit(n)));
+        return zeroDigests.computeIfAbsent(length, n -> algorithm.chunkDigest(zeros.duplicate().limit(n)));
     }
 }

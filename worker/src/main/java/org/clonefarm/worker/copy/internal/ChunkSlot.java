@@ -9,8 +9,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The resources of one chunk in flight: a direct buffer of one chunk (aligned for direct I/O), a second one for resume by
- * compare (taken on first use), and for {@code TRANSFER_TO} its own source and target channels (a
- * transfer moves a channel's position, which must not be shared). The buffers come from the engine's
+ * compare (taken on first use), and for {@code TRANSFER_TO} where {@code copy_file_range} cannot be used
+ * its own source and target channels ({@code transferTo} moves a channel's position, which must not be shared). The buffers come from the engine's
  * {@link AlignedBufferPool} and go back to it with {@link #giveBackBuffers} once no chunk task can
  * touch them again. Used by one chunk task at a time; handed between threads through the run's free
  * list, which orders the accesses.

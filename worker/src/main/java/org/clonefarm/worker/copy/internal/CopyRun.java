@@ -22,6 +22,7 @@ import org.clonefarm.worker.copy.CopyException;
 import org.clonefarm.worker.copy.CopyListener;
 import org.clonefarm.worker.copy.CopyOptions;
 import org.clonefarm.worker.copy.CopyOutcome;
+import org.clonefarm.worker.copy.CopyPhases;
 import org.clonefarm.worker.copy.CopyPlan;
 import org.clonefarm.worker.copy.CopyProgress;
 import org.clonefarm.worker.copy.CopyResult;
@@ -35,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * mandatory durability order:
  *
  * <ol>
- *   <li>the chunk tasks write their bytes;</li>
+ *   <li>the chunk tasks write their bytes (or share the source's extents);</li>
  *   <li>once the batch of finished chunks holds {@code forceBytes} written bytes or is {@code forceInterval} old, the
- *       driver hands it to a commit task, which forces the target ({@code FileChannel.force(false)},
- *       fdatasync)</li>
+ *       driver hands it to a commit task, which forces the target ({@code FileChannel.force}: fdatasync, or fsync
+ *       once extents were shared)</li>
  *   <li>and then writes the batch's chunk digests to RocksDB in one synced write batch;</li>
  *   <li>only when that commit is back does the driver count the batch durable and report progress.</li>
  * </ol>
@@ -46,9 +47,13 @@ import org.slf4j.LoggerFactory;
  * One commit runs at a time, while chunks keep flowing into the next batch; when that batch is full
  * before the commit returns, no new chunk is issued. So at any instant the bytes written but not
  * checkpointed are at most two batches and the chunks in flight ({@link CopyOptions#crashBoundBytes()}).
- * Chunks that were skipped (zero, or equal by compare) count for the time limit only: a crash costs
- * re-reading at most two intervals' worth of them, and no writes.
+ * Chunks that were skipped (zero, or equal by compare) or shared count for the time limit only: a crash
+ * costs re-reading at most two intervals' worth of them, and no writes.
  * Without a checkpoint store there are no batches: the target is forced once at the end.
+ *
+ * <p>Checkpoints are used only when their layout matches this run's chunk size, length and chunk digest
+ * algorithm; otherwise the copy starts over, so digests of two algorithms never meet. Each phase's CPU and
+ * wall time goes to the run's {@link PhaseMeter} and into the result.
  *
  * <p>Thread confinement: everything here runs on the driver's thread except {@link ChunkCopier#copy}
  * and {@code commitBatch}, whose results come back through one queue. One instance per run; not reusable.
@@ -67,6 +72,7 @@ public final class CopyRun {
     private final CopyCancellation cancellation;
     private final AlignedBufferPool buffers;
     private final long startNanos = System.nanoTime();
+    private final PhaseMeter meter = new PhaseMeter();
 
     private final BlockingQueue<Object> completions = new LinkedBlockingQueue<>();
     private final ArrayDeque<ChunkSlot> freeSlots = new ArrayDeque<>();
@@ -75,6 +81,7 @@ public final class CopyRun {
     private ResolvedPlan resolved;
     private byte[][] digests;
     private long bytesWritten;
+    private long bytesShared;
     private long bytesSkippedCheckpoint;
     private long bytesSkippedZero;
     private long bytesSkippedCompare;
@@ -104,7 +111,8 @@ public final class CopyRun {
     /** Runs the copy on the calling thread (chunk I/O on the executor) and returns its result. */
     public CopyResult run() throws CopyException {
         resolved = PlanResolver.resolve(plan);
-        CheckpointLayout layout = new CheckpointLayout(options.chunkSize(), resolved.length(), resolved.zeroFromNow());
+        CheckpointLayout layout = new CheckpointLayout(options.chunkSize(), resolved.length(), resolved.zeroFromNow(),
+                options.digest());
         Map<Long, byte[]> checkpointed = Map.of();
         if (store != null) {
             Optional<CheckpointStore.CheckpointedCopy> previous = store.load(copyId);
@@ -118,13 +126,17 @@ public final class CopyRun {
                 store.begin(copyId, layout);
             } else if (previous.isPresent() && previous.get().layout().bytesTotal() == resolved.length()) {
                 // the first run's view of which target bytes read as zeros stays true: runs write only source bytes
+                CheckpointLayout before = previous.get().layout();
                 layout = new CheckpointLayout(options.chunkSize(), resolved.length(),
-                        Math.min(previous.get().layout().zeroFrom(), resolved.zeroFromNow()));
-                if (previous.get().layout().chunkSize() == options.chunkSize()) {
+                        Math.min(before.zeroFrom(), resolved.zeroFromNow()), options.digest());
+                if (layout.sameChunking(before)) {
                     checkpointed = previous.get().chunkDigests();
                 } else {
-                    LOG.info("copy {}: checkpoints were made with {}-byte chunks, this run uses {}: starting over",
-                            copyId, previous.get().layout().chunkSize(), options.chunkSize());
+                    // chunk digests of another size or algorithm are never mixed into this copy's digest
+                    LOG.warn("copy {}: its checkpoints were made with {}-byte chunks and {} digests, this run uses"
+                            + " {}-byte chunks and {} digests: starting over (run it with --chunk-mib {} --digest {}"
+                            + " to continue from them instead)", copyId, before.chunkSize(), before.digest(),
+                            options.chunkSize(), options.digest(), before.chunkSize() / CopyOptions.MIB, before.digest());
                     store.begin(copyId, layout);
                 }
             } else {
@@ -152,13 +164,20 @@ public final class CopyRun {
 
         boolean cancelled = false;
         if (!todo.isEmpty() || options.verify()) {
-            prepareTarget();
+            // the size of a target extended here is made durable by the first force (fdatasync persists a file's
+            // size), which comes before the first checkpoint: a batch of zero chunks alone is forced too
+            batchNeedsForce = prepareTarget();
+            boolean twoFiles = resolved.sourceKind() == ExtentProbe.Kind.REGULAR_FILE
+                    && resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE;
             try (ExtentChannels channels = ExtentChannels.open(resolved.source(), resolved.target(),
                     options.ioMode() == CopyOptions.IoMode.DIRECT,
                     options.ioMode() == CopyOptions.IoMode.DIRECT || options.ioMode() == CopyOptions.IoMode.DIRECT_WRITE,
                     resolved.sourceKind() == ExtentProbe.Kind.REGULAR_FILE,
-                    resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE)) {
-                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor, buffers);
+                    resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE,
+                    twoFiles && (options.reflink() || options.ioMode() == CopyOptions.IoMode.TRANSFER_TO),
+                    options.reflink())) {
+                ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor, buffers,
+                        meter);
                 if (!todo.isEmpty()) {
                     cancelled = copyChunks(todo, copier, channels);
                 }
@@ -174,33 +193,39 @@ public final class CopyRun {
         report(true);
         String digest = null;
         if (!cancelled) {
-            DiskDigest disk = new DiskDigest();
+            DiskDigest disk = new DiskDigest(layout.digest());
             for (byte[] chunk : digests) {
                 disk.addChunk(chunk);
             }
             digest = disk.finish();
         }
         return new CopyResult(copyId, cancelled ? CopyOutcome.CANCELLED : CopyOutcome.COMPLETED, resolved.length(),
-                bytesWritten, bytesSkippedCheckpoint, bytesSkippedZero, bytesSkippedCompare, bytesSourceHoles,
-                Duration.ofNanos(System.nanoTime() - startNanos), options.chunkSize(), digest,
-                !cancelled && options.verify());
+                bytesWritten, bytesShared, bytesSkippedCheckpoint, bytesSkippedZero, bytesSkippedCompare,
+                bytesSourceHoles, Duration.ofNanos(System.nanoTime() - startNanos), options.chunkSize(), digest,
+                layout.digest(), !cancelled && options.verify(), meter.snapshot());
     }
 
-    /** Creates a missing target file and extends a short one (sparse), durably. */
-    private void prepareTarget() throws CopyException {
+    /**
+     * Creates a missing target file and extends a short one (sparse). Not forced here: the caller's first
+     * force makes the new size durable before any checkpoint claims a chunk of it (a crash before that
+     * leaves a shorter target, which a rerun sees and starts over for).
+     *
+     * @return whether the file was created or extended
+     */
+    private boolean prepareTarget() throws CopyException {
         if (resolved.targetKind() == ExtentProbe.Kind.BLOCK_DEVICE) {
-            return;
+            return false;
         }
         try (FileChannel target = FileChannel.open(resolved.target(), StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
             long end = resolved.targetOffset() + resolved.length();
             if (target.size() < end) {
-                // a sparse extension: the new bytes read as zeros, so zero chunks there need no write;
-                // forced with its metadata so the size survives a crash
+                // a sparse extension: the new bytes read as zeros, so zero chunks there need no write
                 try (var file = new java.io.RandomAccessFile(resolved.target().toFile(), "rw")) {
                     file.setLength(end);
                 }
-                target.force(true);
+                return true;
             }
+            return false;
         } catch (IOException e) {
             throw IoFailures.of(e, "open or extend", resolved.target(), resolved.targetOffset());
         }
@@ -261,7 +286,9 @@ public final class CopyRun {
             if (commitFailed) {
                 LOG.warn("copy {}: a checkpoint commit failed; the chunks written since are not checkpointed", copyId);
             } else if (store == null) {
+                long[] clock = meter.start();
                 target.forceTarget();
+                meter.stop(CopyPhases.Phase.FORCE, clock);
             } else if (!batch.isEmpty()) {
                 Committed last = commitBatch(takeBatch(), target);
                 if (last.failure() != null) {
@@ -350,12 +377,17 @@ public final class CopyRun {
                 bytesSkippedCompare += outcome.length();
                 batchNeedsForce = true; // the bytes found may be a crashed run's, still only in the page cache
             }
+            case SHARED -> {
+                bytesShared += outcome.length();
+                batchNeedsForce = true; // the shared extents are metadata, durable once forced
+            }
             default -> throw new IllegalStateException("unknown disposition " + outcome.disposition());
         }
         if (batch.isEmpty()) {
             batchStartNanos = System.nanoTime();
         }
-        long skipped = outcome.length() - outcome.bytesWritten();
+        long skipped = outcome.disposition() == ChunkOutcome.Disposition.SHARED ? 0
+                : outcome.length() - outcome.bytesWritten();
         if (store == null) {
             // no checkpoints: progress counts what is written, durable only at the end
             bytesDurable += outcome.length();
@@ -400,10 +432,13 @@ public final class CopyRun {
     private Committed commitBatch(PendingBatch pending, ExtentChannels target) {
         try {
             long start = System.nanoTime();
+            long[] clock = meter.start();
             if (pending.needsForce()) {
                 target.forceTarget();
             }
+            clock = meter.stop(CopyPhases.Phase.FORCE, clock);
             store.commit(copyId, pending.digests());
+            meter.stop(CopyPhases.Phase.CHECKPOINT, clock);
             try {
                 listener.onCheckpointCommitted(System.nanoTime() - start, pending.digests().size());
             } catch (RuntimeException e) {

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The open channels of one copy: the source (read only) and the target, each buffered and, where
- * asked, also opened with {@code O_DIRECT}; and, for a regular source file, its {@link FileHoles}
- * probe where the platform has one. Direct I/O is used for every transfer whose file
+ * asked, also opened with {@code O_DIRECT}; for a regular source file, its {@link FileHoles}
+ * probe where the platform has one; and between two regular files, where asked, the {@link InKernelCopy}
+ * descriptors for reflinks and {@code copy_file_range}. Direct I/O is used for every transfer whose file
  * position, length and buffer address are multiples of {@link #ALIGNMENT}; anything else (an unaligned
  * extent, a short last chunk) goes through the page cache. Where a file system refuses {@code O_DIRECT}
  * the copy is buffered. Thread-safe: positional reads and writes on one channel may run concurrently.
@@ -33,9 +34,12 @@ final class ExtentChannels implements Closeable {
     private final FileChannel targetDirect;
     private final FileHoles sourceHoles;
     private final FileHoles targetHoles;
+    private final InKernelCopy inKernel;
+    private final TargetPreallocation preallocation;
 
     private ExtentChannels(Path sourcePath, Path targetPath, FileChannel source, FileChannel target,
-            FileChannel sourceDirect, FileChannel targetDirect, FileHoles sourceHoles, FileHoles targetHoles) {
+            FileChannel sourceDirect, FileChannel targetDirect, FileHoles sourceHoles, FileHoles targetHoles,
+            InKernelCopy inKernel, TargetPreallocation preallocation) {
         this.sourcePath = sourcePath;
         this.targetPath = targetPath;
         this.source = source;
@@ -44,14 +48,17 @@ final class ExtentChannels implements Closeable {
         this.targetDirect = targetDirect;
         this.sourceHoles = sourceHoles;
         this.targetHoles = targetHoles;
+        this.inKernel = inKernel;
+        this.preallocation = preallocation;
     }
 
     /**
      * Opens the channels; the target must exist. With {@code findSourceHoles} and {@code findTargetHoles}
-     * (regular files) their holes are probed where the platform allows it.
+     * (regular files) their holes are probed where the platform allows it. With {@code inKernel} (both
+     * regular files) the in-kernel calls are opened, sharing extents only with {@code share}.
      */
     static ExtentChannels open(Path sourcePath, Path targetPath, boolean directRead, boolean directWrite,
-            boolean findSourceHoles, boolean findTargetHoles) throws IOException {
+            boolean findSourceHoles, boolean findTargetHoles, boolean inKernel, boolean share) throws IOException {
         FileChannel source = FileChannel.open(sourcePath, StandardOpenOption.READ);
         FileChannel target = null;
         FileChannel sourceDirect = null;
@@ -66,8 +73,12 @@ final class ExtentChannels implements Closeable {
             }
             FileHoles holes = findSourceHoles ? FileHoles.open(sourcePath) : null;
             FileHoles targetHoles = findTargetHoles ? FileHoles.open(targetPath) : null;
+            InKernelCopy kernel = inKernel ? InKernelCopy.open(sourcePath, targetPath, share) : null;
+            // a regular target written directly: allocate holes before they are written (see TargetPreallocation)
+            TargetPreallocation allocation = findTargetHoles && targetDirect != null
+                    ? TargetPreallocation.open(targetPath) : null;
             return new ExtentChannels(sourcePath, targetPath, source, target, sourceDirect, targetDirect, holes,
-                    targetHoles);
+                    targetHoles, kernel, allocation);
         } catch (IOException | RuntimeException e) {
             Closeables.closeAllAfter(e, source, target, sourceDirect);
             throw e;
@@ -101,6 +112,22 @@ final class ExtentChannels implements Closeable {
         return targetHoles;
     }
 
+    /** The in-kernel calls between the two files, or {@code null} (not two regular files, not asked, no JNA). */
+    InKernelCopy inKernel() {
+        return inKernel;
+    }
+
+    /**
+     * Before a direct write of {@code length} bytes at {@code at} into a range that reads as zeros (a hole):
+     * allocates it where that lets the chunks in flight be written in parallel (ext4; see
+     * {@link TargetPreallocation}). Does nothing for a block device or buffered writes.
+     */
+    void allocateTarget(long at, long length) throws IOException {
+        if (preallocation != null) {
+            preallocation.allocate(at, length);
+        }
+    }
+
     /** Reads once at {@code at} into {@code into}; the number of bytes or -1 at the end. */
     int readSource(ByteBuffer into, long at) throws IOException {
         return pick(source, sourceDirect, into, at).read(into, at);
@@ -114,9 +141,12 @@ final class ExtentChannels implements Closeable {
         return pick(target, targetDirect, from, at).write(from, at);
     }
 
-    /** Makes everything written through either target channel durable (fdatasync). */
+    /**
+     * Makes everything written through any target channel durable: fdatasync, or fsync once a range was
+     * shared (the sharing is in the file's metadata).
+     */
     void forceTarget() throws IOException {
-        target.force(false);
+        target.force(inKernel != null && inKernel.sharedAny());
     }
 
     private static FileChannel pick(FileChannel buffered, FileChannel direct, ByteBuffer bytes, long at) {
@@ -129,6 +159,7 @@ final class ExtentChannels implements Closeable {
 
     @Override
     public void close() throws IOException {
-        Closeables.closeAll(source, target, sourceDirect, targetDirect, sourceHoles, targetHoles);
+        Closeables.closeAll(source, target, sourceDirect, targetDirect, sourceHoles, targetHoles, inKernel,
+                preallocation);
     }
 }

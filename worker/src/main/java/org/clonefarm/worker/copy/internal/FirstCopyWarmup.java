@@ -1,7 +1,8 @@
 package org.clonefarm.worker.copy.internal;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.clonefarm.worker.copy.DiskDigest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,13 +11,17 @@ import org.slf4j.LoggerFactory;
  * The one-off cost of a JVM's first copy, started early on a background thread so that it overlaps
  * with the caller's own start-up (for {@code clonefarm copy}: opening RocksDB) instead of delaying the
  * first chunks. Measured on the reference machine: binding {@code lseek} through JNA takes 0.1 to 0.3 s,
- * and the first 4 MiB chunk hashes in 0.1 to 0.2 s instead of 3 ms, because SHA-256 runs interpreted
- * until the JIT has compiled it (to the SHA-NI intrinsic); four chunks in flight pay that four times.
- * Nothing here changes what a copy does, only when the JVM does the work. Thread-safe; idempotent.
+ * the JVM's CPU clocks for {@link PhaseMeter} 0.1 to 0.2 s (on a thread of their own: no copy waits for
+ * them), and the first 4 MiB chunk hashes with SHA-256 in 0.1 to 0.2 s instead of 3 ms, because SHA-256 runs
+ * interpreted until the JIT has compiled it (to the SHA-NI intrinsic); four chunks in flight pay that
+ * four times. The CRC algorithms need no warming: the interpreter already calls the CPU's CRC
+ * instructions for them, so their warm-up only binds JNA (and spends no CPU on SHA-256 that no copy uses).
+ * Nothing here changes what a copy does, only when the JVM does the work. Thread-safe; idempotent per
+ * algorithm.
  */
 public final class FirstCopyWarmup {
     private static final Logger LOG = LoggerFactory.getLogger(FirstCopyWarmup.class);
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final Set<DiskDigest.Algorithm> STARTED = ConcurrentHashMap.newKeySet();
     /** Enough SHA-256 blocks to pass the JIT's compile thresholds, little enough to cost ~20 ms compiled. */
     private static final int HASH_BYTES = 256 * 1024;
     private static final int HASH_ROUNDS = 16;
@@ -24,27 +29,46 @@ public final class FirstCopyWarmup {
     private FirstCopyWarmup() {
     }
 
-    /** Starts the warm-up once per JVM; returns at once. */
-    public static void start() {
-        if (!STARTED.compareAndSet(false, true)) {
+    /** Starts the warm-up for copies with chunk digests of {@code algorithm}, once per JVM and algorithm; returns at once. */
+    public static void start(DiskDigest.Algorithm algorithm) {
+        boolean first = STARTED.isEmpty();
+        if (!STARTED.add(algorithm)) {
             return;
         }
-        Thread thread = new Thread(FirstCopyWarmup::run, "copy-engine-warmup");
+        boolean hash = algorithm == DiskDigest.Algorithm.SHA256;
+        if (!first && !hash) {
+            return; // JNA is bound (or being bound) already
+        }
+        if (first) {
+            // a thread of its own: a copy waits for JNA (it needs lseek) but never for the clocks
+            background("copy-engine-clocks", PhaseMeter::bindClocks);
+        }
+        background("copy-engine-warmup", () -> run(first, hash ? algorithm : null));
+    }
+
+    private static void background(String name, Runnable work) {
+        Thread thread = new Thread(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException | LinkageError e) {
+                // only a head start: a real copy meets the same problem and reports it where it matters
+                LOG.debug("copy engine warm-up ({}) stopped early: {}", name, e.toString());
+            }
+        }, name);
         thread.setDaemon(true);
         thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
     }
 
-    private static void run() {
-        try {
+    private static void run(boolean bind, DiskDigest.Algorithm hash) {
+        if (bind) {
             FileHoles.bind();
+        }
+        if (hash != null) {
             ByteBuffer bytes = ExtentChannels.alignedBuffer(HASH_BYTES);
             for (int i = 0; i < HASH_ROUNDS; i++) {
-                DiskDigest.chunkDigest(bytes);
+                hash.chunkDigest(bytes);
             }
-        } catch (RuntimeException | LinkageError e) {
-            // only a head start: a real copy meets the same problem and reports it where it matters
-            LOG.debug("copy engine warm-up stopped early: {}", e.toString());
         }
     }
 }

@@ -174,7 +174,7 @@ public final class CloneJob {
 
     /** How one disk was copied. */
     private record DiskResult(CloneDisk disk, String method, long bytesTotal, long bytesWritten, long bytesSkipped,
-            String digest, boolean verified, String fallbackReason) {
+            String digest, String digestAlgorithm, boolean verified, String fallbackReason) {
     }
 
     /** A disk that could not be copied: which step, where, and whether a retry can help. */
@@ -258,7 +258,7 @@ public final class CloneJob {
         MinidiskAccess access = tools.access();
         OptionalLong flashcopied = storageCopy(copyId);
         if (flashcopied.isPresent()) { // FLASHCOPY did it in an earlier delivery: the same result again
-            DiskResult earlier = new DiskResult(disk, FLASHCOPY, flashcopied.getAsLong(), 0, 0, "", false, "");
+            DiskResult earlier = new DiskResult(disk, FLASHCOPY, flashcopied.getAsLong(), 0, 0, "", "", false, "");
             return CloneKeySeeder.holdsKey(disk) ? seedOnly(disk, earlier) : earlier;
         }
         AttachedDisk source = null;
@@ -281,7 +281,7 @@ public final class CloneJob {
                 try {
                     access.flashcopy(source, target);
                     tools.store().recordStorageCopy(copyId, length);
-                    result = new DiskResult(disk, FLASHCOPY, length, 0, 0, "", false, "");
+                    result = new DiskResult(disk, FLASHCOPY, length, 0, 0, "", "", false, "");
                 } catch (DiskAccessException e) {
                     if (policy == FlashcopyPolicy.REQUIRED) {
                         throw new DiskFailure("FLASHCOPY is required (--flashcopy required) and failed: " + e.getMessage(),
@@ -418,9 +418,12 @@ public final class CloneJob {
         if (result.outcome() == CopyOutcome.CANCELLED) {
             throw new Stopped();
         }
-        long skipped = result.bytesSkippedCheckpoint() + result.bytesSkippedZero() + result.bytesSkippedCompare();
+        // shared extents (reflink) are on the target without being written: skipped, as far as writes go
+        long skipped = result.bytesSkippedCheckpoint() + result.bytesSkippedZero() + result.bytesSkippedCompare()
+                + result.bytesShared();
         return new DiskResult(disk, result.bytesSkippedCheckpoint() > 0 ? RESUMED : CHUNKED, result.bytesTotal(),
-                result.bytesWritten(), skipped, result.digest(), result.verified(), fallback);
+                result.bytesWritten(), skipped, result.digest(), result.digestAlgorithm().id(), result.verified(),
+                fallback);
     }
 
     private void stopIfAsked() throws Stopped {
@@ -494,6 +497,7 @@ public final class CloneJob {
                     .setVaddr(result.disk().getVaddr())
                     .setBytesTotal(result.bytesTotal())
                     .setDigest(result.digest())
+                    .setDigestAlgorithm(result.digestAlgorithm())
                     .setBytesWritten(result.bytesWritten())
                     .setBytesSkipped(result.bytesSkipped())
                     .setVerified(result.verified())
