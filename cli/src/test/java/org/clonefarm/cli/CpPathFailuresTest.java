@@ -20,6 +20,7 @@ import org.clonefarm.proto.CloneStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.clonefarm.platform.io.FileTrees;
 
 /**
  * Failures on the z/VM disk path of the simulation, with a worker process of its own: a LINK that CP refuses
@@ -72,7 +73,7 @@ class CpPathFailuresTest {
 
             // the worker guest's by-path directory cannot be made: its devices cannot come online
             Path byPath = data.resolve("run").resolve("by-path").resolve(DemoMaster.WORKER);
-            deleteTree(byPath);
+            FileTrees.deleteTree(byPath);
             Files.writeString(byPath, "not a directory\n");
             submit(clonefarm, dir, data, "online", 3, 1);
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
@@ -112,13 +113,4 @@ class CpPathFailuresTest {
         return EventLogSnapshot.read(kafka, TopicLayout.defaults(), Duration.ofSeconds(60));
     }
 
-    private static void deleteTree(Path path) throws java.io.IOException {
-        if (Files.exists(path)) {
-            try (var files = Files.walk(path)) {
-                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            }
-        }
-    }
 }

@@ -43,6 +43,7 @@ import org.clonefarm.proto.Identified;
 import org.clonefarm.proto.Ready;
 import org.clonefarm.proto.Rebooting;
 import org.clonefarm.worker.service.WorkerConfig;
+import org.clonefarm.platform.io.FileTrees;
 
 /**
  * Benchmark of the coordinator's fold (bench/coordinator): N synthetic events for M clones through a
@@ -99,7 +100,7 @@ public final class CoordinatorBench {
             single = measure(settings, events, clones);
             print("", single);
         } finally {
-            deleteTree(data);
+            FileTrees.deleteTree(data);
         }
         if (brokers > 1) {
             Result cluster = onLocalCluster(brokers, events, clones);
@@ -128,7 +129,7 @@ public final class CoordinatorBench {
                     cluster.stop(Duration.ofSeconds(60), System.err);
                 }
             } finally {
-                deleteTree(data);
+                FileTrees.deleteTree(data);
             }
         }
     }
@@ -285,11 +286,4 @@ public final class CoordinatorBench {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private static void deleteTree(Path root) throws java.io.IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }

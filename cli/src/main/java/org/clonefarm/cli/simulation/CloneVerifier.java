@@ -33,6 +33,7 @@ import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.names.NamesEntry;
 import org.clonefarm.platform.names.NamesFile;
 import org.clonefarm.platform.simulation.SimulationDataDirectory;
+import org.clonefarm.platform.io.FileTrees;
 
 /**
  * Checks a batch of clones of the demo master in a local simulation, and says what is wrong, one
@@ -132,7 +133,7 @@ public final class CloneVerifier {
                 checkClone(clone, names, masterRoot, masterVar, problems);
             }
         } finally {
-            LoopMountGuestRuntime.deleteTree(scratch);
+            FileTrees.deleteTree(scratch);
         }
         return problems;
     }

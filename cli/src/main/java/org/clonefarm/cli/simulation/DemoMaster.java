@@ -7,15 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.clonefarm.agent.AgentUnits;
 import org.clonefarm.cli.simulation.internal.Ext4Images;
 import org.clonefarm.cli.simulation.internal.RegionDigest;
@@ -36,6 +33,7 @@ import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.volume.Volume;
+import org.clonefarm.platform.io.FileTrees;
 
 /**
  * The demo master of the local simulation: master LNXMSTR with real disks, the prototypes the
@@ -238,7 +236,7 @@ public final class DemoMaster {
             Ext4Images.make(disk(Role.VAR).region(data), varTree(skeletons.resolve("var")), "var", scratch);
             Ext4Images.make(disk(Role.USR).region(data), usrTree(skeletons.resolve("usr")), "usr", scratch);
         } finally {
-            deleteTree(skeletons);
+            FileTrees.deleteTree(skeletons);
         }
         Manifest manifest = new Manifest(LAYOUT_VERSION, Instant.now(), currentDigests(data), profileExecDigest(data));
         manifest.write(data);
@@ -431,19 +429,6 @@ public final class DemoMaster {
         Path file = root.resolve(relative);
         Files.createDirectories(file.getParent());
         Files.writeString(file, text, StandardCharsets.UTF_8);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        List<Path> paths = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
-        }
-        for (Path path : paths) {
-            Files.deleteIfExists(path);
-        }
     }
 
     /**

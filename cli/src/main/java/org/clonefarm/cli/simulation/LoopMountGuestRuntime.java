@@ -44,6 +44,7 @@ import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.platform.volume.Volume;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.clonefarm.platform.io.FileTrees;
 
 /**
  * What XAUTOLOG boots in the local simulation: a guest whose disks are loop-mounted ext4 file systems
@@ -367,7 +368,7 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
             Path bootDir = settings.workDirectory().resolve(userid.value() + ".boot");
             Outcome outcome;
             try {
-                deleteTree(bootDir);
+                FileTrees.deleteTree(bootDir);
                 Files.createDirectories(bootDir);
                 GuestDisks disks = disks(system.data(), userid);
                 if (disks.rootReadOnly()) {
@@ -391,7 +392,7 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
                     LOG.error("the guest of {} left mounts behind: {}", userid, leftover);
                 }
                 try {
-                    deleteTree(bootDir);
+                    FileTrees.deleteTree(bootDir);
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot delete the boot directory {}: {}", bootDir, e.getMessage());
                 }
@@ -582,36 +583,4 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
         });
     }
 
-    /** Deletes a tree; refuses to descend into a mount point (a leftover mount is never emptied). */
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Object device = Files.readAttributes(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS).get("dev");
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                Object dev = Files.readAttributes(d, "unix:dev", LinkOption.NOFOLLOW_LINKS).get("dev");
-                if (!dev.equals(device)) {
-                    throw new IOException(d + " is a mount point still in use; not deleting into it");
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 }

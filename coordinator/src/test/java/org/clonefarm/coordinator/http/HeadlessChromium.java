@@ -11,10 +11,8 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
+import org.clonefarm.platform.io.FileTrees;
 
 /**
  * The system's Chromium, headless, driven over the Chrome DevTools Protocol on a
@@ -104,7 +102,7 @@ final class HeadlessChromium implements AutoCloseable {
         } catch (Exception | AssertionError e) {
             if (chromium == null) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                deleteTree(profile);
+                FileTrees.deleteTree(profile);
             } else {
                 chromium.close();
             }
@@ -180,18 +178,7 @@ final class HeadlessChromium implements AutoCloseable {
             }
             // renderer and GPU helpers are children of the browser: make sure none outlives the test
             helpers.forEach(ProcessHandle::destroyForcibly);
-            deleteTree(profile);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+            FileTrees.deleteTree(profile);
         }
     }
 

@@ -18,6 +18,7 @@ import org.clonefarm.platform.io.DurableFiles;
 import org.clonefarm.platform.io.HostTool;
 import org.clonefarm.platform.master.MasterTree;
 import org.clonefarm.platform.master.PlanStep;
+import org.clonefarm.platform.io.FileTrees;
 
 /**
  * Makes and unmakes the steps of a plan on a master tree. Every method looks at the tree first and does
@@ -185,7 +186,7 @@ public final class StepRunner {
     private void move(PlanStep.Move step) throws IOException, TreeChangedException {
         Path source = tree.resolve(step.path());
         Path destination = tree.resolve(step.destination());
-        deleteTree(temporary(destination));
+        FileTrees.deleteTree(temporary(destination));
         Optional<Inode> here = Inode.of(source);
         Optional<Inode> there = Inode.of(destination);
         boolean linked = isLinkTo(source, here, step.linkTarget());
@@ -201,7 +202,7 @@ public final class StepRunner {
         } else if (here.isPresent()) {
             // a copy to another file system was complete (renamed into place) before the original was all deleted
             requireOtherFileSystems(step.path(), step.destination());
-            deleteTree(source);
+            FileTrees.deleteTree(source);
             DurableFiles.forceDirectory(source.getParent());
         } else if (there.isEmpty()) {
             throw new TreeChangedException("neither " + step.path() + " nor " + step.destination() + " exists");
@@ -213,8 +214,8 @@ public final class StepRunner {
     private void moveBack(PlanStep.Move step) throws IOException, TreeChangedException {
         Path source = tree.resolve(step.path());
         Path destination = tree.resolve(step.destination());
-        deleteTree(temporary(source));
-        deleteTree(temporary(destination));
+        FileTrees.deleteTree(temporary(source));
+        FileTrees.deleteTree(temporary(destination));
         Optional<Inode> here = Inode.of(source);
         Optional<Inode> there = Inode.of(destination);
         if (isLinkTo(source, here, step.linkTarget())) {
@@ -234,7 +235,7 @@ public final class StepRunner {
         } else if (there.isPresent()) {
             // the copy back to another file system was complete before the moved entry was all deleted
             requireOtherFileSystems(step.path(), step.destination());
-            deleteTree(destination);
+            FileTrees.deleteTree(destination);
             DurableFiles.forceDirectory(destination.getParent());
         }
     }
@@ -248,14 +249,14 @@ public final class StepRunner {
             return;
         }
         Path temp = temporary(to);
-        deleteTree(temp);
+        FileTrees.deleteTree(temp);
         tool(List.of("cp", "--no-dereference", "--recursive", "--preserve=mode,ownership,timestamps,links,xattr",
                 "--no-target-directory", "--", from.toString(), temp.toString()));
         copyDirectoryModes(from, temp);
         tool(List.of("sync", "--file-system", temp.toString()));
         Files.move(temp, to, StandardCopyOption.ATOMIC_MOVE);
         DurableFiles.forceDirectory(to.getParent());
-        deleteTree(from);
+        FileTrees.deleteTree(from);
         DurableFiles.forceDirectory(from.getParent());
     }
 
@@ -291,29 +292,6 @@ public final class StepRunner {
     /** The temporary name beside {@code path} that a copy or a new link takes before it is renamed into place. */
     private static Path temporary(Path path) {
         return path.resolveSibling("." + path.getFileName() + TEMP_SUFFIX);
-    }
-
-    /** Deletes an entry and, for a directory, everything in it; never follows a link. */
-    private static void deleteTree(Path path) throws IOException {
-        if (Inode.of(path).isEmpty()) {
-            return;
-        }
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                if (failure != null) {
-                    throw failure;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     private static void tool(List<String> command) throws IOException {
