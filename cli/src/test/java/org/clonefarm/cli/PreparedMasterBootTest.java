@@ -62,7 +62,7 @@ class PreparedMasterBootTest {
 
         assertThat(outcome.status()).as(outcome.detail()).isEqualTo(LoopMountGuestRuntime.Status.DONE);
         assertThat(outcome.agentRuns()).containsExactly("initrd");
-        assertThat(TopicEvents.read(KafkaSettings.of(KAFKA.bootstrapServers()), layout.events(),
+        assertThat(TopicEvents.read(KafkaSettings.of(KAFKA.bootstrapServers()), layout.guestEvents(),
                 e -> e.getUserid().equals("LINUX041") && e.hasReady(), Duration.ofSeconds(30))).hasSize(1);
         try (LoopMount var = LoopMountGuestRuntime.mountDisk(DemoClones.region(data, "LINUX041", "0202"), dataDir.resolve("check-var"), true)) {
             assertThat(Files.readString(var.mountPoint().resolve("local/etc/hosts"))).contains("10.1.0.141").contains("linux041");
