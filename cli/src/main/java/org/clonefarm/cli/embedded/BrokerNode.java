@@ -51,7 +51,7 @@ public final class BrokerNode {
         } catch (IOException | RuntimeException e) {
             System.err.println("clonefarm kafka broker: node " + node + " in " + directory + " cannot start: "
                     + EmbeddedKafka.rootMessage(e));
-            e.printStackTrace();
+            LOG.error("node {} in {} cannot start", node, directory, e); // the detail, in the node's broker.log
             return 1;
         }
         AtomicBoolean stopping = new AtomicBoolean();
