@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clonefarm.worker.copy.internal.AlignedBufferPool;
 import org.clonefarm.worker.copy.internal.CopyRun;
+import org.clonefarm.worker.copy.internal.FanOutStart;
 import org.clonefarm.worker.copy.internal.FirstCopyWarmup;
 import org.clonefarm.worker.copy.internal.SharedScans;
 
@@ -94,10 +95,15 @@ public final class CopyEngine implements AutoCloseable {
      * Cancelling the future itself does not stop the copy: use {@code cancellation}.
      */
     public CompletableFuture<CopyResult> copy(CopyPlan plan, CopyListener listener, CopyCancellation cancellation) {
+        return copy(plan, listener, cancellation, null);
+    }
+
+    private CompletableFuture<CopyResult> copy(CopyPlan plan, CopyListener listener, CopyCancellation cancellation,
+            FanOutStart start) {
         Objects.requireNonNull(plan, "plan");
         warmUp(plan.options().digest());
         CopyRun run = new CopyRun(plan, store, executor, listener == null ? CopyListener.NONE : listener,
-                cancellation == null ? CopyCancellation.none() : cancellation, buffers, scans);
+                cancellation == null ? CopyCancellation.none() : cancellation, buffers, scans, start);
         CompletableFuture<CopyResult> result = new CompletableFuture<>();
         executor.execute(() -> {
             try {
@@ -111,7 +117,8 @@ public final class CopyEngine implements AutoCloseable {
 
     /**
      * Starts copies of one source to several targets at once (a fan-out): each source chunk is read and hashed once
-     * for all of them. Each future is that copy's own, exactly as {@link #copy} would give it: a target that fails
+     * for all of them. No copy reads a chunk before every copy has joined (resolved its plan and loaded its
+     * checkpoints), so none misses chunks the others read before it came. Each future is that copy's own, exactly as {@link #copy} would give it: a target that fails
      * (full, an I/O error) fails its future alone, the others go on; each is cancelled by its own cancellation.
      * Plans with another source key are copied all the same, each sharing with its own kind.
      *
@@ -127,8 +134,9 @@ public final class CopyEngine implements AutoCloseable {
             }
         }
         List<CompletableFuture<CopyResult>> results = new ArrayList<>();
+        FanOutStart start = new FanOutStart(copies.size());
         for (FanOutCopy copy : copies) {
-            results.add(copy(copy.plan(), copy.listener(), copy.cancellation()));
+            results.add(copy(copy.plan(), copy.listener(), copy.cancellation(), start));
         }
         return results;
     }

@@ -72,6 +72,8 @@ public final class CopyRun {
     private final CopyCancellation cancellation;
     private final AlignedBufferPool buffers;
     private final SharedScans scans;
+    private final FanOutStart start;
+    private boolean arrived;
     private final long startNanos = System.nanoTime();
     private final PhaseMeter meter = new PhaseMeter();
 
@@ -97,9 +99,12 @@ public final class CopyRun {
     private boolean batchNeedsForce;
     private long lastProgressNanos = Long.MIN_VALUE / 2;
 
-    /** @param scans the engine's shared scans, which this run joins to read each source chunk once with the others */
+    /**
+     * @param scans the engine's shared scans, which this run joins to read each source chunk once with the others
+     * @param start the start line of the fan-out this run was started in together with others, or null
+     */
     public CopyRun(CopyPlan plan, CheckpointStore store, Executor executor, CopyListener listener,
-            CopyCancellation cancellation, AlignedBufferPool buffers, SharedScans scans) {
+            CopyCancellation cancellation, AlignedBufferPool buffers, SharedScans scans, FanOutStart start) {
         this.plan = plan;
         this.options = plan.options();
         this.copyId = plan.effectiveCopyId();
@@ -109,10 +114,26 @@ public final class CopyRun {
         this.cancellation = cancellation;
         this.buffers = buffers;
         this.scans = scans;
+        this.start = start;
     }
 
     /** Runs the copy on the calling thread (chunk I/O on the executor) and returns its result. */
     public CopyResult run() throws CopyException {
+        try {
+            return runCopy();
+        } finally {
+            arrive(); // a run that ends before its first chunk holds no one of its fan-out back
+        }
+    }
+
+    private void arrive() {
+        if (start != null && !arrived) {
+            arrived = true;
+            start.arrive();
+        }
+    }
+
+    private CopyResult runCopy() throws CopyException {
         resolved = PlanResolver.resolve(plan);
         CheckpointLayout layout = new CheckpointLayout(options.chunkSize(), resolved.length(), resolved.zeroFromNow(),
                 options.digest());
@@ -181,6 +202,10 @@ public final class CopyRun {
                     twoFiles && (options.reflink() || options.ioMode() == CopyOptions.IoMode.TRANSFER_TO),
                     options.reflink())) {
                 SharedScan.Participant scan = todo.isEmpty() ? null : joinScan(todo);
+                if (scan != null && start != null) {
+                    arrive();
+                    start.awaitOthers(); // every copy of the fan-out is in the scan before the first chunk is read
+                }
                 ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor, buffers,
                         meter, scan);
                 try {
