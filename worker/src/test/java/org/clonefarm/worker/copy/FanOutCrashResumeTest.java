@@ -106,9 +106,10 @@ class FanOutCrashResumeTest {
             results.clear();
             AtomicLong progressReports = new AtomicLong();
             child = startChild(src, checkpoints, targets);
-            Thread reader = readOutput(child, results, progressReports);
+            Thread reader = readOutput(child, results, progressReports, checkpointed);
             if (kills < 8) {
-                // after the run's first checkpoint of any target, at a random moment: writing, forcing or committing
+                // after the run's first new checkpoint of any target (a target that was done reports too, with nothing
+                // new), at a random moment: writing, forcing or committing
                 await("the fan-out's first progress report").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
                         .pollInterval(Duration.ofMillis(1)).pollInSameThread()
                         .until(() -> !child.isAlive() || progressReports.get() > 0);
@@ -147,14 +148,18 @@ class FanOutCrashResumeTest {
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    private static Thread readOutput(Process process, Map<Integer, String[]> results, AtomicLong reports) {
+    /** Reads the child's lines; counts in {@code reports} the progress reports beyond a target's {@code checkpointed}. */
+    private static Thread readOutput(Process process, Map<Integer, String[]> results, AtomicLong reports,
+            long[] checkpointed) {
         Thread reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     String[] words = line.split(" ");
                     if (words[0].equals("progress")) {
-                        reports.incrementAndGet();
+                        if (Long.parseLong(words[2]) > checkpointed[Integer.parseInt(words[1])]) {
+                            reports.incrementAndGet();
+                        }
                     } else if (words[0].equals("result")) {
                         results.put(Integer.parseInt(words[1]), words);
                     }
