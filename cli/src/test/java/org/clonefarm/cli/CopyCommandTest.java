@@ -111,7 +111,7 @@ class CopyCommandTest {
         Run run = clonefarm("copy", "--copy-id", "x", "a.img", "b.img", "c.img");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--copy-id", "3 targets");
+        assertThat(run.err()).contains("--copy-id", "2 targets");
     }
 
     /**
