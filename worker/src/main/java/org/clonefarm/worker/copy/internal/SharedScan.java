@@ -26,9 +26,11 @@ import org.clonefarm.worker.copy.DiskDigest;
  * goes back to the pool when no copy holds it and no copy of the scan still needs it. Copies that start together
  * therefore move together: a follower finds the chunks read and catches up with the leader, which reads. A copy that
  * joins late starts at the lowest chunk the scan still holds ({@link Participant#startIndex}) and copies the chunks
- * before it at the end (chunk order does not matter to checkpoints). The scan keeps at most {@code capacity} chunks
- * that are held by no one (plus those held, at most each copy's chunks in flight): a copy that falls further behind
- * than that (a slow or stuck target) reads the chunks it needs again itself, so it never holds the others back.
+ * before it at the end (chunk order does not matter to checkpoints). A copy about to read a chunk more than {@code
+ * capacity} chunks ahead of another copy that still needs an earlier one waits for it (the fan-out goes at the pace
+ * of its slowest target, whose writes are the work anyway), except for a copy that makes no progress for 2 s: that
+ * one is left behind for good and reads again what it needs, so a stuck target holds the others back once. The scan
+ * keeps at most 2 x {@code capacity} chunks that no copy holds (plus those held: each copy's chunks in flight).
  *
  * <p>A source read that fails fails every copy that waited for that chunk (the source is the same for all); a
  * later acquire reads it again. A copy that fails or ends {@linkplain Participant#leave leaves}, and the chunks only
@@ -129,10 +131,48 @@ final class SharedScan {
         return false;
     }
 
+    /** How long a copy about to read waits for a copy far behind that makes no progress before leaving it behind. */
+    private static final long LAGGARD_WAIT_NANOS = 2_000_000_000L;
+
+    /**
+     * Under the lock: the copy about to read chunk {@code index} waits while another copy still needs a chunk more
+     * than {@code capacity} chunks behind it, so the copies stay within the chunks the scan keeps and none has to
+     * read again. A copy behind that makes no progress for {@link #LAGGARD_WAIT_NANOS} is left behind for good (it
+     * reads again what it needs), so a stuck target holds the others back once, for that long.
+     */
+    private void awaitLaggards(Participant reader, long index) {
+        long deadline = System.nanoTime() + LAGGARD_WAIT_NANOS;
+        while (true) {
+            Participant laggard = null;
+            for (Participant participant : participants) {
+                if (participant != reader && !participant.leftBehind && participant.position() >= 0
+                        && participant.position() < index - capacity) {
+                    laggard = participant;
+                    break;
+                }
+            }
+            if (laggard == null || entries.containsKey(index)) {
+                return;
+            }
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0) {
+                laggard.leftBehind = true;
+                deadline = System.nanoTime() + LAGGARD_WAIT_NANOS;
+                continue;
+            }
+            try {
+                wait(Math.max(1, wait / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Under the lock: frees held-by-no-one chunks, oldest first, until there is room for one more. */
     private void makeRoom() {
         Iterator<Entry> oldest = entries.values().iterator();
-        while (entries.size() >= capacity && oldest.hasNext()) {
+        while (entries.size() >= 2 * capacity && oldest.hasNext()) {
             Entry entry = oldest.next();
             if (entry.leases == 0) {
                 oldest.remove();
@@ -173,10 +213,20 @@ final class SharedScan {
         private final BitSet needs;
         private final long startIndex;
         private boolean left;
+        /** Made no progress while others waited for it: no one waits for it any more. */
+        private boolean leftBehind;
 
         private Participant(BitSet needs, long startIndex) {
             this.needs = needs;
             this.startIndex = startIndex;
+        }
+
+        /**
+         * Under the lock: the next chunk this copy will acquire in its order (from its start chunk up), or -1 when it
+         * needs none there (done, or copying the chunks before its start at its end: then it is no one's laggard).
+         */
+        private long position() {
+            return needs.nextSetBit((int) startIndex);
         }
 
         /** The chunk this copy should copy first to share what the scan holds (0 for a copy that starts it). */
@@ -195,6 +245,10 @@ final class SharedScan {
             boolean readHere;
             synchronized (SharedScan.this) {
                 needs.clear((int) index);
+                SharedScan.this.notifyAll(); // this copy moved on: a copy waiting for it may read
+                if (!entries.containsKey(index)) {
+                    awaitLaggards(this, index);
+                }
                 entry = entries.get(index);
                 readHere = entry == null;
                 if (readHere) {
@@ -240,6 +294,7 @@ final class SharedScan {
         void pass(long index) {
             synchronized (SharedScan.this) {
                 needs.clear((int) index);
+                SharedScan.this.notifyAll();
                 Entry entry = entries.get(index);
                 if (entry != null) {
                     dropIfDone(entry);
@@ -257,6 +312,7 @@ final class SharedScan {
                 left = true;
                 needs.clear();
                 participants.remove(this);
+                SharedScan.this.notifyAll();
                 last = participants.isEmpty();
                 if (last) {
                     closed = true;
