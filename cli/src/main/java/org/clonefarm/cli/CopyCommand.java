@@ -5,8 +5,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code clonefarm copy}: one disk copy with the worker's copy engine, resumable after a kill by
  * running the same command again. Prints a progress bar on a terminal and, as its last line on
- * standard output, one JSON object with the counts and the disk digest.
+ * standard output, one JSON object with the counts and the disk digest. With several targets it is a
+ * fan-out: all are copied at once, the source read once for all of them, one JSON line per target.
  */
 @Command(name = "copy", mixinStandardHelpOptions = true,
         description = {
@@ -39,17 +44,23 @@ import picocli.CommandLine.Model.CommandSpec;
             "SRC is PATH[:OFFSET[:LENGTH]] and DST is PATH[:OFFSET], offsets and lengths in bytes. The last line "
                     + "printed is a JSON object: copy_id, bytes_total, bytes_written, bytes_skipped_checkpoint, "
                     + "bytes_skipped_zero, bytes_skipped_compare, wall_s, mib_per_s, digest, chunk_size, verified, "
-                    + "outcome, bytes_source_holes, bytes_shared, digest_algorithm, cpu_s, phase_cpu_s, phase_wall_s "
-                    + "(see docs/copy-engine.md). Exit code 0 when copied, 1 when refused or failed, 2 for bad usage."
+                    + "outcome, bytes_source_holes, bytes_shared, digest_algorithm, cpu_s, phase_cpu_s, phase_wall_s, "
+                    + "target, bytes_read_source (see docs/copy-engine.md). Exit code 0 when copied, 1 when refused or "
+                    + "failed, 2 for bad usage.",
+            "Several DSTs make a fan-out: every target is copied at once and each source chunk is read once for "
+                    + "all of them; each target has its own checkpoints (rerun the same command to resume each where it "
+                    + "stopped), a target that fails (full, an I/O error) does not stop the others, and one JSON line "
+                    + "is printed per copied target, in the order given."
         })
 public final class CopyCommand implements Runnable {
 
     @Parameters(index = "0", paramLabel = "SRC", description = "Source: PATH[:OFFSET[:LENGTH]]; opened read-only.")
     String source;
 
-    @Parameters(index = "1", paramLabel = "DST",
-            description = "Target: PATH[:OFFSET]; a missing file is created sparse. Never overlapping SRC.")
-    String target;
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "DST",
+            description = "Target: PATH[:OFFSET]; a missing file is created sparse. Never overlapping SRC. Several: a "
+                    + "fan-out (each source chunk read once for all).")
+    List<String> targets;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "RocksDB checkpoint directory (default: $CLONEFARM_HOME/checkpoints, or ~/.clonefarm/checkpoints).")
@@ -60,7 +71,7 @@ public final class CopyCommand implements Runnable {
     boolean noCheckpoint;
 
     @Option(names = "--copy-id", paramLabel = "ID",
-            description = "Checkpoint key of this copy (default: derived from SRC, DST, offsets and length).")
+            description = "Checkpoint key of this copy (default: derived from SRC, DST, offsets and length); one DST only.")
     String copyId;
 
     @Mixin
@@ -86,33 +97,60 @@ public final class CopyCommand implements Runnable {
 
     @Override
     public void run() {
-        CopyPlan plan = plan();
-        CopyEngine.warmUp(plan.options().digest()); // overlaps the engine's one-off start-up with opening RocksDB
+        List<CopyPlan> plans = plans();
+        CopyEngine.warmUp(plans.get(0).options().digest()); // overlaps the engine's one-off start-up with opening RocksDB
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean bar = progress == ProgressMode.ALWAYS || (progress == ProgressMode.AUTO && System.console() != null);
-        ProgressBar progressBar = new ProgressBar(err, bar);
-        CopyCancellation cancellation = new CopyCancellation();
-        Path targetPath = plan.target().path();
-        boolean targetIsNew = !Files.exists(targetPath, LinkOption.NOFOLLOW_LINKS);
+        ProgressBar progressBar = new ProgressBar(err, bar, plans.size());
+        List<Boolean> targetIsNew = new ArrayList<>();
+        List<CopyEngine.FanOutCopy> copies = new ArrayList<>();
+        CopyCancellation cancellation = new CopyCancellation(); // one for all: SIGINT stops every target
+        for (int i = 0; i < plans.size(); i++) {
+            targetIsNew.add(!Files.exists(plans.get(i).target().path(), LinkOption.NOFOLLOW_LINKS));
+            int target = i;
+            copies.add(new CopyEngine.FanOutCopy(plans.get(i), p -> progressBar.show(target, p), cancellation));
+        }
         try (CheckpointStore store = noCheckpoint ? null : openStore(); CopyEngine engine = new CopyEngine(store)) {
-            CompletableFuture<CopyResult> copy = engine.copy(plan, progressBar::show, cancellation);
-            Thread onInterrupt = new Thread(() -> stopAndCheckpoint(cancellation, copy), "copy-interrupt");
+            List<CompletableFuture<CopyResult>> running = engine.copyAll(copies);
+            CompletableFuture<Void> all = CompletableFuture.allOf(running.stream()
+                    .map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new));
+            Thread onInterrupt = new Thread(() -> stopAndCheckpoint(cancellation, all), "copy-interrupt");
             Runtime.getRuntime().addShutdownHook(onInterrupt);
-            CopyResult result;
+            List<UserError> failures = new ArrayList<>();
             try {
-                result = copy.get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof CopyException copyFailure) {
-                    throw userError(copyFailure, targetIsNew ? removeNewTarget(plan, store) : null);
+                all.get();
+                for (int i = 0; i < plans.size(); i++) {
+                    try {
+                        CopyResult result = running.get(i).get();
+                        out.println(json(result, plans.get(i).target().path()));
+                        out.flush();
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof CopyException copyFailure) {
+                            failures.add(userError(copyFailure,
+                                    targetIsNew.get(i) ? removeNewTarget(plans.get(i), store) : null));
+                        } else {
+                            throw new IllegalStateException("the copy failed unexpectedly", e.getCause());
+                        }
+                    }
                 }
+            } catch (ExecutionException e) {
                 throw new IllegalStateException("the copy failed unexpectedly", e.getCause());
             } finally {
                 removeHook(onInterrupt);
                 progressBar.end();
             }
-            out.println(json(result));
-            out.flush();
+            if (failures.size() == 1 && plans.size() == 1) {
+                throw failures.get(0);
+            }
+            if (!failures.isEmpty()) {
+                StringBuilder message = new StringBuilder(failures.size() + " of " + plans.size()
+                        + " targets failed (the others are copied):");
+                for (UserError failure : failures) {
+                    message.append(System.lineSeparator()).append("  ").append(failure.getMessage());
+                }
+                throw new UserError(message.toString(), failures.get(0).getCause());
+            }
         } catch (CopyException e) {
             throw userError(e, null);
         } catch (InterruptedException e) {
@@ -149,15 +187,27 @@ public final class CopyCommand implements Runnable {
         }
     }
 
-    private CopyPlan plan() {
-        FileRegion src = region(source, "SRC");
-        FileRegion dst = region(target, "DST");
-        try {
-            return new CopyPlan(src, dst, tuning.options().withTargetZeroed(targetZeroed)
-                    .withResumeByCompare(resumeByCompare), copyId);
-        } catch (IllegalArgumentException e) {
-            throw UserError.usage(e.getMessage() + ".");
+    private List<CopyPlan> plans() {
+        if (copyId != null && targets.size() > 1) {
+            throw UserError.usage("--copy-id names one copy; with " + targets.size() + " targets each gets its own"
+                    + " derived copy id: leave --copy-id out.");
         }
+        FileRegion src = region(source, "SRC");
+        List<CopyPlan> plans = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        for (String target : targets) {
+            FileRegion dst = region(target, "DST");
+            if (!seen.add(dst.path().toAbsolutePath().normalize())) {
+                throw UserError.usage("DST " + dst.path() + " is given twice; each target is copied once.");
+            }
+            try {
+                plans.add(new CopyPlan(src, dst, tuning.options().withTargetZeroed(targetZeroed)
+                        .withResumeByCompare(resumeByCompare), copyId));
+            } catch (IllegalArgumentException e) {
+                throw UserError.usage(e.getMessage() + ".");
+            }
+        }
+        return plans;
     }
 
     /**
@@ -190,7 +240,7 @@ public final class CopyCommand implements Runnable {
         return CheckpointStore.open(dir);
     }
 
-    private static void stopAndCheckpoint(CopyCancellation cancellation, CompletableFuture<CopyResult> copy) {
+    private static void stopAndCheckpoint(CopyCancellation cancellation, CompletableFuture<?> copy) {
         cancellation.cancel();
         try {
             copy.get(30, TimeUnit.SECONDS);
@@ -225,8 +275,8 @@ public final class CopyCommand implements Runnable {
                 + e.getMessage() + "." + hint, e);
     }
 
-    /** The result line: one JSON object, the keys in the documented order. */
-    static String json(CopyResult r) {
+    /** The result line of the copy to {@code target}: one JSON object, the keys in the documented order. */
+    static String json(CopyResult r, Path target) {
         double wall = r.wall().toNanos() / 1e9;
         return "{\"copy_id\":" + quote(r.copyId())
                 + ",\"bytes_total\":" + r.bytesTotal()
@@ -245,7 +295,9 @@ public final class CopyCommand implements Runnable {
                 + ",\"digest_algorithm\":" + quote(r.digestAlgorithm().id())
                 + ",\"cpu_s\":" + (r.phases().processCpuNanos() < 0 ? "null" : seconds(r.phases().processCpuNanos()))
                 + ",\"phase_cpu_s\":" + phases(r.phases().cpuNanos())
-                + ",\"phase_wall_s\":" + phases(r.phases().wallNanos()) + "}";
+                + ",\"phase_wall_s\":" + phases(r.phases().wallNanos())
+                + ",\"target\":" + quote(target.toString())
+                + ",\"bytes_read_source\":" + r.bytesReadSource() + "}";
     }
 
     /** {"read":0.123,...}: seconds per phase, in the phases' order. */
@@ -280,27 +332,46 @@ public final class CopyCommand implements Runnable {
         return json.append('"').toString();
     }
 
-    /** A one-line progress bar, redrawn in place on standard error. Called on the copy's driver thread. */
+    /**
+     * A one-line progress bar, redrawn in place on standard error: the sum over every target of a fan-out. Called on
+     * the copies' driver threads.
+     */
     static final class ProgressBar {
         private final PrintWriter err;
         private final boolean enabled;
+        private final CopyProgress[] latest;
         private boolean drawn;
 
-        ProgressBar(PrintWriter err, boolean enabled) {
+        ProgressBar(PrintWriter err, boolean enabled, int targets) {
             this.err = err;
             this.enabled = enabled;
+            this.latest = new CopyProgress[targets];
         }
 
-        synchronized void show(CopyProgress p) {
+        synchronized void show(int target, CopyProgress progress) {
             if (!enabled) {
                 return;
             }
+            latest[target] = progress;
+            long done = 0;
+            long total = 0;
+            long skipped = 0;
+            double rate = 0;
+            for (CopyProgress p : latest) {
+                if (p != null) {
+                    done += p.bytesDone();
+                    total += p.bytesTotal();
+                    skipped += p.bytesSkipped();
+                    rate += p.bytesPerSecond();
+                }
+            }
+            double fraction = total == 0 ? 1 : Math.min(1.0, (double) done / total);
             int width = 30;
-            int filled = (int) Math.round(p.fraction() * width);
+            int filled = (int) Math.round(fraction * width);
             double mib = 1024.0 * 1024.0;
-            err.printf(Locale.ROOT, "\r[%s%s] %3d%%  %,.0f / %,.0f MiB  %.1f MiB/s  (skipped %,.0f MiB)  ",
-                    "#".repeat(filled), ".".repeat(width - filled), (int) (p.fraction() * 100), p.bytesDone() / mib,
-                    p.bytesTotal() / mib, p.bytesPerSecond() / mib, p.bytesSkipped() / mib);
+            err.printf(Locale.ROOT, "\r[%s%s] %3d%%  %,.0f / %,.0f MiB  %.1f MiB/s  (skipped %,.0f MiB)%s  ",
+                    "#".repeat(filled), ".".repeat(width - filled), (int) (fraction * 100), done / mib,
+                    total / mib, rate / mib, skipped / mib, latest.length > 1 ? "  " + latest.length + " targets" : "");
             err.flush();
             drawn = true;
         }

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,48 @@ class CopyCommandTest {
         Run again = clonefarm("copy", "--checkpoint-dir", checkpoints, "--chunk-mib", "1", src.toString(), dst.toString());
         assertThat(again.lastLine()).contains("\"bytes_written\":0", "\"bytes_skipped_checkpoint\":3145745");
         assertThat(digest(again.lastLine())).isEqualTo(digest(first.lastLine()));
+    }
+
+    /**
+     * Several targets are one fan-out: every target is copied, one JSON line each in the order given (with its
+     * target), the source's bytes read once in all; a rerun resumes each from its own checkpoints.
+     */
+    @Test
+    void severalTargetsAreOneFanOutWithOneLinePerTarget() throws Exception {
+        int size = 3 * 1024 * 1024;
+        Path src = randomFile("master.img", size);
+        List<String> targets = List.of(dir.resolve("a.img").toString(), dir.resolve("b.img").toString(),
+                dir.resolve("c.img").toString());
+        String checkpoints = dir.resolve("ck").toString();
+        List<String> command = new java.util.ArrayList<>(List.of("copy", "--checkpoint-dir", checkpoints,
+                "--chunk-mib", "1", src.toString()));
+        command.addAll(targets);
+
+        Run first = clonefarm(command.toArray(String[]::new));
+        Run again = clonefarm(command.toArray(String[]::new));
+
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        List<String> lines = first.out().lines().filter(l -> l.startsWith("{")).toList();
+        assertThat(lines).hasSize(3);
+        long read = 0;
+        for (int i = 0; i < 3; i++) {
+            assertThat(lines.get(i)).contains("\"target\":\"" + targets.get(i) + "\"", "\"bytes_written\":" + size);
+            assertThat(digest(lines.get(i))).isEqualTo(digest(lines.get(0)));
+            assertThat(Files.mismatch(src, Path.of(targets.get(i)))).isEqualTo(-1);
+            read += Long.parseLong(lines.get(i).replaceAll(".*\"bytes_read_source\":(\\d+).*", "$1"));
+        }
+        assertThat(read).as("source bytes read for three targets").isEqualTo(size);
+        assertThat(again.out().lines().filter(l -> l.startsWith("{")).toList())
+                .allSatisfy(line -> assertThat(line).contains("\"bytes_written\":0", "\"bytes_skipped_checkpoint\":" + size));
+    }
+
+    /** {@code --copy-id} names one copy: with several targets it is a usage error. */
+    @Test
+    void aCopyIdWithSeveralTargetsIsAUsageError() {
+        Run run = clonefarm("copy", "--copy-id", "x", "a.img", "b.img", "c.img");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--copy-id", "2 targets");
     }
 
     /**

@@ -1,6 +1,10 @@
 package org.clonefarm.worker.copy;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -10,7 +14,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clonefarm.worker.copy.internal.AlignedBufferPool;
 import org.clonefarm.worker.copy.internal.CopyRun;
+import org.clonefarm.worker.copy.internal.FanOutStart;
 import org.clonefarm.worker.copy.internal.FirstCopyWarmup;
+import org.clonefarm.worker.copy.internal.SharedScans;
 
 /**
  * Copies disks: many at once, each chunked, parallel, checkpointed and resumable.
@@ -21,6 +27,11 @@ import org.clonefarm.worker.copy.internal.FirstCopyWarmup;
  * must not be bounded below {@code copies x (2 + 2 x maxInFlight)} threads; the engine's own executor
  * is an unbounded pool of daemon threads. Concurrent copies share the {@link CheckpointStore}; two copies with
  * the same copy id at the same time are the caller's error.
+ *
+ * <p>Fan-out: copies that run at the same time with the same {@linkplain CopyPlan#effectiveSourceKey source key}
+ * (and length, chunk size and digest) read each source chunk once for all of them and hash it once; each writes it
+ * to its own target, with its own checkpoints, and fails alone. Start them together ({@link #copyAll}) or one by
+ * one: a copy that starts while others run joins them where they are and copies the chunks before that at the end.
  *
  * <p>Durability (see {@code docs/copy-engine.md}): chunk bytes are forced to the target before the
  * synced checkpoint that claims them, and progress is reported only after that checkpoint. Without a
@@ -35,6 +46,8 @@ public final class CopyEngine implements AutoCloseable {
     private final boolean ownsExecutor;
     /** Chunk buffers shared by this engine's copies, one after another (see {@link AlignedBufferPool}). */
     private final AlignedBufferPool buffers = new AlignedBufferPool(AlignedBufferPool.DEFAULT_RETAIN_BYTES);
+    /** The sources being copied now, each read once for all its copies (fan-out). */
+    private final SharedScans scans = new SharedScans(buffers);
 
     /**
      * An engine with its own threads.
@@ -82,10 +95,15 @@ public final class CopyEngine implements AutoCloseable {
      * Cancelling the future itself does not stop the copy: use {@code cancellation}.
      */
     public CompletableFuture<CopyResult> copy(CopyPlan plan, CopyListener listener, CopyCancellation cancellation) {
+        return copy(plan, listener, cancellation, null);
+    }
+
+    private CompletableFuture<CopyResult> copy(CopyPlan plan, CopyListener listener, CopyCancellation cancellation,
+            FanOutStart start) {
         Objects.requireNonNull(plan, "plan");
         warmUp(plan.options().digest());
         CopyRun run = new CopyRun(plan, store, executor, listener == null ? CopyListener.NONE : listener,
-                cancellation == null ? CopyCancellation.none() : cancellation, buffers);
+                cancellation == null ? CopyCancellation.none() : cancellation, buffers, scans, start);
         CompletableFuture<CopyResult> result = new CompletableFuture<>();
         executor.execute(() -> {
             try {
@@ -95,6 +113,45 @@ public final class CopyEngine implements AutoCloseable {
             }
         });
         return result;
+    }
+
+    /**
+     * Starts copies of one source to several targets at once (a fan-out): each source chunk is read and hashed once
+     * for all of them. No copy reads a chunk before every copy has joined (resolved its plan and loaded its
+     * checkpoints), so none misses chunks the others read before it came. Each future is that copy's own, exactly as {@link #copy} would give it: a target that fails
+     * (full, an I/O error) fails its future alone, the others go on; each is cancelled by its own cancellation.
+     * Plans with another source key are copied all the same, each sharing with its own kind.
+     *
+     * @param copies the copies; no two may have the same copy id
+     * @return one future per copy, in the same order
+     */
+    public List<CompletableFuture<CopyResult>> copyAll(List<FanOutCopy> copies) {
+        Set<String> ids = new HashSet<>();
+        for (FanOutCopy copy : copies) {
+            if (!ids.add(copy.plan().effectiveCopyId())) {
+                throw new IllegalArgumentException("two copies of the fan-out have the copy id "
+                        + copy.plan().effectiveCopyId() + " (the same target?)");
+            }
+        }
+        List<CompletableFuture<CopyResult>> results = new ArrayList<>();
+        FanOutStart start = new FanOutStart(copies.size());
+        for (FanOutCopy copy : copies) {
+            results.add(copy(copy.plan(), copy.listener(), copy.cancellation(), start));
+        }
+        return results;
+    }
+
+    /**
+     * One copy of a fan-out ({@link #copyAll}).
+     *
+     * @param plan the copy
+     * @param listener its progress, or null
+     * @param cancellation stops this copy alone, or null
+     */
+    public record FanOutCopy(CopyPlan plan, CopyListener listener, CopyCancellation cancellation) {
+        public FanOutCopy {
+            Objects.requireNonNull(plan, "plan");
+        }
     }
 
     /** Runs a copy and waits for it; the typed failure is thrown as it is. */

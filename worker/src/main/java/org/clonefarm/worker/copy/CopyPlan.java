@@ -16,8 +16,16 @@ import org.clonefarm.platform.io.FileRegion;
  * @param target where they go, from the target offset on
  * @param options how to copy
  * @param copyId the checkpoint key; {@code null} derives it with {@link #deriveCopyId}
+ * @param sourceKey the identity of the source's bytes for a fan-out: copies that run at once on one engine with the
+ *     same key read each source chunk once ({@code CopyEngine}); {@code null} derives it from the source's path and
+ *     offset. Give one where one source is reached by several paths (a minidisk LINKed at a vdev per copy).
  */
-public record CopyPlan(FileRegion source, FileRegion target, CopyOptions options, String copyId) {
+public record CopyPlan(FileRegion source, FileRegion target, CopyOptions options, String copyId, String sourceKey) {
+
+    /** A plan whose source key is derived from the source's path and offset. */
+    public CopyPlan(FileRegion source, FileRegion target, CopyOptions options, String copyId) {
+        this(source, target, options, copyId, null);
+    }
 
     public CopyPlan {
         Objects.requireNonNull(source, "source");
@@ -25,6 +33,9 @@ public record CopyPlan(FileRegion source, FileRegion target, CopyOptions options
         Objects.requireNonNull(options, "options");
         if (copyId != null && (copyId.isBlank() || copyId.length() > 200 || copyId.indexOf('\0') >= 0)) {
             throw new IllegalArgumentException("copy id must be 1 to 200 characters without NUL, got '" + copyId + "'");
+        }
+        if (sourceKey != null && sourceKey.isBlank()) {
+            throw new IllegalArgumentException("a source key must not be blank");
         }
     }
 
@@ -34,11 +45,23 @@ public record CopyPlan(FileRegion source, FileRegion target, CopyOptions options
     }
 
     public CopyPlan withOptions(CopyOptions newOptions) {
-        return new CopyPlan(source, target, newOptions, copyId);
+        return new CopyPlan(source, target, newOptions, copyId, sourceKey);
     }
 
     public CopyPlan withCopyId(String id) {
-        return new CopyPlan(source, target, options, id);
+        return new CopyPlan(source, target, options, id, sourceKey);
+    }
+
+    public CopyPlan withSourceKey(String key) {
+        return new CopyPlan(source, target, options, copyId, key);
+    }
+
+    /**
+     * The given source key, or {@code file:}, the absolute normalized source path, {@code @} and the source offset:
+     * copies of one file extent share their reads without being told.
+     */
+    public String effectiveSourceKey() {
+        return sourceKey != null ? sourceKey : "file:" + canonical(source.path()) + "@" + source.offset();
     }
 
     /** The given copy id, or the derived one. */

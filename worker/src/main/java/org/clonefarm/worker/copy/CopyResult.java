@@ -23,6 +23,8 @@ import java.time.Duration;
  * @param digestAlgorithm the chunk digest algorithm the disk digest is made of
  * @param verified whether the target was read back and matched every chunk digest
  * @param phases where this run's time went
+ * @param bytesReadSource source bytes this run read itself: in a fan-out (copies of one source at once on one
+ *     engine) each chunk is read by one of them, so the copies' counts add up to the source's data once
  */
 public record CopyResult(
         String copyId,
@@ -39,7 +41,8 @@ public record CopyResult(
         String digest,
         DiskDigest.Algorithm digestAlgorithm,
         boolean verified,
-        CopyPhases phases) {
+        CopyPhases phases,
+        long bytesReadSource) {
 
     /** Bytes this run accounted for: written, shared and every kind of skip. */
     public long bytesDone() {

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 import org.clonefarm.worker.copy.CopyException;
 import org.clonefarm.worker.copy.CopyOptions;
 import org.clonefarm.worker.copy.CopyPhases.Phase;
@@ -26,7 +27,8 @@ import org.clonefarm.worker.copy.DiskDigest;
  * system that shares extents ({@link InKernelCopy}), a chunk that would be written is shared instead:
  * read and digested, but not written. Every step is timed into the run's {@link PhaseMeter}. Does not
  * force: durability is the driver's batch, and a chunk's outcome is returned only after its write has
- * ended. Thread-safe: chunk tasks of one copy call it concurrently, each with its own {@link ChunkSlot};
+ * ended. In a fan-out the source bytes and the digest come from the copy's {@link SharedScan} (read and hashed once
+ * for every copy of the source), and everything after them is this copy's own. Thread-safe: chunk tasks of one copy call it concurrently, each with its own {@link ChunkSlot};
  * the writer executor must not be bounded (it is the engine's, see {@code CopyEngine}).
  */
 final class ChunkCopier {
@@ -41,10 +43,14 @@ final class ChunkCopier {
     private final ByteBuffer zeros;
     private final PhaseMeter meter;
     private final ConcurrentMap<Integer, byte[]> zeroDigests = new ConcurrentHashMap<>();
+    private final SharedScan.Participant scan;
+    private final LongAdder sourceBytesRead = new LongAdder();
 
+    /** @param scan the shared scan this copy reads the source through, or null to read every chunk itself */
     ChunkCopier(ResolvedPlan plan, CopyOptions options, long zeroFrom, ExtentChannels channels, Executor writer,
-            AlignedBufferPool buffers, PhaseMeter meter) {
+            AlignedBufferPool buffers, PhaseMeter meter, SharedScan.Participant scan) {
         this.plan = plan;
+        this.scan = scan;
         this.writer = writer;
         this.options = options;
         this.algorithm = options.digest();
@@ -71,12 +77,39 @@ final class ChunkCopier {
         boolean sourceHole = inSourceHole(offset, length);
         clock = meter.stop(Phase.ZERO_SCAN, clock);
         if (sourceHole) {
+            if (scan != null) {
+                scan.pass(index);
+            }
             return copyHole(index, offset, length, targetZero, slot, clock);
         }
-        ByteBuffer bytes = slot.buffer.clear().limit(length);
-        readFully(bytes, plan.sourceOffset() + offset, true);
-        bytes.flip();
-        clock = meter.stop(Phase.READ, clock);
+        SharedScan.Lease lease = null;
+        ByteBuffer bytes;
+        if (scan == null) {
+            bytes = slot.buffer.clear().limit(length);
+            readFully(bytes, plan.sourceOffset() + offset, true);
+            bytes.flip();
+            sourceBytesRead.add(length);
+        } else {
+            // read once for every copy of this source (a fan-out): by this copy, or by the one that asked first
+            lease = scan.acquire(index, into -> readFully(into, plan.sourceOffset() + offset, true));
+            if (lease.readHere()) {
+                sourceBytesRead.add(length);
+            }
+            bytes = lease.bytes();
+        }
+        try {
+            clock = meter.stop(Phase.READ, clock);
+            return copyRead(index, offset, length, bytes, targetZero, lease, slot, clock);
+        } finally {
+            if (lease != null) {
+                lease.release(); // every write and digest of the bytes has ended
+            }
+        }
+    }
+
+    /** The rest of {@link #copy} once the chunk's source bytes are in {@code bytes}. */
+    private ChunkOutcome copyRead(long index, long offset, int length, ByteBuffer bytes, boolean targetZero,
+            SharedScan.Lease lease, ChunkSlot slot, long[] clock) throws CopyException {
         boolean zero = isZero(bytes, 0, length);
         clock = meter.stop(Phase.ZERO_SCAN, clock);
         if (zero && targetZero) {
@@ -86,7 +119,7 @@ final class ChunkCopier {
             // the target's bytes decide whether to write: compare first (bytes, not digests: exact, and cheaper)
             boolean same = targetHolds(offset, bytes, slot);
             clock = meter.stop(Phase.READ, clock);
-            byte[] digest = zero ? zeroDigest(length) : algorithm.chunkDigest(bytes);
+            byte[] digest = zero ? zeroDigest(length) : digestOf(bytes, lease);
             clock = meter.stop(Phase.HASH, clock);
             if (same) {
                 return new ChunkOutcome(index, length, digest, 0, ChunkOutcome.Disposition.SAME, 0);
@@ -95,7 +128,7 @@ final class ChunkCopier {
         }
         if (zero || sharing()) {
             // zeros need no hashing (their digest is cached); a reflink is quick: no reason to overlap
-            byte[] digest = zero ? zeroDigest(length) : algorithm.chunkDigest(bytes);
+            byte[] digest = zero ? zeroDigest(length) : digestOf(bytes, lease);
             clock = meter.stop(Phase.HASH, clock);
             return put(index, bytes, offset, targetZero, digest, slot, clock);
         }
@@ -114,13 +147,23 @@ final class ChunkCopier {
         });
         byte[] digest;
         try {
-            digest = algorithm.chunkDigest(bytes);
+            digest = digestOf(bytes, lease);
             meter.stop(Phase.HASH, clock);
         } finally {
-            // the slot's buffer is in use until the write is done, whatever happens here
+            // the buffer is in use until the write is done, whatever happens here
             awaitQuietly(written);
         }
         return new ChunkOutcome(index, length, digest, await(written), ChunkOutcome.Disposition.WRITTEN, 0);
+    }
+
+    /** The chunk digest of {@code bytes}: computed here, or once for every copy of a shared scan. */
+    private byte[] digestOf(ByteBuffer bytes, SharedScan.Lease lease) {
+        return lease == null ? algorithm.chunkDigest(bytes) : lease.digest(algorithm::chunkDigest);
+    }
+
+    /** Source bytes this copy read itself (chunks another copy of a shared scan read are not counted). */
+    long sourceBytesRead() {
+        return sourceBytesRead.sum();
     }
 
     /** Whether chunks may still be shared with the target (reflink) in this run. */

@@ -71,6 +71,9 @@ public final class CopyRun {
     private final CopyListener listener;
     private final CopyCancellation cancellation;
     private final AlignedBufferPool buffers;
+    private final SharedScans scans;
+    private final FanOutStart start;
+    private boolean arrived;
     private final long startNanos = System.nanoTime();
     private final PhaseMeter meter = new PhaseMeter();
 
@@ -96,8 +99,12 @@ public final class CopyRun {
     private boolean batchNeedsForce;
     private long lastProgressNanos = Long.MIN_VALUE / 2;
 
+    /**
+     * @param scans the engine's shared scans, which this run joins to read each source chunk once with the others
+     * @param start the start line of the fan-out this run was started in together with others, or null
+     */
     public CopyRun(CopyPlan plan, CheckpointStore store, Executor executor, CopyListener listener,
-            CopyCancellation cancellation, AlignedBufferPool buffers) {
+            CopyCancellation cancellation, AlignedBufferPool buffers, SharedScans scans, FanOutStart start) {
         this.plan = plan;
         this.options = plan.options();
         this.copyId = plan.effectiveCopyId();
@@ -106,10 +113,27 @@ public final class CopyRun {
         this.listener = listener;
         this.cancellation = cancellation;
         this.buffers = buffers;
+        this.scans = scans;
+        this.start = start;
     }
 
     /** Runs the copy on the calling thread (chunk I/O on the executor) and returns its result. */
     public CopyResult run() throws CopyException {
+        try {
+            return runCopy();
+        } finally {
+            arrive(); // a run that ends before its first chunk holds no one of its fan-out back
+        }
+    }
+
+    private void arrive() {
+        if (start != null && !arrived) {
+            arrived = true;
+            start.arrive();
+        }
+    }
+
+    private CopyResult runCopy() throws CopyException {
         resolved = PlanResolver.resolve(plan);
         CheckpointLayout layout = new CheckpointLayout(options.chunkSize(), resolved.length(), resolved.zeroFromNow(),
                 options.digest());
@@ -163,6 +187,7 @@ public final class CopyRun {
         bytesSkippedDurable = bytesSkippedCheckpoint;
 
         boolean cancelled = false;
+        long sourceBytesRead = 0;
         if (!todo.isEmpty() || options.verify()) {
             // the size of a target extended here is made durable by the first force (fdatasync persists a file's
             // size), which comes before the first checkpoint: a batch of zero chunks alone is forced too
@@ -176,10 +201,22 @@ public final class CopyRun {
                     resolved.targetKind() != ExtentProbe.Kind.BLOCK_DEVICE,
                     twoFiles && (options.reflink() || options.ioMode() == CopyOptions.IoMode.TRANSFER_TO),
                     options.reflink())) {
+                SharedScan.Participant scan = todo.isEmpty() ? null : joinScan(todo);
+                if (scan != null && start != null) {
+                    arrive();
+                    start.awaitOthers(); // every copy of the fan-out is in the scan before the first chunk is read
+                }
                 ChunkCopier copier = new ChunkCopier(resolved, options, layout.zeroFrom(), channels, executor, buffers,
-                        meter);
-                if (!todo.isEmpty()) {
-                    cancelled = copyChunks(todo, copier, channels);
+                        meter, scan);
+                try {
+                    if (!todo.isEmpty()) {
+                        cancelled = copyChunks(todo, copier, channels);
+                    }
+                } finally {
+                    sourceBytesRead = copier.sourceBytesRead();
+                    if (scan != null) {
+                        scan.leave();
+                    }
                 }
                 if (!cancelled && options.verify()) {
                     verify(copier);
@@ -202,7 +239,30 @@ public final class CopyRun {
         return new CopyResult(copyId, cancelled ? CopyOutcome.CANCELLED : CopyOutcome.COMPLETED, resolved.length(),
                 bytesWritten, bytesShared, bytesSkippedCheckpoint, bytesSkippedZero, bytesSkippedCompare,
                 bytesSourceHoles, Duration.ofNanos(System.nanoTime() - startNanos), options.chunkSize(), digest,
-                layout.digest(), !cancelled && options.verify(), meter.snapshot());
+                layout.digest(), !cancelled && options.verify(), meter.snapshot(), sourceBytesRead);
+    }
+
+    /**
+     * Joins the engine's scan of this source (a fan-out when other copies of it run) and puts {@code todo} in the
+     * order that shares the most: from the chunk the scan holds first, then the chunks before it.
+     */
+    private SharedScan.Participant joinScan(ArrayDeque<Long> todo) {
+        if (scans == null) {
+            return null;
+        }
+        SharedScan.Key key = new SharedScan.Key(plan.effectiveSourceKey(), resolved.length(), options.chunkSize(),
+                options.digest(), options.ioMode() == CopyOptions.IoMode.DIRECT);
+        SharedScan.Participant scan = scans.join(key, options, todo);
+        long start = scan.startIndex();
+        if (start > 0) {
+            ArrayDeque<Long> before = new ArrayDeque<>();
+            while (!todo.isEmpty() && todo.peekFirst() < start) {
+                before.add(todo.pollFirst());
+            }
+            todo.addAll(before);
+            LOG.debug("copy {}: joins a running scan of its source at chunk {}", copyId, start);
+        }
+        return scan;
     }
 
     /**

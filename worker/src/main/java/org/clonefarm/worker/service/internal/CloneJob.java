@@ -75,6 +75,10 @@ import org.slf4j.LoggerFactory;
  * publishes no final event and completes with {@link Outcome#CANCELLED}; its copies stopped at a
  * checkpoint and its disks were released.
  *
+ * <p>Disks of clones of one master copied here at once are one fan-out of the copy engine: the plans name the
+ * master's extent as their source key ({@link #sourceKey}), so each master chunk is read once for all of them, while
+ * each disk keeps its own checkpoints, events and failure.
+ *
  * <p>A request whose disks are all checkpointed already costs no copy I/O: the engine answers from the
  * checkpoints and the job re-emits the same results (same digests). A request that moved here from
  * another worker copies with resume-by-compare, so chunks already on the target are read, not written.
@@ -160,6 +164,23 @@ public final class CloneJob {
                 + target.getVaddr() + "\n" + source.getByteLength();
         MessageDigest sha = DiskDigest.sha256();
         return "disk-" + HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)), 0, 10);
+    }
+
+    /**
+     * The identity of a disk's source bytes for the copy engine's fan-out: the master minidisk (owner, vaddr) and its
+     * extent on its volume. The same for every clone of that master, whichever vdev or path the source is attached
+     * at, so the disks of clones copied at once read the master's chunks once ({@code CopyPlan.sourceKey}).
+     */
+    static String sourceKey(CloneDisk disk) {
+        DiskExtent source = disk.getSource();
+        return "minidisk " + source.getOwner() + " " + source.getVaddr() + " on " + source.getVolser() + " at "
+                + source.getByteOffset() + " length " + source.getByteLength();
+    }
+
+    /** The sources of every disk of {@code request}, sorted: requests with equal sources fan out together. */
+    static String sourcesOf(CloneRequest request) {
+        return request.getDisksList().stream().filter(CloneDisk::hasSource).map(CloneJob::sourceKey).sorted()
+                .collect(java.util.stream.Collectors.joining("; "));
     }
 
     public CloneRequest request() {
@@ -404,7 +425,8 @@ public final class CloneJob {
 
     private DiskResult chunked(CloneDisk disk, String copyId, AttachedDisk source, AttachedDisk target, String fallback)
             throws DiskFailure, Stopped {
-        CopyPlan plan = new CopyPlan(source.region(), target.region(), options, copyId);
+        // the key makes the disks of clones of one master, copied here at once, one fan-out of the engine
+        CopyPlan plan = new CopyPlan(source.region(), target.region(), options, copyId, sourceKey(disk));
         CopyResult result;
         try {
             result = tools.engine().copyAndWait(plan, progressPublisher(disk), cancellation);

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker's consumer loop: polls {@code clone-requests} in the workers' group, starts a {@link CloneJob}
- * per request as {@link CopyAdmission} admits it (at most {@code maxClones} at once, one per userid; the
+ * per request as {@link CopyAdmission} admits it (at most {@code maxClones} at once, one per userid, the clones of
+ * one master together so that the copy engine reads the master once for all of them; the
  * rest wait in a per-partition backlog with the partition paused, so polling goes on, the group keeps us,
  * and nothing more is fetched there), and commits the contiguous finished prefix of each partition
  * ({@link OffsetCommitter}: a failed asynchronous commit is sent again, never below an acknowledged offset).
@@ -111,9 +112,11 @@ public final class PollLoop implements Runnable {
 
     /**
      * A record taken from a partition, not started yet; {@code fence} completes once the view of finished
-     * copies has read every event published before the record was fetched.
+     * copies has read every event published before the record was fetched; {@code source} is what its disks are
+     * copied from ({@link CloneJob#sourcesOf}), by which admission groups requests into fan-outs.
      */
-    private record Pending(ConsumerRecord<String, byte[]> record, Submitted entry, CompletableFuture<Void> fence) {
+    private record Pending(ConsumerRecord<String, byte[]> record, Submitted entry, CompletableFuture<Void> fence,
+            String source) {
     }
 
     /** A job running here and the records (one, or more for duplicates) it answers. */
@@ -149,7 +152,7 @@ public final class PollLoop implements Runnable {
         this.config = Objects.requireNonNull(config, "config");
         this.requestConsumers = Objects.requireNonNull(requestConsumers, "requestConsumers");
         this.eventConsumers = Objects.requireNonNull(eventConsumers, "eventConsumers");
-        this.admission = new CopyAdmission<>(config.maxClones());
+        this.admission = new CopyAdmission<>(config.maxClones(), Pending::source);
         this.producer = Objects.requireNonNull(producer, "producer");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.deadLetters = new DeadLetters(producer, config.topics(), config.workerId());
@@ -244,7 +247,14 @@ public final class PollLoop implements Runnable {
     /** A record fetched: into the ledger and the partition's backlog. */
     private void take(ConsumerRecord<String, byte[]> record, CompletableFuture<Void> fence) {
         Submitted entry = committer.submit(record);
-        admission.enqueue(new TopicPartition(record.topic(), record.partition()), new Pending(record, entry, fence));
+        String source;
+        try {
+            source = CloneJob.sourcesOf(ContractCodec.decodeRequest(record.value(), "grouping"));
+        } catch (ContractException e) {
+            source = ""; // judged (and dead-lettered) when it is the head
+        }
+        admission.enqueue(new TopicPartition(record.topic(), record.partition()),
+                new Pending(record, entry, fence, source));
     }
 
     /** Cancels the copies running here whose attempt another producer has ended (copied, started, cancelled). */
@@ -327,7 +337,7 @@ public final class PollLoop implements Runnable {
         Running running = new Running(job, partition);
         running.records.add(pending);
         jobsByKey.put(CloneJob.key(request), running);
-        admission.started(request.getUserid());
+        admission.started(request.getUserid(), pending.source());
         LOG.info("copying clone {} attempt {} ({} at offset {})", request.getUserid(), request.getAttempt(),
                 partition, pending.record.offset());
         running.outcome = job.start();

@@ -141,4 +141,55 @@ class CopyAdmissionTest {
         assertThat(admission.waiting()).isZero();
         assertThat(started).containsExactlyInAnyOrder("LINUX001", "LINUX009", "LINUX008");
     }
+
+    /**
+     * With room for only some, the heads of one source (one master) start together, and once a source is being
+     * copied, its next heads go before another source's: the clones of one master fan out. Values are SOURCE/USERID.
+     */
+    @Test
+    void headsOfOneSourceStartTogetherAndJoinItsRunningCopies() {
+        TopicPartition p2 = new TopicPartition(TOPIC, 2);
+        TopicPartition p3 = new TopicPartition(TOPIC, 3);
+        MockTopicConsumer<String, String> four = new MockTopicConsumer<>(TOPIC, 4);
+        four.subscribe(List.of(TOPIC));
+        four.rebalance(List.of(P0, P1, p2, p3));
+        CopyAdmission<ConsumerRecord<String, String>> bySource = new CopyAdmission<>(2,
+                record -> record.value().substring(0, record.value().indexOf('/')));
+        four.append(P0, "k", "B/LINUX001");
+        four.append(P1, "k", "A/LINUX002");
+        four.append(p2, "k", "A/LINUX003");
+        four.append(p3, "k", "B/LINUX004");
+        four.append(P0, "k", "A/LINUX005");
+        Runnable turn = () -> {
+            for (ConsumerRecord<String, String> record : four.poll(Duration.ofMillis(10))) {
+                bySource.enqueue(new TopicPartition(record.topic(), record.partition()), record);
+            }
+            bySource.admit((partition, request) -> {
+                String userid = request.value().substring(2);
+                if (!bySource.hasRoomFor(userid)) {
+                    return Step.WAIT;
+                }
+                bySource.started(userid, request.value().substring(0, 1));
+                started.add(request.value());
+                return Step.TAKEN;
+            });
+        };
+
+        turn.run();
+        assertThat(started).as("source B's first head comes first, so B's heads start together")
+                .containsExactly("B/LINUX001", "B/LINUX004");
+
+        bySource.finished("LINUX001");
+        turn.run();
+        assertThat(started).as("no B head waits: A starts, its first head in partition order").endsWith("A/LINUX005");
+
+        bySource.finished("LINUX004");
+        turn.run();
+        assertThat(started).endsWith("A/LINUX002");
+        four.append(P0, "k", "C/LINUX006"); // ahead of A/LINUX003 in partition order
+        bySource.finished("LINUX005");
+        turn.run();
+        assertThat(started).as("A's next head joins the running A copy before C starts").endsWith("A/LINUX003");
+        assertThat(bySource.waiting()).isEqualTo(1);
+    }
 }
