@@ -383,6 +383,12 @@ public final class GuestAgent {
         ready.setInterfaceName(name);
         try {
             Optional<List<String>> addresses = KernelInterfaces.configuredAddresses(name);
+            long deadline = System.nanoTime() + config.deviceWait().toNanos();
+            // where no wait-online service holds network-online back, the address may still be coming
+            while (addresses.map(List::isEmpty).orElse(true) && System.nanoTime() - deadline < 0) {
+                Thread.sleep(100);
+                addresses = KernelInterfaces.configuredAddresses(name);
+            }
             if (addresses.isEmpty()) {
                 return ready.setConfiguredNote("the kernel has no interface " + name);
             }
@@ -392,6 +398,9 @@ public final class GuestAgent {
             return ready.addAllConfiguredAddresses(addresses.get());
         } catch (IOException e) {
             return ready.setConfiguredNote(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ready.setConfiguredNote("interrupted while waiting for an address on " + name);
         }
     }
 
