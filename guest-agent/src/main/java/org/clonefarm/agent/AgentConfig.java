@@ -87,7 +87,8 @@ public final class AgentConfig {
                     "A fixed userid instead of asking CP (the local runtime); --userid overrides it."),
             new Key(INTERFACE_DEFAULT, "eth0", v -> v.matches("[A-Za-z0-9_.-]{1,15}") ? null
                     : "must be an interface name of 1-15 letters, digits, '.', '_' or '-'",
-                    "Interface configured when the NAMES entry has no :interface. tag."),
+                    "Interface configured when the NAMES entry has no :interface. tag and no :macaddr. (or the agent runs"
+                            + " outside the guest, where no interface can be looked up by MAC)."),
             new Key(MARKER_PATH, CloneLayout.FINALIZE_MARKER, AgentConfig::validGuestPath,
                     "The finalize marker: finalize runs while it exists and removes it when done."),
             new Key(REBOOT_COMMAND, "systemctl reboot", v -> v.isBlank() ? "must not be empty" : null,

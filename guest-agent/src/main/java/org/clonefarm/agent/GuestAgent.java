@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link #finalizeClone()} (first boot, RW root): identify, read the NAMES entry, configure
  *       Linux under the root all or nothing, remove the finalize marker, ask for the reboot.</li>
- *   <li>{@link #reportReady()} (after that reboot): READY, once per clone.</li>
+ *   <li>{@link #reportReady()} (after that reboot): READY, once per clone, with the addresses the
+ *       kernel has on the configured interface (read, never copied from NAMES).</li>
  *   <li>{@link #initrd()} (RO root, every boot, from linuxrc): identify, read, write the /etc files
  *       into the initrd and the post-mount ones under /var/local/etc; READY on the first boot only.</li>
  *   <li>{@link #plan()}: what finalize would apply, writing nothing (dry run).</li>
