@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.clonefarm.agent.internal.AgentState;
@@ -421,7 +422,7 @@ public final class GuestAgent {
      * no absolute path (a provider's own scheme) is taken as it is. When none exists yet, the CCW device
      * {@code config.disk.bus.id} is set online with chccwdev where the system has it (z/VM), and the
      * locations are polled up to {@code device.wait.ms} (udev makes the by-path and by-id links
-     * asynchronously).
+     * asynchronously; a root without sysfs, a tree on disk, waits for nothing).
      *
      * @throws AgentException (read-config, retryable) naming every location tried
      */
@@ -435,7 +436,9 @@ public final class GuestAgent {
         if (!busId.isEmpty() && Files.isDirectory(root.resolve("sys/bus/ccw/devices").resolve(busId))) {
             bringOnline(busId);
         }
-        long deadline = System.nanoTime() + config.deviceWait().toNanos();
+        // only a running system has udev still adding links; a tree on disk (the local simulation) waits for nothing
+        Duration wait = KernelInterfaces.at(root).live() ? config.deviceWait() : Duration.ZERO;
+        long deadline = System.nanoTime() + wait.toNanos();
         while (found.isEmpty() && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(100);
@@ -445,9 +448,9 @@ public final class GuestAgent {
             }
             found = firstExisting(locations);
         }
-        return found.orElseThrow(() -> new AgentException(AgentStep.READ_CONFIG, "the 191 disk is at none of "
-                + String.join(", ", locations) + " after " + config.deviceWait().toMillis() + " ms (is it linked and"
-                + " online?)", true));
+        return found.orElseThrow(() -> new AgentException(AgentStep.READ_CONFIG, "the 191 disk does not exist at "
+                + String.join(" nor at ", locations) + " (waited " + wait.toMillis() + " ms; is it linked and online?)",
+                true));
     }
 
     /** The first location whose file exists, or that is no absolute path (served by its provider as it is). */
