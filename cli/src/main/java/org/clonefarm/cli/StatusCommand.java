@@ -62,7 +62,8 @@ public final class StatusCommand implements Callable<Integer> {
                 String percent = total > 0 ? String.format("%3d%%", clone.getProgress().getBytesDone() * 100 / total) : "   -";
                 System.out.printf("  %-8s %-10s %-14s %s %s%n", clone.getUserid(),
                         CloneStateMachine.simpleName(clone.getState()), clone.getStep(), percent,
-                        clone.hasLastError() ? clone.getLastError().getStep() + ": " + clone.getLastError().getReason() : "");
+                        clone.hasLastError() ? clone.getLastError().getStep() + ": " + clone.getLastError().getReason()
+                                : String.join(" ", clone.getConfiguredAddressesList()));
             }
             return 0;
         }

@@ -15,6 +15,8 @@ import org.clonefarm.cli.simulation.CloneVerifier;
 import org.clonefarm.cli.simulation.GuestRuntimeException;
 import org.clonefarm.cli.simulation.TopicEvents;
 import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.names.NamesEntry;
+import org.clonefarm.platform.names.NamesFile;
 import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.clonefarm.proto.CloneEvent;
 import picocli.CommandLine.Command;
@@ -56,6 +58,7 @@ public final class VerifyCommand implements Callable<Integer> {
         SimulationDataDirectory dir = SimulationDataDirectory.at(data.path());
         List<String> problems = new ArrayList<>();
         Set<Userid> fromTopic = new TreeSet<>();
+        Map<String, List<String>> configured = new TreeMap<>();
         if (kafka.clusterGiven()) {
             String topic = kafka.topicLayout().events();
             List<CloneEvent> events;
@@ -69,6 +72,9 @@ public final class VerifyCommand implements Callable<Integer> {
             for (CloneEvent event : events) {
                 if (!event.getUserid().isEmpty() && Userid.isValid(event.getUserid())) {
                     ready.merge(event.getUserid(), event.hasReady(), Boolean::logicalOr);
+                    if (event.hasReady() && event.getReady().getConfiguredAddressesCount() > 0) {
+                        configured.put(event.getUserid(), event.getReady().getConfiguredAddressesList());
+                    }
                 }
             }
             ready.forEach((userid, isReady) -> {
@@ -79,7 +85,13 @@ public final class VerifyCommand implements Callable<Integer> {
             });
         }
         try {
-            problems.addAll(new CloneVerifier(dir).verify(batch, fromTopic));
+            CloneVerifier verifier = new CloneVerifier(dir);
+            problems.addAll(verifier.verify(batch, fromTopic));
+            if (!configured.isEmpty()) {
+                NamesFile names = verifier.namesFile();
+                configured.forEach((userid, addresses) -> names.resolve(userid).ifPresent(entry ->
+                        problems.addAll(configuredAddressProblems(userid, entry, addresses))));
+            }
         } catch (IOException | GuestRuntimeException e) {
             throw new UserError("cannot verify batch " + batch + " in " + dir.root() + ": " + e.getMessage(), e);
         }
@@ -91,5 +103,42 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         out.flush();
         return problems.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Whether a READY event's configured addresses (read from the guest's kernel) hold the addresses of
+     * the clone's NAMES entry ({@code :ipaddr.}, {@code :ipaddr6.}): one line per address that is not
+     * on the interface. Addresses compare as addresses, so {@code fd00:0::21} is {@code fd00::21}.
+     */
+    static List<String> configuredAddressProblems(String userid, NamesEntry entry, List<String> configured) {
+        List<String> problems = new ArrayList<>();
+        for (String tag : List.of("ipaddr", "ipaddr6")) {
+            String wanted = entry.get(tag).orElse("").trim();
+            if (wanted.isEmpty()) {
+                continue;
+            }
+            boolean present = configured.stream().anyMatch(address -> sameAddress(address.split("/", 2)[0], wanted));
+            if (!present) {
+                problems.add("clone " + userid + ": its READY event has " + String.join(" ", configured) + " on the interface"
+                        + ", not :" + tag + "." + wanted + " of its NAMES entry");
+            }
+        }
+        return problems;
+    }
+
+    private static boolean isLiteral(String text) {
+        return text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || text.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    }
+
+    /** Whether two address literals are the same address (never a name lookup: only literals are compared). */
+    private static boolean sameAddress(String a, String b) {
+        if (!isLiteral(a) || !isLiteral(b)) {
+            return a.equalsIgnoreCase(b);
+        }
+        try {
+            return java.net.InetAddress.getByName(a).equals(java.net.InetAddress.getByName(b));
+        } catch (java.net.UnknownHostException e) {
+            return a.equalsIgnoreCase(b);
+        }
     }
 }

@@ -143,10 +143,10 @@ class AgentCommandTest {
 
         assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(child.exitValue()).isZero();
-        assertThat(text).contains("config.disk (default: /dev/disk/by-path/ccw-0.0.0191)",
+        assertThat(text).contains("config.disk (default: /dev/disk/by-path/ccw-0.0.0191,/dev/disk/by-id/virtio-0191)",
                 "Tags of a clone's NAMES entry");
-        for (String tag : new String[] {"hostname", "domain", "ipaddr", "netmask", "prefix", "gateway", "nameservers",
-            "interface", "batch", "attempt", "disks"}) {
+        for (String tag : new String[] {"hostname", "domain", "ipaddr", "netmask", "prefix", "gateway", "ipaddr6",
+            "prefix6", "gateway6", "nameservers", "interface", "macaddr", "batch", "attempt", "disks"}) {
             assertThat(text).as(tag).containsPattern("(?m)^:" + tag + "\\.\n    \\S.+$");
         }
     }

@@ -33,6 +33,13 @@ public final class AgentConfig {
     public static final String DEFAULT_PATH = "/etc/clonefarm/agent.properties";
     /** Prefix of the Kafka client settings that pass through. */
     public static final String KAFKA_PREFIX = "kafka.";
+    /**
+     * Where the 191 disk is in a guest, in order: z/VM's by-path device once {@code chccwdev} set it
+     * online, then the virtio-blk disk whose serial is the vaddr, as the QEMU guest runtime presents each
+     * minidisk (udev's {@code /dev/disk/by-id/virtio-<serial>}).
+     */
+    public static final String CONFIG_DISK_DEFAULT = "/dev/disk/by-path/ccw-" + CloneLayout.Role.CONFIG.vaddr().ccwBusId()
+            + ",/dev/disk/by-id/virtio-" + CloneLayout.Role.CONFIG.vaddr().value();
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String TOPIC_PREFIX = "topic.prefix";
@@ -49,6 +56,7 @@ public final class AgentConfig {
     public static final String SEND_TIMEOUT_MS = "send.timeout.ms";
     public static final String COMMAND_TIMEOUT_MS = "command.timeout.ms";
     public static final String INITRD_POST_MOUNT = "initrd.post.mount";
+    public static final String DEVICE_WAIT_MS = "device.wait.ms";
 
     /** One declared key: name, default, validator (returns an error or null) and doc. */
     private record Key(String name, String defaultValue, Function<String, String> validator, String doc) {
@@ -61,12 +69,17 @@ public final class AgentConfig {
                     "Prefix of the topic names; events go to <prefix>guest-events (the coordinator relays them)."),
             new Key(NAMES_FILE, CloneLayout.NAMES_FILE_TEXT, AgentConfig::validFileId,
                     "The NAMES file (FN FT [FM]) on the 191 disk that holds one entry per clone."),
-            new Key(CONFIG_DISK, "/dev/disk/by-path/ccw-" + CloneLayout.Role.CONFIG.vaddr().ccwBusId(),
-                    v -> v.isBlank() ? "must not be empty" : null,
-                    "Where the 191 disk is: a block device, a file, or PATH:OFFSET[:LENGTH] of a volume image."),
+            new Key(CONFIG_DISK, CONFIG_DISK_DEFAULT, AgentConfig::validLocations,
+                    "Where the 191 disk is: a block device, a file, or PATH:OFFSET[:LENGTH] of a volume image; several"
+                            + " separated by commas, the first that exists is read (the default: z/VM's by-path device,"
+                            + " then the virtio disk with serial 0191 that the QEMU guest runtime gives)."),
             new Key(CONFIG_DISK_BUS_ID, "", v -> v.isEmpty() || v.matches("[0-9a-fA-F]\\.[0-9a-fA-F]\\.[0-9a-fA-F]{4}")
                     ? null : "must be a CCW bus id such as 0.0.0191, or empty",
-                    "CCW bus id brought online with 'chccwdev -e' before reading (z/VM); empty skips it."),
+                    "CCW bus id brought online with 'chccwdev -e' when no config.disk exists yet and the system has"
+                            + " that CCW device (z/VM); empty skips it."),
+            new Key(DEVICE_WAIT_MS, "30000", v -> range(v, 0, 600_000),
+                    "How long the agent waits for the 191 disk and for the interface with :macaddr. to appear (early in"
+                            + " the boot udev may still be adding them)."),
             new Key(IDENTITY_VMCP, "vmcp", v -> v.isBlank() || v.contains(" ") ? "must name one executable" : null,
                     "The vmcp executable (a name on PATH, or a path) through which the agent asks CP 'Q USERID'."),
             new Key(IDENTITY_USERID, "", v -> v.isEmpty() || v.matches("[A-Za-z0-9@#$]{1,8}") ? null
@@ -74,7 +87,8 @@ public final class AgentConfig {
                     "A fixed userid instead of asking CP (the local runtime); --userid overrides it."),
             new Key(INTERFACE_DEFAULT, "eth0", v -> v.matches("[A-Za-z0-9_.-]{1,15}") ? null
                     : "must be an interface name of 1-15 letters, digits, '.', '_' or '-'",
-                    "Interface configured when the NAMES entry has no :interface. tag."),
+                    "Interface configured when the NAMES entry has no :interface. tag and no :macaddr. (or the agent runs"
+                            + " outside the guest, where no interface can be looked up by MAC)."),
             new Key(MARKER_PATH, CloneLayout.FINALIZE_MARKER, AgentConfig::validGuestPath,
                     "The finalize marker: finalize runs while it exists and removes it when done."),
             new Key(REBOOT_COMMAND, "systemctl reboot", v -> v.isBlank() ? "must not be empty" : null,
@@ -244,6 +258,16 @@ public final class AgentConfig {
         return Duration.ofMillis(Long.parseLong(get(COMMAND_TIMEOUT_MS)));
     }
 
+    /** How long to wait for the 191 disk and the interface with :macaddr. ({@value #DEVICE_WAIT_MS}). */
+    public Duration deviceWait() {
+        return Duration.ofMillis(Long.parseLong(get(DEVICE_WAIT_MS)));
+    }
+
+    /** The locations of {@value #CONFIG_DISK}, in the order they are tried. */
+    public List<String> configDisks() {
+        return Arrays.stream(get(CONFIG_DISK).split(",")).map(String::trim).toList();
+    }
+
     /** A command setting split on blanks. */
     public List<String> command(String key) {
         return List.of(get(key).trim().split("\\s+"));
@@ -290,6 +314,18 @@ public final class AgentConfig {
         } catch (IllegalArgumentException e) {
             return "is not valid: " + e.getMessage();
         }
+    }
+
+    private static String validLocations(String value) {
+        if (value.isBlank()) {
+            return "must not be empty";
+        }
+        for (String location : value.split(",", -1)) {
+            if (location.isBlank()) {
+                return "must be locations separated by commas, none of them empty";
+            }
+        }
+        return null;
     }
 
     private static String validGuestPath(String value) {

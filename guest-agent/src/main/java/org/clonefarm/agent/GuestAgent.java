@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.clonefarm.agent.internal.AgentState;
@@ -18,6 +19,7 @@ import org.clonefarm.agent.internal.EventSpool;
 import org.clonefarm.agent.internal.FileChange;
 import org.clonefarm.agent.internal.FileTransaction;
 import org.clonefarm.agent.internal.GuestPaths;
+import org.clonefarm.agent.internal.KernelInterfaces;
 import org.clonefarm.agent.internal.ProcessRunner;
 import org.clonefarm.agent.internal.SpoolDelivery;
 import org.clonefarm.messaging.CloneKey;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link #finalizeClone()} (first boot, RW root): identify, read the NAMES entry, configure
  *       Linux under the root all or nothing, remove the finalize marker, ask for the reboot.</li>
- *   <li>{@link #reportReady()} (after that reboot): READY, once per clone.</li>
+ *   <li>{@link #reportReady()} (after that reboot): READY, once per clone, with the addresses the
+ *       kernel has on the configured interface (read, never copied from NAMES).</li>
  *   <li>{@link #initrd()} (RO root, every boot, from linuxrc): identify, read, write the /etc files
  *       into the initrd and the post-mount ones under /var/local/etc; READY on the first boot only.</li>
  *   <li>{@link #plan()}: what finalize would apply, writing nothing (dry run).</li>
@@ -163,7 +166,8 @@ public final class GuestAgent {
                 removeMarker(marker);
                 events.record(events.event().setFinalizeMarkerRemoved(
                         FinalizeMarkerRemoved.newBuilder().setPath(markerGuestPath)));
-                storeState(spool, AgentState.of(1, who.userid(), events.batchId(), events.attempt()));
+                storeState(spool, AgentState.of(1, who.userid(), events.batchId(), events.attempt())
+                        .withInterface(s.interfaceName(), s.macAddress()));
                 events.record(events.event().setRebooting(Rebooting.getDefaultInstance()));
                 SpoolDelivery.Outcome outcome = deliver(spool, events.producerId());
                 reboot();
@@ -192,8 +196,9 @@ public final class GuestAgent {
                 int boot = state.boots() + 1;
                 events.record(events.event().setAgentStarted(AgentStarted.newBuilder().setMode("report-ready")
                         .setBoot(boot).setAgentVersion(VERSION)));
-                events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)));
-                storeState(spool, AgentState.of(boot, userid, events.batchId(), events.attempt()));
+                events.record(events.event().setReady(configuredAddresses(state).setBoot(boot)));
+                storeState(spool, AgentState.of(boot, userid, events.batchId(), events.attempt())
+                        .withInterface(state.interfaceName(), state.macAddress()));
                 deliver(spool, events.producerId());
                 return true;
             });
@@ -229,9 +234,12 @@ public final class GuestAgent {
                 List<String> files = apply(paths, prepared);
                 events.record(events.event().setConfigured(Configured.newBuilder()
                         .setDistribution(plan.distribution().family()).addAllFiles(files)));
-                storeState(spool, AgentState.of(boot, who.userid(), events.batchId(), events.attempt()));
+                storeState(spool, AgentState.of(boot, who.userid(), events.batchId(), events.attempt())
+                        .withInterface(s.interfaceName(), s.macAddress()));
                 if (firstBoot) {
-                    events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)));
+                    events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)
+                            .setInterfaceName(s.interfaceName()).setConfiguredNote("READY from the initrd, before the"
+                                    + " network is up: the interface's addresses are not read")));
                 }
                 SpoolDelivery.Outcome outcome = deliver(spool, events.producerId());
                 return new Result(Status.FINALIZED, plan, files, outcome.delivered(), outcome.pending());
@@ -319,8 +327,8 @@ public final class GuestAgent {
         Map<String, String> own = source.entry(who.userid()).orElseThrow(() -> new AgentException(AgentStep.READ_CONFIG,
                 source.describe() + " has no entry for " + who.userid() + " (no :nick." + who.userid() + ". entry)",
                 false));
-        GuestSettings settings = GuestSettings.from(who.userid(), own, source.entry(CloneConfigSource.DEFAULTS_NICK),
-                config.get(AgentConfig.INTERFACE_DEFAULT));
+        GuestSettings settings = interfaceByMac(GuestSettings.from(who.userid(), own,
+                source.entry(CloneConfigSource.DEFAULTS_NICK), config.get(AgentConfig.INTERFACE_DEFAULT)));
         Distribution distribution = Distribution.detect(root);
         List<FileChange> changes = ConfigurationPlanner.plan(settings, distribution, paths, resetIdentity);
         List<String> files = new ArrayList<>();
@@ -328,6 +336,74 @@ public final class GuestAgent {
             files.add((change.isDelete() ? "-" : "") + paths.reported(change.guestPath()));
         }
         return new Prepared(new Plan(settings, distribution, files), changes);
+    }
+
+    /**
+     * The settings with the interface that has {@code :macaddr.} when the entry names none: found in the
+     * running system's {@code <root>/sys/class/net}, waiting up to {@code device.wait.ms}. A root without
+     * sysfs is a tree on disk, not a running guest (the local loop-mount simulation): there is no
+     * interface to find, so {@code interface.default} stays, and the log says so.
+     */
+    private GuestSettings interfaceByMac(GuestSettings settings) {
+        if (settings.interfaceGiven() || settings.macAddress().isEmpty()) {
+            return settings;
+        }
+        KernelInterfaces interfaces = KernelInterfaces.at(root);
+        if (!interfaces.live()) {
+            LOG.warn("{} does not exist (the agent runs outside the guest): the interface with :macaddr. {} cannot be"
+                    + " looked up; configuring {} (interface.default)", interfaces.classNet(), settings.macAddress(),
+                    settings.interfaceName());
+            return settings;
+        }
+        String name = interfaces.nameOf(settings.macAddress(), config.deviceWait());
+        LOG.info("the interface with :macaddr. {} is {}", settings.macAddress(), name);
+        return settings.withInterfaceName(name);
+    }
+
+    /**
+     * READY's account of the interface: its name now (found again by MAC when finalize had one: a rename
+     * since is followed) and the addresses the kernel has on it, or a note saying why there are none.
+     */
+    private Ready.Builder configuredAddresses(AgentState state) {
+        Ready.Builder ready = Ready.newBuilder();
+        KernelInterfaces interfaces = KernelInterfaces.at(root);
+        if (!interfaces.live()) {
+            return ready.setInterfaceName(state.interfaceName()).setConfiguredNote(interfaces.classNet()
+                    + " does not exist: the agent runs outside the guest, so the interface's addresses are not read");
+        }
+        String name = state.interfaceName();
+        if (!state.macAddress().isEmpty()) {
+            try {
+                name = interfaces.nameOf(state.macAddress(), config.deviceWait());
+            } catch (AgentException e) {
+                return ready.setInterfaceName(name).setConfiguredNote(e.getMessage());
+            }
+        }
+        if (name.isEmpty()) {
+            return ready.setConfiguredNote("the agent's state names no interface (finalized by an older agent)");
+        }
+        ready.setInterfaceName(name);
+        try {
+            Optional<List<String>> addresses = KernelInterfaces.configuredAddresses(name);
+            long deadline = System.nanoTime() + config.deviceWait().toNanos();
+            // where no wait-online service holds network-online back, the address may still be coming
+            while (addresses.map(List::isEmpty).orElse(true) && System.nanoTime() - deadline < 0) {
+                Thread.sleep(100);
+                addresses = KernelInterfaces.configuredAddresses(name);
+            }
+            if (addresses.isEmpty()) {
+                return ready.setConfiguredNote("the kernel has no interface " + name);
+            }
+            if (addresses.get().isEmpty()) {
+                return ready.setConfiguredNote("the interface " + name + " has no address (other than link-local)");
+            }
+            return ready.addAllConfiguredAddresses(addresses.get());
+        } catch (IOException e) {
+            return ready.setConfiguredNote(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ready.setConfiguredNote("interrupted while waiting for an address on " + name);
+        }
     }
 
     /** A plan with the file changes that carry it out. */
@@ -338,11 +414,59 @@ public final class GuestAgent {
         if (configSource != null) {
             return configSource;
         }
+        return CloneConfigSources.open(configDisk(), config.get(AgentConfig.NAMES_FILE));
+    }
+
+    /**
+     * The location of the 191 disk: the first of {@code config.disk} that exists. A location that is
+     * no absolute path (a provider's own scheme) is taken as it is. When none exists yet, the CCW device
+     * {@code config.disk.bus.id} is set online with chccwdev where the system has it (z/VM), and the
+     * locations are polled up to {@code device.wait.ms} (udev makes the by-path and by-id links
+     * asynchronously; a root without sysfs, a tree on disk, waits for nothing).
+     *
+     * @throws AgentException (read-config, retryable) naming every location tried
+     */
+    private String configDisk() {
+        List<String> locations = config.configDisks();
+        Optional<String> found = firstExisting(locations);
+        if (found.isPresent()) {
+            return found.get();
+        }
         String busId = config.get(AgentConfig.CONFIG_DISK_BUS_ID);
-        if (!busId.isEmpty()) {
+        if (!busId.isEmpty() && Files.isDirectory(root.resolve("sys/bus/ccw/devices").resolve(busId))) {
             bringOnline(busId);
         }
-        return CloneConfigSources.open(config.get(AgentConfig.CONFIG_DISK), config.get(AgentConfig.NAMES_FILE));
+        // only a running system has udev still adding links; a tree on disk (the local simulation) waits for nothing
+        Duration wait = KernelInterfaces.at(root).live() ? config.deviceWait() : Duration.ZERO;
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (found.isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AgentException(AgentStep.READ_CONFIG, "interrupted while waiting for the 191 disk", true, e);
+            }
+            found = firstExisting(locations);
+        }
+        return found.orElseThrow(() -> new AgentException(AgentStep.READ_CONFIG, "the 191 disk does not exist at "
+                + String.join(" nor at ", locations) + " (waited " + wait.toMillis() + " ms; is it linked and online?)",
+                true));
+    }
+
+    /** The first location whose file exists, or that is no absolute path (served by its provider as it is). */
+    private static Optional<String> firstExisting(List<String> locations) {
+        for (String location : locations) {
+            Path path;
+            try {
+                path = org.clonefarm.platform.io.FileRegion.parse(location).path();
+            } catch (IllegalArgumentException e) {
+                return Optional.of(location); // the provider says what is wrong with it
+            }
+            if (!path.isAbsolute() || Files.exists(path)) {
+                return Optional.of(location);
+            }
+        }
+        return Optional.empty();
     }
 
     private void bringOnline(String busId) {

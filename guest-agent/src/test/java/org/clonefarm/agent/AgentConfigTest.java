@@ -23,7 +23,7 @@ class AgentConfigTest {
         assertThat(config.get(AgentConfig.MARKER_PATH)).isEqualTo("/etc/rc.finalize");
         assertThat(config.get(AgentConfig.REBOOT_COMMAND)).isEqualTo("systemctl reboot");
         assertThat(config.get(AgentConfig.NAMES_FILE)).isEqualTo("LINUX NAMES");
-        assertThat(config.get(AgentConfig.CONFIG_DISK)).isEqualTo("/dev/disk/by-path/ccw-0.0.0191");
+        assertThat(config.get(AgentConfig.CONFIG_DISK)).isEqualTo("/dev/disk/by-path/ccw-0.0.0191,/dev/disk/by-id/virtio-0191");
         assertThat(config.topicLayout().guestEvents()).isEqualTo("clonefarm.guest-events");
         assertThat(config.get(AgentConfig.CLONE_KEY_FILE)).isEqualTo("/var/lib/clonefarm/clone.key");
         assertThat(config.bootstrapServers()).isEmpty();

@@ -119,4 +119,64 @@ class GuestSettingsTest {
 
         assertThat(e.getMessage()).startsWith("the DEFAULTS entry (merged under LINUX001) has :batch. 'nightly run'");
     }
+
+    /** IPv6 alone is enough: the address in RFC 5952 form, its prefix, a gateway in the prefix or link-local. */
+    @Test
+    void ipv6AddressPrefixAndGatewayAreNormalized() {
+        GuestSettings s = of(Map.of("ipaddr6", "2001:DB8:0:0:0::21", "prefix6", "/64", "gateway6", "2001:db8::1",
+                "nameservers", "2001:db8::53 10.0.0.2"));
+
+        assertThat(s.hasIpv4()).isFalse();
+        assertThat(s.cidr6()).isEqualTo("2001:db8::21/64");
+        assertThat(s.gateway6()).isEqualTo("2001:db8::1");
+        assertThat(s.nameservers()).containsExactly("2001:db8::53", "10.0.0.2");
+        assertThat(s.addresses()).containsExactly("2001:db8::21/64");
+        assertThat(of(Map.of("ipaddr6", "fd00::21", "prefix6", "64", "gateway6", "FE80::1")).gateway6()).isEqualTo("fe80::1");
+        assertThat(of(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "ipaddr6", "fd00::5", "prefix6", "128"))
+                .addresses()).containsExactly("10.0.0.5/24", "fd00::5/128");
+    }
+
+    /** IPv6 values that are no host address of the clone's own, or no prefix of 1-128, are refused naming them. */
+    @Test
+    void refusesIpv6ValuesThatAreNotTheClonesOwn() {
+        assertThat(refusal(Map.of("ipaddr6", "fd00::zz", "prefix6", "64"))).contains(":ipaddr6. 'fd00::zz'")
+                .contains("not an IPv6 address");
+        assertThat(refusal(Map.of("ipaddr6", "fe80::5", "prefix6", "64"))).contains("link-local");
+        assertThat(refusal(Map.of("ipaddr6", "ff02::1", "prefix6", "64"))).contains("multicast");
+        assertThat(refusal(Map.of("ipaddr6", "::ffff:10.0.0.5", "prefix6", "64"))).contains("IPv4-mapped");
+        assertThat(refusal(Map.of("ipaddr6", "::1", "prefix6", "64"))).contains("loopback");
+        assertThat(refusal(Map.of("ipaddr6", "fd00::5", "prefix6", "129"))).contains(":prefix6. '129'")
+                .contains("1 to 128");
+        assertThat(refusal(Map.of("ipaddr6", "fd00::5", "prefix6", "0"))).contains("1 to 128");
+        assertThat(refusal(Map.of("ipaddr6", "fd00::5"))).contains("has no :prefix6. tag");
+        assertThat(refusal(Map.of("ipaddr6", "fd00:1::5", "prefix6", "64", "gateway6", "fd00:2::1")))
+                .contains("neither another address in the clone's prefix fd00:1::/64 nor a link-local address");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "prefix6", "64"))).contains(":prefix6. '64'")
+                .contains("without :ipaddr6.");
+        assertThat(refusal(Map.of("ipaddr6", "fd00::5", "prefix6", "64", "gateway", "10.0.0.1"))).contains(":gateway6.");
+        assertThat(refusal(Map.of("ipaddr6", "fd00::5", "prefix6", "64", "nameservers", "fd00::zz")))
+                .contains(":nameservers. 'fd00::zz'");
+        assertThat(refusal(Map.of("netmask", "24"))).contains("has no :ipaddr. tag and no :ipaddr6. tag");
+    }
+
+    /** :macaddr. is a unicast MAC, kept in lower case with colons; :interface. says whether the name was given. */
+    @Test
+    void macAddressIsAUnicastMacAndInterfaceTagIsRemembered() {
+        GuestSettings byMac = of(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "macaddr", "02-00-00-0A-1B-2C"));
+        assertThat(byMac.macAddress()).isEqualTo("02:00:00:0a:1b:2c");
+        assertThat(byMac.interfaceGiven()).isFalse();
+        assertThat(byMac.interfaceName()).isEqualTo("eth0");
+        assertThat(byMac.withInterfaceName("ens7").interfaceName()).isEqualTo("ens7");
+        GuestSettings named = of(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "macaddr", "02:00:00:0a:1b:2c",
+                "interface", "0600"));
+        assertThat(named.interfaceGiven()).isTrue();
+        assertThat(named.interfaceName()).isEqualTo("enc600");
+
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "macaddr", "02:00:00:0a:1b")))
+                .contains(":macaddr. '02:00:00:0a:1b'").contains("not a MAC address");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "macaddr", "01:00:5e:00:00:01")))
+                .contains("multicast");
+        assertThat(refusal(Map.of("ipaddr", "10.0.0.5", "netmask", "24", "macaddr", "00:00:00:00:00:00")))
+                .contains("all-zero");
+    }
 }

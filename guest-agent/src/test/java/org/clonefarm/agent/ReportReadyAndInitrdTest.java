@@ -32,6 +32,26 @@ class ReportReadyAndInitrdTest {
                 .satisfies(e -> assertThat(e.getBatchId()).isEqualTo("b-42"));
     }
 
+    /**
+     * Outside the guest (a tree on disk without sysfs, as in the local loop-mount simulation, where the agent
+     * runs as a host process): READY names the interface finalize configured, reads no address, and says why;
+     * the host's own interfaces are never taken for the clone's.
+     */
+    @Test
+    void readyOutsideTheGuestNamesTheInterfaceAndSaysWhyItHasNoAddress() {
+        Path root = GuestTree.create(dir.resolve("root"), "ID=debian\nVERSION_ID=\"12\"\n");
+        GuestTree.agent(root).finalizeClone();
+
+        assertThat(GuestTree.agent(root).reportReady()).isTrue();
+
+        CloneEvent ready = GuestTree.agent(root).spooledEvents().stream().filter(CloneEvent::hasReady).findFirst()
+                .orElseThrow();
+        assertThat(ready.getReady().getInterfaceName()).isEqualTo("enc600");
+        assertThat(ready.getReady().getConfiguredAddressesList()).isEmpty();
+        assertThat(ready.getReady().getConfiguredNote()).isEqualTo(root.resolve("sys/class/net")
+                + " does not exist: the agent runs outside the guest, so the interface's addresses are not read");
+    }
+
     /** initrd: pre-mount files into the initrd's /etc, post-mount ones under /var/local/etc; READY on boot 1 only. */
     @Test
     void initrdWritesBothPlacesAndReportsReadyOnTheFirstBootOnly() throws IOException {

@@ -25,12 +25,14 @@ import org.clonefarm.platform.directory.LinkStatement;
 import org.clonefarm.platform.directory.MdiskLocation;
 import org.clonefarm.platform.directory.MdiskStatement;
 import org.clonefarm.platform.directory.NewUser;
+import org.clonefarm.platform.directory.NicdefStatement;
 import org.clonefarm.platform.directory.Prototype;
 import org.clonefarm.platform.directory.Statement;
 import org.clonefarm.platform.directory.UserDirectory;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
+import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.names.NamesEntry;
 import org.clonefarm.platform.volume.Extent;
 import org.clonefarm.proto.CloneDisk;
@@ -107,7 +109,7 @@ public final class BatchPlanner {
                 }
             }
             requests.add(request);
-            names.add(namesEntry(spec, clone));
+            names.add(namesEntry(spec, clone, macAddress(spec, clone, entries.get(i))));
         }
         return new BatchPlan(spec, digest, entries, names, requests, bytes);
     }
@@ -229,19 +231,47 @@ public final class BatchPlanner {
         return settings.build();
     }
 
-    /** The clone's NAMES entry: the tags the guest agent reads, plus {@code :batch.}. */
-    static NamesEntry namesEntry(CloneSpec spec, PlannedClone clone) {
+    /**
+     * The MAC address of the clone's interface, for its NAMES entry's {@code :macaddr.}: z/VM's
+     * ({@link CloneLayout#macAddressOfMacid}) when the clone's NICDEF (its own entry's, else an included
+     * profile's) has a {@code MACID}, else the per-userid rule {@link CloneLayout#macAddress(Userid)}, which
+     * the QEMU guest runtime gives the clone's NIC. The NICDEF is the one at the spec's
+     * {@code network.interface} when that is a device number, else the one at the lowest vaddr.
+     */
+    private String macAddress(CloneSpec spec, PlannedClone clone, DirectoryEntry entry) {
+        List<NicdefStatement> nicdefs = new ArrayList<>(entry.ofKind(NicdefStatement.class));
+        for (Userid profile : entry.includes()) {
+            directory.entry(profile).ifPresent(p -> nicdefs.addAll(p.ofKind(NicdefStatement.class)));
+        }
+        String iface = spec.network() == null ? null : spec.network().interfaceName();
+        Optional<Vaddr> wanted = iface != null && iface.matches("(0\\.0\\.)?[0-9A-Fa-f]{1,4}")
+                ? Optional.of(Vaddr.of(iface.substring(iface.lastIndexOf('.') + 1))) : Optional.empty();
+        Optional<Vaddr> nic = wanted.isPresent() ? wanted
+                : nicdefs.stream().map(NicdefStatement::vaddr).min(java.util.Comparator.comparingInt(Vaddr::number));
+        Optional<String> macid = nicdefs.stream().filter(n -> nic.isPresent() && n.vaddr().equals(nic.get()))
+                .map(n -> n.option("MACID")).flatMap(Optional::stream).filter(m -> m.matches("[0-9A-Fa-f]{6}"))
+                .findFirst();
+        return macid.map(CloneLayout::macAddressOfMacid).orElseGet(() -> CloneLayout.macAddress(new Userid(clone.userid())));
+    }
+
+    /**
+     * The clone's NAMES entry: the tags the guest agent reads, plus {@code :batch.}. An IPv6 address
+     * goes into {@code :ipaddr6.}, its prefix into {@code :prefix6.} and its gateway into
+     * {@code :gateway6.} (the spec gives one family per batch); {@code :macaddr.} is {@code macAddress}.
+     */
+    static NamesEntry namesEntry(CloneSpec spec, PlannedClone clone, String macAddress) {
         CloneSettings s = settings(spec.network(), clone);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("hostname", s.getHostname());
+        boolean ipv6 = s.getIpaddr().contains(":") || s.getGateway().contains(":");
         if (!s.getIpaddr().isEmpty()) {
-            tags.put("ipaddr", s.getIpaddr());
+            tags.put(ipv6 ? "ipaddr6" : "ipaddr", s.getIpaddr());
         }
         if (!s.getNetmask().isEmpty()) {
-            tags.put(s.getNetmask().contains(".") ? "netmask" : "prefix", s.getNetmask());
+            tags.put(ipv6 ? "prefix6" : s.getNetmask().contains(".") ? "netmask" : "prefix", s.getNetmask());
         }
         if (!s.getGateway().isEmpty()) {
-            tags.put("gateway", s.getGateway());
+            tags.put(ipv6 ? "gateway6" : "gateway", s.getGateway());
         }
         if (s.getNameserversCount() > 0) {
             tags.put("nameservers", String.join(" ", s.getNameserversList()));
@@ -252,6 +282,7 @@ public final class BatchPlanner {
         if (!s.getInterface().isEmpty()) {
             tags.put("interface", s.getInterface());
         }
+        tags.put("macaddr", macAddress);
         tags.put("batch", spec.batch());
         return NamesEntry.of(clone.userid(), tags);
     }

@@ -240,6 +240,8 @@ public final class CloneStateStore {
                     next.setStep("ready");
                     if (!next.hasReadyAt()) {
                         next.setReadyAt(event.getTime());
+                        next.clearConfiguredAddresses().addAllConfiguredAddresses(
+                                event.getReady().getConfiguredAddressesList());
                     }
                 }
                 case COPY_FAILED -> next.setStep("copy").setLastError(Failure.newBuilder().setStep("copy")
@@ -252,7 +254,7 @@ public final class CloneStateStore {
                 case CANCELLED -> next.setStep("cancelled");
                 case RETRY_REQUESTED -> {
                     next.setStep("retry").setAttempt(event.getRetryRequested().getNextAttempt())
-                            .clearReadyAt();
+                            .clearReadyAt().clearConfiguredAddresses();
                     diskBytesDone.clear();
                 }
                 case REQUEST_REJECTED -> {

@@ -43,7 +43,7 @@ public final class ConfigurationPlanner {
         switch (distribution.network()) {
             case WICKED_IFCFG -> {
                 changes.add(FileChange.write(WickedIfcfgFile.path(s), WickedIfcfgFile.render(s)));
-                if (!s.gateway().isEmpty()) {
+                if (WickedIfcfgFile.hasRoutes(s)) {
                     changes.add(FileChange.write(WickedIfcfgFile.ROUTES, WickedIfcfgFile.renderRoutes(s)));
                 } else if (exists(paths, WickedIfcfgFile.ROUTES)) {
                     changes.add(FileChange.delete(WickedIfcfgFile.ROUTES));

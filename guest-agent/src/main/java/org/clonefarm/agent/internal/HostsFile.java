@@ -6,8 +6,8 @@ import java.util.List;
 import org.clonefarm.agent.GuestSettings;
 
 /**
- * {@code /etc/hosts}: the master's file with the master's own lines taken out and the clone's line
- * added. A line is the master's own when its address is {@code 127.0.1.1} (Debian's host line) or
+ * {@code /etc/hosts}: the master's file with the master's own lines taken out and the clone's lines
+ * added (one per address, IPv4 first). A line is the master's own when its address is {@code 127.0.1.1} (Debian's host line) or
  * when it names the previous host name (from /etc/hostname); every other line (localhost, other
  * hosts the master knew) stays. Running it again on its own output yields the same file.
  */
@@ -27,6 +27,7 @@ final class HostsFile {
                 continue;
             }
             if (fields.length >= 2 && (fields[0].equals("127.0.1.1") || fields[0].equals(s.ipaddr())
+                    || fields[0].equalsIgnoreCase(s.ipaddr6())
                     || names(fields, previousHostname) || names(fields, s.hostname()))) {
                 continue;
             }
@@ -40,11 +41,16 @@ final class HostsFile {
             text.append(line).append('\n');
         }
         text.append(header).append('\n');
-        text.append(s.ipaddr()).append('\t').append(s.fqdn());
-        if (!s.domain().isEmpty()) {
-            text.append(' ').append(s.hostname());
+        for (String address : new String[] {s.ipaddr(), s.ipaddr6()}) {
+            if (!address.isEmpty()) {
+                text.append(address).append('\t').append(s.fqdn());
+                if (!s.domain().isEmpty()) {
+                    text.append(' ').append(s.hostname());
+                }
+                text.append('\n');
+            }
         }
-        return text.append('\n').toString();
+        return text.toString();
     }
 
     private static boolean names(String[] fields, String hostname) {

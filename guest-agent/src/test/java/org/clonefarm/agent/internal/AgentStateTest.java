@@ -46,4 +46,18 @@ class AgentStateTest {
         Files.writeString(dir.resolve(AgentState.FILE), "boots=1\nuserid=LINUX001\nbatch=b\nattempt=1\nready=true\n");
         assertThatThrownBy(() -> AgentState.load(dir)).hasMessageContaining("line 5 'ready=true' is not one of");
     }
+
+    /** The configured interface and its MAC read back; a state file of an older agent, without them, still loads. */
+    @Test
+    void interfaceAndMacReadBackAndOlderFilesWithoutThemLoad() throws IOException {
+        AgentState state = AgentState.of(1, "LINUX001", "b-42", 1).withInterface("ens7", "02:00:00:0a:1b:2c");
+        state.store(dir);
+        assertThat(AgentState.load(dir)).isEqualTo(state);
+
+        Files.writeString(dir.resolve(AgentState.FILE), "boots=1\nuserid=LINUX001\nbatch=b-42\nattempt=1\n");
+        assertThat(AgentState.load(dir).interfaceName()).isEmpty();
+        Files.writeString(dir.resolve(AgentState.FILE), "boots=1\nuserid=LINUX001\nbatch=b-42\nattempt=1\n"
+                + "interface=ens7\nmacaddr=02:00:00:0A:1B:2C\n");
+        assertThatThrownBy(() -> AgentState.load(dir)).hasMessageContaining("not a MAC address");
+    }
 }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import org.clonefarm.platform.cms.CmsFileId;
+import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.ids.Vaddr;
 
 /**
@@ -135,7 +136,57 @@ public final class CloneLayout {
      */
     public static final String WRITABLE_LIST = "/etc/clonefarm/writable";
 
+    /**
+     * The MAC prefix z/VM puts before a NICDEF's {@code MACID} when the system configuration's
+     * {@code VMLAN MACPREFIX} is left at its default: {@code 02-00-00}, locally administered.
+     */
+    public static final String ZVM_DEFAULT_MAC_PREFIX = "02:00:00";
+
+    /** Userid characters in the order of their digits in {@link #macAddress(Userid)}: 1 to 39 (0 is no character). */
+    private static final String USERID_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@#$";
+
     private CloneLayout() {
+    }
+
+    /**
+     * The MAC address of a clone's network interface when nothing else gives one (no NICDEF
+     * {@code MACID}): the one rule the coordinator writes into the clone's NAMES entry as
+     * {@code :macaddr.} and a guest runtime gives the clone's virtual NIC, so the agent finds its
+     * interface by it. A locally administered unicast address (the first byte's two low bits are
+     * {@code 10}) that encodes the userid without loss, so two userids never share a MAC: the userid is
+     * read as a bijective base-39 number (A=1 ... Z=26, 0=27 ... 9=36, @=37, #=38, $=39; at most
+     * 39^8 + ... + 39 &lt; 2^43), whose low 40 bits are the last five bytes and whose top 3 bits go into
+     * bits 2-4 of the first byte (so the first byte is {@code 02} for userids of up to 7 characters).
+     *
+     * @return six lower-case hex pairs separated by colons
+     */
+    public static String macAddress(Userid userid) {
+        long value = 0;
+        for (char c : userid.value().toCharArray()) {
+            value = value * 39 + USERID_DIGITS.indexOf(c) + 1;
+        }
+        long first = 0x02 | ((value >>> 40) << 2);
+        StringBuilder mac = new StringBuilder(String.format("%02x", first));
+        for (int shift = 32; shift >= 0; shift -= 8) {
+            mac.append(':').append(String.format("%02x", (value >>> shift) & 0xFF));
+        }
+        return mac.toString();
+    }
+
+    /**
+     * The MAC address z/VM gives a NIC whose NICDEF says {@code MACID macid}: the system's MAC prefix
+     * ({@link #ZVM_DEFAULT_MAC_PREFIX} unless the site configured another {@code VMLAN MACPREFIX}, which
+     * the farm cannot see) followed by the MACID.
+     *
+     * @param macid six hex digits, as the NICDEF writes them
+     * @throws IllegalArgumentException when {@code macid} is not six hex digits
+     */
+    public static String macAddressOfMacid(String macid) {
+        if (macid == null || !macid.matches("[0-9A-Fa-f]{6}")) {
+            throw new IllegalArgumentException("MACID '" + macid + "' is not six hex digits");
+        }
+        String id = macid.toLowerCase(Locale.ROOT);
+        return ZVM_DEFAULT_MAC_PREFIX + ":" + id.substring(0, 2) + ":" + id.substring(2, 4) + ":" + id.substring(4);
     }
 
     /**

@@ -79,6 +79,9 @@ public final class ApiJson {
                 .put("plannedAt", time(status.hasPlannedAt() ? status.getPlannedAt() : null))
                 .put("updatedAt", time(status.hasUpdatedAt() ? status.getUpdatedAt() : null))
                 .put("readyAt", time(status.hasReadyAt() ? status.getReadyAt() : null));
+        if (status.getConfiguredAddressesCount() > 0) { // from READY: the addresses the guest's kernel had
+            json.put("configuredAddresses", new JsonArray(new ArrayList<>(status.getConfiguredAddressesList())));
+        }
         if (status.hasLastError()) {
             json.put("lastError", new JsonObject().put("step", status.getLastError().getStep())
                     .put("reason", status.getLastError().getReason())
