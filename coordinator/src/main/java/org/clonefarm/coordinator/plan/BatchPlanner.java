@@ -109,7 +109,7 @@ public final class BatchPlanner {
                 }
             }
             requests.add(request);
-            names.add(namesEntry(spec, clone, macAddress(spec, clone, entries.get(i))));
+            names.add(namesEntry(spec, clone, macAddress(spec, entries.get(i))));
         }
         return new BatchPlan(spec, digest, entries, names, requests, bytes);
     }
@@ -234,11 +234,12 @@ public final class BatchPlanner {
     /**
      * The MAC address of the clone's interface, for its NAMES entry's {@code :macaddr.}: z/VM's
      * ({@link CloneLayout#macAddressOfMacid}) when the clone's NICDEF (its own entry's, else an included
-     * profile's) has a {@code MACID}, else the per-userid rule {@link CloneLayout#macAddress(Userid)}, which
-     * the QEMU guest runtime gives the clone's NIC. The NICDEF is the one at the spec's
+     * profile's) has a {@code MACID}, else none: without a MACID, CP makes the MAC from the system's
+     * {@code MACPREFIX} and an identifier of its own choice, which the farm cannot know, so the agent then
+     * takes {@code :interface.} or its {@code interface.default}. The NICDEF is the one at the spec's
      * {@code network.interface} when that is a device number, else the one at the lowest vaddr.
      */
-    private String macAddress(CloneSpec spec, PlannedClone clone, DirectoryEntry entry) {
+    private Optional<String> macAddress(CloneSpec spec, DirectoryEntry entry) {
         List<NicdefStatement> nicdefs = new ArrayList<>(entry.ofKind(NicdefStatement.class));
         for (Userid profile : entry.includes()) {
             directory.entry(profile).ifPresent(p -> nicdefs.addAll(p.ofKind(NicdefStatement.class)));
@@ -251,15 +252,15 @@ public final class BatchPlanner {
         Optional<String> macid = nicdefs.stream().filter(n -> nic.isPresent() && n.vaddr().equals(nic.get()))
                 .map(n -> n.option("MACID")).flatMap(Optional::stream).filter(m -> m.matches("[0-9A-Fa-f]{6}"))
                 .findFirst();
-        return macid.map(CloneLayout::macAddressOfMacid).orElseGet(() -> CloneLayout.macAddress(new Userid(clone.userid())));
+        return macid.map(CloneLayout::macAddressOfMacid);
     }
 
     /**
      * The clone's NAMES entry: the tags the guest agent reads, plus {@code :batch.}. An IPv6 address
      * goes into {@code :ipaddr6.}, its prefix into {@code :prefix6.} and its gateway into
-     * {@code :gateway6.} (the spec gives one family per batch); {@code :macaddr.} is {@code macAddress}.
+     * {@code :gateway6.} (the spec gives one family per batch); {@code :macaddr.} is {@code macAddress} where known.
      */
-    static NamesEntry namesEntry(CloneSpec spec, PlannedClone clone, String macAddress) {
+    static NamesEntry namesEntry(CloneSpec spec, PlannedClone clone, Optional<String> macAddress) {
         CloneSettings s = settings(spec.network(), clone);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("hostname", s.getHostname());
@@ -282,7 +283,7 @@ public final class BatchPlanner {
         if (!s.getInterface().isEmpty()) {
             tags.put("interface", s.getInterface());
         }
-        tags.put("macaddr", macAddress);
+        macAddress.ifPresent(mac -> tags.put("macaddr", mac));
         tags.put("batch", spec.batch());
         return NamesEntry.of(clone.userid(), tags);
     }

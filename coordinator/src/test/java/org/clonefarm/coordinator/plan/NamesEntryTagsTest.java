@@ -11,8 +11,6 @@ import org.clonefarm.coordinator.simulation.TestFarms;
 import org.clonefarm.coordinator.spec.SpecParser;
 import org.clonefarm.platform.allocation.ExtentControl;
 import org.clonefarm.platform.directory.UserDirectory;
-import org.clonefarm.platform.ids.Userid;
-import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.names.NamesEntry;
 import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.junit.jupiter.api.Test;
@@ -35,15 +33,14 @@ class NamesEntryTagsTest {
         return entry.tags();
     }
 
-    /** A NICDEF without MACID: each clone's :macaddr. is the per-userid rule, the MAC the QEMU runtime gives it. */
+    /** A NICDEF without MACID: CP chooses the MAC, so the entry names none and the agent keeps its interface rule. */
     @Test
-    void macaddrFollowsTheUseridRuleWithoutMacid() throws Exception {
+    void noMacaddrWithoutMacid() throws Exception {
         BatchPlan plan = plan(null, SimulationBatchCommandsTest.spec("mac-a", "LINUX001-LINUX002", "10.1.1.21"));
 
-        assertThat(tags(plan, 0)).containsEntry("macaddr", CloneLayout.macAddress(new Userid("LINUX001")))
+        assertThat(tags(plan, 0)).doesNotContainKey("macaddr")
                 .containsEntry("ipaddr", "10.1.1.21").containsEntry("netmask", "255.255.255.0");
-        assertThat(tags(plan, 1)).containsEntry("macaddr", CloneLayout.macAddress(new Userid("LINUX002")));
-        assertThat(tags(plan, 0).get("macaddr")).isNotEqualTo(tags(plan, 1).get("macaddr"));
+        assertThat(tags(plan, 1)).doesNotContainKey("macaddr");
     }
 
     /** A NICDEF with MACID: :macaddr. is z/VM's MAC of that NIC (the default prefix and the MACID). */
