@@ -169,6 +169,7 @@ public final class BootableMaster {
                 + QemuGuestRuntime.deviceName(Role.USR.vaddr()) + " /usr ext4 ro,noload         0 0\n");
         write(target, "etc/motd", "clonefarm demo master " + DemoMaster.MASTER + " (Debian 12, bootable under QEMU)\n");
         write(target, AgentConfig.DEFAULT_PATH.substring(1), agentProperties());
+        write(target, "etc/systemd/system/clonefarm-report-ready.service.d/console.conf", readyDropIn());
         write(target, "etc/systemd/system/clonefarm-hostkeys.service.d/no-openssh.conf",
                 "# this master has no OpenSSH: no host keys to make\n[Unit]\nConditionFileIsExecutable=/usr/bin/ssh-keygen\n");
         return target;
@@ -183,6 +184,25 @@ public final class BootableMaster {
             Files.setPosixFilePermissions(root.resolve("etc/systemd/system").resolve(unit),
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
+    }
+
+    /**
+     * A drop-in for the report-ready unit: the agent's output on the console too, and, once every spooled event is
+     * acknowledged (the spool's {@code events.delivered} says {@code offset=} the spool's size; else the agent's
+     * {@code deliver} is run until it is, a few times), {@link QemuGuestRuntime#READY_MARKER} in the kernel log,
+     * so on the console (systemd's own status lines stop once a getty owns it): the runtime logs a guest off
+     * only when its READY has reached the broker.
+     */
+    static String readyDropIn() {
+        String spool = AgentConfig.defaults().get(AgentConfig.SPOOL_DIR);
+        String shell = "d=" + spool + "; delivered() { [ \"$(cat $d/events.delivered 2>/dev/null)\" = \"offset=$(stat -c %s"
+                + " $d/events.spool)\" ]; }; n=0; until delivered; do n=$((n+1)); [ $n -le 6 ] || exit 1; /usr/bin/java -jar "
+                + org.clonefarm.platform.layout.CloneLayout.AGENT_JAR + " deliver; sleep 2; done; echo \""
+                + QemuGuestRuntime.READY_MARKER + "\" > /dev/kmsg";
+        // in a unit file, $ and % are systemd's unless written twice
+        return "# clonefarm bootable demo master: tell the console (the QEMU guest runtime watches it) that READY has\n"
+                + "# reached the broker\n[Service]\nStandardOutput=journal+console\n"
+                + "ExecStartPost=/bin/sh -c '" + shell.replace("$", "$$").replace("%", "%%") + "'\n";
     }
 
     /** The sample agent.properties with the settings of a QEMU guest. */

@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * for guests, which the runtime forwards to the broker on this host ({@code guestfwd}).
  *
  * <p><b>Lifecycle.</b> Boots run on their own threads, at most {@link Settings#concurrency} at once between
- * XAUTOLOG and READY. READY is the report-ready unit's success on the console; the guest is then logged off
+ * XAUTOLOG and READY. READY is the report-ready unit's success on the console ({@link #READY_MARKER}); the guest is then logged off
  * (QEMU is killed, as FORCE does) unless fewer than {@link Settings#keepRunning} guests are kept running.
  * A guest that does not reach READY within {@link Settings#bootTimeout}, whose finalize unit fails, or whose
  * QEMU ends otherwise is stopped and logged off; the reason is in the log and the outcome. {@link #halt}
@@ -89,7 +89,11 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
     private static final String REBOOTING = "reboot: Restarting system";
     private static final String POWERED_OFF = "reboot: Power down";
     private static final String KERNEL_STARTS = "Linux version ";
-    private static final String READY_UNIT = "clonefarm-report-ready.service";
+    /**
+     * What the bootable master's report-ready unit writes to the kernel log, and so to the console, when it has
+     * succeeded ({@link BootableMaster}: systemd's own status lines stop once a getty owns the console).
+     */
+    public static final String READY_MARKER = "clonefarm-report-ready.service: done";
     private static final String FINALIZE_UNIT = "clonefarm-finalize.service";
 
     /** How QEMU runs guests: KVM, TCG (emulation), or KVM when {@code /dev/kvm} can be opened read-write. */
@@ -374,7 +378,12 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             Outcome outcome;
             java.util.concurrent.atomic.AtomicBoolean slot = new java.util.concurrent.atomic.AtomicBoolean();
             try {
-                bootSlots.acquire();
+                // a guest waiting for a boot slot is still logged on: FORCE must end the wait
+                while (!bootSlots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                    if (halted) {
+                        throw new InterruptedException("FORCE before the guest's turn to boot");
+                    }
+                }
                 slot.set(true);
                 FileTrees.deleteTree(bootDir);
                 Files.createDirectories(bootDir);
@@ -386,8 +395,10 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                     }
                 });
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                outcome = new Outcome(userid, Status.HALTED, ipls, "interrupted");
+                if (!halted) {
+                    Thread.currentThread().interrupt();
+                }
+                outcome = new Outcome(userid, Status.HALTED, ipls, e.getMessage() == null ? "interrupted" : e.getMessage());
             } catch (IOException | RuntimeException e) {
                 if (halted) {
                     outcome = new Outcome(userid, Status.HALTED, ipls, "halted: " + e.getMessage());
@@ -674,7 +685,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
         }
 
         private void line(String line) {
-            if (line.contains("Finished") && line.contains(READY_UNIT)) {
+            if (line.contains(READY_MARKER)) {
                 ready = true;
             } else if (line.contains("Failed to start") && line.contains(FINALIZE_UNIT)) {
                 finalizeFailed = true;
