@@ -39,7 +39,8 @@ public final class GuestRuntimeOptions {
 
     @Option(names = "--qemu-accel", paramLabel = "ACCEL", defaultValue = "auto",
             description = "--guests qemu: kvm, tcg (emulation, slower, works everywhere), or auto: kvm when /dev/kvm can be"
-                    + " opened read-write, else tcg (default: ${DEFAULT-VALUE}).")
+                    + " opened read-write, falling back to tcg for good when the first KVM guest shows no kernel within 30 s;"
+                    + " else tcg (default: ${DEFAULT-VALUE}).")
     String accel;
 
     @Option(names = "--guest-memory", paramLabel = "MIB", defaultValue = "768",

@@ -96,19 +96,19 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
     public static final String READY_MARKER = "clonefarm-report-ready.service: done";
     private static final String FINALIZE_UNIT = "clonefarm-finalize.service";
 
-    /** How QEMU runs guests: KVM, TCG (emulation), or KVM when {@code /dev/kvm} can be opened read-write. */
+    /**
+     * How QEMU runs guests: KVM, TCG (emulation), or AUTO: KVM when {@code /dev/kvm} can be opened read-write and
+     * KVM has not failed in this runtime, else TCG. The first guest AUTO boots with KVM is watched: when its
+     * console shows no kernel banner within {@link #KVM_PROBE} (a guest that hangs right after its kernel is
+     * decompressed) or QEMU ends without one (a CPU model KVM cannot set up), it is IPLed again with TCG, and
+     * so is every later guest.
+     */
     public enum Accel {
-        AUTO, KVM, TCG;
-
-        /** The accelerator for this machine: AUTO is KVM when /dev/kvm is readable and writable, else TCG. */
-        Accel resolve() {
-            if (this != AUTO) {
-                return this;
-            }
-            Path kvm = Path.of("/dev/kvm");
-            return Files.isReadable(kvm) && Files.isWritable(kvm) ? KVM : TCG;
-        }
+        AUTO, KVM, TCG
     }
+
+    /** How long AUTO waits for a KVM guest's kernel banner before it takes TCG instead. */
+    static final Duration KVM_PROBE = Duration.ofSeconds(30);
 
     /**
      * The farm broker's listener for guests.
@@ -200,6 +200,8 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
     private final Map<Userid, CompletableFuture<Outcome>> outcomes = new ConcurrentHashMap<>();
     private final Thread shutdownHook;
     private volatile boolean closed;
+    /** AUTO's finding: null until a KVM guest showed its kernel banner (true) or failed to (false). */
+    private volatile Boolean kvmWorks;
 
     public QemuGuestRuntime(Settings settings) throws IOException {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -218,6 +220,23 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** The accelerator the next IPL takes. */
+    private Accel accel() {
+        if (settings.accel() != Accel.AUTO) {
+            return settings.accel();
+        }
+        Path kvm = Path.of("/dev/kvm");
+        boolean usable = Files.isReadable(kvm) && Files.isWritable(kvm);
+        return usable && !Boolean.FALSE.equals(kvmWorks) ? Accel.KVM : Accel.TCG;
+    }
+
+    private void kvmFailed(Userid userid, String how) {
+        if (!Boolean.FALSE.equals(kvmWorks)) {
+            LOG.warn("KVM does not boot guests here ({} of {}): this and every later guest runs with TCG", how, userid);
+        }
+        kvmWorks = false;
     }
 
     /** The stable name of the guest's disk at {@code vaddr}: the virtio disk whose serial number is the vaddr. */
@@ -447,6 +466,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             long deadline = System.nanoTime() + settings.bootTimeout().toNanos();
             boolean ready = false;
             boolean keep = false;
+            ipl:
             while (true) {
                 if (halted) {
                     return new Outcome(userid, ready ? Status.READY : Status.HALTED, ipls, "FORCE");
@@ -455,7 +475,10 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                 Kernel kernel = kernel(root, bootDir);
                 Path console = consoleFile(settings.workDirectory(), userid);
                 long consoleStart = Files.size(console);
-                Process process = start(disks, network, broker, kernel, console);
+                Accel accel = accel();
+                boolean probing = settings.accel() == Accel.AUTO && accel == Accel.KVM && kvmWorks == null;
+                long probeDeadline = System.nanoTime() + KVM_PROBE.toNanos();
+                Process process = start(disks, network, broker, kernel, console, accel);
                 qemu = process;
                 if (halted) {
                     process.destroyForcibly();
@@ -463,6 +486,16 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                 ConsoleWatch watch = new ConsoleWatch(console, consoleStart);
                 while (!process.waitFor(250, TimeUnit.MILLISECONDS)) {
                     watch.read();
+                    if (probing && watch.kernelStarted) {
+                        kvmWorks = true;
+                        probing = false;
+                    } else if (probing && System.nanoTime() > probeDeadline) {
+                        process.destroyForcibly();
+                        process.waitFor(30, TimeUnit.SECONDS);
+                        kvmFailed(userid, "no kernel banner within " + KVM_PROBE.toSeconds() + " s");
+                        ipls--;
+                        continue ipl;
+                    }
                     if (watch.finalizeFailed) {
                         return new Outcome(userid, Status.FAILED, ipls, "the agent's " + FINALIZE_UNIT + " failed in IPL "
                                 + ipls + " (console: " + console + ")");
@@ -485,6 +518,11 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                 }
                 watch.read();
                 qemu = null;
+                if (probing && !watch.kernelStarted && !halted) {
+                    kvmFailed(userid, "QEMU ended with exit code " + process.exitValue() + " before the kernel started");
+                    ipls--;
+                    continue;
+                }
                 if (keep) {
                     kept.decrementAndGet();
                     keep = false;
@@ -596,9 +634,8 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             return new Kernel(version, kernel, initrd);
         }
 
-        private Process start(List<GuestDisk> disks, Network network, GuestBroker broker, Kernel kernel, Path console)
-                throws IOException {
-            Accel accel = settings.accel().resolve();
+        private Process start(List<GuestDisk> disks, Network network, GuestBroker broker, Kernel kernel, Path console,
+                Accel accel) throws IOException {
             List<String> argv = new ArrayList<>(List.of(QEMU, "-name", "guest=" + userid + ",process=clonefarm-" + userid,
                     "-machine", "q35", "-accel", accel.name().toLowerCase(Locale.ROOT), "-m", Integer.toString(settings.memoryMib()),
                     "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
@@ -655,6 +692,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
         private final Path file;
         private long position;
         private final StringBuilder partial = new StringBuilder();
+        boolean kernelStarted;
         boolean ready;
         boolean finalizeFailed;
         boolean rebooting;
@@ -685,6 +723,9 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
         }
 
         private void line(String line) {
+            if (line.contains(KERNEL_STARTS)) {
+                kernelStarted = true;
+            }
             if (line.contains(READY_MARKER)) {
                 ready = true;
             } else if (line.contains("Failed to start") && line.contains(FINALIZE_UNIT)) {
