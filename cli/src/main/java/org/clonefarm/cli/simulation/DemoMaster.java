@@ -40,9 +40,11 @@ import org.clonefarm.platform.io.FileTrees;
  * clones are made LIKE, the allocation group LNXPOOL and its volumes (layout in {@code docs/demo.md}).
  *
  * <ul>
- *   <li>Volume {@value #MASTER_VOLUME} (3390-01, in no group) holds the master's minidisks: 0191 CMS
+ *   <li>Volume {@value #MASTER_VOLUME} (in no group) holds the master's minidisks: 0191 CMS
  *       (EDF, 4 KiB blocks) with PROFILE EXEC, 0200 root, 0202 /var and 0203 /usr as real ext4 file
- *       systems made with {@code mke2fs -d}; 0201 swap is a V-DISK.</li>
+ *       systems made with {@code mke2fs -d}; 0201 swap is a V-DISK. Their content and sizes are the
+ *       {@link Kind}'s: a skeleton of files on a 3390-01, or a bootable Debian system ({@link BootableMaster})
+ *       on a 3390-03.</li>
  *   <li>Volumes {@value #POOL_VOLUME_1} and {@value #POOL_VOLUME_2} (3390-27 each, group
  *       {@value #GROUP}) take the clones' disks: 60,102 cylinders, 375 RW-root clones of 160.</li>
  *   <li>{@value #PROTOTYPE} (RW root: links 0191 and 0203, V-DISK 0201) and {@value #PROTOTYPE_RO}
