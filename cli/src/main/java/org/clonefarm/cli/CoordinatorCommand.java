@@ -50,8 +50,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
         ShutdownSignal signal = ShutdownSignal.install();
         try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm coordinator", dataDir, "coordinator");
                 SimulatedCoordinator coordinator = SimulatedCoordinator.start(dataDir, farmKey.loadOrCreate(dataDir),
-                connection.settings(), connection.layout(), httpSettings, orchestrationSettings, orchestration.guestConcurrency(),
-                guestKafkaConfig)) {
+                connection.settings(), connection.layout(), httpSettings, orchestrationSettings,
+                GuestRuntimeOptions.Plan.loop(orchestration.guestConcurrency()),
+                guestKafkaConfig, null)) {
             session.console().result("clonefarm coordinator: bootstrap.servers=" + connection.settings().bootstrapServers()
                     + " data=" + dataDir + " dashboard=" + coordinator.url());
             String reason = signal.await();

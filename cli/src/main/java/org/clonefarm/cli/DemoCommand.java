@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.clonefarm.cli.console.Console;
 import org.clonefarm.cli.console.Invocation;
+import org.clonefarm.cli.simulation.BootableMaster;
 import org.clonefarm.cli.simulation.DemoMaster;
 import org.clonefarm.coordinator.commands.BatchCommands;
 import org.clonefarm.coordinator.spec.IpAddress;
@@ -80,6 +81,9 @@ public final class DemoCommand implements Callable<Integer> {
     DiskAccessOptions disks;
 
     @Mixin
+    GuestRuntimeOptions guests;
+
+    @Mixin
     ConsoleOptions terminal;
 
     @Option(names = "--http-port", paramLabel = "N", defaultValue = "0",
@@ -101,24 +105,31 @@ public final class DemoCommand implements Callable<Integer> {
             throw UserError.usage("--http-port " + httpPort + " must be 0-65535.");
         }
         var orchestrationSettings = orchestration.settings();
+        GuestRuntimeOptions.Plan guestPlan = guests.plan(orchestration);
         Path dataDir = data.writable();
         try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm demo", dataDir, "demo")) {
-            return run(dataDir, orchestrationSettings, session.console());
+            return run(dataDir, orchestrationSettings, guestPlan, session.console());
         }
     }
 
     private int run(Path dataDir, org.clonefarm.coordinator.orchestration.OrchestrationSettings orchestrationSettings,
-            Console console) throws Exception {
+            GuestRuntimeOptions.Plan guestPlan, Console console) throws Exception {
         SimulationDataDirectory local = SimulationDataDirectory.at(dataDir);
-        if (DemoMaster.Manifest.read(local).isEmpty()) {
-            console.say("creating the demo master in " + dataDir);
+        boolean qemu = guestPlan.kind() == GuestRuntimeOptions.Kind.QEMU;
+        java.util.Optional<DemoMaster.Manifest> master = DemoMaster.Manifest.read(local);
+        if (master.isEmpty()) {
+            console.say("creating the " + (qemu ? "bootable " : "") + "demo master in " + dataDir);
             Path jar = DemoMaster.locateAgentJar(null).orElseThrow(() -> new UserError("the guest agent jar"
                     + " (guest-agent/target/clonefarm-agent.jar) is missing; build it with ./mvnw -q -DskipTests package"));
             try {
-                new DemoMaster(local, jar).create(false);
+                new DemoMaster(local, jar, qemu ? new BootableMaster(BootableMaster.defaultCacheDirectory(), console::say) : null)
+                        .create(false);
             } catch (DemoMaster.DemoMasterException e) {
                 throw new UserError(e.getMessage(), e);
             }
+        } else if (qemu && master.get().kind() != DemoMaster.Kind.BOOTABLE) {
+            throw new UserError("the demo master in " + dataDir + " is the " + master.get().kind().word() + " one, which cannot"
+                    + " boot: --guests qemu needs " + Invocation.command("master create-demo --bootable") + " in another --data");
         }
         int first = nextCloneNumber(local);
         String batch = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -129,7 +140,7 @@ public final class DemoCommand implements Callable<Integer> {
         var httpSettings = new org.clonefarm.coordinator.http.HttpSettings("127.0.0.1", httpPort,
                 org.clonefarm.coordinator.http.ApiToken.ofDataDirectory(dataDir));
         SimulatedFarm.Plan plan = new SimulatedFarm.Plan(dataDir, kafka, 0, Duration.ofSeconds(60), workers, true, httpSettings,
-                orchestrationSettings, orchestration.guestConcurrency(), disks.settings(DiskAccessKind.CP));
+                orchestrationSettings, guestPlan, disks.settings(DiskAccessKind.CP));
         long start = System.nanoTime();
         try (SimulatedFarm farm = SimulatedFarm.start("demo", plan, console)) {
             console.say("coordinator started: dashboard " + farm.coordinator().orElseThrow().url() + " (API token in "

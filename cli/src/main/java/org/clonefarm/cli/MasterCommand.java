@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.clonefarm.cli.simulation.BootableMaster;
 import org.clonefarm.cli.simulation.DemoMaster;
 import org.clonefarm.cli.simulation.GuestRuntimeException;
 import org.clonefarm.platform.layout.CloneLayout;
@@ -41,7 +42,11 @@ public final class MasterCommand implements Runnable {
                         + " (rw-root) and " + DemoMaster.PROTOTYPE_RO + " (ro-root); and the allocation group "
                         + DemoMaster.GROUP + " on volumes " + DemoMaster.POOL_VOLUME_1 + " and " + DemoMaster.POOL_VOLUME_2
                         + " (room for 375 rw-root clones). Volume images are sparse. Running it again leaves an unchanged"
-                        + " demo master as it is. Needs root (mke2fs) and e2fsprogs 1.43 or later."
+                        + " demo master as it is. Needs root (mke2fs) and e2fsprogs 1.43 or later.",
+                "",
+                "--bootable makes a real Debian 12 system instead (kernel, systemd, ifupdown, Java 17, the agent), built with"
+                        + " mmdebstrap from this machine's apt sources and cached in ~/.cache/clonefarm (minutes the first time,"
+                        + " seconds later), on a 3390-03; its clones boot under QEMU ('demo --guests qemu', docs/guests.md)."
             })
     static final class CreateDemo implements Callable<Integer> {
         @Mixin
@@ -57,6 +62,11 @@ public final class MasterCommand implements Runnable {
                         + " program, or guest-agent/target/clonefarm-agent.jar of the source tree).")
         Path agentJar;
 
+        @Option(names = "--bootable",
+                description = "A bootable Debian 12 master (mmdebstrap; cached) whose clones boot under QEMU, instead of the"
+                        + " file skeleton the loop-mount guests need.")
+        boolean bootable;
+
         @Spec
         CommandSpec spec;
 
@@ -67,8 +77,13 @@ public final class MasterCommand implements Runnable {
                     + " clonefarm-agent.jar was not found; build it with './mvnw -B -q package -DskipTests -pl guest-agent -am'"
                     + " or give --agent-jar FILE."));
             DemoMaster.Result result;
+            PrintWriter out = spec.commandLine().getOut();
             try {
-                result = new DemoMaster(SimulationDataDirectory.at(dir), jar).create(force);
+                BootableMaster system = bootable ? new BootableMaster(BootableMaster.defaultCacheDirectory(), line -> {
+                    out.println(line);
+                    out.flush();
+                }) : null;
+                result = new DemoMaster(SimulationDataDirectory.at(dir), jar, system).create(force);
             } catch (DemoMaster.DemoMasterException e) {
                 throw new UserError(e.getMessage() + ".", e);
             } catch (GuestRuntimeException | SimulationException e) {
@@ -77,8 +92,8 @@ public final class MasterCommand implements Runnable {
                 throw new UserError("cannot create the demo master in " + dir + ": " + e + ". Check the disk space and"
                         + " permissions there.", e);
             }
-            PrintWriter out = spec.commandLine().getOut();
-            out.println((result.alreadyThere() ? "the demo master is already there, unchanged: " : "created the demo master: ")
+            out.println((result.alreadyThere() ? "the demo master is already there, unchanged: " : "created the "
+                    + (bootable ? "bootable " : "") + "demo master: ")
                     + DemoMaster.MASTER + " (0191 CMS, 0200 root, 0201 V-DISK swap, 0202 /var, 0203 /usr on "
                     + DemoMaster.MASTER_VOLUME + "), prototypes " + DemoMaster.PROTOTYPE + " and " + DemoMaster.PROTOTYPE_RO
                     + ", group " + DemoMaster.GROUP + " in " + dir);

@@ -11,9 +11,13 @@ public final class OrchestrationOptions {
             description = "XAUTOLOGs in flight at once, 1-256 (default: ${DEFAULT-VALUE}).")
     int startConcurrency;
 
-    @Option(names = "--guest-concurrency", paramLabel = "N", defaultValue = "4",
-            description = "Local simulation: guests booting at once (loop mounts and agent runs), 1-64 (default: ${DEFAULT-VALUE}).")
-    int guestConcurrency;
+    /** Guests booting at once with the loop-mount runtime when --guest-concurrency is not given. */
+    static final int LOOP_GUEST_CONCURRENCY = 4;
+
+    @Option(names = "--guest-concurrency", paramLabel = "N",
+            description = "Local simulation: guests booting at once, 1-64 (default: " + LOOP_GUEST_CONCURRENCY
+                    + " with the loop-mount guests, " + GuestRuntimeOptions.QEMU_CONCURRENCY + " with --guests qemu).")
+    Integer guestConcurrency;
 
     @Option(names = "--copy-stall-timeout", paramLabel = "SECONDS", defaultValue = "600",
             description = "A copying clone with no copy progress for this long fails, retryable (default: ${DEFAULT-VALUE}).")
@@ -24,7 +28,7 @@ public final class OrchestrationOptions {
     long bootSeconds;
 
     OrchestrationSettings settings() {
-        if (guestConcurrency < 1 || guestConcurrency > 64) {
+        if (guestConcurrency != null && (guestConcurrency < 1 || guestConcurrency > 64)) {
             throw UserError.usage("--guest-concurrency " + guestConcurrency + " must be 1-64.");
         }
         try {
@@ -36,7 +40,13 @@ public final class OrchestrationOptions {
         }
     }
 
+    /** --guest-concurrency, or the loop-mount runtime's default. */
     int guestConcurrency() {
-        return guestConcurrency;
+        return guestConcurrency(LOOP_GUEST_CONCURRENCY);
+    }
+
+    /** --guest-concurrency, or {@code fallback} when it was not given. */
+    int guestConcurrency(int fallback) {
+        return guestConcurrency != null ? guestConcurrency : fallback;
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.cli.simulation.LoopMountGuestRuntime;
+import org.clonefarm.cli.simulation.QemuGuestRuntime;
+import org.clonefarm.platform.cp.GuestRuntime;
 import org.clonefarm.coordinator.http.CoordinatorHttpServer;
 import org.clonefarm.coordinator.http.EventHub;
 import org.clonefarm.coordinator.http.HttpSettings;
@@ -23,7 +25,8 @@ import org.clonefarm.platform.simulation.SimulationDataDirectory;
 
 /**
  * The coordinator on the local simulation, with everything around it: the simulated CP whose
- * XAUTOLOG boots guests with the {@link LoopMountGuestRuntime} (loop-mounted disks, the real agent),
+ * XAUTOLOG boots guests with the {@link LoopMountGuestRuntime} (loop-mounted disks, the real agent) or the
+ * {@link QemuGuestRuntime} (virtual machines booting the clones' disks; {@link GuestRuntimeOptions}),
  * the coordinator service, its metrics, and the HTTP API with the dashboard. What {@code up},
  * {@code coordinator} and {@code demo} run. {@link #close()} stops the parts in reverse order.
  */
@@ -34,10 +37,10 @@ final class SimulatedCoordinator implements AutoCloseable {
     private final StartedParts parts = new StartedParts();
     private final CoordinatorService service;
     private final CoordinatorHttpServer http;
-    private final LoopMountGuestRuntime runtime;
+    private final GuestRuntime runtime;
     private final PrometheusMeterRegistry registry;
 
-    private SimulatedCoordinator(CoordinatorService service, CoordinatorHttpServer http, LoopMountGuestRuntime runtime,
+    private SimulatedCoordinator(CoordinatorService service, CoordinatorHttpServer http, GuestRuntime runtime,
             PrometheusMeterRegistry registry) {
         this.service = service;
         this.http = http;
@@ -49,20 +52,31 @@ final class SimulatedCoordinator implements AutoCloseable {
      * Starts it all and waits until the coordinator has rebuilt its state and the HTTP API listens.
      *
      * @param farmKey the key the coordinator signs clone requests with
-     * @param guestConcurrency guests booting at once
+     * @param guests the guest runtime and its settings
      * @param guestKafkaConfig the Kafka client file the guest agents take (the guests' principal), or null
+     * @param guestBroker QEMU guests: the broker's listener for them, or null (their events stay spooled)
      */
     static SimulatedCoordinator start(Path dataDir, FarmKey farmKey, KafkaSettings settings, TopicLayout layout, HttpSettings httpSettings,
-            OrchestrationSettings orchestration, int guestConcurrency, Path guestKafkaConfig) throws Exception {
+            OrchestrationSettings orchestration, GuestRuntimeOptions.Plan guests, Path guestKafkaConfig,
+            QemuGuestRuntime.GuestBroker guestBroker) throws Exception {
         SimulationDataDirectory data = SimulationDataDirectory.at(dataDir);
         StartedParts started = new StartedParts();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             started.add(registry::close);
-            LoopMountGuestRuntime runtime = new LoopMountGuestRuntime(
-                    LoopMountGuestRuntime.Settings.of(data, settings.bootstrapServers(), layout.prefix())
-                            .withConcurrency(guestConcurrency).withAgentKafkaConfig(guestKafkaConfig));
-            started.add(runtime);
+            GuestRuntime runtime;
+            if (guests.kind() == GuestRuntimeOptions.Kind.QEMU) {
+                QemuGuestRuntime qemu = new QemuGuestRuntime(QemuGuestRuntime.Settings.of(data, layout.prefix(), guestBroker)
+                        .with(guests.concurrency(), guests.memoryMib(), guests.accel(), guests.keepRunning()));
+                started.add(qemu);
+                runtime = qemu;
+            } else {
+                LoopMountGuestRuntime loop = new LoopMountGuestRuntime(
+                        LoopMountGuestRuntime.Settings.of(data, settings.bootstrapServers(), layout.prefix())
+                                .withConcurrency(guests.concurrency()).withAgentKafkaConfig(guestKafkaConfig));
+                started.add(loop);
+                runtime = loop;
+            }
             SimulatedCp cp = new SimulatedCp(data, runtime, "ZVMSIM");
             started.add(cp);
             EventHub[] hub = new EventHub[1];
@@ -103,7 +117,7 @@ final class SimulatedCoordinator implements AutoCloseable {
         return registry;
     }
 
-    LoopMountGuestRuntime runtime() {
+    GuestRuntime runtime() {
         return runtime;
     }
 

@@ -6,6 +6,8 @@ import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 import org.clonefarm.cli.console.Console;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
+import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.cli.simulation.QemuGuestRuntime;
 import org.clonefarm.cli.embedded.ClusterSecurity;
 import org.clonefarm.cli.embedded.EmbeddedKafkaException;
 import org.clonefarm.cli.embedded.LocalKafkaCluster;
@@ -54,15 +56,19 @@ final class SimulatedFarm implements AutoCloseable {
      *     data directory's {@link LocalKafkaCluster}
      */
     record Plan(Path dataDir, KafkaOptions kafka, int kafkaPort, int brokers, Duration startupTimeout, int workers,
-            boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, int guestConcurrency,
+            boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, GuestRuntimeOptions.Plan guests,
             DiskSettings disk) {
 
         /** A plan with the in-process broker. */
         Plan(Path dataDir, KafkaOptions kafka, int kafkaPort, Duration startupTimeout, int workers,
-                boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, int guestConcurrency,
+                boolean coordinator, HttpSettings http, OrchestrationSettings orchestration, GuestRuntimeOptions.Plan guests,
                 DiskSettings disk) {
             this(dataDir, kafka, kafkaPort, 0, startupTimeout, workers, coordinator, http, orchestration,
-                    guestConcurrency, disk);
+                    guests, disk);
+        }
+
+        boolean qemuGuests() {
+            return guests.kind() == GuestRuntimeOptions.Kind.QEMU;
         }
     }
 
@@ -75,18 +81,29 @@ final class SimulatedFarm implements AutoCloseable {
      */
     static SimulatedFarm start(String name, Plan plan, Console console) throws Exception {
         StartedParts running = new StartedParts();
+        if (plan.qemuGuests() && (plan.kafka().clusterGiven() || plan.brokers() > 0)) {
+            // the guests reach the broker through their private networks: only the in-process broker has the
+            // listener for them (docs/guests.md)
+            throw UserError.usage("--guests qemu needs the embedded in-process broker, which listens for the guests;"
+                    + " it cannot be used with --bootstrap-servers, a cluster in --kafka-config or --brokers.");
+        }
         try {
             String servers;
+            QemuGuestRuntime.GuestBroker guestBroker = null;
             if (plan.kafka().clusterGiven()) {
                 servers = plan.kafka().settings(null).bootstrapServers();
             } else if (plan.brokers() > 0) {
                 servers = startCluster(name, plan, console.narration(), running);
             } else {
-                EmbeddedKafka broker = EmbeddedKafka.start(plan.dataDir(), plan.kafkaPort(), plan.startupTimeout());
+                EmbeddedKafka broker = EmbeddedKafka.start(plan.dataDir(), plan.kafkaPort(), plan.startupTimeout(),
+                        plan.qemuGuests() ? DemoMaster.GUEST_BROKER : null);
                 running.add(broker);
                 servers = broker.bootstrapServers();
-                console.say("embedded Kafka broker started: bootstrap.servers=" + servers + ", its data in "
-                        + plan.dataDir().resolve("kafka"));
+                if (plan.qemuGuests()) {
+                    guestBroker = new QemuGuestRuntime.GuestBroker(DemoMaster.GUEST_BROKER, broker.guestListenerPort());
+                }
+                console.say("embedded Kafka broker started: bootstrap.servers=" + servers + (guestBroker == null ? ""
+                        : " (guests: " + guestBroker.advertised() + ")") + ", its data in " + plan.dataDir().resolve("kafka"));
             }
             KafkaSettings settings = plan.kafka().settings(servers);
             TopicLayout layout = plan.kafka().topicLayout();
@@ -114,7 +131,7 @@ final class SimulatedFarm implements AutoCloseable {
             SimulatedCoordinator coordinator = null;
             if (plan.coordinator()) {
                 coordinator = SimulatedCoordinator.start(plan.dataDir(), farmKey, settings, layout, plan.http(),
-                        plan.orchestration(), plan.guestConcurrency(), null);
+                        plan.orchestration(), plan.guests(), null, guestBroker);
                 running.add(coordinator);
             }
             return new SimulatedFarm(running, servers, settings, layout, coordinator);

@@ -42,6 +42,9 @@ public final class UpCommand implements Callable<Integer> {
     DiskAccessOptions disks;
 
     @Mixin
+    GuestRuntimeOptions guests;
+
+    @Mixin
     ConsoleOptions terminal;
 
     @Option(names = "--kafka-port", paramLabel = "N", defaultValue = "0",
@@ -100,7 +103,7 @@ public final class UpCommand implements Callable<Integer> {
         ShutdownSignal signal = ShutdownSignal.install();
         SimulatedFarm.Plan plan = new SimulatedFarm.Plan(dataDir, kafka, kafkaPort, brokers == null ? 0 : brokers,
                 Duration.ofSeconds(startupTimeoutSeconds),
-                workers, coordinator, httpSettings, orchestrationSettings, orchestration.guestConcurrency(),
+                workers, coordinator, httpSettings, orchestrationSettings, guests.plan(orchestration),
                 disks.settings(DiskAccessKind.CP));
         try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm up", dataDir, "up");
                 SimulatedFarm farm = SimulatedFarm.start("up", plan, session.console())) {

@@ -42,12 +42,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path directory;
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final int guestListenerPort;
     private boolean closed;
 
-    private EmbeddedKafka(Path directory, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(Path directory, KafkaRaftServer server, String bootstrapServers, int guestListenerPort) {
         this.directory = directory;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.guestListenerPort = guestListenerPort;
+    }
+
+    /** A broker as {@link #start(Path, int, Duration, String)} without a listener for guests. */
+    public static EmbeddedKafka start(Path dataDirectory, int port, Duration timeout) {
+        return start(dataDirectory, port, timeout, null);
     }
 
     /**
@@ -56,9 +63,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param dataDirectory the clonefarm data directory; the broker lives in its {@code kafka} folder
      * @param port the broker's port, or 0 for the last one used (when free) or a free one
      * @param timeout how long to wait for the broker to serve requests
+     * @param guestAdvertised {@code HOST:PORT} for a second listener, {@value KraftNodeProperties#GUEST_LISTENER}, for
+     *     the guests of QEMU's private networks: it accepts on a free port of this host's loopback
+     *     ({@link #guestListenerPort()}, where the guests' network forwards to) and advertises this address, the one
+     *     they dial, so that their clients follow the metadata to an address they can reach; null for none
      * @throws EmbeddedKafkaException with what failed and what to do
      */
-    public static EmbeddedKafka start(Path dataDirectory, int port, Duration timeout) {
+    public static EmbeddedKafka start(Path dataDirectory, int port, Duration timeout, String guestAdvertised) {
         Objects.requireNonNull(dataDirectory, "dataDirectory");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("Kafka port must be 0 (any free port) or 1-65535, got " + port);
@@ -75,7 +86,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             String clusterId = clusterId(directory);
             int brokerPort = port != 0 ? port : previousOrFreePort(directory);
             int controllerPort = freePort();
+            int guestPort = guestAdvertised == null ? 0 : freePort();
             Properties properties = serverProperties(directory, brokerPort, controllerPort);
+            if (guestAdvertised != null) {
+                KraftNodeProperties.guestListener(properties, guestPort, guestAdvertised);
+            }
             Path propertiesFile = directory.resolve("server.properties");
             try (var out = Files.newBufferedWriter(propertiesFile)) {
                 properties.store(out, "written by clonefarm at every start; edits are lost");
@@ -93,8 +108,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 stop(server);
                 throw e;
             }
-            LOG.info("embedded Kafka broker serves {} from {}", bootstrap, directory);
-            return new EmbeddedKafka(directory, server, bootstrap);
+            LOG.info("embedded Kafka broker serves {} from {}{}", bootstrap, directory, guestAdvertised == null ? ""
+                    : ", guests at " + guestAdvertised + " (" + HOST + ":" + guestPort + ")");
+            return new EmbeddedKafka(directory, server, bootstrap, guestPort);
         } catch (IOException e) {
             throw new EmbeddedKafkaException("cannot prepare the Kafka data directory " + directory + ": " + e, e);
         } catch (RuntimeException e) {
@@ -227,6 +243,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code 127.0.0.1:PORT} of the broker. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The loopback port of the listener for guests, or 0 when the broker has none. */
+    public int guestListenerPort() {
+        return guestListenerPort;
     }
 
     /** The broker's directory ({@code <data>/kafka}). */

@@ -15,6 +15,8 @@ import org.clonefarm.messaging.TopicLayout;
 final class KraftNodeProperties {
     static final String HOST = "127.0.0.1";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
+    /** The plaintext listener for QEMU guests ({@link EmbeddedKafka#start(Path, int, java.time.Duration, String)}). */
+    static final String GUEST_LISTENER = "GUEST";
 
     private KraftNodeProperties() {
     }
@@ -56,6 +58,17 @@ final class KraftNodeProperties {
         p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
         p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    }
+
+    /**
+     * Adds, to a plaintext node, a plaintext listener for guests on {@code hostPort} of the loopback that advertises
+     * {@code advertised} (the address the guests' network forwards to {@code hostPort}).
+     */
+    static void guestListener(Properties p, int hostPort, String advertised) {
+        p.setProperty("listeners", p.getProperty("listeners") + "," + GUEST_LISTENER + "://" + HOST + ":" + hostPort);
+        p.setProperty("advertised.listeners", p.getProperty("advertised.listeners") + "," + GUEST_LISTENER + "://" + advertised);
+        p.setProperty("listener.security.protocol.map", p.getProperty("listener.security.protocol.map") + "," + GUEST_LISTENER
+                + ":PLAINTEXT");
     }
 
     /**

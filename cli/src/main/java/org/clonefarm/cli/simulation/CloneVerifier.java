@@ -44,7 +44,8 @@ import org.clonefarm.platform.io.FileTrees;
  *       their bytes differ where the agent wrote): every file, directory and link of the master's root
  *       (RW-root clones) and /var is in the clone with the same content, except the files the agent
  *       changes by design (hostname, hosts, DNS, network, machine-id, SSH host keys, the finalize
- *       marker; the agent's spool and /var/local/etc); nothing else is added; and the clone's extents
+ *       marker; the agent's spool and /var/local/etc) and, for clones of the bootable master, what a real boot
+ *       writes (/tmp, the journal, the random seed, login records); nothing else is added; and the clone's extents
  *       have the master's sizes. (The copy engine's own disk digest is not used here.)</li>
  *   <li><b>Own identity</b>: an RW-root clone's /etc/hostname is its NAMES entry's hostname, its
  *       /etc/hosts maps its address to that name, its finalize marker is gone; an RO-root clone's
@@ -65,9 +66,18 @@ public final class CloneVerifier {
             "etc/sysconfig/network-scripts/", "etc/NetworkManager/system-connections/", "etc/netplan/",
             "etc/network/interfaces", "etc/systemd/network/");
     private static final List<String> VAR_CHANGES = List.of("lib/clonefarm/", "lib/dbus/machine-id", "local/etc/");
+    /**
+     * What a real boot of the bootable master writes besides the agent (its clones booted under QEMU): systemd's
+     * runtime directories in /tmp, the random seed, the journal and the login records.
+     */
+    private static final List<String> BOOT_ROOT_CHANGES = List.of("tmp/");
+    private static final List<String> BOOT_VAR_CHANGES = List.of("lib/systemd/random-seed", "log/journal/", "log/wtmp",
+            "log/btmp", "log/lastlog", "tmp/");
 
     private final SimulationDataDirectory data;
     private final Path scratch;
+    /** The recorded master's kind, set by {@link #verify}. */
+    private DemoMaster.Kind kind = DemoMaster.Kind.SKELETON;
 
     public CloneVerifier(SimulationDataDirectory data) {
         this.data = data;
@@ -76,7 +86,7 @@ public final class CloneVerifier {
 
     /** The NAMES file on the master's 0191, as the clones read it. */
     public NamesFile namesFile() throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.open(DemoMaster.disk(Role.CONFIG).region(data))) {
+        try (EdfFileSystem disk = EdfFileSystem.open(DemoMaster.disk(data, Role.CONFIG).region(data))) {
             if (!disk.exists(CloneLayout.NAMES_FILE)) {
                 return NamesFile.of(List.of());
             }
@@ -108,6 +118,7 @@ public final class CloneVerifier {
                     + " (make it with " + Invocation.command("master create-demo") + ")");
             return problems;
         }
+        kind = manifest.get().kind();
         checkMaster(manifest.get(), problems);
         checkDirectory(problems);
         NamesFile names;
@@ -127,8 +138,8 @@ public final class CloneVerifier {
         }
         Files.createDirectories(scratch);
         try {
-            Map<String, String> masterRoot = fingerprint(DemoMaster.disk(Role.ROOT).region(data), "master-root");
-            Map<String, String> masterVar = fingerprint(DemoMaster.disk(Role.VAR).region(data), "master-var");
+            Map<String, String> masterRoot = fingerprint(kind.disk(Role.ROOT).region(data), "master-root");
+            Map<String, String> masterVar = fingerprint(kind.disk(Role.VAR).region(data), "master-var");
             for (Userid clone : clones) {
                 checkClone(clone, names, masterRoot, masterVar, problems);
             }
@@ -177,8 +188,8 @@ public final class CloneVerifier {
         }
         String address = entry.get().get("ipaddr").orElse("");
         if (isBooting(clone)) {
-            problems.add(who + ": is booting now (its disks are mounted under " + guestsDirectory() + "); verify when its"
-                    + " boot is done");
+            problems.add(who + ": is booting now (its disks are mounted under " + guestsDirectory() + ", or its QEMU runs);"
+                    + " verify when its boot is done");
             return;
         }
         LoopMountGuestRuntime.GuestDisks disks;
@@ -190,21 +201,22 @@ public final class CloneVerifier {
         }
         String rootDisk = who + " " + Role.ROOT.vaddr();
         String varDisk = who + " " + Role.VAR.vaddr();
-        FileRegion masterVarRegion = DemoMaster.disk(Role.VAR).region(data);
+        FileRegion masterVarRegion = kind.disk(Role.VAR).region(data);
         if (disks.var().length() != masterVarRegion.length()) {
             problems.add(varDisk + ": " + disks.var().length() + " bytes, the master's /var has " + masterVarRegion.length());
             return;
         }
         try {
             if (!disks.rootReadOnly()) {
-                FileRegion masterRootRegion = DemoMaster.disk(Role.ROOT).region(data);
+                FileRegion masterRootRegion = kind.disk(Role.ROOT).region(data);
                 if (disks.root().length() != masterRootRegion.length()) {
                     problems.add(rootDisk + ": " + disks.root().length() + " bytes, the master's root has "
                             + masterRootRegion.length());
                     return;
                 }
                 try (LoopMount root = LoopMountGuestRuntime.mountDisk(disks.root(), scratch.resolve(clone + "-root"), true)) {
-                    compare(rootDisk + " (root)", masterRoot, fingerprint(root.mountPoint()), ROOT_CHANGES, problems);
+                    compare(rootDisk + " (root)", masterRoot, fingerprint(root.mountPoint()), allowed(ROOT_CHANGES, BOOT_ROOT_CHANGES),
+                            problems);
                     checkIdentity(rootDisk + " (root)", root.mountPoint(), "etc/hosts", hostname, address, problems);
                     String actual = read(root.mountPoint().resolve("etc/hostname")).strip();
                     // the agent writes the short name to /etc/hostname and the full one to /etc/hosts
@@ -218,7 +230,8 @@ public final class CloneVerifier {
                 }
             }
             try (LoopMount var = LoopMountGuestRuntime.mountDisk(disks.var(), scratch.resolve(clone + "-var"), true)) {
-                compare(varDisk + " (/var)", masterVar, fingerprint(var.mountPoint()), VAR_CHANGES, problems);
+                compare(varDisk + " (/var)", masterVar, fingerprint(var.mountPoint()), allowed(VAR_CHANGES, BOOT_VAR_CHANGES),
+                        problems);
                 if (disks.rootReadOnly()) {
                     checkIdentity(varDisk + " (/var)", var.mountPoint(), "local/etc/hosts", hostname, address, problems);
                 }
@@ -228,12 +241,28 @@ public final class CloneVerifier {
         }
     }
 
+    /** The agent's changes, and for the bootable master also those of a real boot. */
+    private List<String> allowed(List<String> agent, List<String> boot) {
+        if (kind != DemoMaster.Kind.BOOTABLE) {
+            return agent;
+        }
+        List<String> all = new ArrayList<>(agent);
+        all.addAll(boot);
+        return all;
+    }
+
     private Path guestsDirectory() {
         return LoopMountGuestRuntime.defaultWorkDirectory(data);
     }
 
-    /** Whether a local runtime has the clone's disks mounted (its boot directory is a mount point's parent). */
+    /**
+     * Whether a local runtime has the clone's disks mounted (its boot directory is a mount point's parent) or a
+     * QEMU of the clone runs.
+     */
     private boolean isBooting(Userid clone) {
+        if (QemuGuestRuntime.isRunning(guestsDirectory(), clone)) {
+            return true;
+        }
         String bootDir = guestsDirectory().resolve(clone.value() + ".boot") + "/";
         try {
             return Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" "))

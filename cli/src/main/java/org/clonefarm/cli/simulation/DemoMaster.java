@@ -40,9 +40,11 @@ import org.clonefarm.platform.io.FileTrees;
  * clones are made LIKE, the allocation group LNXPOOL and its volumes (layout in {@code docs/demo.md}).
  *
  * <ul>
- *   <li>Volume {@value #MASTER_VOLUME} (3390-01, in no group) holds the master's minidisks: 0191 CMS
+ *   <li>Volume {@value #MASTER_VOLUME} (in no group) holds the master's minidisks: 0191 CMS
  *       (EDF, 4 KiB blocks) with PROFILE EXEC, 0200 root, 0202 /var and 0203 /usr as real ext4 file
- *       systems made with {@code mke2fs -d}; 0201 swap is a V-DISK.</li>
+ *       systems made with {@code mke2fs -d}; 0201 swap is a V-DISK. Their content and sizes are the
+ *       {@link Kind}'s: a skeleton of files on a 3390-01, or a bootable Debian system ({@link BootableMaster})
+ *       on a 3390-03.</li>
  *   <li>Volumes {@value #POOL_VOLUME_1} and {@value #POOL_VOLUME_2} (3390-27 each, group
  *       {@value #GROUP}) take the clones' disks: 60,102 cylinders, 375 RW-root clones of 160.</li>
  *   <li>{@value #PROTOTYPE} (RW root: links 0191 and 0203, V-DISK 0201) and {@value #PROTOTYPE_RO}
@@ -73,8 +75,78 @@ public final class DemoMaster {
     public static final String MASTER_ADDRESS = "10.1.0.10";
     public static final String DOMAIN = "demo.clonefarm.test";
 
+    /** The demo network's gateway, in every clone's NAMES entry (the demo's spec) and the master's own routes. */
+    public static final String GATEWAY = "10.1.0.1";
+    /**
+     * Where the bootable master's agent sends its events ({@code bootstrap.servers} of its agent.properties): an
+     * address of the demo network at Kafka's usual port, which {@link QemuGuestRuntime} forwards to the farm's
+     * broker (not the gateway itself: QEMU's user network maps its host address, the gateway, to this host's
+     * loopback at the same port, and forwards no other port of it).
+     */
+    public static final String GUEST_BROKER = "10.1.0.9:9092";
+
     /** Bump when the layout below changes: a master of another layout is "different". */
     static final int LAYOUT_VERSION = 2;
+
+    /**
+     * What kind of system the master's disks hold; recorded in {@code master.properties} ({@code kind}).
+     */
+    public enum Kind {
+        /**
+         * A SLES 15 skeleton made with {@code mke2fs -d} (a few files, the agent and its units): enough for the
+         * loop-mount runtime, which runs the agent as a host process; it has no kernel and cannot boot.
+         */
+        SKELETON("skeleton", "3390-01", List.of(new MasterDisk(Role.CONFIG, 1, 10, "MST191"),
+                new MasterDisk(Role.ROOT, 11, 120, "root"), new MasterDisk(Role.VAR, 131, 40, "var"),
+                new MasterDisk(Role.USR, 171, 60, "usr"))),
+        /**
+         * A Debian 12 system built by mmdebstrap ({@link BootableMaster}): kernel, systemd, the agent; boots under
+         * {@link QemuGuestRuntime}. Root 0200 80 cyl (59 MB; 30 MB used), /var 0202 60 cyl (44 MB; 10 MB used),
+         * /usr 0203 1,300 cyl (958 MB; 780 MB used), on a 3390-03.
+         */
+        BOOTABLE("bootable", "3390-03", List.of(new MasterDisk(Role.CONFIG, 1, 10, "MST191"),
+                new MasterDisk(Role.ROOT, 11, 80, "root"), new MasterDisk(Role.VAR, 91, 60, "var"),
+                new MasterDisk(Role.USR, 151, 1300, "usr")));
+
+        private final String word;
+        private final String volumeModel;
+        private final List<MasterDisk> disks;
+
+        Kind(String word, String volumeModel, List<MasterDisk> disks) {
+            this.word = word;
+            this.volumeModel = volumeModel;
+            this.disks = disks;
+        }
+
+        /** Its name in {@code master.properties}. */
+        public String word() {
+            return word;
+        }
+
+        /** The 3390 model of the master's volume {@value DemoMaster#MASTER_VOLUME}. */
+        public String volumeModel() {
+            return volumeModel;
+        }
+
+        /** The master's minidisks on its volume. */
+        public List<MasterDisk> disks() {
+            return disks;
+        }
+
+        /** The master's disk of this role (config, root, var or usr). */
+        public MasterDisk disk(Role role) {
+            return disks.stream().filter(d -> d.role() == role).findFirst().orElseThrow();
+        }
+
+        static Kind of(String word) {
+            for (Kind kind : values()) {
+                if (kind.word.equals(word)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("unknown master kind '" + word + "' (skeleton or bootable)");
+        }
+    }
 
     /** One of the master's minidisks on its volume: role (and so vaddr), first cylinder, cylinders, file system label. */
     public record MasterDisk(Role role, long startCylinder, long cylinders, String label) {
@@ -91,12 +163,10 @@ public final class DemoMaster {
     }
 
     /**
-     * The disks of the layout ({@link CloneLayout.Role}) at their conventional vaddrs: 0191 CMS; 0200 root 120 cyl
-     * (86 MB); 0202 /var 40 cyl; 0203 /usr 60 cyl. 0201 swap is a V-DISK.
+     * The disks of the skeleton master ({@link Kind#SKELETON}; {@link CloneLayout.Role}) at their conventional vaddrs:
+     * 0191 CMS; 0200 root 120 cyl (86 MB); 0202 /var 40 cyl; 0203 /usr 60 cyl. 0201 swap is a V-DISK.
      */
-    public static final List<MasterDisk> DISKS = List.of(new MasterDisk(Role.CONFIG, 1, 10, "MST191"),
-            new MasterDisk(Role.ROOT, 11, 120, "root"), new MasterDisk(Role.VAR, 131, 40, "var"),
-            new MasterDisk(Role.USR, 171, 60, "usr"));
+    public static final List<MasterDisk> DISKS = Kind.SKELETON.disks();
     /** The disks whose bytes must never change (0191 changes: the coordinator writes NAMES files there). */
     public static final List<Vaddr> IMMUTABLE = List.of(Role.ROOT.vaddr(), Role.VAR.vaddr(), Role.USR.vaddr());
     /** Swap: a V-DISK of 256 MiB. */
@@ -105,9 +175,9 @@ public final class DemoMaster {
     private static final String NIC = " NICDEF 0600 TYPE QDIO LAN SYSTEM VSWLNX\n";
 
     /** The directory entries of master and prototypes, as USER DIRECT text. */
-    static String directoryText() {
+    static String directoryText(Kind kind) {
         StringBuilder master = new StringBuilder("USER " + MASTER + " DEMOPW 1G 2G G\n IPL CMS PARM AUTOCR\n MACHINE ESA 2\n" + NIC);
-        for (MasterDisk disk : DISKS) {
+        for (MasterDisk disk : kind.disks()) {
             master.append(" MDISK ").append(disk.vaddr()).append(" 3390 ").append(disk.startCylinder()).append(' ')
                     .append(disk.cylinders()).append(' ').append(MASTER_VOLUME).append(" MR\n");
         }
@@ -130,13 +200,19 @@ public final class DemoMaster {
         return " LINK " + MASTER + " " + role.vaddr() + " " + role.vaddr() + " RR\n";
     }
 
+    /** The skeleton master's disk at this vaddr. */
     public static MasterDisk disk(Vaddr vaddr) {
         return DISKS.stream().filter(d -> d.vaddr().equals(vaddr)).findFirst().orElseThrow();
     }
 
-    /** The master's disk of this role (config, root, var or usr). */
+    /** The skeleton master's disk of this role (config, root, var or usr); {@link #disk(SimulationDataDirectory, Role)} for the recorded one. */
     public static MasterDisk disk(Role role) {
         return disk(role.vaddr());
+    }
+
+    /** The disk of this role of the master recorded in {@code data} (the skeleton's where none is recorded). */
+    public static MasterDisk disk(SimulationDataDirectory data, Role role) throws IOException {
+        return Manifest.read(data).map(Manifest::kind).orElse(Kind.SKELETON).disk(role);
     }
 
     /** What create found or did. */
@@ -144,7 +220,7 @@ public final class DemoMaster {
     }
 
     /** What {@code <data>/demo/master.properties} records. */
-    public record Manifest(int layoutVersion, Instant created, Map<Vaddr, String> diskDigests, String profileExecDigest) {
+    public record Manifest(int layoutVersion, Kind kind, Instant created, Map<Vaddr, String> diskDigests, String profileExecDigest) {
         static final String FILE = "demo/master.properties";
 
         public static Optional<Manifest> read(SimulationDataDirectory data) throws IOException {
@@ -161,7 +237,9 @@ public final class DemoMaster {
                 for (Vaddr vaddr : IMMUTABLE) {
                     digests.put(vaddr, require(properties, "disk." + vaddr + ".sha256", file));
                 }
+                // a record without a kind was made before the bootable master existed: a skeleton
                 return Optional.of(new Manifest(Integer.parseInt(require(properties, "layout", file)),
+                        Kind.of(properties.getProperty("kind", Kind.SKELETON.word())),
                         Instant.parse(require(properties, "created", file)), digests,
                         require(properties, "profile-exec.sha256", file)));
             } catch (RuntimeException e) {
@@ -181,6 +259,7 @@ public final class DemoMaster {
             StringBuilder text = new StringBuilder("# the demo master as clonefarm master create-demo made it;"
                     + " clonefarm verify compares the master against it\n");
             text.append("layout=").append(layoutVersion).append('\n');
+            text.append("kind=").append(kind.word()).append('\n');
             text.append("created=").append(created).append('\n');
             text.append("master=").append(MASTER).append('\n');
             diskDigests.forEach((vaddr, digest) -> text.append("disk.").append(vaddr).append(".sha256=").append(digest).append('\n'));
@@ -191,14 +270,29 @@ public final class DemoMaster {
 
     private final SimulationDataDirectory data;
     private final Path agentJar;
+    private final Kind kind;
+    private final BootableMaster bootable;
 
     /**
+     * The skeleton master ({@link Kind#SKELETON}).
+     *
      * @param data the local simulation's data directory
      * @param agentJar the guest agent's jar ({@code clonefarm-agent.jar}) to put into the master's root
      */
     public DemoMaster(SimulationDataDirectory data, Path agentJar) {
+        this(data, agentJar, null);
+    }
+
+    /**
+     * The bootable master ({@link Kind#BOOTABLE}) when {@code bootable} is given, else the skeleton.
+     *
+     * @param bootable where its Debian system comes from (built once, then cached)
+     */
+    public DemoMaster(SimulationDataDirectory data, Path agentJar, BootableMaster bootable) {
         this.data = Objects.requireNonNull(data, "data");
         this.agentJar = Objects.requireNonNull(agentJar, "agentJar");
+        this.bootable = bootable;
+        this.kind = bootable == null ? Kind.SKELETON : Kind.BOOTABLE;
     }
 
     /**
@@ -224,7 +318,7 @@ public final class DemoMaster {
             throw new DemoMasterException(data.root() + " already holds a master " + MASTER + " that is not the demo"
                     + " master (" + difference.get() + "); give --force to make it anew, or use another --data");
         }
-        ensureVolume(MASTER_VOLUME, Model3390.byName("3390-01").orElseThrow().cylinders(), null);
+        ensureVolume(MASTER_VOLUME, Model3390.byName(kind.volumeModel()).orElseThrow().cylinders(), null);
         ensureVolume(POOL_VOLUME_1, Model3390.byName("3390-27").orElseThrow().cylinders(), GROUP);
         ensureVolume(POOL_VOLUME_2, Model3390.byName("3390-27").orElseThrow().cylinders(), GROUP);
         writeDirectory();
@@ -232,13 +326,23 @@ public final class DemoMaster {
         Path skeletons = Files.createDirectories(scratch).resolve("demo-skeleton-" + ProcessHandle.current().pid());
         try {
             formatConfigDisk();
-            Ext4Images.make(disk(Role.ROOT).region(data), rootTree(skeletons.resolve("root")), "root", scratch);
-            Ext4Images.make(disk(Role.VAR).region(data), varTree(skeletons.resolve("var")), "var", scratch);
-            Ext4Images.make(disk(Role.USR).region(data), usrTree(skeletons.resolve("usr")), "usr", scratch);
+            if (kind == Kind.BOOTABLE) {
+                BootableMaster.Trees trees = bootable.system();
+                Path root = bootable.masterRoot(trees, skeletons.resolve("root"));
+                installAgent(root);
+                bootable.afterAgent(root);
+                Ext4Images.make(kind.disk(Role.ROOT).region(data), root, "root", scratch);
+                Ext4Images.make(kind.disk(Role.VAR).region(data), trees.var(), "var", scratch);
+                Ext4Images.make(kind.disk(Role.USR).region(data), trees.usr(), "usr", scratch);
+            } else {
+                Ext4Images.make(disk(Role.ROOT).region(data), rootTree(skeletons.resolve("root")), "root", scratch);
+                Ext4Images.make(disk(Role.VAR).region(data), varTree(skeletons.resolve("var")), "var", scratch);
+                Ext4Images.make(disk(Role.USR).region(data), usrTree(skeletons.resolve("usr")), "usr", scratch);
+            }
         } finally {
             FileTrees.deleteTree(skeletons);
         }
-        Manifest manifest = new Manifest(LAYOUT_VERSION, Instant.now(), currentDigests(data), profileExecDigest(data));
+        Manifest manifest = new Manifest(LAYOUT_VERSION, kind, Instant.now(), currentDigests(data, kind), profileExecDigest(data));
         manifest.write(data);
         return new Result(false, manifest);
     }
@@ -257,8 +361,11 @@ public final class DemoMaster {
         if (manifest.get().layoutVersion() != LAYOUT_VERSION) {
             return Optional.of("its layout is version " + manifest.get().layoutVersion() + ", this clonefarm makes " + LAYOUT_VERSION);
         }
+        if (manifest.get().kind() != kind) {
+            return Optional.of("it is the " + manifest.get().kind().word() + " master, not the " + kind.word() + " one");
+        }
         UserDirectory directory = data.readDirectory();
-        UserDirectory wanted = UserDirectory.parse(directoryText(), "demo master");
+        UserDirectory wanted = UserDirectory.parse(directoryText(kind), "demo master");
         for (DirectoryEntry entry : wanted.entries()) {
             Optional<DirectoryEntry> existing = directory.entry(entry.name());
             if (existing.isEmpty() || !existing.get().body().equals(entry.body())) {
@@ -266,7 +373,7 @@ public final class DemoMaster {
             }
         }
         try {
-            Map<Vaddr, String> now = currentDigests(data);
+            Map<Vaddr, String> now = currentDigests(data, kind);
             for (Vaddr vaddr : IMMUTABLE) {
                 if (!now.get(vaddr).equals(manifest.get().diskDigests().get(vaddr))) {
                     return Optional.of("its disk " + vaddr + " changed since it was made");
@@ -293,23 +400,28 @@ public final class DemoMaster {
         if (manifest.isEmpty()) {
             return false;
         }
-        new Manifest(manifest.get().layoutVersion(), manifest.get().created(), currentDigests(data), profileExecDigest(data))
-                .write(data);
+        new Manifest(manifest.get().layoutVersion(), manifest.get().kind(), manifest.get().created(),
+                currentDigests(data, manifest.get().kind()), profileExecDigest(data)).write(data);
         return true;
     }
 
-    /** SHA-256 of the master's disks that never change, as they are now. */
+    /** SHA-256 of the recorded master's disks that never change, as they are now. */
     public static Map<Vaddr, String> currentDigests(SimulationDataDirectory data) throws IOException {
+        return currentDigests(data, Manifest.read(data).map(Manifest::kind).orElse(Kind.SKELETON));
+    }
+
+    /** SHA-256 of the disks that never change of a master of this kind, as they are now. */
+    public static Map<Vaddr, String> currentDigests(SimulationDataDirectory data, Kind kind) throws IOException {
         Map<Vaddr, String> digests = new LinkedHashMap<>();
         for (Vaddr vaddr : IMMUTABLE) {
-            digests.put(vaddr, RegionDigest.sha256(disk(vaddr).region(data)));
+            digests.put(vaddr, RegionDigest.sha256(kind.disk(Role.at(vaddr).orElseThrow()).region(data)));
         }
         return digests;
     }
 
     /** SHA-256 of the PROFILE EXEC records on the master's 0191 (the disk itself changes with every NAMES file). */
     public static String profileExecDigest(SimulationDataDirectory data) throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.open(disk(Role.CONFIG).region(data))) {
+        try (EdfFileSystem disk = EdfFileSystem.open(disk(data, Role.CONFIG).region(data))) {
             java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
             for (byte[] record : disk.readRecords(PROFILE_EXEC)) {
                 digest.update(record);
@@ -343,7 +455,7 @@ public final class DemoMaster {
 
     private void writeDirectory() throws IOException {
         UserDirectory directory = data.readDirectory();
-        UserDirectory wanted = UserDirectory.parse(directoryText(), "demo master");
+        UserDirectory wanted = UserDirectory.parse(directoryText(kind), "demo master");
         for (DirectoryEntry entry : wanted.entries()) {
             directory.remove(entry.name());
             directory.add(entry);
@@ -352,7 +464,7 @@ public final class DemoMaster {
     }
 
     private void formatConfigDisk() throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.format(disk(Role.CONFIG).region(data), 4096, DiskLayout.CKD, "MST191")) {
+        try (EdfFileSystem disk = EdfFileSystem.format(kind.disk(Role.CONFIG).region(data), 4096, DiskLayout.CKD, "MST191")) {
             disk.writeLines(PROFILE_EXEC, RecordFormat.F, 80, List.of(
                     "/* PROFILE EXEC of " + MASTER + " and its clones (clonefarm demo)   */",
                     "/* Every clone links this 191 disk read-only. Its guest agent     */",
@@ -396,11 +508,16 @@ public final class DemoMaster {
             write(root, "etc/ssh/ssh_host_" + key + "_key.pub", "ssh-" + key + " AAAAdemo" + key + " root@" + MASTER_HOSTNAME + "\n");
         }
         write(root, "etc/motd", "clonefarm demo master " + MASTER + " (SLES 15 SP5 skeleton)\n");
+        installAgent(root);
+        return root;
+    }
+
+    /** The agent's units, configuration, marker ({@link AgentUnits#installInto}) and jar. */
+    private void installAgent(Path root) throws IOException {
         AgentUnits.installInto(root);
         Path jar = CloneLayout.inRoot(root, CloneLayout.AGENT_JAR);
         Files.createDirectories(jar.getParent());
         Files.copy(agentJar, jar, StandardCopyOption.REPLACE_EXISTING);
-        return root;
     }
 
     /** The Linux device of a disk of this role, as an fstab names it. */

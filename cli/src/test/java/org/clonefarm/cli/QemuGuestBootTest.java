@@ -1,0 +1,107 @@
+package org.clonefarm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.clonefarm.cli.simulation.LoopMountGuestRuntime;
+import org.clonefarm.cli.simulation.QemuGuestRuntime;
+import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.simulation.SimulationDataDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real guests: clones of the bootable Debian master (built by mmdebstrap once, then cached in
+ * ~/.cache/clonefarm) boot their own disks under QEMU with TCG (KVM is not relied on: on these machines a
+ * Debian guest hangs under it), finalize in the first boot, reboot for real, report READY from the second boot
+ * through their private network to the demo's broker, and are logged off; verify then passes and no QEMU,
+ * loop device or mount is left.
+ */
+@Timeout(value = 40, unit = TimeUnit.MINUTES)
+class QemuGuestBootTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CLONES = 3;
+
+    @Test
+    void threeRwRootClonesBootTwiceUnderQemuToReady(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        try (ChildProcesses clonefarm = new ChildProcesses(dir.resolve("logs"))) {
+            // the first build of the Debian system takes minutes (mmdebstrap); later ones come from the cache
+            assertThat(clonefarm.run("master", 1800, "master", "create-demo", "--bootable", "--data", data.toString()))
+                    .as(clonefarm.err("master")).isZero();
+            assertThat(clonefarm.lastLine("master")).startsWith("created the bootable demo master");
+
+            int exit = clonefarm.run("demo", 1500, "demo", "--guests", "qemu", "--qemu-accel", "tcg", "--clones",
+                    String.valueOf(CLONES), "--data", data.toString(), "--json", "--timeout", "1200");
+            assertThat(exit).as(clonefarm.out("demo") + clonefarm.err("demo")).isZero();
+            JsonNode summary = JSON.readTree(clonefarm.lastLine("demo"));
+            assertThat(summary.get("ready").asInt()).as("clones whose READY event arrived").isEqualTo(CLONES);
+
+            Path guests = LoopMountGuestRuntime.defaultWorkDirectory(SimulationDataDirectory.at(data));
+            int loggedOffAtReady = 0;
+            for (int n = 1; n <= CLONES; n++) {
+                Userid clone = Userid.of(String.format("LINUX%03d", n));
+                // systemd colours its status lines; the words are what a reader sees
+                String console = Files.readString(QemuGuestRuntime.consoleFile(guests, clone), StandardCharsets.ISO_8859_1)
+                        .replaceAll("\u001b\\[[0-9;]*m", "");
+                assertThat(QemuGuestRuntime.kernelBoots(console)).as("kernel boots on the console of %s", clone).isEqualTo(2);
+                int reboot = console.indexOf("reboot: Restarting system");
+                assertThat(reboot).as("%s rebooted", clone).isPositive();
+                assertThat(console.substring(0, reboot)).as("the first boot of %s", clone)
+                        .contains("Finished clonefarm-finalize.service").doesNotContain("Starting clonefarm-report-ready.service");
+                assertThat(console.substring(reboot)).as("the second boot of %s", clone)
+                        .doesNotContain("Starting clonefarm-finalize.service").contains("Starting clonefarm-report-ready.service");
+                if (console.contains(QemuGuestRuntime.READY_MARKER)) {
+                    loggedOffAtReady++;
+                }
+            }
+            // the third clone boots only when one of the first two was logged off at READY (two guests boot at once);
+            // the demo ends, and logs off what runs, once the last READY has arrived, maybe before its console says so
+            assertThat(loggedOffAtReady).as("consoles that show report-ready done").isPositive();
+
+            String batch = summary.get("batch").asText();
+            assertThat(clonefarm.run("verify", 600, "verify", batch, "--data", data.toString()))
+                    .as(clonefarm.out("verify") + clonefarm.err("verify")).isZero();
+            assertThat(qemuProcessesOver(data)).as("QEMU processes left running").isEmpty();
+            assertThat(DemoClones.hostResourcesUnder(data)).as("loop devices and mounts over the data").isEmpty();
+        } finally {
+            DemoClones.releaseHostResourcesUnder(dir);
+        }
+    }
+
+    @Test
+    void qemuGuestsAreRefusedOnTheSkeletonMasterWhichCannotBoot(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        assertThat(CapturedRun.of("master", "create-demo", "--data", data.toString(), "--agent-jar",
+                LoopMountGuestsTest.agentJar().toString()).code()).isZero();
+
+        CapturedRun demo = CapturedRun.of("demo", "--guests", "qemu", "--clones", "1", "--data", data.toString());
+
+        assertThat(demo.code()).isNotZero();
+        assertThat(demo.err()).contains("the skeleton one, which cannot boot").contains("master create-demo --bootable");
+    }
+
+    @Test
+    void qemuGuestsNeedTheInProcessBrokerThatListensForThem(@TempDir Path dir) {
+        CapturedRun up = CapturedRun.of("up", "--guests", "qemu", "--bootstrap-servers", "127.0.0.1:9", "--data",
+                dir.resolve("data").toString());
+
+        assertThat(up.code()).isEqualTo(2);
+        assertThat(up.err()).contains("--guests qemu needs the embedded in-process broker");
+    }
+
+    /** Command lines of live QEMU processes whose arguments name a file under {@code data}. */
+    private static List<String> qemuProcessesOver(Path data) {
+        String prefix = data.toAbsolutePath().toString();
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> c.contains("qemu-system") && c.contains(prefix)).toList();
+    }
+}
