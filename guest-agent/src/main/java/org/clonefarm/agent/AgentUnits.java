@@ -59,6 +59,8 @@ public final class AgentUnits {
         Path systemd = root.resolve("etc/systemd/system");
         for (String unit : SYSTEMD_UNITS) {
             DurableFiles.replace(systemd.resolve(unit), text(unit).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            // systemd warns at every boot about a unit file that is not world-readable
+            Files.setPosixFilePermissions(systemd.resolve(unit), PosixFilePermissions.fromString("rw-r--r--"));
             String target = unit.equals("clonefarm-finalize.service") ? "sysinit.target.wants" : "multi-user.target.wants";
             Path link = systemd.resolve(target).resolve(unit);
             Files.createDirectories(link.getParent());

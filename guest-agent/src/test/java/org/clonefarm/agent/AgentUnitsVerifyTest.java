@@ -90,6 +90,16 @@ class AgentUnitsVerifyTest {
                 .isSymbolicLink();
     }
 
+    /** systemd warns at every boot about a unit others cannot read; a system without OpenSSH makes no host keys. */
+    @Test
+    void unitsAreWorldReadableAndHostKeysNeedSshKeygen() throws IOException {
+        for (String unit : AgentUnits.SYSTEMD_UNITS) {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(root.resolve("etc/systemd/system").resolve(unit)))
+                    .as(unit).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        }
+        assertThat(AgentUnits.text("clonefarm-hostkeys.service")).contains("ConditionFileIsExecutable=/usr/bin/ssh-keygen");
+    }
+
     private record Verify(int exit, String output) {
         List<String> linesAbout(String unit) {
             return Arrays.stream(output.split("\n")).filter(line -> line.contains(unit)).toList();

@@ -170,20 +170,7 @@ public final class BootableMaster {
         write(target, "etc/motd", "clonefarm demo master " + DemoMaster.MASTER + " (Debian 12, bootable under QEMU)\n");
         write(target, AgentConfig.DEFAULT_PATH.substring(1), agentProperties());
         write(target, "etc/systemd/system/clonefarm-report-ready.service.d/console.conf", readyDropIn());
-        write(target, "etc/systemd/system/clonefarm-hostkeys.service.d/no-openssh.conf",
-                "# this master has no OpenSSH: no host keys to make\n[Unit]\nConditionFileIsExecutable=/usr/bin/ssh-keygen\n");
         return target;
-    }
-
-    /**
-     * What the agent installed ({@link AgentUnits#installInto}) made readable for everyone where systemd expects it:
-     * the units (written 0600, which systemd warns about at every boot).
-     */
-    void afterAgent(Path root) throws IOException {
-        for (String unit : AgentUnits.SYSTEMD_UNITS) {
-            Files.setPosixFilePermissions(root.resolve("etc/systemd/system").resolve(unit),
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        }
     }
 
     /**

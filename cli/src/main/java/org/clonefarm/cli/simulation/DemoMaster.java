@@ -330,7 +330,6 @@ public final class DemoMaster {
                 BootableMaster.Trees trees = bootable.system();
                 Path root = bootable.masterRoot(trees, skeletons.resolve("root"));
                 installAgent(root);
-                bootable.afterAgent(root);
                 Ext4Images.make(kind.disk(Role.ROOT).region(data), root, "root", scratch);
                 Ext4Images.make(kind.disk(Role.VAR).region(data), trees.var(), "var", scratch);
                 Ext4Images.make(kind.disk(Role.USR).region(data), trees.usr(), "usr", scratch);

@@ -5,8 +5,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * reboot is a real one. The console (serial port) of every boot of one logon is appended to
  * {@code <work dir>/<USERID>.console}; QEMU's own messages go to {@code <USERID>.qemu.log}.
  *
- * <p><b>Network.</b> One virtio NIC with the MAC {@link #macAddress} on a private user-mode network (slirp,
+ * <p><b>Network.</b> One virtio NIC with the MAC {@link #macAddress(Userid, NamesEntry)} on a private user-mode network (slirp,
  * {@code restrict=on}: no way out) whose address range is the guest's subnet and whose host address is its
  * gateway (both from its NAMES entry). The agent sends to {@code bootstrap.servers} of the guest's own
  * {@code agent.properties}; that address must be {@link GuestBroker#advertised}, the farm broker's listener
@@ -245,16 +243,12 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
     }
 
     /**
-     * The MAC address of a guest's NIC: {@code 02:cf:} (locally administered, unicast) and the first four bytes
-     * of the SHA-256 of its userid (upper case, US-ASCII), so the same clone always has the same one.
+     * The MAC address of a guest's NIC, as CP would assign it: its NAMES entry's {@code :macaddr.} (the MAC of a
+     * NICDEF with MACID), else the simulation's per-userid rule {@link CloneLayout#macAddress(Userid)}.
      */
-    public static String macAddress(Userid userid) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(userid.value().getBytes(StandardCharsets.US_ASCII));
-            return String.format(Locale.ROOT, "02:cf:%02x:%02x:%02x:%02x", hash[0], hash[1], hash[2], hash[3]);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+    public static String macAddress(Userid userid, NamesEntry entry) {
+        return entry.get("macaddr").map(String::strip).filter(mac -> !mac.isEmpty())
+                .orElseGet(() -> CloneLayout.macAddress(userid));
     }
 
     /** The console file of a guest (every boot of its latest logon). */
@@ -565,7 +559,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             }
             long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
             long net = ipv4(address) & mask;
-            return new Network(dotted(net) + "/" + prefix, entry.get("gateway").orElse(null), net, mask);
+            return new Network(dotted(net) + "/" + prefix, entry.get("gateway").orElse(null), net, mask, macAddress(userid, entry));
         }
 
         /** The guest's own agent.properties, read from its root disk. */
@@ -664,7 +658,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             if (broker != null) {
                 net.append(",guestfwd=tcp:").append(broker.advertised()).append("-tcp:127.0.0.1:").append(broker.hostPort());
             }
-            argv.addAll(List.of("-netdev", net.toString(), "-device", "virtio-net-pci,netdev=net0,mac=" + macAddress(userid)));
+            argv.addAll(List.of("-netdev", net.toString(), "-device", "virtio-net-pci,netdev=net0,mac=" + network.mac()));
             Path log = settings.workDirectory().resolve(userid.value() + ".qemu.log");
             Files.writeString(log, "== " + java.time.Instant.now() + " IPL " + ipls + " (" + accel + "): " + String.join(" ", argv)
                     + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
@@ -680,7 +674,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
     }
 
     /** The guest's private network: its subnet (CIDR), gateway (or null), address and mask as numbers. */
-    private record Network(String cidr, String gateway, long address, long mask) {
+    private record Network(String cidr, String gateway, long address, long mask, String mac) {
     }
 
     /** The kernel and initrd one IPL boots. */

@@ -3,6 +3,8 @@ package org.clonefarm.cli.simulation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.clonefarm.platform.ids.Userid;
+import org.clonefarm.platform.layout.CloneLayout;
+import org.clonefarm.platform.names.NamesEntry;
 import org.clonefarm.platform.ids.Vaddr;
 import org.junit.jupiter.api.Test;
 
@@ -10,12 +12,13 @@ import org.junit.jupiter.api.Test;
 class QemuGuestRuntimeTest {
 
     @Test
-    void aCloneAlwaysGetsTheSameLocallyAdministeredUnicastMac() {
-        String mac = QemuGuestRuntime.macAddress(Userid.of("LINUX001"));
+    void aCloneGetsTheMacOfItsNamesEntryElseTheUseridRule() {
+        NamesEntry withMacid = NamesEntry.of("LINUX001", java.util.Map.of("macaddr", "02:00:00:0a:1b:2c"));
+        NamesEntry without = NamesEntry.of("LINUX001", java.util.Map.of("ipaddr", "10.1.1.21"));
 
-        assertThat(mac).matches("02:cf(:[0-9a-f]{2}){4}");
-        assertThat(QemuGuestRuntime.macAddress(Userid.of("LINUX001"))).isEqualTo(mac);
-        assertThat(QemuGuestRuntime.macAddress(Userid.of("LINUX002"))).isNotEqualTo(mac);
+        assertThat(QemuGuestRuntime.macAddress(Userid.of("LINUX001"), withMacid)).isEqualTo("02:00:00:0a:1b:2c");
+        assertThat(QemuGuestRuntime.macAddress(Userid.of("LINUX001"), without))
+                .isEqualTo(CloneLayout.macAddress(Userid.of("LINUX001")));
     }
 
     @Test
