@@ -7,10 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.clonefarm.cli.embedded.EmbeddedKafka;
 import org.clonefarm.cli.simulation.LoopMountGuestRuntime;
 import org.clonefarm.cli.simulation.QemuGuestRuntime;
+import org.clonefarm.cli.simulation.TopicEvents;
+import org.clonefarm.messaging.KafkaSettings;
+import org.clonefarm.messaging.TopicLayout;
+import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.platform.ids.Userid;
 import org.clonefarm.platform.simulation.SimulationDataDirectory;
 import org.junit.jupiter.api.Test;
@@ -69,6 +75,21 @@ class QemuGuestBootTest {
             String batch = summary.get("batch").asText();
             assertThat(clonefarm.run("verify", 600, "verify", batch, "--data", data.toString()))
                     .as(clonefarm.out("verify") + clonefarm.err("verify")).isZero();
+            // READY says what the guest's kernel has on its interface; verify holds it to the NAMES address
+            try (EmbeddedKafka broker = EmbeddedKafka.start(data, 0, Duration.ofSeconds(120))) {
+                List<CloneEvent> ready = TopicEvents.read(KafkaSettings.of(broker.bootstrapServers()),
+                        TopicLayout.builder().build().events(), e -> e.getBatchId().equals(batch) && e.hasReady(),
+                        Duration.ofSeconds(60));
+                assertThat(ready).as("READY events of the batch").hasSize(CLONES);
+                for (CloneEvent event : ready) {
+                    assertThat(event.getReady().getInterfaceName()).as("interface of %s", event.getUserid()).isEqualTo("eth0");
+                    assertThat(event.getReady().getConfiguredAddressesList()).as("addresses the kernel of %s has",
+                            event.getUserid()).isNotEmpty();
+                }
+                assertThat(clonefarm.run("verify-addresses", 600, "verify", batch, "--data", data.toString(),
+                        "--bootstrap-servers", broker.bootstrapServers()))
+                        .as(clonefarm.out("verify-addresses") + clonefarm.err("verify-addresses")).isZero();
+            }
             assertThat(qemuProcessesOver(data)).as("QEMU processes left running").isEmpty();
             assertThat(DemoClones.hostResourcesUnder(data)).as("loop devices and mounts over the data").isEmpty();
         } finally {
