@@ -71,6 +71,7 @@ public final class ApiJson {
                 .put("state", CloneStateMachine.simpleName(status.getState()))
                 .put("step", status.getStep())
                 .put("attempt", status.getAttempt())
+                .put("refreshes", status.getRefreshes())
                 .put("bytesDone", done)
                 .put("bytesTotal", total)
                 .put("progress", total == 0 ? 0.0 : (double) done / total)
