@@ -64,6 +64,14 @@ final class RefreshPlanner {
 
     private final CheckpointStore store;
     private final Map<String, Object> masterLocks = new ConcurrentHashMap<>();
+    /** Chunks of one disk read at once while digesting it. */
+    static final int READS_IN_FLIGHT = 4;
+    /** The reads of every refresh of the worker: daemon threads, made as needed, gone when idle. */
+    private final java.util.concurrent.ExecutorService reads = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "clonefarm-refresh-read");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     RefreshPlanner(CheckpointStore store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -232,7 +240,7 @@ final class RefreshPlanner {
     }
 
     /** Chunks not in {@code skip} whose bytes on the clone differ from {@code recorded}. */
-    private static List<Long> cloneChanged(FileRegion target, CheckpointLayout layout, NavigableMap<Long, byte[]> recorded,
+    private List<Long> cloneChanged(FileRegion target, CheckpointLayout layout, NavigableMap<Long, byte[]> recorded,
             List<Long> skip, BooleanSupplier stop) throws IOException, CopyException, Stopped {
         java.util.Set<Long> skipped = new java.util.HashSet<>(skip);
         List<Long> read = new ArrayList<>();
@@ -255,58 +263,120 @@ final class RefreshPlanner {
     }
 
     /**
-     * Reads the chunks {@code indexes} (ascending) of {@code region} and gives each one's digest; a chunk that
-     * lies wholly in a hole of a regular file is not read (its digest is that of zeros).
+     * Reads the chunks {@code indexes} (ascending) of {@code region} and gives each one's digest, in index order,
+     * on the calling thread; a chunk that lies wholly in a hole of a regular file is not read (its digest is that
+     * of zeros). {@link #READS_IN_FLIGHT} chunks are read at once, with direct I/O where the region is aligned
+     * (the clone's bytes are read once and need no page cache; the device gets a queue of reads).
      */
-    private static void readDigests(FileRegion region, CheckpointLayout layout, List<Long> indexes, BooleanSupplier stop,
+    private void readDigests(FileRegion region, CheckpointLayout layout, List<Long> indexes, BooleanSupplier stop,
             DigestSink sink) throws IOException, CopyException, Stopped {
         if (indexes.isEmpty()) {
             return;
         }
         int chunkSize = layout.chunkSize();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(chunkSize);
         byte[][] zeroDigests = new byte[2][];
         int fd = -1;
         boolean regular = java.nio.file.Files.isRegularFile(region.path());
         if (regular && LinuxFileCalls.available()) {
             fd = LinuxFileCalls.open(region.path(), LinuxFileCalls.O_RDONLY | LinuxFileCalls.O_CLOEXEC);
         }
-        try (FileChannel channel = FileChannel.open(region.path(), StandardOpenOption.READ)) {
-            long fileSize = channel.size();
+        int align = 4096;
+        FileChannel direct = null;
+        if (region.offset() % align == 0 && chunkSize % align == 0) {
+            try {
+                direct = FileChannel.open(region.path(), StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            } catch (IOException | UnsupportedOperationException e) {
+                direct = null; // the file system cannot read directly (tmpfs): through the page cache
+            }
+        }
+        ByteBuffer[] buffers = new ByteBuffer[READS_IN_FLIGHT];
+        for (int b = 0; b < buffers.length; b++) {
+            buffers[b] = ByteBuffer.allocateDirect(chunkSize + align).alignedSlice(align);
+        }
+        try (FileChannel buffered = FileChannel.open(region.path(), StandardOpenOption.READ)) {
+            FileChannel channel = direct != null ? direct : buffered;
+            long fileSize = buffered.size();
             long nextData = -1; // the next data offset at or after the last probe, in file offsets
-            for (long index : indexes) {
+            List<java.util.concurrent.Future<byte[]>> window = new ArrayList<>();
+            List<Long> windowIndexes = new ArrayList<>();
+            for (int n = 0; n < indexes.size(); n++) {
                 if (stop.getAsBoolean()) {
+                    drain(window);
                     throw new Stopped();
                 }
+                long index = indexes.get(n);
                 long offset = index * chunkSize;
                 int length = (int) Math.min(chunkSize, layout.bytesTotal() - offset);
                 long start = region.offset() + offset;
-                if (fd >= 0 && start + length <= fileSize) {
-                    if (nextData < start) {
-                        nextData = dataFrom(fd, start, fileSize);
-                    }
-                    if (nextData >= start + length) {
-                        sink.accept(index, zeroDigest(layout.digest(), length, chunkSize, zeroDigests));
-                        continue;
-                    }
+                java.util.concurrent.Future<byte[]> digest;
+                if (fd >= 0 && start + length <= fileSize && nextData < start) {
+                    nextData = dataFrom(fd, start, fileSize);
                 }
-                buffer.clear().limit(length);
-                while (buffer.hasRemaining()) {
-                    int n = channel.read(buffer, start + buffer.position());
-                    if (n < 0) {
-                        // past the end of a file reads as zeros (a target file shorter than its extent)
+                if (fd >= 0 && start + length <= fileSize && nextData >= start + length) {
+                    digest = java.util.concurrent.CompletableFuture.completedFuture(
+                            zeroDigest(layout.digest(), length, chunkSize, zeroDigests));
+                } else {
+                    ByteBuffer buffer = buffers[window.size()];
+                    boolean aligned = channel == direct && length % align == 0;
+                    FileChannel from = aligned ? direct : buffered;
+                    digest = reads.submit(() -> {
+                        buffer.clear().limit(length);
                         while (buffer.hasRemaining()) {
-                            buffer.put((byte) 0);
+                            if (from.read(buffer, start + buffer.position()) < 0) {
+                                // past the end of a file reads as zeros (a target file shorter than its extent)
+                                while (buffer.hasRemaining()) {
+                                    buffer.put((byte) 0);
+                                }
+                            }
                         }
-                    }
+                        buffer.flip();
+                        return layout.digest().chunkDigest(buffer);
+                    });
                 }
-                buffer.flip();
-                sink.accept(index, layout.digest().chunkDigest(buffer));
+                window.add(digest);
+                windowIndexes.add(index);
+                if (window.size() == READS_IN_FLIGHT || n == indexes.size() - 1) {
+                    for (int w = 0; w < window.size(); w++) {
+                        sink.accept(windowIndexes.get(w), await(window.get(w), region));
+                    }
+                    window.clear();
+                    windowIndexes.clear();
+                }
             }
         } finally {
+            if (direct != null) {
+                direct.close();
+            }
             if (fd >= 0) {
                 LinuxFileCalls.close(fd);
             }
+        }
+    }
+
+    private static void drain(List<java.util.concurrent.Future<byte[]>> window) {
+        for (java.util.concurrent.Future<byte[]> read : window) {
+            try {
+                read.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // stopping anyway
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static byte[] await(java.util.concurrent.Future<byte[]> read, FileRegion region) throws IOException {
+        try {
+            return read.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("cannot read " + region.path() + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading " + region.path(), e);
         }
     }
 
