@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  *       (the refresh command names the version) and kept in the checkpoint store under a key of their own
  *       ({@link #masterDigestsId}), so the other clones of that refresh on this worker read no master byte
  *       for them. A computation that was killed continues from the chunks it recorded.</li>
- *   <li>If no chunk's master digest differs from the clone's record, the master has not changed for this
- *       disk since the clone got it: {@link Plan#unchanged()}, nothing is read of the clone or written
- *       (so a second refresh without a master change writes nothing).</li>
+ *   <li>{@link #masterChanged}: whether any chunk's master digest differs from the clone's record. The job
+ *       asks it for every disk first: when the master changed for none, the clone is left as it is, nothing
+ *       is read of it or written (so a second refresh without a master change writes nothing).</li>
  *   <li>Otherwise the clone's own chunks are read (chunks in holes of the clone are not read: their
  *       digest is the digest of zeros) and compared with the record: chunks the clone changed (finalize,
  *       its own life) are rewritten too, so the disk becomes the master's bytes again and the restored
