@@ -76,7 +76,8 @@ class RefreshEndToEndTest {
         FileRegion cloneRoot = SimulationDataDirectory.at(data).resolve(org.clonefarm.platform.ids.Userid.of("LINUX001"),
                 Role.ROOT.vaddr());
         assertThat(debugfs(cloneRoot, "cat /etc/release-note")).contains("refreshed from the changed master");
-        assertThat(debugfs(cloneRoot, "cat /etc/hostname").strip()).as("its own hostname, not the master's").isEqualTo(hostnameBefore[0]);
+        assertThat(debugfs(cloneRoot, "cat /etc/hostname").strip()).as("its own hostname, not the master's")
+                .isEqualTo(hostnameBefore[0]);
         assertThat(debugfs(cloneRoot, "ls -l /etc")).as("the clone's /etc").contains("release-note", "hostname")
                 .as("no finalize marker").doesNotContain("rc.finalize");
         assertThat(DemoClones.hostResourcesUnder(dir)).as("loop devices and mounts left behind").isEmpty();
