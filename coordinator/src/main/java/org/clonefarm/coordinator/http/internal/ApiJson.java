@@ -71,7 +71,6 @@ public final class ApiJson {
                 .put("state", CloneStateMachine.simpleName(status.getState()))
                 .put("step", status.getStep())
                 .put("attempt", status.getAttempt())
-                .put("refreshes", status.getRefreshes())
                 .put("bytesDone", done)
                 .put("bytesTotal", total)
                 .put("progress", total == 0 ? 0.0 : (double) done / total)
@@ -84,6 +83,9 @@ public final class ApiJson {
             json.put("lastError", new JsonObject().put("step", status.getLastError().getStep())
                     .put("reason", status.getLastError().getReason())
                     .put("retryable", status.getLastError().getRetryable()));
+        }
+        if (status.getRefreshes() > 0) { // absent for clones never refreshed: every fact's JSON stays as it was
+            json.put("refreshes", status.getRefreshes());
         }
         return json;
     }
