@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * What {@code retry} and {@code cancel} share: a batch, optional userids, the farm's Kafka, and one
+ * What {@code retry}, {@code refresh} and {@code cancel} share: a batch, optional userids, the farm's Kafka, and one
  * line saying which clones the action touched.
  */
 abstract class CloneActionCommand implements Callable<Integer> {
@@ -33,6 +33,11 @@ abstract class CloneActionCommand implements Callable<Integer> {
 
     abstract CompletableFuture<List<String>> act(BatchCommands commands, String batch, List<String> userids);
 
+    /** Said after the clones an action touched, e.g. the master version of a refresh; empty by default. */
+    String detail() {
+        return "";
+    }
+
     @Override
     public Integer call() {
         try (OperatorSession session = new OperatorSession(kafka, data.path(), verb())) {
@@ -43,7 +48,7 @@ abstract class CloneActionCommand implements Callable<Integer> {
                 throw SpecFile.unwrap(e, verb() + " " + batch);
             }
             System.out.println(done.isEmpty() ? "nothing to " + verb() + " in batch " + batch
-                    : past() + " " + done.size() + " clones of batch " + batch + ": " + String.join(" ", done));
+                    : past() + " " + done.size() + " clones of batch " + batch + ": " + String.join(" ", done) + detail());
             return 0;
         }
     }

@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
             KafkaCommand.class,
             MasterCommand.class,
             PlanCommand.class,
+            RefreshCommand.class,
             RetryCommand.class,
             StatusCommand.class,
             SubmitCommand.class,

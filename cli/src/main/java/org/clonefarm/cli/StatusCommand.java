@@ -60,8 +60,9 @@ public final class StatusCommand implements Callable<Integer> {
             for (CloneStatus clone : clones) {
                 long total = clone.getProgress().getBytesTotal();
                 String percent = total > 0 ? String.format("%3d%%", clone.getProgress().getBytesDone() * 100 / total) : "   -";
-                System.out.printf("  %-8s %-10s %-14s %s %s%n", clone.getUserid(),
+                System.out.printf("  %-8s %-10s %-14s %s %s%s%n", clone.getUserid(),
                         CloneStateMachine.simpleName(clone.getState()), clone.getStep(), percent,
+                        clone.getRefreshes() > 0 ? "refreshed " + clone.getRefreshes() + "x " : "",
                         clone.hasLastError() ? clone.getLastError().getStep() + ": " + clone.getLastError().getReason()
                                 : String.join(" ", clone.getConfiguredAddressesList()));
             }

@@ -58,6 +58,14 @@ class OperatorCommandsTest {
         assertThat(retry.code()).as(retry.err()).isZero();
         assertThat(retry.out()).contains("retried 1 clones of batch ops: LINUX002");
 
+        // only READY or FAILED clones are refreshed: none here yet
+        CapturedRun noRefresh = run("refresh", "ops", "--data", data.toString(), "--bootstrap-servers", kafka);
+        assertThat(noRefresh.code()).as(noRefresh.err()).isZero();
+        assertThat(noRefresh.out()).contains("nothing to refresh in batch ops");
+        CapturedRun planned = run("refresh", "ops", "LINUX001", "--data", data.toString(), "--bootstrap-servers", kafka);
+        assertThat(planned.code()).isEqualTo(1);
+        assertThat(planned.err()).contains("LINUX001 is PLANNED, not READY or FAILED").doesNotContain("Exception");
+
         CapturedRun unknown = run("retry", "nope", "--data", data.toString(), "--bootstrap-servers", kafka);
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("there is no batch nope").doesNotContain("Exception");

@@ -34,6 +34,26 @@ public interface BatchCommands {
     /** Publishes the clones' requests again with attempt + 1; all FAILED or CANCELLED clones when none are named. */
     CompletableFuture<List<String>> retry(String batchId, List<String> userids);
 
+    /**
+     * Refreshes clones from their master as it is now: each gets a new attempt that is a refresh of one
+     * master version (named here, one per call); the coordinator stops its guest (FORCE), the worker rewrites
+     * only the chunks that differ from the master and starts it again to finalize. All READY and FAILED
+     * clones of the batch when none are named.
+     *
+     * @return the clones refreshed and the master version they are refreshed to
+     */
+    default CompletableFuture<Refreshed> refresh(String batchId, List<String> userids) {
+        return CompletableFuture.failedFuture(new BatchCommandException(BatchCommandException.Kind.BAD_REQUEST,
+                "this farm cannot refresh clones", List.of()));
+    }
+
+    /** The outcome of a refresh: the clones and the master version they are refreshed to. */
+    record Refreshed(List<String> userids, String masterVersion) {
+        public Refreshed {
+            userids = List.copyOf(userids);
+        }
+    }
+
     /** Cancels the clones; all clones of the batch that are not READY when none are named. */
     CompletableFuture<List<String>> cancel(String batchId, List<String> userids);
 

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>GET /api/batches/{id}/timeline</td><td>bytes copied over time and the time each clone spent in each step;
  *       {@code ?clones=N} keeps the first N clones' rows</td></tr>
  *   <tr><td>POST /api/batches</td><td>body = clone spec YAML; 201 (202 when already submitted) or a problem</td></tr>
- *   <tr><td>POST /api/batches/{id}/retry, /cancel</td><td>optional JSON body {@code {"userids":[...]}}</td></tr>
+ *   <tr><td>POST /api/batches/{id}/retry, /cancel, /refresh</td><td>optional JSON body {@code {"userids":[...]}};
+ *       refresh answers {@code {"batchId", "refreshed": [...], "masterVersion"}}</td></tr>
  *   <tr><td>GET /api/clones/{userid}</td><td>state, step, progress and the fact history of a clone</td></tr>
  *   <tr><td>GET /api/events</td><td>server-sent events; {@code ?batch=} / {@code ?clone=} filter; resume with {@code Last-Event-ID}</td></tr>
  * </table>
@@ -181,6 +182,7 @@ public final class CoordinatorHttpServer implements AutoCloseable {
         router.get("/api/batches/:id/timeline").handler(this::showTimeline);
         post(router, "/api/batches", "application/yaml, text/plain", SPEC_BODY, this::submit);
         post(router, "/api/batches/:id/retry", "application/json", USERIDS_BODY, ctx -> change(ctx, true));
+        post(router, "/api/batches/:id/refresh", "application/json", USERIDS_BODY, this::refresh);
         post(router, "/api/batches/:id/cancel", "application/json", USERIDS_BODY, ctx -> change(ctx, false));
         router.get("/api/clones/:userid").handler(this::showClone);
         router.get("/api/events").handler(this::events);
@@ -410,6 +412,19 @@ public final class CoordinatorHttpServer implements AutoCloseable {
         CompletableFuture<List<String>> result = retry ? commands.retry(batchId, userids) : commands.cancel(batchId, userids);
         reply(ctx, result, changed -> json(ctx, 202, new JsonObject().put("batchId", batchId)
                 .put(retry ? "retried" : "cancelled", ApiJson.array(changed))));
+    }
+
+    private void refresh(RoutingContext ctx) {
+        String batchId = ctx.pathParam("id");
+        List<String> userids;
+        try {
+            userids = ApiJson.userids(ctx.body().asString());
+        } catch (IllegalArgumentException e) {
+            Problems.send(ctx, 400, "bad-body", "Bad request body", e.getMessage());
+            return;
+        }
+        reply(ctx, commands.refresh(batchId, userids), refreshed -> json(ctx, 202, new JsonObject().put("batchId", batchId)
+                .put("refreshed", ApiJson.array(refreshed.userids())).put("masterVersion", refreshed.masterVersion())));
     }
 
     /** Answers on the request's context once the command completes; command failures become problems. */

@@ -28,4 +28,16 @@ public final class CpGuestStarter implements GuestStarter {
             throw new GuestStartException(e.getMessage(), e.retryable(), e);
         }
     }
+
+    @Override
+    public String stop(String userid) throws GuestStartException {
+        try {
+            return cp.force(new Userid(userid)).text();
+        } catch (CpException e) {
+            if (e.kind() == CpException.Kind.NOT_LOGGED_ON) {
+                return "not logged on: " + e.getMessage();
+            }
+            throw new GuestStartException(e.getMessage(), e.retryable(), e);
+        }
+    }
 }

@@ -15,6 +15,17 @@ public interface GuestStarter {
      */
     String start(String userid) throws GuestStartException;
 
+    /**
+     * Stops the guest (CP {@code FORCE}) so its disks can be written; a guest that is not logged on counts as
+     * stopped. This default cannot stop guests.
+     *
+     * @return CP's reply, for the guest-stopped event
+     * @throws GuestStartException when CP refuses
+     */
+    default String stop(String userid) throws GuestStartException {
+        throw new GuestStartException("this farm cannot stop guests (FORCE " + userid + ")", false, null);
+    }
+
     /** Why a guest did not start. */
     class GuestStartException extends Exception {
         private static final long serialVersionUID = 1L;

@@ -27,13 +27,21 @@ import org.clonefarm.proto.CloneStatus;
 import org.clonefarm.proto.Failure;
 import org.clonefarm.proto.GuestStartRequested;
 import org.clonefarm.proto.GuestStarted;
+import org.clonefarm.proto.GuestStopped;
+import org.clonefarm.proto.Ready;
+import org.clonefarm.coordinator.publish.BatchPublisher;
+import org.clonefarm.proto.ClonePlanned;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Drives clones after their copy: a clone that reaches COPIED is started (XAUTOLOG) on a bounded
  * pool; a clone that stays too long without news fails, retryable; a batch whose clones have all
- * finished gets its batch-completed event.
+ * finished gets its batch-completed event. A clone asked to refresh (a {@code RetryRequested} that says
+ * refresh) is stopped first (FORCE, {@code GuestStopped}) and only then gets its request, so no worker
+ * writes under a running guest; a refresh whose copy found the master unchanged ({@code
+ * CloneCopied.unchanged}) is started again and stated READY by the coordinator, since its agent reported
+ * READY already with these disks and reports it once per clone.
  *
  * <p>Acts only on live events: during the replay at start nothing is started twice. When the replay
  * is done ({@link #onCaughtUp()}), clones left in COPIED by a previous coordinator are started, and
@@ -55,6 +63,7 @@ public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
     private final ExecutorService startPool;
     private final ScheduledExecutorService timer;
     private final Set<String> starts = ConcurrentHashMap.newKeySet();
+    private final Set<String> refreshes = ConcurrentHashMap.newKeySet();
     private final Set<String> timedOut = ConcurrentHashMap.newKeySet();
     private final Set<String> completedBatches = ConcurrentHashMap.newKeySet();
     private volatile boolean caughtUp;
@@ -79,7 +88,12 @@ public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
         switch (event.getFactCase()) {
             case CLONE_COPIED -> {
                 if (status.getState() == CloneState.CLONE_STATE_COPIED) {
-                    startGuest(status);
+                    startGuest(status, event.getCloneCopied().getUnchanged());
+                }
+            }
+            case RETRY_REQUESTED -> {
+                if (event.getRetryRequested().getRefresh() && status.getState() == CloneState.CLONE_STATE_PLANNED) {
+                    stopAndRequest(status);
                 }
             }
             default -> { }
@@ -99,7 +113,14 @@ public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
                 // XAUTOLOG again is harmless for one that runs ("already logged on"), and the agent's
                 // finalize is idempotent, so a restarted guest finishes where the first one stopped.
                 case CLONE_STATE_COPIED, CLONE_STATE_STARTING, CLONE_STATE_FINALIZING, CLONE_STATE_REBOOTING ->
-                        startGuest(status);
+                        startGuest(status, false);
+                // a refresh whose request may not have been published: stop the guest and publish it again
+                // (a request delivered twice is copied once; FORCE of a stopped guest changes nothing)
+                case CLONE_STATE_PLANNED -> {
+                    if (!status.getRefreshVersion().isEmpty()) {
+                        stopAndRequest(status);
+                    }
+                }
                 default -> { }
             }
         }
@@ -110,7 +131,40 @@ public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
         timer.scheduleWithFixedDelay(this::checkTimeoutsSafely, interval, interval, TimeUnit.MILLISECONDS);
     }
 
-    private void startGuest(CloneStatus status) {
+    /** FORCE, {@code GuestStopped}, then the refresh request of the clone's current attempt, on the pool. */
+    private void stopAndRequest(CloneStatus status) {
+        String userid = status.getUserid();
+        int attempt = status.getAttempt();
+        if (!refreshes.add(userid + "#" + attempt)) {
+            return;
+        }
+        startPool.execute(() -> {
+            EventFactory events = publisher.events();
+            String reply;
+            try {
+                reply = starter.stop(userid);
+                LOG.info("stopped {} to refresh it: {}", userid, reply);
+            } catch (GuestStarter.GuestStartException | RuntimeException e) {
+                LOG.warn("FORCE {} failed, the refresh does not go on: {}", userid, e.getMessage());
+                boolean retryable = !(e instanceof GuestStarter.GuestStartException gse) || gse.retryable();
+                publisher.publish(failed(status, "force", "FORCE " + userid + " failed: " + e.getMessage(), retryable)).join();
+                return;
+            }
+            publisher.publish(events.newEvent(status.getBatchId(), userid, attempt)
+                    .setGuestStopped(GuestStopped.newBuilder().setReply(reply)).build()).join();
+            CloneEvent batchPlanned = store.batchPlanned(status.getBatchId());
+            ClonePlanned planned = store.plannedOf(userid);
+            if (batchPlanned == null || planned == null) {
+                LOG.error("refresh of {}: its batch {} or its plan is not known; no request published", userid,
+                        status.getBatchId());
+                return;
+            }
+            publisher.publish(BatchPublisher.request(batchPlanned, userid, attempt, planned, clock.instant()).toBuilder()
+                    .setRefresh(true).setMasterVersion(status.getRefreshVersion()).build()).join();
+        });
+    }
+
+    private void startGuest(CloneStatus status, boolean unchangedRefresh) {
         String userid = status.getUserid();
         int attempt = status.getAttempt();
         if (!starts.add(userid + "#" + attempt)) {
@@ -126,6 +180,11 @@ public final class Orchestrator implements EventFolder.Listener, AutoCloseable {
                 result = events.newEvent(status.getBatchId(), userid, attempt)
                         .setGuestStarted(GuestStarted.newBuilder().setReply(reply)).build();
                 LOG.info("started {}: {}", userid, reply);
+                if (unchangedRefresh) {
+                    publisher.publish(result).join();
+                    result = events.newEvent(status.getBatchId(), userid, attempt)
+                            .setReady(Ready.newBuilder().setBoot(0)).build();
+                }
             } catch (GuestStarter.GuestStartException | RuntimeException e) {
                 boolean retryable = !(e instanceof GuestStarter.GuestStartException gse) || gse.retryable();
                 LOG.warn("XAUTOLOG {} failed: {}", userid, e.getMessage());

@@ -156,6 +156,42 @@ public final class SimulationBatchCommands implements BatchCommands {
         }, executor);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Publishes one {@code RetryRequested} that says refresh per clone, and nothing else: the
+     * coordinator service stops each guest and then publishes its request ({@code Orchestrator}), so no
+     * worker writes a disk under a running guest.
+     */
+    @Override
+    public CompletableFuture<Refreshed> refresh(String batchId, List<String> userids) {
+        return CompletableFuture.supplyAsync(() -> {
+            CloneStateStore store = state.get();
+            requireBatch(store, batchId);
+            List<CloneStatus> targets = select(store, batchId, userids,
+                    s -> s.getState() == CloneState.CLONE_STATE_READY || s.getState() == CloneState.CLONE_STATE_FAILED,
+                    "READY or FAILED");
+            String version = masterVersion(clock.instant());
+            List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+            for (CloneStatus status : targets) {
+                sends.add(publisher.publish(publisher.events().newEvent(batchId, status.getUserid(), status.getAttempt())
+                        .setRetryRequested(RetryRequested.newBuilder().setNextAttempt(status.getAttempt() + 1)
+                                .setRefresh(true).setMasterVersion(version)).build()));
+            }
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+            return new Refreshed(targets.stream().map(CloneStatus::getUserid).toList(), version);
+        }, executor);
+    }
+
+    /**
+     * The name of the master's state a refresh copies: the time and a random part, unique per refresh command,
+     * so a master changed again and refreshed again never finds the digests of its earlier state.
+     */
+    static String masterVersion(java.time.Instant now) {
+        return java.time.format.DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
     @Override
     public CompletableFuture<List<String>> cancel(String batchId, List<String> userids) {
         return CompletableFuture.supplyAsync(() -> {

@@ -13,6 +13,7 @@ import org.clonefarm.proto.CloneState;
  * PLANNED -> COPYING -> COPIED -> STARTING -> FINALIZING -> REBOOTING -> READY
  *     any active state -> FAILED (copy, agent or coordinator failure) | CANCELLED
  *     FAILED | CANCELLED -> PLANNED (retry, attempt + 1)
+ *     READY | FAILED -> PLANNED (refresh: a retry that says refresh, attempt + 1)
  * </pre>
  *
  * <p>Facts that belong to the current state without moving it (progress, a second worker taking over
@@ -79,6 +80,14 @@ public final class CloneStateMachine {
         move(CloneState.CLONE_STATE_REBOOTING, FactCase.READY, CloneState.CLONE_STATE_READY);
 
         stay(CloneState.CLONE_STATE_READY, FactCase.READY, FactCase.REBOOTING);
+        // a refresh stops the guest (FORCE) before its request is published, so it is stopped while PLANNED;
+        // a coordinator that restarted stops it again, which may land once the copy has begun
+        stay(CloneState.CLONE_STATE_PLANNED, FactCase.GUEST_STOPPED);
+        stay(CloneState.CLONE_STATE_COPYING, FactCase.GUEST_STOPPED);
+        stay(CloneState.CLONE_STATE_COPIED, FactCase.GUEST_STOPPED);
+        // a refresh that found the master unchanged: the coordinator states READY once the guest runs again
+        // (its agent reports READY once per clone, and it did)
+        move(CloneState.CLONE_STATE_STARTING, FactCase.READY, CloneState.CLONE_STATE_READY);
 
         for (CloneState active : new CloneState[] {CloneState.CLONE_STATE_PLANNED, CloneState.CLONE_STATE_COPYING,
             CloneState.CLONE_STATE_COPIED, CloneState.CLONE_STATE_STARTING, CloneState.CLONE_STATE_FINALIZING,
@@ -102,6 +111,7 @@ public final class CloneStateMachine {
         move(CloneState.CLONE_STATE_FAILED, FactCase.RETRY_REQUESTED, CloneState.CLONE_STATE_PLANNED);
         move(CloneState.CLONE_STATE_FAILED, FactCase.CANCELLED, CloneState.CLONE_STATE_CANCELLED);
         move(CloneState.CLONE_STATE_CANCELLED, FactCase.RETRY_REQUESTED, CloneState.CLONE_STATE_PLANNED);
+        move(CloneState.CLONE_STATE_READY, FactCase.RETRY_REQUESTED, CloneState.CLONE_STATE_PLANNED); // refresh only
     }
 
     private static void move(CloneState from, FactCase fact, CloneState to) {
@@ -129,6 +139,10 @@ public final class CloneStateMachine {
         if (!attemptFree && event.getAttempt() != 0 && event.getAttempt() < attempt) {
             return Decision.ignored(fact + " of attempt " + event.getAttempt() + " is stale: the clone is at attempt "
                     + attempt);
+        }
+        if (fact == FactCase.RETRY_REQUESTED && state == CloneState.CLONE_STATE_READY
+                && !event.getRetryRequested().getRefresh()) {
+            return Decision.ignored("a retry does not fit a READY clone (only a refresh does)");
         }
         CloneState target = MOVES.get(state).get(fact);
         if (target != null) {

@@ -252,8 +252,12 @@ public final class CloneStateStore {
                 case CLONE_FAILED -> next.setStep(event.getCloneFailed().getFailure().getStep())
                         .setLastError(event.getCloneFailed().getFailure());
                 case CANCELLED -> next.setStep("cancelled");
+                case GUEST_STOPPED -> next.setStep("force");
                 case RETRY_REQUESTED -> {
-                    next.setStep("retry").setAttempt(event.getRetryRequested().getNextAttempt())
+                    boolean refresh = event.getRetryRequested().getRefresh();
+                    next.setStep(refresh ? "refresh" : "retry").setAttempt(event.getRetryRequested().getNextAttempt())
+                            .setRefreshVersion(refresh ? event.getRetryRequested().getMasterVersion() : "")
+                            .setRefreshes(status.getRefreshes() + (refresh ? 1 : 0))
                             .clearReadyAt().clearConfiguredAddresses();
                     diskBytesDone.clear();
                 }

@@ -268,7 +268,7 @@
     $('detail-title').textContent = clone.userid;
     const fields = $('detail-fields');
     fields.innerHTML = '';
-    const rows = [['state', clone.state], ['step', clone.step], ['attempt', clone.attempt],
+    const rows = [['state', clone.state], ['step', clone.step], ['attempt', clone.attempt], ['refreshes', clone.refreshes || 0],
       ['hostname', clone.hostname], ['ip', clone.ipaddr],
       ['copied', `${bytes(clone.bytesDone)} of ${bytes(clone.bytesTotal)}`],
       ['planned', clone.plannedAt], ['ready', clone.readyAt || '-'],

@@ -127,6 +127,13 @@ class CoordinatorHttpApiTest {
                 "application/yaml");
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(again.body()).getBoolean("alreadySubmitted")).isTrue();
+
+        HttpResponse<String> refreshed = api.post("/api/batches/report/refresh", "{\"userids\":[\"LNXR002\"]}",
+                "application/json");
+        assertThat(refreshed.statusCode()).isEqualTo(202);
+        JsonObject refresh = new JsonObject(refreshed.body());
+        assertThat(refresh.getJsonArray("refreshed").getList()).containsExactly("LNXR002");
+        assertThat(refresh.getString("masterVersion")).isEqualTo("synthetic-v1");
     }
 
     /**
@@ -231,6 +238,8 @@ class CoordinatorHttpApiTest {
         assertThat(api.get("/api/clones/NOSUCH", RunningApi.TOKEN).statusCode()).isEqualTo(404);
         assertThat(api.post("/api/batches/no-such-batch/cancel", "", "application/json").statusCode()).isEqualTo(404);
         assertThat(api.post("/api/batches/x/retry", "{not json", "application/json").statusCode()).isEqualTo(400);
+        assertThat(api.post("/api/batches/x/refresh", "{not json", "application/json").statusCode()).isEqualTo(400);
+        assertThat(api.post("/api/batches/no-such-batch/refresh", "", "application/json").statusCode()).isEqualTo(404);
         assertThat(api.post("/api/batches", "  ", "application/yaml").statusCode()).isEqualTo(400);
         assertThat(api.get("/api/nothing-here", RunningApi.TOKEN).statusCode()).isEqualTo(404);
     }

@@ -147,6 +147,17 @@ final class SyntheticLifecycleCommands implements BatchCommands, AutoCloseable {
                 "the synthetic lifecycle never fails a clone, so there is nothing to retry in " + batchId, null));
     }
 
+    /** Names the batch's clones (or the ones asked for) and a fixed master version; publishes nothing. */
+    @Override
+    public CompletableFuture<Refreshed> refresh(String batchId, List<String> userids) {
+        List<String> clones = batches.get(batchId);
+        if (clones == null) {
+            return CompletableFuture.failedFuture(new BatchCommandException(BatchCommandException.Kind.NOT_FOUND,
+                    "no batch '" + batchId + "' was submitted", null));
+        }
+        return CompletableFuture.completedFuture(new Refreshed(userids.isEmpty() ? clones : userids, "synthetic-v1"));
+    }
+
     @Override
     public CompletableFuture<List<String>> cancel(String batchId, List<String> userids) {
         List<String> clones = batches.get(batchId);

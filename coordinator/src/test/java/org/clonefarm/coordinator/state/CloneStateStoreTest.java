@@ -84,6 +84,41 @@ class CloneStateStoreTest {
         assertThat(store.status("LINUX004").getAttempt()).isEqualTo(2);
     }
 
+    /** A READY clone goes back to PLANNED only for a refresh (counted, with its master version), never for a retry. */
+    @Test
+    void refreshMovesAReadyCloneBackToPlannedAndARetryDoesNot() {
+        String u = "LINUX006";
+        lifeOfRwRootClone(u).forEach(store::apply);
+        assertThat(store.apply(events.retry(u, 2)).kind()).as("a retry of a READY clone").isEqualTo(FoldOutcome.Kind.IGNORED);
+        CloneEvent refresh = events.retry(u, 2).toBuilder().setRetryRequested(org.clonefarm.proto.RetryRequested.newBuilder()
+                .setNextAttempt(2).setRefresh(true).setMasterVersion("v1")).build();
+        assertThat(store.apply(refresh).kind()).isEqualTo(FoldOutcome.Kind.APPLIED);
+        CloneStatus status = store.status(u);
+        assertThat(status.getState()).isEqualTo(CloneState.CLONE_STATE_PLANNED);
+        assertThat(status.getAttempt()).isEqualTo(2);
+        assertThat(status.getRefreshes()).isEqualTo(1);
+        assertThat(status.getRefreshVersion()).isEqualTo("v1");
+        assertThat(status.getStep()).isEqualTo("refresh");
+        assertThat(status.hasReadyAt()).isFalse();
+        CloneEvent stopped = events.copied(u).toBuilder().setAttempt(2)
+                .setGuestStopped(org.clonefarm.proto.GuestStopped.newBuilder().setReply("FORCED")).build();
+        assertThat(store.apply(stopped).kind()).isEqualTo(FoldOutcome.Kind.APPLIED);
+        assertThat(store.status(u).getStep()).isEqualTo("force");
+        assertThat(store.status(u).getState()).isEqualTo(CloneState.CLONE_STATE_PLANNED);
+    }
+
+    /** A refresh that changed nothing: the coordinator's READY after the restart moves STARTING to READY. */
+    @Test
+    void readyRightAfterTheStartOfAnUnchangedRefreshIsApplied() {
+        String u = "LINUX007";
+        for (CloneEvent e : List.of(events.planned(u, 10), events.copied(u), events.startRequested(u), events.started(u))) {
+            store.apply(e);
+        }
+        assertThat(store.status(u).getState()).isEqualTo(CloneState.CLONE_STATE_STARTING);
+        assertThat(store.apply(events.ready(u)).kind()).isEqualTo(FoldOutcome.Kind.APPLIED);
+        assertThat(store.status(u).getState()).isEqualTo(CloneState.CLONE_STATE_READY);
+    }
+
     @Test
     void lateFactOfAnEarlierAttemptIsIgnored() {
         String u = "LINUX005";

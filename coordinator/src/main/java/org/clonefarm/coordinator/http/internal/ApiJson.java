@@ -87,6 +87,9 @@ public final class ApiJson {
                     .put("reason", status.getLastError().getReason())
                     .put("retryable", status.getLastError().getRetryable()));
         }
+        if (status.getRefreshes() > 0) { // absent for clones never refreshed: every fact's JSON stays as it was
+            json.put("refreshes", status.getRefreshes());
+        }
         return json;
     }
 

@@ -94,6 +94,8 @@ public final class CloneJob {
     static final String FLASHCOPY = "flashcopy";
     static final String CHUNKED = "chunked";
     static final String RESUMED = "resumed";
+    static final String REFRESHED = "refreshed";
+    static final String UNCHANGED = "unchanged";
 
     /** How a job ended. */
     public enum Outcome {
@@ -108,7 +110,15 @@ public final class CloneJob {
     /** What a job needs of its worker, shared by every job. */
     record Tools(String workerId, CopyEngine engine, CheckpointStore store, MinidiskAccess access,
             FlashcopyPolicy flashcopy, Executor diskExecutor, EventPublisher publisher, CopyOptions options,
-            WorkerMetrics metrics, Path copyRateFile, CloneKeySeeder keys) {
+            WorkerMetrics metrics, Path copyRateFile, CloneKeySeeder keys, RefreshPlanner refresh) {
+        /** The tools of a worker, with its one {@link RefreshPlanner} over {@code store}. */
+        Tools(String workerId, CopyEngine engine, CheckpointStore store, MinidiskAccess access, FlashcopyPolicy flashcopy,
+                Executor diskExecutor, EventPublisher publisher, CopyOptions options, WorkerMetrics metrics,
+                Path copyRateFile, CloneKeySeeder keys) {
+            this(workerId, engine, store, access, flashcopy, diskExecutor, publisher, options, metrics, copyRateFile, keys,
+                    new RefreshPlanner(store));
+        }
+
         Tools {
             Objects.requireNonNull(workerId, "workerId");
             Objects.requireNonNull(engine, "engine");
@@ -121,6 +131,7 @@ public final class CloneJob {
             Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(copyRateFile, "copyRateFile");
             Objects.requireNonNull(keys, "keys");
+            Objects.requireNonNull(refresh, "refresh");
         }
     }
 
@@ -195,7 +206,11 @@ public final class CloneJob {
 
     /** How one disk was copied. */
     private record DiskResult(CloneDisk disk, String method, long bytesTotal, long bytesWritten, long bytesSkipped,
-            String digest, String digestAlgorithm, boolean verified, String fallbackReason) {
+            String digest, String digestAlgorithm, boolean verified, String fallbackReason, long chunksRewritten) {
+        DiskResult(CloneDisk disk, String method, long bytesTotal, long bytesWritten, long bytesSkipped, String digest,
+                String digestAlgorithm, boolean verified, String fallbackReason) {
+            this(disk, method, bytesTotal, bytesWritten, bytesSkipped, digest, digestAlgorithm, verified, fallbackReason, 0);
+        }
     }
 
     /** A disk that could not be copied: which step, where, and whether a retry can help. */
@@ -248,6 +263,30 @@ public final class CloneJob {
         }
         CompletableFuture<?> started = publisher.publish(event().setCopyStarted(CopyStarted.newBuilder()
                 .setWorkerId(workerId).setDisks(disks.size()).setBytesTotal(total)).build());
+        long bytesTotal = total;
+        if (request.getRefresh()) {
+            // a refresh first asks whether the master changed for any disk: if not, the clone is left as it is
+            CompletableFuture<Boolean> changed = new CompletableFuture<>();
+            tools.diskExecutor().execute(() -> {
+                try {
+                    changed.complete(masterChanged());
+                } catch (Throwable e) {
+                    changed.completeExceptionally(e);
+                }
+            });
+            return changed.handle((anyChanged, error) -> {
+                if (error != null) { // failed or stopped: reported as a copy that failed or stopped
+                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                    return finish(List.of(CompletableFuture.<DiskResult>failedFuture(cause)), bytesTotal, startNanos,
+                            started);
+                }
+                return anyChanged ? copyAll(bytesTotal, startNanos, started) : unchanged(bytesTotal, startNanos, started);
+            }).thenCompose(outcome -> outcome);
+        }
+        return copyAll(bytesTotal, startNanos, started);
+    }
+
+    private CompletableFuture<Outcome> copyAll(long bytesTotal, long startNanos, CompletableFuture<?> started) {
         List<CompletableFuture<DiskResult>> results = new ArrayList<>();
         for (RequestVerifier.AdmittedDisk disk : disks) {
             CompletableFuture<DiskResult> result = new CompletableFuture<>();
@@ -266,7 +305,6 @@ public final class CloneJob {
             });
             results.add(result);
         }
-        long bytesTotal = total;
         return CompletableFuture.allOf(results.stream().map(f -> f.handle((r, e) -> null))
                         .toArray(CompletableFuture[]::new))
                 .thenCompose(ignored -> finish(results, bytesTotal, startNanos, started));
@@ -277,7 +315,9 @@ public final class CloneJob {
         String copyId = copyId(request.getBatchId(), disk);
         long length = disk.getSource().getByteLength();
         MinidiskAccess access = tools.access();
-        OptionalLong flashcopied = storageCopy(copyId);
+        boolean refresh = request.getRefresh();
+        // a refresh never answers from an earlier FLASHCOPY and never uses one: it rewrites what differs
+        OptionalLong flashcopied = refresh ? OptionalLong.empty() : storageCopy(copyId);
         if (flashcopied.isPresent()) { // FLASHCOPY did it in an earlier delivery: the same result again
             DiskResult earlier = new DiskResult(disk, FLASHCOPY, flashcopied.getAsLong(), 0, 0, "", "", false, "");
             return CloneKeySeeder.holdsKey(disk) ? seedOnly(disk, earlier) : earlier;
@@ -294,11 +334,11 @@ public final class CloneJob {
             stopIfAsked();
             String fallback = "";
             FlashcopyPolicy policy = tools.flashcopy();
-            if (policy != FlashcopyPolicy.NEVER && !access.canFlashcopy() && policy == FlashcopyPolicy.REQUIRED) {
+            if (!refresh && policy != FlashcopyPolicy.NEVER && !access.canFlashcopy() && policy == FlashcopyPolicy.REQUIRED) {
                 throw new DiskFailure("FLASHCOPY is required (--flashcopy required), but the " + access.kind().configName()
                         + " disk access cannot FLASHCOPY " + source.describe(), CopyException.NO_OFFSET, false, null);
             }
-            if (policy != FlashcopyPolicy.NEVER && access.canFlashcopy()) {
+            if (!refresh && policy != FlashcopyPolicy.NEVER && access.canFlashcopy()) {
                 try {
                     access.flashcopy(source, target);
                     tools.store().recordStorageCopy(copyId, length);
@@ -315,6 +355,10 @@ public final class CloneJob {
                     throw new DiskFailure("FLASHCOPY of " + source.describe() + " succeeded but cannot be recorded: "
                             + e.getMessage(), CopyException.NO_OFFSET, e.retryable(), e);
                 }
+            }
+            if (result == null && refresh) {
+                stopIfAsked();
+                result = refreshed(disk, copyId, source, target);
             }
             if (result == null) {
                 stopIfAsked();
@@ -423,6 +467,92 @@ public final class CloneJob {
         }
     }
 
+    /** Whether the master changed, at the request's version, for any disk to copy (blocking; attaches each source). */
+    private boolean masterChanged() throws DiskFailure, Stopped {
+        MinidiskAccess access = tools.access();
+        for (RequestVerifier.AdmittedDisk admitted : disks) {
+            CloneDisk disk = admitted.disk();
+            stopIfAsked();
+            AttachedDisk source = attach(access, disk.getSource(), MinidiskAccess.Mode.READ, "source");
+            boolean changed;
+            Exception failure = null;
+            try {
+                changed = tools.refresh().masterChanged(copyId(request.getBatchId(), disk), disk.getSource(),
+                        source.region(), request.getMasterVersion(), options.chunkSize(), options.digest(), this::stopAsked);
+            } catch (RefreshPlanner.Stopped e) {
+                throw new Stopped();
+            } catch (CopyException e) {
+                throw new DiskFailure("refresh: " + e.getMessage(), CopyException.NO_OFFSET, e.retryable(), e);
+            } catch (java.io.IOException e) {
+                throw new DiskFailure("refresh: cannot read the master's " + source.describe() + ": " + e.getMessage(),
+                        CopyException.NO_OFFSET, true, e);
+            } finally {
+                Exception released = release(access, source, null);
+                if (released != null) {
+                    LOG.warn("clone {}: the master's disk {} was not released after reading it: {}", request.getUserid(),
+                            disk.getVaddr(), released.toString());
+                }
+            }
+            if (changed) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A refresh that found the master unchanged: every disk is reported as it is, nothing was touched. */
+    private CompletableFuture<Outcome> unchanged(long bytesTotal, long startNanos, CompletableFuture<?> started) {
+        List<CloneEvent> finals = new ArrayList<>();
+        try {
+            for (RequestVerifier.AdmittedDisk admitted : disks) {
+                CloneDisk disk = admitted.disk();
+                CheckpointStore.CheckpointedCopy recorded = tools.refresh().recorded(copyId(request.getBatchId(), disk),
+                        disk.getSource().getByteLength(), options.chunkSize(), options.digest()).orElseThrow();
+                DiskDigest digest = new DiskDigest(recorded.layout().digest());
+                recorded.chunkDigests().values().forEach(digest::addChunk);
+                metrics.diskCopied(0, disk.getSource().getByteLength());
+                finals.add(event().setDiskCopied(DiskCopied.newBuilder().setVaddr(disk.getVaddr())
+                        .setBytesTotal(disk.getSource().getByteLength()).setDigest(digest.finish())
+                        .setDigestAlgorithm(recorded.layout().digest().id()).setBytesWritten(0)
+                        .setBytesSkipped(disk.getSource().getByteLength()).setMethod(UNCHANGED)).build());
+            }
+        } catch (CopyException e) {
+            return publishFinal(List.of(failed(disks.get(0).disk().getVaddr(), CopyException.NO_OFFSET,
+                    "refresh: " + e.getMessage(), e.retryable())), started);
+        }
+        Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
+        finals.add(event().setCloneCopied(CloneCopied.newBuilder().setBytesTotal(bytesTotal)
+                .setWallMillis(wall.toMillis()).setWorkerId(workerId).setUnchanged(true)).build());
+        LOG.info("clone {} attempt {}: refresh found master version {} unchanged; nothing written", request.getUserid(),
+                request.getAttempt(), request.getMasterVersion());
+        return publishFinal(finals, started);
+    }
+
+    /** Refreshes one disk of a clone whose master changed: forgets the chunks that differ, then the same copy. */
+    private DiskResult refreshed(CloneDisk disk, String copyId, AttachedDisk source, AttachedDisk target)
+            throws DiskFailure, Stopped {
+        RefreshPlanner.Plan plan;
+        try {
+            plan = tools.refresh().prepare(copyId, disk.getSource(), source.region(), target.region(),
+                    request.getMasterVersion(), options.chunkSize(), options.digest(), this::stopAsked);
+        } catch (RefreshPlanner.Stopped e) {
+            throw new Stopped();
+        } catch (CopyException e) {
+            throw new DiskFailure("refresh: " + e.getMessage(), CopyException.NO_OFFSET, e.retryable(), e);
+        } catch (java.io.IOException e) {
+            throw new DiskFailure("refresh: cannot read " + target.describe() + " or " + source.describe() + ": "
+                    + e.getMessage(), CopyException.NO_OFFSET, true, e);
+        }
+        DiskResult copied = chunked(disk, copyId, source, target, "");
+        return new DiskResult(disk, REFRESHED, copied.bytesTotal(), copied.bytesWritten(), copied.bytesSkipped(),
+                copied.digest(), copied.digestAlgorithm(), copied.verified(), "",
+                plan.usable() ? plan.rewrite().size() : plan.chunks());
+    }
+
+    private boolean stopAsked() {
+        return stopRequested || cancellation.isCancelled();
+    }
+
     private DiskResult chunked(CloneDisk disk, String copyId, AttachedDisk source, AttachedDisk target, String fallback)
             throws DiskFailure, Stopped {
         // the key makes the disks of clones of one master, copied here at once, one fan-out of the engine
@@ -524,6 +654,7 @@ public final class CloneJob {
                     .setBytesSkipped(result.bytesSkipped())
                     .setVerified(result.verified())
                     .setMethod(result.method())
+                    .setChunksRewritten(result.chunksRewritten())
                     .setFallbackReason(result.fallbackReason())).build());
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);

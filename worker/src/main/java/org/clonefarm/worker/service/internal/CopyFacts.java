@@ -52,6 +52,8 @@ public final class CopyFacts implements AutoCloseable {
     private final Map<String, ClonePlanned> clones = new ConcurrentHashMap<>();
     /** {@code batch/USERID#attempt} of every attempt after the first that a {@code RetryRequested} asked for. */
     private final Set<String> retries = ConcurrentHashMap.newKeySet();
+    /** {@code batch/USERID#attempt} of every refresh attempt to the master version its {@code RetryRequested} named. */
+    private final Map<String, String> refreshes = new ConcurrentHashMap<>();
     private final TopicLog<String, byte[]> log;
 
     /**
@@ -84,6 +86,14 @@ public final class CopyFacts implements AutoCloseable {
     /** Whether the coordinator asked for this attempt: the first always, a later one by a {@code RetryRequested}. */
     public boolean requested(String batchId, String userid, int attempt) {
         return attempt == 1 || retries.contains(key(batchId, userid, attempt));
+    }
+
+    /**
+     * The master version of this attempt when a {@code RetryRequested} asked for it as a refresh, or empty
+     * (a first attempt, a retry, or an attempt never requested).
+     */
+    public Optional<String> refreshVersion(String batchId, String userid, int attempt) {
+        return Optional.ofNullable(refreshes.get(key(batchId, userid, attempt)));
     }
 
     /**
@@ -124,8 +134,13 @@ public final class CopyFacts implements AutoCloseable {
         switch (event.getFactCase()) {
             case BATCH_PLANNED -> batches.putIfAbsent(event.getBatchId(), event.getBatchPlanned());
             case CLONE_PLANNED -> clones.putIfAbsent(event.getBatchId() + "/" + event.getUserid(), event.getClonePlanned());
-            case RETRY_REQUESTED -> retries.add(key(event.getBatchId(), event.getUserid(),
-                    event.getRetryRequested().getNextAttempt()));
+            case RETRY_REQUESTED -> {
+                String attempt = key(event.getBatchId(), event.getUserid(), event.getRetryRequested().getNextAttempt());
+                retries.add(attempt);
+                if (event.getRetryRequested().getRefresh()) {
+                    refreshes.putIfAbsent(attempt, event.getRetryRequested().getMasterVersion());
+                }
+            }
             default -> { }
         }
         if (!event.getUserid().isEmpty() && endsTheCopy(event)) {

@@ -23,7 +23,8 @@ import org.clonefarm.worker.service.internal.CopyFacts.PlannedClone;
  *   <li>its record key is its userid (the partition of a clone's facts);</li>
  *   <li>the events topic has the coordinator's {@code BatchPlanned} of its batch and {@code ClonePlanned}
  *       of its clone in that batch, and its attempt was requested (the first, or one a
- *       {@code RetryRequested} asked for);</li>
+ *       {@code RetryRequested} asked for), and it is a refresh exactly when that {@code RetryRequested} asked
+ *       for a refresh, of the same master version;</li>
  *   <li>its master and profile are the batch's, and its disks are exactly the planned ones;</li>
  *   <li>every disk to copy goes from the master's minidisk to the clone's own minidisk of the same
  *       address, and its target is not smaller than its source;</li>
@@ -96,6 +97,17 @@ final class RequestVerifier {
         if (!facts.requested(request.getBatchId(), request.getUserid(), request.getAttempt())) {
             return new Rejected("request for " + clone + " is refused: the coordinator never requested attempt "
                     + request.getAttempt() + " (no RetryRequested for it on the events topic)");
+        }
+        Optional<String> refresh = facts.refreshVersion(request.getBatchId(), request.getUserid(), request.getAttempt());
+        if (request.getRefresh() != refresh.isPresent()
+                || (refresh.isPresent() && !refresh.get().equals(request.getMasterVersion()))) {
+            return new Rejected("request for " + clone + " is refused: it is " + (request.getRefresh()
+                    ? "a refresh to master version '" + request.getMasterVersion() + "'" : "not a refresh")
+                    + ", the coordinator asked for " + refresh.map(v -> "a refresh to master version '" + v + "'")
+                            .orElse("no refresh") + " of that attempt");
+        }
+        if (request.getRefresh() && request.getMasterVersion().isEmpty()) {
+            return new Rejected("request for " + clone + " is refused: a refresh names no master version");
         }
         String master = plan.get().batch().getMaster();
         if (!request.getMaster().equals(master) || request.getProfile() != plan.get().batch().getProfile()) {
