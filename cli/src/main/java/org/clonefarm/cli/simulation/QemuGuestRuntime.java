@@ -74,11 +74,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Lifecycle.</b> Boots run on their own threads, at most {@link Settings#concurrency} at once between
  * XAUTOLOG and READY. READY is the report-ready unit's success on the console ({@link #READY_MARKER}); the guest is then logged off
- * (QEMU is killed, as FORCE does) unless fewer than {@link Settings#keepRunning} guests are kept running.
- * A guest that does not reach READY within {@link Settings#bootTimeout}, whose finalize unit fails, or whose
- * QEMU ends otherwise is stopped and logged off; the reason is in the log and the outcome. {@link #halt}
- * (FORCE) kills QEMU; {@link #close()} and a JVM shutdown hook kill every guest; a runtime starting on a work
- * directory first kills QEMUs that a SIGKILLed runtime left there (their pid files). Thread-safe.
+ * as an operator logs a Linux guest off on z/VM, unless fewer than {@link Settings#keepRunning} guests are kept
+ * running: SIGNAL SHUTDOWN ({@link QemuMonitor#signalShutdown}, over the guest's QMP socket
+ * {@code <work dir>/<USERID>.qmp}), then FORCE if QEMU has not ended within {@link #LOGOFF_TIMEOUT}. So the
+ * guest's file systems are unmounted cleanly and {@code verify} reads them consistent. A guest that does not
+ * reach READY within {@link Settings#bootTimeout}, whose finalize unit fails, or whose QEMU ends otherwise is
+ * stopped (killed) and logged off; the reason is in the log and the outcome. {@link #halt} (FORCE) kills QEMU at
+ * once; {@link #close()} and a JVM shutdown hook log every guest off the clean way (SIGNAL SHUTDOWN, FORCE after
+ * the timeout); a runtime starting on a work directory first kills QEMUs that a SIGKILLed runtime left there
+ * (their pid files). Thread-safe.
  */
 public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QemuGuestRuntime.class);
@@ -107,6 +111,14 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
 
     /** How long AUTO waits for a KVM guest's kernel banner before it takes TCG instead. */
     static final Duration KVM_PROBE = Duration.ofSeconds(30);
+
+    /**
+     * How long a logoff waits after SIGNAL SHUTDOWN for the guest to power off before it FORCEs it. Under TCG on
+     * a loaded 2-core machine the bootable master's systemd stops its units and unmounts in 5-20 s; 60 s leaves
+     * room for that and still bounds the end of a command by a minute.
+     */
+    static final Duration LOGOFF_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
 
     /**
      * The farm broker's listener for guests.
@@ -265,6 +277,11 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
         return workDirectory.resolve(userid.value() + ".qemu.pid");
     }
 
+    /** The guest's QMP socket while its QEMU runs. */
+    private static Path qmpSocket(Path workDirectory, Userid userid) {
+        return workDirectory.resolve(userid.value() + ".qmp");
+    }
+
     @Override
     public void boot(Userid userid, SimulatedCp system) {
         if (closed) {
@@ -309,7 +326,11 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
         }
     }
 
-    /** Kills every guest and waits for their ends. Idempotent; also run by the JVM shutdown hook. */
+    /**
+     * Logs every guest off and waits for their ends: SIGNAL SHUTDOWN to each running QEMU (FORCE at once for a
+     * guest between IPLs or waiting for its turn), FORCE for those still running after {@link #LOGOFF_TIMEOUT}.
+     * Idempotent; also run by the JVM shutdown hook.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -318,8 +339,29 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             }
             closed = true;
         }
-        for (Guest guest : guests.values()) {
-            guest.halt();
+        List<Guest> running = List.copyOf(guests.values());
+        for (Guest guest : running) {
+            if (!guest.signalShutdown()) {
+                guest.halt();
+            }
+        }
+        long deadline = System.nanoTime() + LOGOFF_TIMEOUT.toNanos();
+        for (Guest guest : running) {
+            CompletableFuture<Outcome> outcome = outcomes.get(guest.userid);
+            try {
+                if (outcome != null) {
+                    outcome.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            } catch (java.util.concurrent.TimeoutException e) {
+                LOG.warn("the guest of {} did not stop within {} s of SIGNAL SHUTDOWN: FORCE", guest.userid,
+                        LOGOFF_TIMEOUT.toSeconds());
+                guest.halt();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                guest.halt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.debug("the logon of {} ended in an error", guest.userid, e);
+            }
         }
         threads.shutdown();
         try {
@@ -370,6 +412,8 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
         private final Userid userid;
         private final SimulatedCp system;
         private volatile boolean halted;
+        /** SIGNAL SHUTDOWN was sent: the guest is being logged off and is not IPLed again. */
+        private final java.util.concurrent.atomic.AtomicBoolean loggingOff = new java.util.concurrent.atomic.AtomicBoolean();
         private volatile Process qemu;
         private int ipls;
 
@@ -384,6 +428,47 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             if (process != null) {
                 process.destroyForcibly();
             }
+        }
+
+        /**
+         * SIGNAL SHUTDOWN to the running QEMU, once per logon. Returns false when there is no QEMU to signal or
+         * QMP failed (the caller then FORCEs); true when it was sent now or before.
+         */
+        boolean signalShutdown() {
+            Process process = qemu;
+            if (process == null || !process.isAlive()) {
+                return false;
+            }
+            if (!loggingOff.compareAndSet(false, true)) {
+                return true;
+            }
+            try {
+                new QemuMonitor(qmpSocket(settings.workDirectory(), userid)).signalShutdown(QMP_TIMEOUT);
+                return true;
+            } catch (IOException e) {
+                LOG.warn("SIGNAL SHUTDOWN to {} failed ({}): FORCE", userid, e.getMessage());
+                return false;
+            }
+        }
+
+        /** Logs the READY guest off: SIGNAL SHUTDOWN, then FORCE after {@link #LOGOFF_TIMEOUT}; says how it ended. */
+        private String logoff(Process process, ConsoleWatch watch) throws IOException, InterruptedException {
+            if (!signalShutdown()) {
+                process.destroyForcibly();
+                return "FORCE (SIGNAL SHUTDOWN could not be sent)";
+            }
+            long end = System.nanoTime() + LOGOFF_TIMEOUT.toNanos();
+            while (!process.waitFor(250, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() > end) {
+                    LOG.warn("the guest of {} did not stop within {} s of SIGNAL SHUTDOWN: FORCE", userid,
+                            LOGOFF_TIMEOUT.toSeconds());
+                    process.destroyForcibly();
+                    return "FORCE: not stopped within " + LOGOFF_TIMEOUT.toSeconds() + " s of SIGNAL SHUTDOWN";
+                }
+            }
+            watch.read();
+            return watch.poweredOff ? "SIGNAL SHUTDOWN: the guest shut down"
+                    : "SIGNAL SHUTDOWN, then QEMU ended with exit code " + process.exitValue() + " without the guest's power-down";
         }
 
         Outcome run() {
@@ -432,6 +517,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                 try {
                     FileTrees.deleteTree(bootDir);
                     Files.deleteIfExists(pidFile(settings.workDirectory(), userid));
+                    Files.deleteIfExists(qmpSocket(settings.workDirectory(), userid));
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot delete {} or the pid file of {}: {}", bootDir, userid, e.getMessage());
                 }
@@ -462,8 +548,8 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             boolean keep = false;
             ipl:
             while (true) {
-                if (halted) {
-                    return new Outcome(userid, ready ? Status.READY : Status.HALTED, ipls, "FORCE");
+                if (halted || loggingOff.get()) {
+                    return new Outcome(userid, ready ? Status.READY : Status.HALTED, ipls, halted ? "FORCE" : "SIGNAL SHUTDOWN");
                 }
                 ipls++;
                 Kernel kernel = kernel(root, bootDir);
@@ -500,8 +586,8 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                         keep = kept.incrementAndGet() <= settings.keepRunning();
                         if (!keep) {
                             kept.decrementAndGet();
-                            LOG.info("the guest of {} is READY after {} IPLs: logged off (FORCE)", userid, ipls);
-                            return new Outcome(userid, Status.READY, ipls, "logged off after READY");
+                            LOG.info("the guest of {} is READY after {} IPLs: logging off (SIGNAL SHUTDOWN)", userid, ipls);
+                            return new Outcome(userid, Status.READY, ipls, "logged off after READY: " + logoff(process, watch));
                         }
                         LOG.info("the guest of {} is READY after {} IPLs: kept running", userid, ipls);
                     }
@@ -524,7 +610,11 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                 if (halted) {
                     return new Outcome(userid, ready ? Status.READY : Status.HALTED, ipls, "FORCE");
                 }
-                if (watch.rebooting) {
+                if (loggingOff.get() && !ready) {
+                    return new Outcome(userid, Status.HALTED, ipls, "SIGNAL SHUTDOWN before READY: "
+                            + (watch.poweredOff ? "the guest shut down" : "QEMU ended with exit code " + process.exitValue()));
+                }
+                if (watch.rebooting && !loggingOff.get()) {
                     LOG.info("the guest of {} rebooted (IPL {} ended): IPL {} from {}", userid, ipls, ipls + 1, Role.ROOT.vaddr());
                     continue;
                 }
@@ -630,10 +720,15 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
 
         private Process start(List<GuestDisk> disks, Network network, GuestBroker broker, Kernel kernel, Path console,
                 Accel accel) throws IOException {
+            Path qmp = qmpSocket(settings.workDirectory(), userid);
+            QemuMonitor.checkPath(qmp);
+            Files.deleteIfExists(qmp);
             List<String> argv = new ArrayList<>(List.of(QEMU, "-name", "guest=" + userid + ",process=clonefarm-" + userid,
                     "-machine", "q35", "-accel", accel.name().toLowerCase(Locale.ROOT), "-m", Integer.toString(settings.memoryMib()),
                     "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                     "-pidfile", pidFile(settings.workDirectory(), userid).toString(),
+                    // SIGNAL SHUTDOWN goes through it (QemuMonitor); wait=off: QEMU does not wait for a client
+                    "-qmp", "unix:" + escape(qmp.toString()) + ",server=on,wait=off",
                     "-chardev", "file,id=console,path=" + escape(console.toString()) + ",append=on", "-serial", "chardev:console",
                     "-smbios", "type=1,manufacturer=clonefarm,product=z/VM guest,serial=" + userid + ",family=" + system.session(userid).queryUserid().system(),
                     "-kernel", kernel.kernel().toString(), "-initrd", kernel.initrd().toString(),

@@ -8,8 +8,9 @@
 #   OUT/usr    /usr (0203, linked read-only by the clones)
 # Besides the packages it adds: /usr/local/sbin/vmcp, a stand-in of s390-tools' vmcp that answers CP's
 # QUERY USERID from the SMBIOS serial number QEMU gives the guest (QemuGuestRuntime); the agent's state
-# directories on /var; and no timers that update or scrub (apt-daily, dpkg-db-backup, e2scrub_all, fstrim):
-# the clones' software is updated on the master, whose /usr they link again.
+# directories on /var; no timers that update or scrub (apt-daily, dpkg-db-backup, e2scrub_all, fstrim):
+# the clones' software is updated on the master, whose /usr they link again; and ctrl-alt-del.target as
+# poweroff.target, so CP's SIGNAL SHUTDOWN (Ctrl-Alt-Del on QEMU's keyboard) powers the guest off cleanly.
 # PACKAGES: comma-separated, added to the minbase variant. Run by BootableMaster (cli), which caches OUT
 # under ~/.cache/clonefarm keyed by a digest of the package list and of this script's text.
 set -euo pipefail
@@ -71,6 +72,10 @@ mkdir -p "$tree/var/lib/clonefarm" "$tree/var/local/etc"
 for timer in apt-daily apt-daily-upgrade dpkg-db-backup e2scrub_all fstrim; do
     rm -f "$tree/etc/systemd/system/timers.target.wants/$timer.timer"
 done
+# SIGNAL SHUTDOWN: Linux on z/VM gets it as a signal-quiesce event and the kernel calls ctrl_alt_del(), so
+# systemd starts ctrl-alt-del.target; as z/VM distributions advise, that target powers off (not reboot).
+# QemuGuestRuntime signals it with the Ctrl-Alt-Del keys, which reach the same kernel call.
+ln -sf /usr/lib/systemd/system/poweroff.target "$tree/etc/systemd/system/ctrl-alt-del.target"
 
 # split: /var and /usr become trees of their own; the root keeps them as empty mount points
 mv "$tree" "$out/root"
