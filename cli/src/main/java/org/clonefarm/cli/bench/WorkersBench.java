@@ -183,7 +183,8 @@ public final class WorkersBench {
     private static void awaitAssigned(Path data, String name, int workers) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         for (int w = 1; w <= workers; w++) {
-            Path log = data.resolve(name + "-" + w + ".log");
+            // the worker logs to DATA/logs/clonefarm-worker-ID.log; its stdout (ID.log) has the console lines only
+            Path log = data.resolve("logs").resolve("clonefarm-worker-" + name + "-" + w + ".log");
             while (!Files.exists(log) || !Files.readString(log).matches("(?s).*partitions assigned \\[[^\\]].*")) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("worker " + name + "-" + w + " got no partitions in 90 s; see " + log);

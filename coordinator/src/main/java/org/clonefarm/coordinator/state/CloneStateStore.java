@@ -240,8 +240,11 @@ public final class CloneStateStore {
                     next.setStep("ready");
                     if (!next.hasReadyAt()) {
                         next.setReadyAt(event.getTime());
-                        next.clearConfiguredAddresses().addAllConfiguredAddresses(
-                                event.getReady().getConfiguredAddressesList());
+                        // the coordinator's own READY after an unchanged refresh names no address: keep the guest's
+                        if (event.getReady().getConfiguredAddressesCount() > 0) {
+                            next.clearConfiguredAddresses().addAllConfiguredAddresses(
+                                    event.getReady().getConfiguredAddressesList());
+                        }
                     }
                 }
                 case COPY_FAILED -> next.setStep("copy").setLastError(Failure.newBuilder().setStep("copy")
@@ -258,7 +261,10 @@ public final class CloneStateStore {
                     next.setStep(refresh ? "refresh" : "retry").setAttempt(event.getRetryRequested().getNextAttempt())
                             .setRefreshVersion(refresh ? event.getRetryRequested().getMasterVersion() : "")
                             .setRefreshes(status.getRefreshes() + (refresh ? 1 : 0))
-                            .clearReadyAt().clearConfiguredAddresses();
+                            .clearReadyAt();
+                    if (!refresh) { // a refresh keeps its NAMES entry: its addresses stand until its next READY says
+                        next.clearConfiguredAddresses();
+                    }
                     diskBytesDone.clear();
                 }
                 case REQUEST_REJECTED -> {

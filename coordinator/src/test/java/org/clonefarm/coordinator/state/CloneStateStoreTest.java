@@ -119,6 +119,28 @@ class CloneStateStoreTest {
         assertThat(store.status(u).getState()).isEqualTo(CloneState.CLONE_STATE_READY);
     }
 
+    /** The addresses the guest's kernel had stay through an unchanged refresh (its READY is the coordinator's). */
+    @Test
+    void configuredAddressesOutliveAnUnchangedRefresh() {
+        String u = "LINUX008";
+        CloneEvent guestReady = events.ready(u).toBuilder().setReady(org.clonefarm.proto.Ready.newBuilder().setBoot(2)
+                .addConfiguredAddresses("10.1.0.108/16")).build();
+        for (CloneEvent e : List.of(events.planned(u, 10), events.copied(u), events.startRequested(u), events.started(u),
+                guestReady)) {
+            store.apply(e);
+        }
+        assertThat(store.status(u).getConfiguredAddressesList()).containsExactly("10.1.0.108/16");
+
+        CloneEvent refresh = events.retry(u, 2).toBuilder().setRetryRequested(org.clonefarm.proto.RetryRequested.newBuilder()
+                .setNextAttempt(2).setRefresh(true).setMasterVersion("v1")).build();
+        store.apply(refresh);
+        for (CloneEvent e : List.of(events.copied(u), events.startRequested(u), events.started(u), events.ready(u))) {
+            store.apply(e.toBuilder().setAttempt(2).build());
+        }
+        assertThat(store.status(u).getState()).isEqualTo(CloneState.CLONE_STATE_READY);
+        assertThat(store.status(u).getConfiguredAddressesList()).containsExactly("10.1.0.108/16");
+    }
+
     @Test
     void lateFactOfAnEarlierAttemptIsIgnored() {
         String u = "LINUX005";
