@@ -29,11 +29,7 @@ class GuestLogonsTest {
     @Test
     void aRunningGuestIsRefusedASecondLogonUntilItHasEnded() throws Exception {
         CountDownLatch first = new CountDownLatch(1);
-        logons.start(LINUX001, first, () -> {
-            awaitQuietly(first);
-            logons.ended(LINUX001, first);
-            return "first";
-        });
+        startUntilReleased(first, "first");
 
         assertThatThrownBy(() -> logons.start(LINUX001, new CountDownLatch(0), () -> "second"))
                 .isInstanceOf(IllegalStateException.class).hasMessage("the guest of LINUX001 is still running");
@@ -42,11 +38,7 @@ class GuestLogonsTest {
         first.countDown();
         assertThat(logons.outcome(LINUX001).orElseThrow().get(10, TimeUnit.SECONDS)).isEqualTo("first");
         assertThat(logons.running()).isEmpty();
-        CountDownLatch second = new CountDownLatch(0);
-        logons.start(LINUX001, second, () -> {
-            logons.ended(LINUX001, second);
-            return "second";
-        });
+        startUntilReleased(new CountDownLatch(0), "second");
         assertThat(logons.outcome(LINUX001).orElseThrow().get(10, TimeUnit.SECONDS)).isEqualTo("second");
     }
 
@@ -54,11 +46,7 @@ class GuestLogonsTest {
     @Test
     void haltStopsTheGuestAndWaitsForItsOutcome() throws Exception {
         CountDownLatch guest = new CountDownLatch(1);
-        logons.start(LINUX001, guest, () -> {
-            awaitQuietly(guest);
-            logons.ended(LINUX001, guest);
-            return "halted";
-        });
+        startUntilReleased(guest, "halted");
 
         logons.halt(LINUX001, CountDownLatch::countDown, Duration.ofSeconds(10));
 
@@ -91,11 +79,16 @@ class GuestLogonsTest {
         assertThat(logons.outcome(LINUX001)).isEmpty();
     }
 
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Starts LINUX001 as a guest that runs until {@code guest} is counted down, then ends with {@code outcome}. */
+    private void startUntilReleased(CountDownLatch guest, String outcome) {
+        logons.start(LINUX001, guest, () -> {
+            try {
+                guest.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            logons.ended(LINUX001, guest);
+            return outcome;
+        });
     }
 }
