@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -163,14 +162,11 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
     }
 
     private final Settings settings;
-    private final ExecutorService pool;
-    private final Map<Userid, Boot> boots = new ConcurrentHashMap<>();
-    private final Map<Userid, CompletableFuture<Outcome>> outcomes = new ConcurrentHashMap<>();
+    private final GuestLogons<Boot, Outcome> logons;
     private final Set<LoopMount> liveMounts = ConcurrentHashMap.newKeySet();
     private final Thread shutdownHook;
     private final Consumer<Outcome> onShutdown;
     private final AgentLauncher launcher;
-    private volatile boolean closed;
 
     public LoopMountGuestRuntime(Settings settings) {
         this(settings, outcome -> { });
@@ -198,7 +194,8 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
         } catch (LoopMountException e) {
             throw new GuestRuntimeException(e.getMessage(), e.retryable(), e);
         }
-        this.pool = Executors.newFixedThreadPool(settings.concurrency(), factory);
+        this.logons = new GuestLogons<>("the local guest runtime",
+                Executors.newFixedThreadPool(settings.concurrency(), factory));
         this.shutdownHook = new Thread(this::close, "local-guest-runtime-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -209,22 +206,8 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
 
     @Override
     public void boot(Userid userid, SimulatedCp system) {
-        if (closed) {
-            throw new IllegalStateException("the local guest runtime is closed; " + userid + " cannot boot");
-        }
         Boot boot = new Boot(userid, system);
-        if (boots.putIfAbsent(userid, boot) != null) {
-            throw new IllegalStateException("the guest of " + userid + " is still running");
-        }
-        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        outcomes.put(userid, outcome);
-        try {
-            pool.execute(() -> outcome.complete(boot.run()));
-        } catch (RuntimeException e) {
-            boots.remove(userid, boot);
-            outcomes.remove(userid, outcome);
-            throw new IllegalStateException("the local guest runtime is closed; " + userid + " cannot boot", e);
-        }
+        logons.start(userid, boot, boot::run);
     }
 
     /**
@@ -232,26 +215,18 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
      * mount is released; empty when it never booted here.
      */
     public Optional<CompletableFuture<Outcome>> outcome(Userid userid) {
-        return Optional.ofNullable(outcomes.get(userid));
+        return logons.outcome(userid);
     }
 
     /** Stops the guest (kills its agent) and waits until its mounts are released. */
     @Override
     public void halt(Userid userid) throws Exception {
-        Boot boot = boots.get(userid);
-        if (boot == null) {
-            return;
-        }
-        boot.halt();
-        CompletableFuture<Outcome> outcome = outcomes.get(userid);
-        if (outcome != null) {
-            outcome.get(settings.agentTimeout().toMillis() + 60_000, TimeUnit.MILLISECONDS);
-        }
+        logons.halt(userid, Boot::halt, settings.agentTimeout().plusSeconds(60));
     }
 
     /** Guests booting now. */
     public Set<Userid> running() {
-        return Set.copyOf(boots.keySet());
+        return logons.running();
     }
 
     /**
@@ -260,20 +235,15 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!logons.close()) {
+            return;
         }
-        for (Boot boot : boots.values()) {
+        for (Boot boot : logons.guests()) {
             boot.halt();
         }
-        pool.shutdown();
         try {
-            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-                pool.awaitTermination(10, TimeUnit.SECONDS);
+            if (!logons.shutdown(Duration.ofSeconds(30))) {
+                logons.shutdownNow(Duration.ofSeconds(10));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -397,7 +367,7 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
                     LOG.warn("cannot delete the boot directory {}: {}", bootDir, e.getMessage());
                 }
                 // forget the boot first: a new XAUTOLOG after the logoff must find the guest stopped
-                boots.remove(userid, this);
+                logons.ended(userid, this);
                 system.logoff(userid);
             }
             LOG.info("the guest of {} shut down: {} {}", userid, outcome.status(), outcome.detail());

@@ -16,8 +16,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -205,11 +203,8 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
     private final Settings settings;
     private final Semaphore bootSlots;
     private final AtomicInteger kept = new AtomicInteger();
-    private final ExecutorService threads;
-    private final Map<Userid, Guest> guests = new ConcurrentHashMap<>();
-    private final Map<Userid, CompletableFuture<Outcome>> outcomes = new ConcurrentHashMap<>();
+    private final GuestLogons<Guest, Outcome> logons;
     private final Thread shutdownHook;
-    private volatile boolean closed;
     /** AUTO's finding: null until a KVM guest showed its kernel banner (true) or failed to (false). */
     private volatile Boolean kvmWorks;
 
@@ -219,11 +214,11 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
         Files.createDirectories(settings.workDirectory());
         killLeftovers(settings.workDirectory());
         AtomicInteger count = new AtomicInteger();
-        this.threads = Executors.newCachedThreadPool(r -> {
+        this.logons = new GuestLogons<>("the QEMU guest runtime", Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "qemu-guest-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
-        });
+        }));
         this.shutdownHook = new Thread(this::close, "qemu-guest-runtime-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -284,46 +279,24 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
 
     @Override
     public void boot(Userid userid, SimulatedCp system) {
-        if (closed) {
-            throw new IllegalStateException("the QEMU guest runtime is closed; " + userid + " cannot boot");
-        }
         Guest guest = new Guest(userid, system);
-        if (guests.putIfAbsent(userid, guest) != null) {
-            throw new IllegalStateException("the guest of " + userid + " is still running");
-        }
-        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        outcomes.put(userid, outcome);
-        try {
-            threads.execute(() -> outcome.complete(guest.run()));
-        } catch (RuntimeException e) {
-            guests.remove(userid, guest);
-            outcomes.remove(userid, outcome);
-            throw new IllegalStateException("the QEMU guest runtime is closed; " + userid + " cannot boot", e);
-        }
+        logons.start(userid, guest, guest::run);
     }
 
     /** The outcome of {@code userid}'s latest logon, completed when its QEMU has ended; empty when it never booted here. */
     public Optional<CompletableFuture<Outcome>> outcome(Userid userid) {
-        return Optional.ofNullable(outcomes.get(userid));
+        return logons.outcome(userid);
     }
 
     /** Guests logged on now (booting, or kept running after READY). */
     public Set<Userid> running() {
-        return Set.copyOf(guests.keySet());
+        return logons.running();
     }
 
     /** FORCE: kills the guest's QEMU and waits until its logon has ended. */
     @Override
     public void halt(Userid userid) throws Exception {
-        Guest guest = guests.get(userid);
-        if (guest == null) {
-            return;
-        }
-        guest.halt();
-        CompletableFuture<Outcome> outcome = outcomes.get(userid);
-        if (outcome != null) {
-            outcome.get(60, TimeUnit.SECONDS);
-        }
+        logons.halt(userid, Guest::halt, Duration.ofSeconds(60));
     }
 
     /**
@@ -333,13 +306,10 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!logons.close()) {
+            return;
         }
-        List<Guest> running = List.copyOf(guests.values());
+        List<Guest> running = logons.guests();
         for (Guest guest : running) {
             if (!guest.signalShutdown()) {
                 guest.halt();
@@ -347,7 +317,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
         }
         long deadline = System.nanoTime() + LOGOFF_TIMEOUT.toNanos();
         for (Guest guest : running) {
-            CompletableFuture<Outcome> outcome = outcomes.get(guest.userid);
+            CompletableFuture<Outcome> outcome = logons.outcome(guest.userid).orElse(null);
             try {
                 if (outcome != null) {
                     outcome.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -363,11 +333,10 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                 LOG.debug("the logon of {} ended in an error", guest.userid, e);
             }
         }
-        threads.shutdown();
         try {
-            if (!threads.awaitTermination(60, TimeUnit.SECONDS)) {
-                LOG.error("QEMU guests still ending after 60 s: {}", guests.keySet());
-                threads.shutdownNow();
+            if (!logons.shutdown(Duration.ofSeconds(60))) {
+                LOG.error("QEMU guests still ending after 60 s: {}", logons.running());
+                logons.shutdownNow(Duration.ZERO);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -521,7 +490,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot delete {} or the pid file of {}: {}", bootDir, userid, e.getMessage());
                 }
-                guests.remove(userid, this);
+                logons.ended(userid, this);
                 system.logoff(userid);
             }
             if (slot.getAndSet(false)) {
