@@ -108,12 +108,13 @@ class FanOutCrashResumeTest {
             child = startChild(src, checkpoints, targets);
             Thread reader = readOutput(child, results, progressReports, checkpointed);
             if (kills < 8) {
-                // after the run's first new checkpoint of any target (a target that was done reports too, with nothing
-                // new), at a random moment: writing, forcing or committing
-                await("the fan-out's first progress report").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                // after a random number (1 to 3) of the run's progress reports (each follows a durable checkpoint of
+                // a target; a target that was done reports too, with nothing new), while the copies write the next
+                // chunks: the point of the copy where it dies is what this test varies
+                int reports = 1 + random.nextInt(3);
+                await("the fan-out's progress report " + reports).atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
                         .pollInterval(Duration.ofMillis(1)).pollInSameThread()
-                        .until(() -> !child.isAlive() || progressReports.get() > 0);
-                Thread.sleep(random.nextInt(40)); // the moment of the kill is what this test varies, not a wait
+                        .until(() -> !child.isAlive() || progressReports.get() >= reports);
                 child.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint
             }
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
