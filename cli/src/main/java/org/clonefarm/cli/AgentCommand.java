@@ -172,13 +172,18 @@ public final class AgentCommand implements Runnable {
                 description = "Where the clone's own /var disk is mounted (the spool and /var/local/etc live there).")
         Path var;
 
+        @Option(names = "--ready-after-network",
+                description = "Leave READY to report-ready after network-online (a real boot: no network in the initrd).")
+        boolean readyAfterNetwork;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
             try {
-                GuestAgent.Result result = guest.options(var).agent().initrd();
+                GuestAgent.Result result = guest.options(var).agent().initrd(readyAfterNetwork
+                        ? GuestAgent.InitrdReady.AFTER_THE_NETWORK : GuestAgent.InitrdReady.FROM_THE_INITRD);
                 spec.commandLine().getOut().println("initrd: wrote " + result.files().size() + " files, "
                         + result.pending() + " events left in the spool");
                 return 0;

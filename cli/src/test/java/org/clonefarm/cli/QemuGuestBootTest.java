@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Debian guest hangs under it), finalize in the first boot, reboot for real, report READY from the second boot
  * through their private network to the demo's broker, and are logged off cleanly (SIGNAL SHUTDOWN: the guest
  * powers off); verify then reads consistent file systems and passes, and no QEMU, loop device or mount is left.
+ * RO-root clones of the master prepared for RO root boot once: the initramfs fills /etc from the initrd files
+ * with the agent's initrd run, the root stays the master's, read-only, and READY comes after the network.
  */
 @Timeout(value = 40, unit = TimeUnit.MINUTES)
 class QemuGuestBootTest {
@@ -54,9 +56,7 @@ class QemuGuestBootTest {
             int loggedOffAtReady = 0;
             for (int n = 1; n <= CLONES; n++) {
                 Userid clone = Userid.of(String.format("LINUX%03d", n));
-                // systemd colours its status lines; the words are what a reader sees
-                String console = Files.readString(QemuGuestRuntime.consoleFile(guests, clone), StandardCharsets.ISO_8859_1)
-                        .replaceAll("\u001b\\[[0-9;]*m", "");
+                String console = console(guests, clone);
                 assertThat(QemuGuestRuntime.kernelBoots(console)).as("kernel boots on the console of %s", clone).isEqualTo(2);
                 int reboot = console.indexOf("reboot: Restarting system");
                 assertThat(reboot).as("%s rebooted", clone).isPositive();
@@ -80,25 +80,100 @@ class QemuGuestBootTest {
             String batch = summary.get("batch").asText();
             assertThat(clonefarm.run("verify", 600, "verify", batch, "--data", data.toString()))
                     .as(clonefarm.out("verify") + clonefarm.err("verify")).isZero();
-            // READY says what the guest's kernel has on its interface; verify holds it to the NAMES address
-            try (EmbeddedKafka broker = EmbeddedKafka.start(data, 0, Duration.ofSeconds(120))) {
-                List<CloneEvent> ready = TopicEvents.read(KafkaSettings.of(broker.bootstrapServers()),
-                        TopicLayout.builder().build().events(), e -> e.getBatchId().equals(batch) && e.hasReady(),
-                        Duration.ofSeconds(60));
-                assertThat(ready).as("READY events of the batch").hasSize(CLONES);
-                for (CloneEvent event : ready) {
-                    assertThat(event.getReady().getInterfaceName()).as("interface of %s", event.getUserid()).isEqualTo("eth0");
-                    assertThat(event.getReady().getConfiguredAddressesList()).as("addresses the kernel of %s has",
-                            event.getUserid()).isNotEmpty();
-                }
-                assertThat(clonefarm.run("verify-addresses", 600, "verify", batch, "--data", data.toString(),
-                        "--bootstrap-servers", broker.bootstrapServers()))
-                        .as(clonefarm.out("verify-addresses") + clonefarm.err("verify-addresses")).isZero();
-            }
+            assertReadyNamesTheKernelsAddresses(clonefarm, data, batch, CLONES);
             assertThat(qemuProcessesOver(data)).as("QEMU processes left running").isEmpty();
             assertThat(DemoClones.hostResourcesUnder(data)).as("loop devices and mounts over the data").isEmpty();
         } finally {
             DemoClones.releaseHostResourcesUnder(dir);
+        }
+    }
+
+    /**
+     * The paper's RO root for real: {@code master prepare apply --profile ro-root} on the bootable master's disks,
+     * then clones that link its root read-only boot one kernel each, in whose initramfs the agent's initrd run
+     * writes this clone's /etc into the tmpfs at /initrd; systemd starts with no failed unit; READY after the
+     * network names the kernel's address; the master's disks are unchanged (verify) and nothing is left.
+     */
+    @Test
+    void twoRoRootClonesOfThePreparedMasterBootOnceToReadyWithTheRootReadOnly(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        int clones = 2;
+        try (ChildProcesses clonefarm = new ChildProcesses(dir.resolve("logs"))) {
+            assertThat(clonefarm.run("master", 1800, "master", "create-demo", "--bootable", "--data", data.toString()))
+                    .as(clonefarm.err("master")).isZero();
+            assertThat(clonefarm.run("analyze", 300, "master", "prepare", "analyze", "--master-data", data.toString(),
+                    "--profile", "ro-root", "--json")).as(clonefarm.err("analyze")).isZero();
+            JsonNode analysis = JSON.readTree(clonefarm.out("analyze"));
+            List<String> moved = new java.util.ArrayList<>();
+            analysis.get("steps").forEach(step -> {
+                if (step.get("kind").asText().equals("move")) {
+                    moved.add(step.get("path").asText());
+                }
+            });
+            assertThat(moved).as("what analyze lists on the bootable master").containsExactly("/home", "/root", "/tmp",
+                    "/etc/hosts", "/etc/resolv.conf", "/etc");
+            assertThat(clonefarm.run("apply", 300, "master", "prepare", "apply", "--master-data", data.toString(),
+                    "--profile", "ro-root")).as(clonefarm.out("apply") + clonefarm.err("apply")).isZero();
+
+            int exit = clonefarm.run("demo", 1500, "demo", "--guests", "qemu", "--qemu-accel", "tcg", "--profile", "ro-root",
+                    "--clones", String.valueOf(clones), "--data", data.toString(), "--json", "--timeout", "1200");
+            assertThat(exit).as(clonefarm.out("demo") + clonefarm.err("demo")).isZero();
+            JsonNode summary = JSON.readTree(clonefarm.lastLine("demo"));
+            assertThat(summary.get("ready").asInt()).as("clones whose READY event arrived").isEqualTo(clones);
+
+            Path guests = LoopMountGuestRuntime.defaultWorkDirectory(SimulationDataDirectory.at(data));
+            for (int n = 1; n <= clones; n++) {
+                Userid clone = Userid.of(String.format("LINUX%03d", n));
+                String console = console(guests, clone);
+                assertThat(QemuGuestRuntime.kernelBoots(console)).as("kernel boots on the console of %s", clone).isEqualTo(1);
+                assertThat(console).as("the console of %s", clone)
+                        .contains("clonefarm-initrd: RO root: /etc from the initrd")
+                        .contains("clonefarm-initrd: done")
+                        .contains("Starting clonefarm-report-ready.service")
+                        .doesNotContain("Starting clonefarm-finalize.service")
+                        .doesNotContain("reboot: Restarting system")
+                        .contains("reboot: Power down");
+                // every unit of the boot started: nothing of systemd's own trips over the root being read-only or
+                // /etc being a link into the initrd (the shutdown's unmount of the busy read-only /usr is told only)
+                String boot = console.substring(0, console.indexOf("clonefarm-report-ready.service"));
+                assertThat(boot).as("failed units in the boot of %s", clone).doesNotContain("[FAILED]");
+                assertThat(console).as("%s's hostname from the initrd's /etc", clone)
+                        .contains("Hostname set to <" + clone.value().toLowerCase(java.util.Locale.ROOT) + ">");
+            }
+            String batch = summary.get("batch").asText();
+            // verify: each clone's /var holds its identity, and the master's root (linked read-only) is unchanged
+            assertThat(clonefarm.run("verify", 600, "verify", batch, "--data", data.toString()))
+                    .as(clonefarm.out("verify") + clonefarm.err("verify")).isZero();
+            assertReadyNamesTheKernelsAddresses(clonefarm, data, batch, clones);
+            assertThat(qemuProcessesOver(data)).as("QEMU processes left running").isEmpty();
+            assertThat(DemoClones.hostResourcesUnder(data)).as("loop devices and mounts over the data").isEmpty();
+        } finally {
+            DemoClones.releaseHostResourcesUnder(dir);
+        }
+    }
+
+    /** The console of a clone's latest logon as a reader sees it (systemd colours its status lines). */
+    private static String console(Path guests, Userid clone) throws java.io.IOException {
+        return Files.readString(QemuGuestRuntime.consoleFile(guests, clone), StandardCharsets.ISO_8859_1)
+                .replaceAll("\u001b\\[[0-9;]*m", "");
+    }
+
+    /** READY says what the guest's kernel has on its interface; verify holds it to the NAMES address. */
+    private static void assertReadyNamesTheKernelsAddresses(ChildProcesses clonefarm, Path data, String batch, int clones)
+            throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(data, 0, Duration.ofSeconds(120))) {
+            List<CloneEvent> ready = TopicEvents.read(KafkaSettings.of(broker.bootstrapServers()),
+                    TopicLayout.builder().build().events(), e -> e.getBatchId().equals(batch) && e.hasReady(),
+                    Duration.ofSeconds(60));
+            assertThat(ready).as("READY events of the batch").hasSize(clones);
+            for (CloneEvent event : ready) {
+                assertThat(event.getReady().getInterfaceName()).as("interface of %s", event.getUserid()).isEqualTo("eth0");
+                assertThat(event.getReady().getConfiguredAddressesList()).as("addresses the kernel of %s has",
+                        event.getUserid()).isNotEmpty();
+            }
+            assertThat(clonefarm.run("verify-addresses", 600, "verify", batch, "--data", data.toString(),
+                    "--bootstrap-servers", broker.bootstrapServers()))
+                    .as(clonefarm.out("verify-addresses") + clonefarm.err("verify-addresses")).isZero();
         }
     }
 

@@ -30,6 +30,7 @@ public final class AgentMain {
             "  --var DIR          initrd: where the clone's /var is mounted",
             "  --set KEY=VALUE    override one key of the agent properties (repeatable)",
             "  --spool-only       keep the events in the spool, do not try to send them (before the network is up)",
+            "  --ready-after-network  initrd: leave READY to report-ready after network-online (a real boot)",
             "  --dry-run          finalize: print the settings as one JSON line and write nothing",
             "");
 
@@ -59,11 +60,16 @@ public final class AgentMain {
         String userid = null;
         String names = null;
         boolean dryRun = false;
+        boolean readyAfterNetwork = false;
         Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--dry-run")) {
                 dryRun = true;
+                continue;
+            }
+            if (option.equals("--ready-after-network")) {
+                readyAfterNetwork = true;
                 continue;
             }
             if (option.equals("--spool-only")) {
@@ -116,7 +122,8 @@ public final class AgentMain {
                         err.println("clonefarm-agent: initrd needs --var DIR, where the clone's /var is mounted");
                         return 2;
                     }
-                    GuestAgent.Result result = options.agent().initrd();
+                    GuestAgent.Result result = options.agent().initrd(readyAfterNetwork
+                            ? GuestAgent.InitrdReady.AFTER_THE_NETWORK : GuestAgent.InitrdReady.FROM_THE_INITRD);
                     out.println("initrd: " + result.files().size() + " files, " + result.pending() + " events spooled");
                 }
                 case "deliver" -> {

@@ -205,15 +205,36 @@ public final class GuestAgent {
         });
     }
 
+    /** Where a RO-root clone's READY comes from. */
+    public enum InitrdReady {
+        /** The initrd run records READY on the first boot (the local runtime, which runs nothing after it). */
+        FROM_THE_INITRD,
+        /**
+         * READY is left to {@code report-ready}, which runs after network-online in the same boot and so
+         * names the addresses the kernel has (a real boot: the network is not up in the initrd).
+         */
+        AFTER_THE_NETWORK
+    }
+
+    /** RO root, READY {@link InitrdReady#FROM_THE_INITRD from the initrd}: see {@link #initrd(InitrdReady)}. */
+    public Result initrd() {
+        return initrd(InitrdReady.FROM_THE_INITRD);
+    }
+
     /**
      * RO root, from linuxrc at every boot: writes the /etc files into the initrd root and the
-     * post-mount ones under {@code <var>/local/etc}; READY on the first boot only. The identity
+     * post-mount ones under {@code <var>/local/etc}; READY on the first boot only (recorded here or, with
+     * {@link InitrdReady#AFTER_THE_NETWORK}, by {@link #reportReady()} later in the same boot: this run
+     * then stores one boot less, so report-ready counts this boot as the one it reports). The identity
      * resets (machine-id, SSH host keys) happen on the first boot only too: the initrd is the
      * master's again at every boot, so keys kept across boots must live in a post-mount path.
+     * The finalize marker in the initrd's /etc (the master's, copied at every boot) is removed, so
+     * the RW-root finalize unit does not run on a RO-root clone and report-ready does; no event says so,
+     * as the clone's own disks keep no marker.
      *
      * @throws AgentException when a step failed (an {@code AgentFailed} event is spooled)
      */
-    public Result initrd() {
+    public Result initrd(InitrdReady readyFrom) {
         if (initrdVarRoot == null) {
             throw new IllegalStateException("initrd mode needs the clone's /var: set Builder.initrdVarRoot");
         }
@@ -234,9 +255,14 @@ public final class GuestAgent {
                 List<String> files = apply(paths, prepared);
                 events.record(events.event().setConfigured(Configured.newBuilder()
                         .setDistribution(plan.distribution().family()).addAllFiles(files)));
-                storeState(spool, AgentState.of(boot, who.userid(), events.batchId(), events.attempt())
-                        .withInterface(s.interfaceName(), s.macAddress()));
-                if (firstBoot) {
+                Path marker = paths.resolve(config.get(AgentConfig.MARKER_PATH));
+                if (Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+                    removeMarker(marker);
+                }
+                boolean readyLater = firstBoot && readyFrom == InitrdReady.AFTER_THE_NETWORK;
+                storeState(spool, AgentState.of(readyLater ? boot - 1 : boot, who.userid(), events.batchId(),
+                        events.attempt()).withInterface(s.interfaceName(), s.macAddress()));
+                if (firstBoot && !readyLater) {
                     events.record(events.event().setReady(Ready.newBuilder().setBoot(boot)
                             .setInterfaceName(s.interfaceName()).setConfiguredNote("READY from the initrd, before the"
                                     + " network is up: the interface's addresses are not read")));

@@ -86,6 +86,36 @@ class ReportReadyAndInitrdTest {
                 .containsExactly(1, 2);
     }
 
+    /**
+     * A real RO-root boot: the initrd runs before the network, so READY is left to report-ready after
+     * network-online, which reports it once as this same boot; the master's finalize marker, copied into the
+     * initrd's /etc at every boot, is gone so the RW-root finalize unit does not run.
+     */
+    @Test
+    void initrdLeavesReadyToReportReadyOfTheSameBootAndRemovesTheMastersMarker() throws IOException {
+        Path initrd = GuestTree.create(dir.resolve("initrd"), "ID=debian\nVERSION_ID=\"12\"\n");
+        Path var = initrd.resolve("var");
+        GuestTree.write(var, "local/etc/hosts", "127.0.0.1\tlocalhost\n");
+        assertThat(initrd.resolve("etc/rc.finalize")).exists();
+
+        initrdAgent(initrd, var).initrd(GuestAgent.InitrdReady.AFTER_THE_NETWORK);
+
+        assertThat(initrd.resolve("etc/rc.finalize")).doesNotExist();
+        assertThat(initrdAgent(initrd, var).spooledEvents().stream().filter(CloneEvent::hasReady)).isEmpty();
+        assertThat(GuestTree.agent(initrd).reportReady()).isTrue();
+
+        GuestTree.write(initrd, "etc/rc.finalize", "finalize me\n"); // the next boot's initrd: the master's /etc again
+        initrdAgent(initrd, var).initrd(GuestAgent.InitrdReady.AFTER_THE_NETWORK);
+        assertThat(GuestTree.agent(initrd).reportReady()).isFalse();
+
+        List<CloneEvent> events = initrdAgent(initrd, var).spooledEvents();
+        assertThat(initrd.resolve("etc/rc.finalize")).doesNotExist();
+        assertThat(events.stream().filter(CloneEvent::hasReady)).singleElement()
+                .satisfies(e -> assertThat(e.getReady().getBoot()).isEqualTo(1));
+        assertThat(events.stream().filter(CloneEvent::hasAgentStarted).map(e -> e.getAgentStarted().getMode() + " "
+                + e.getAgentStarted().getBoot())).containsExactly("initrd 1", "report-ready 1", "initrd 2");
+    }
+
     private static GuestAgent initrdAgent(Path initrd, Path var) {
         return GuestAgent.builder(GuestTree.config(initrd, Map.of())).root(initrd).initrdVarRoot(var)
                 .identity(Identity.fixed(GuestTree.USERID)).configSource(GuestTree.source()).build();

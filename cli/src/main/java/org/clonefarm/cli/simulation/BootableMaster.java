@@ -43,7 +43,7 @@ import org.clonefarm.platform.layout.CloneLayout.Role;
 public final class BootableMaster {
     /** The packages added to mmdebstrap's minbase variant (x86_64; on z/VM the kernel is linux-image-s390x). */
     public static final List<String> PACKAGES = List.of("linux-image-amd64", "initramfs-tools", "systemd-sysv", "udev",
-            "ifupdown", "iproute2", "kmod", "e2fsprogs", "openjdk-17-jre-headless");
+            "ifupdown", "iproute2", "kmod", "e2fsprogs", "openjdk-17-jre-headless", "busybox");
     static final String SCRIPT = "build-bootable-root.sh";
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration COPY_TIMEOUT = Duration.ofMinutes(5);

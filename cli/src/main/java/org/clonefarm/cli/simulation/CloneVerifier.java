@@ -68,11 +68,12 @@ public final class CloneVerifier {
     private static final List<String> VAR_CHANGES = List.of("lib/clonefarm/", "lib/dbus/machine-id", "local/etc/");
     /**
      * What a real boot of the bootable master writes besides the agent (its clones booted under QEMU): systemd's
-     * runtime directories in /tmp, the random seed, the journal and the login records.
+     * runtime directories in /tmp, the random seed, the journal and the login records. A master prepared for RO
+     * root keeps /tmp on /var ({@code /tmp -> /var/local/tmp}).
      */
     private static final List<String> BOOT_ROOT_CHANGES = List.of("tmp/");
     private static final List<String> BOOT_VAR_CHANGES = List.of("lib/systemd/random-seed", "log/journal/", "log/wtmp",
-            "log/btmp", "log/lastlog", "tmp/");
+            "log/btmp", "log/lastlog", "tmp/", "local/tmp/");
 
     private final SimulationDataDirectory data;
     private final Path scratch;

@@ -95,6 +95,8 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
      */
     public static final String READY_MARKER = "clonefarm-report-ready.service: done";
     private static final String FINALIZE_UNIT = "clonefarm-finalize.service";
+    /** What the RO root's initramfs script (build-bootable-root.sh) prints before it powers a clone off. */
+    private static final String INITRD_FAILED = "clonefarm-initrd: failed:";
 
     /**
      * How QEMU runs guests: KVM, TCG (emulation), or AUTO: KVM when {@code /dev/kvm} can be opened read-write and
@@ -549,6 +551,11 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                         return new Outcome(userid, Status.FAILED, ipls, "the agent's " + FINALIZE_UNIT + " failed in IPL "
                                 + ipls + " (console: " + console + ")");
                     }
+                    if (watch.initrdFailure != null) {
+                        process.destroyForcibly();
+                        return new Outcome(userid, Status.FAILED, ipls, "the RO root's initrd failed in IPL " + ipls + ": "
+                                + watch.initrdFailure + " (console: " + console + ")");
+                    }
                     if (watch.ready && !ready) {
                         ready = true;
                         atReady.run();
@@ -621,13 +628,24 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             return new Network(dotted(net) + "/" + prefix, entry.get("gateway").orElse(null), net, mask, macAddress(userid, entry));
         }
 
-        /** The guest's own agent.properties, read from its root disk. */
+        /**
+         * The guest's own agent.properties, read from its root disk: {@code /etc}, or on a root prepared for RO root
+         * (whose /etc is a link to /initrd/etc) the initrd's files kept in {@link CloneLayout#INITRD_TREE}.
+         */
         private Properties agentProperties(GuestDisk root) throws IOException {
             HostTool.Result result = HostTool.run(List.of("debugfs", "-R", "cat " + AgentConfig.DEFAULT_PATH,
                     debugfsDevice(root.region())), TOOL_TIMEOUT);
             if (!result.ok() || result.stdout().isEmpty()) {
-                throw new GuestRuntimeException("cannot read " + AgentConfig.DEFAULT_PATH + " on " + userid + "'s root disk "
-                        + root.region() + ": " + result.describe() + " (is it a clone of the bootable master?)", false);
+                HostTool.Result initrd = HostTool.run(List.of("debugfs", "-R", "cat " + CloneLayout.INITRD_TREE
+                        + AgentConfig.DEFAULT_PATH, debugfsDevice(root.region())), TOOL_TIMEOUT);
+                if (initrd.ok() && !initrd.stdout().isEmpty()) {
+                    result = initrd;
+                }
+            }
+            if (!result.ok() || result.stdout().isEmpty()) {
+                throw new GuestRuntimeException("cannot read " + AgentConfig.DEFAULT_PATH + " (nor " + CloneLayout.INITRD_TREE
+                        + AgentConfig.DEFAULT_PATH + ") on " + userid + "'s root disk " + root.region() + ": "
+                        + result.describe() + " (is it a clone of the bootable master?)", false);
             }
             Properties properties = new Properties();
             properties.load(new java.io.StringReader(result.stdout()));
@@ -753,6 +771,8 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
         boolean kernelStarted;
         boolean ready;
         boolean finalizeFailed;
+        /** What the RO root's initrd script said when it failed, or null. */
+        String initrdFailure;
         boolean rebooting;
         boolean poweredOff;
 
@@ -788,6 +808,8 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                 ready = true;
             } else if (line.contains("Failed to start") && line.contains(FINALIZE_UNIT)) {
                 finalizeFailed = true;
+            } else if (line.contains(INITRD_FAILED)) {
+                initrdFailure = line.substring(line.indexOf(INITRD_FAILED) + INITRD_FAILED.length()).trim();
             } else if (line.contains(REBOOTING)) {
                 rebooting = true;
             } else if (line.contains(POWERED_OFF)) {

@@ -17,7 +17,7 @@ public sealed interface PlanStep permits PlanStep.MakeDirectory, PlanStep.Relink
     enum Stage {
         /** A writable file of a tree that becomes read-only: to {@code /var/local/<original path>}. */
         WRITABLE,
-        /** RO root: {@code /etc} and {@code /dev}, needed before anything is mounted: into the initrd. */
+        /** RO root: {@code /etc}, needed before anything is mounted: into the initrd. */
         PRE_MOUNT,
         /** RO root: an {@code /etc} file that lives on the clone's /var: to {@code /var/local/etc}, linked from the initrd. */
         POST_MOUNT

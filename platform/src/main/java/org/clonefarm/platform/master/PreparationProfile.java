@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * @param name the profile's name as a clone spec writes it ({@code rw-root}, {@code ro-root}; the
  *     coordinator's {@code CloneProfile} owns the names); it labels the journal and the messages
- * @param rootReadOnly whether the clones link the root read-only (RO root: {@code /etc} and {@code /dev}
- *     come from the initrd)
+ * @param rootReadOnly whether the clones link the root read-only (RO root: {@code /etc} comes from
+ *     the initrd)
  * @param postMountFiles RO root: the {@code /etc} files that live under {@code /var/local/etc}, linked from
  *     the initrd's {@code /etc}: the guest agent's {@code initrd.post.mount}, which the caller reads from the
  *     master's agent configuration so that preparation and agent agree; ignored for a RW root

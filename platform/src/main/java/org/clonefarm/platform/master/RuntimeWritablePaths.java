@@ -22,8 +22,8 @@ import org.clonefarm.platform.layout.CloneLayout;
  * write there is software outside Debian: built with {@code ./configure}'s default prefix it keeps its
  * state in {@code /usr/local/var}; add-on packages in {@code /opt} often keep logs and state in their
  * own tree instead of {@code /var/opt}. Those are the rules below. For a RO root the whole root is
- * read-only: {@code /etc} and {@code /dev} go to the initrd (not rules: every RO-root preparation moves
- * them), and the root's writable directories are the rules marked {@code rootOnly}.
+ * read-only: {@code /etc} goes to the initrd (not a rule: every RO-root preparation moves it; {@code /dev}
+ * stays, a devtmpfs is mounted over it at every boot), and the root's writable directories are the rules marked {@code rootOnly}.
  *
  * <p>Constants only; thread-safe.
  */

@@ -4,8 +4,8 @@
  * analyses what a profile moves ({@link org.clonefarm.platform.master.RelocationPlan}), applies it with a
  * write-ahead journal and undoes it exactly. Writable files of the trees the clones link read-only go to
  * {@code /var/local/<original path>} with a link in their place (the rules and how they were decided:
- * {@link org.clonefarm.platform.master.RuntimeWritablePaths}); for a RO root, {@code /etc} and
- * {@code /dev} move into the initrd's files and the post-mount {@code /etc} files to
+ * {@link org.clonefarm.platform.master.RuntimeWritablePaths}); for a RO root, {@code /etc} moves
+ * into the initrd's files and the post-mount {@code /etc} files to
  * {@code /var/local/etc}. The paths are {@link org.clonefarm.platform.layout.CloneLayout}'s; the
  * post-mount list is the guest agent's {@code initrd.post.mount}, which the caller reads from the
  * master and passes in ({@link org.clonefarm.platform.master.PreparationProfile}), since this package

@@ -133,9 +133,12 @@ public final class RelocationPlanner {
         if (!profile.rootReadOnly() && !GuestPathNames.isUnder(path, USR) && !GuestPathNames.isUnder(path, OPT)) {
             return Optional.of("on the root, which " + profile.name() + " clones own");
         }
-        if (profile.rootReadOnly() && (GuestPathNames.isUnder(path, "/etc") || GuestPathNames.isUnder(path, "/dev"))) {
-            return Optional.of("goes to the initrd with all of /etc and /dev (an /etc file that must outlive a reboot"
+        if (profile.rootReadOnly() && GuestPathNames.isUnder(path, "/etc")) {
+            return Optional.of("goes to the initrd with all of /etc (an /etc file that must outlive a reboot"
                     + " belongs in the agent's initrd.post.mount)");
+        }
+        if (GuestPathNames.isUnder(path, "/dev")) {
+            return Optional.of("a devtmpfs is mounted over /dev at every boot");
         }
         if (GuestPathNames.isUnder(path, GuestPathNames.parent(CloneLayout.PREPARATION_JOURNAL))) {
             return Optional.of("holds the preparation's journal");
@@ -179,7 +182,10 @@ public final class RelocationPlanner {
         return patterns;
     }
 
-    // ---- RO root: /etc and /dev into the initrd
+    // ---- RO root: /etc into the initrd. /dev stays a directory of the root: the initramfs mounts a devtmpfs
+    // over it at every boot, and systemd refuses its mount units below a /dev that is a link (the paper's
+    // /dev -> /initrd/dev predates devtmpfs: booted so, dev-hugepages.mount and dev-mqueue.mount failed with
+    // "Mount path /dev/... is not canonical (contains a symlink)" and the services with credentials with them).
 
     private void planInitrd() throws IOException {
         if (tree.exists(CloneLayout.INITRD_TREE)) {
@@ -192,13 +198,11 @@ public final class RelocationPlanner {
             problems.add(CloneLayout.INITRD_MOUNT + " exists and is not an empty directory; the RO root mounts its initrd"
                     + " there.");
         }
-        for (String top : List.of("/etc", "/dev")) {
-            Optional<Inode> inode = stat(top);
-            if (inode.isEmpty() || !inode.get().isDirectory()) {
-                problems.add(tree + " has no directory " + top + " (" + inode.map(Inode::type).orElse("missing")
-                        + "); a RO root serves it from the initrd.");
-                return;
-            }
+        Optional<Inode> etc = stat("/etc");
+        if (etc.isEmpty() || !etc.get().isDirectory()) {
+            problems.add(tree + " has no directory /etc (" + etc.map(Inode::type).orElse("missing")
+                    + "); a RO root serves it from the initrd.");
+            return;
         }
         for (String file : profile.postMountFiles()) {
             String destination = CloneLayout.VAR_LOCAL + file;
@@ -223,8 +227,6 @@ public final class RelocationPlanner {
         }
         planMove("/etc", PlanStep.Stage.PRE_MOUNT, CloneLayout.INITRD_TREE + "/etc", CloneLayout.INITRD_MOUNT + "/etc",
                 "read at boot before any file system is mounted: served from the initrd");
-        planMove("/dev", PlanStep.Stage.PRE_MOUNT, CloneLayout.INITRD_TREE + "/dev", CloneLayout.INITRD_MOUNT + "/dev",
-                "the device nodes the boot needs before udev: served from the initrd");
     }
 
     // ---- one move
@@ -336,7 +338,7 @@ public final class RelocationPlanner {
                     model == null ? 0 : model.gid(), "stands for " + original);
         } else {
             makeDirectory(dir, 0755, 0, 0, dir.equals(CloneLayout.INITRD_TREE)
-                    ? "the RO root's initrd files (etc, dev)" : "on the way to " + CloneLayout.INITRD_TREE);
+                    ? "the RO root's initrd files (etc)" : "on the way to " + CloneLayout.INITRD_TREE);
         }
     }
 
