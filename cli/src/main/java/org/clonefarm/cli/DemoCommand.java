@@ -17,6 +17,7 @@ import org.clonefarm.cli.console.Console;
 import org.clonefarm.cli.console.Invocation;
 import org.clonefarm.cli.simulation.BootableMaster;
 import org.clonefarm.cli.simulation.DemoMaster;
+import org.clonefarm.cli.simulation.QemuGuestRuntime;
 import org.clonefarm.coordinator.commands.BatchCommands;
 import org.clonefarm.coordinator.spec.IpAddress;
 import org.clonefarm.coordinator.state.BatchSummary;
@@ -130,6 +131,12 @@ public final class DemoCommand implements Callable<Integer> {
         } else if (qemu && master.get().kind() != DemoMaster.Kind.BOOTABLE) {
             throw new UserError("the demo master in " + dataDir + " is the " + master.get().kind().word() + " one, which cannot"
                     + " boot: --guests qemu needs " + Invocation.command("master create-demo --bootable") + " in another --data");
+        }
+        if (qemu && profile.equals("ro-root") && !QemuGuestRuntime.preparedForRoRoot(DemoMaster.Kind.BOOTABLE.disks().stream()
+                .filter(d -> d.role() == Role.ROOT).findFirst().orElseThrow().region(local))) {
+            throw new UserError("the bootable master in " + dataDir + " is not prepared for RO root, so its clones cannot boot"
+                    + " with the root read-only: run " + Invocation.command("master prepare apply --master-data " + dataDir
+                    + " --profile ro-root") + " first");
         }
         int first = nextCloneNumber(local);
         String batch = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

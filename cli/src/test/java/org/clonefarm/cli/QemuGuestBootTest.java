@@ -101,6 +101,11 @@ class QemuGuestBootTest {
         try (ChildProcesses clonefarm = new ChildProcesses(dir.resolve("logs"))) {
             assertThat(clonefarm.run("master", 1800, "master", "create-demo", "--bootable", "--data", data.toString()))
                     .as(clonefarm.err("master")).isZero();
+            // unprepared, its root would boot with the master's /etc and finalize on a read-only root: refused up front
+            assertThat(clonefarm.run("unprepared", 300, "demo", "--guests", "qemu", "--profile", "ro-root", "--clones", "1",
+                    "--data", data.toString())).isEqualTo(1);
+            assertThat(clonefarm.err("unprepared")).contains("is not prepared for RO root")
+                    .contains("master prepare apply --master-data " + data + " --profile ro-root");
             assertThat(clonefarm.run("analyze", 300, "master", "prepare", "analyze", "--master-data", data.toString(),
                     "--profile", "ro-root", "--json")).as(clonefarm.err("analyze")).isZero();
             JsonNode analysis = JSON.readTree(clonefarm.out("analyze"));

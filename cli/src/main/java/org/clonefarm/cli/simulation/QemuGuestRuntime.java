@@ -34,6 +34,7 @@ import org.clonefarm.platform.ids.Volser;
 import org.clonefarm.platform.io.FileRegion;
 import org.clonefarm.platform.io.FileTrees;
 import org.clonefarm.platform.io.HostTool;
+import org.clonefarm.cli.console.Invocation;
 import org.clonefarm.platform.layout.CloneLayout;
 import org.clonefarm.platform.layout.CloneLayout.Role;
 import org.clonefarm.platform.names.NamesEntry;
@@ -512,6 +513,12 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             GuestDisk root = disk(disks, Role.ROOT);
             GuestDisk config = disk(disks, Role.CONFIG);
             Network network = network(config);
+            if (root.readOnly() && !preparedForRoRoot(root.region())) {
+                throw new GuestRuntimeException(userid + " links its root " + Role.ROOT.vaddr() + " read-only, but that root's"
+                        + " /etc is not a link to " + CloneLayout.INITRD_MOUNT + "/etc: a RO-root clone boots only from a master"
+                        + " prepared for it (" + Invocation.command("master prepare apply --master-data DATA --profile ro-root")
+                        + ")", false);
+            }
             Properties agent = agentProperties(root);
             GuestBroker broker = checkBroker(agent, network);
             long deadline = System.nanoTime() + settings.bootTimeout().toNanos();
@@ -825,6 +832,21 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             count++;
         }
         return count;
+    }
+
+    /**
+     * Whether the root file system in {@code root} is prepared for RO root ({@code master prepare apply --profile
+     * ro-root}): its /etc is a link to /initrd/etc, whose files the initramfs serves at every boot. Read with debugfs,
+     * nothing mounted.
+     *
+     * @throws IOException when debugfs cannot run or cannot read the file system
+     */
+    public static boolean preparedForRoRoot(FileRegion root) throws IOException {
+        HostTool.Result result = HostTool.run(List.of("debugfs", "-R", "stat /etc", debugfsDevice(root)), TOOL_TIMEOUT);
+        if (!result.ok() || !result.stdout().contains("Type:")) {
+            throw new IOException("cannot read /etc of the root file system in " + root + ": " + result.describe());
+        }
+        return result.stdout().contains("Type: symlink") && result.stdout().contains(CloneLayout.INITRD_MOUNT + "/etc");
     }
 
     /** debugfs opens a region of a volume image as {@code PATH?offset=N} (e2fsprogs' unix I/O option). */
