@@ -277,7 +277,7 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
 
     /** The guest's QMP socket while its QEMU runs. */
     private static Path qmpSocket(Path workDirectory, Userid userid) {
-        return workDirectory.resolve(userid.value() + ".qmp");
+        return QemuMonitor.socketPath(workDirectory, userid.value());
     }
 
     @Override
@@ -716,6 +716,10 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
                 Accel accel) throws IOException {
             Path qmp = qmpSocket(settings.workDirectory(), userid);
             QemuMonitor.checkPath(qmp);
+            if (!Files.isDirectory(qmp.getParent())) {
+                Files.createDirectories(qmp.getParent(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            }
             Files.deleteIfExists(qmp);
             List<String> argv = new ArrayList<>(List.of(QEMU, "-name", "guest=" + userid + ",process=clonefarm-" + userid,
                     "-machine", "q35", "-accel", accel.name().toLowerCase(Locale.ROOT), "-m", Integer.toString(settings.memoryMib()),

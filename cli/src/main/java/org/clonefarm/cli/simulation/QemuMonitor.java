@@ -31,12 +31,33 @@ final class QemuMonitor {
         this.socket = socket.toAbsolutePath();
     }
 
+    /**
+     * Where a guest's QMP socket lives: {@code <workDirectory>/<USERID>.qmp}, or, when that is longer than a unix
+     * socket's address allows (a deep {@code --data}), {@code <java.io.tmpdir>/clonefarm-qmp-<16 hex digits of the
+     * SHA-256 of the work directory's path>/<USERID>.qmp}: the same for a work directory every time (so a later
+     * runtime finds it) and another for every other one. The caller makes the directory.
+     */
+    static Path socketPath(Path workDirectory, String userid) {
+        Path inWork = workDirectory.toAbsolutePath().resolve(userid + ".qmp");
+        if (inWork.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH) {
+            return inWork;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(workDirectory.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
+            String key = java.util.HexFormat.of().formatHex(digest, 0, 8);
+            return Path.of(System.getProperty("java.io.tmpdir"), "clonefarm-qmp-" + key, userid + ".qmp").toAbsolutePath();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
     /** Fails with the path and the limit when {@code socket} is too long to be a unix socket's address. */
     static void checkPath(Path socket) {
         int length = socket.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length;
         if (length > MAX_SOCKET_PATH) {
             throw new GuestRuntimeException("the QMP socket " + socket.toAbsolutePath() + " is " + length
-                    + " bytes long, more than the " + MAX_SOCKET_PATH + " of a unix socket: use a shorter --data path", false);
+                    + " bytes long, more than the " + MAX_SOCKET_PATH + " of a unix socket: use a shorter --data path or java.io.tmpdir", false);
         }
     }
 
