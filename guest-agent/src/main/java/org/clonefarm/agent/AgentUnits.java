@@ -22,6 +22,8 @@ import org.clonefarm.platform.layout.CloneLayout;
  *   <li>{@code clonefarm-hostkeys.service}: makes the clone's SSH host keys before sshd.</li>
  *   <li>{@code clonefarm-finalize.init}, {@code clonefarm-report-ready.init}: the same for SysV init
  *       (under the same names, so systemd prefers the native units where both are installed).</li>
+ *   <li>{@value #INITRAMFS_RO_ROOT}: the RO root's initramfs-tools script ({@code local-bottom}): on a root
+ *       prepared for RO root it fills the tmpfs at /initrd with the initrd's /etc and runs {@code initrd}.</li>
  * </ul>
  * The units and scripts are text, so they spell the layout's marker and agent jar
  * ({@link CloneLayout#AGENT_JAR}) themselves; a test holds them to {@link CloneLayout}.
@@ -32,6 +34,10 @@ public final class AgentUnits {
             "clonefarm-report-ready.service", "clonefarm-hostkeys.service");
     public static final List<String> SYSV_SCRIPTS = List.of("clonefarm-finalize.init", "clonefarm-report-ready.init");
     public static final String SAMPLE_PROPERTIES = "agent.properties";
+    /** The RO root's initramfs-tools script, a resource like the units. */
+    public static final String INITRAMFS_RO_ROOT = "clonefarm-ro-root.initramfs";
+    /** Where {@link #INITRAMFS_RO_ROOT} goes in a master that uses initramfs-tools. */
+    public static final String INITRAMFS_RO_ROOT_PATH = "/etc/initramfs-tools/scripts/local-bottom/clonefarm-ro-root";
 
     private AgentUnits() {
     }
@@ -50,7 +56,9 @@ public final class AgentUnits {
 
     /**
      * Installs the units into a master root: systemd units enabled (wants links), SysV scripts in
-     * {@code /etc/init.d}, the sample {@code agent.properties} where there is none, and the finalize
+     * {@code /etc/init.d}, the RO root's initramfs script at {@link #INITRAMFS_RO_ROOT_PATH} where the master
+     * uses initramfs-tools ({@code /etc/initramfs-tools} exists; its initramfs takes it at the next
+     * {@code update-initramfs -u}), the sample {@code agent.properties} where there is none, and the finalize
      * marker ({@link CloneLayout#FINALIZE_MARKER}) so every clone of this master finalizes on its first boot.
      *
      * @throws IOException naming the file that cannot be written
@@ -71,6 +79,11 @@ public final class AgentUnits {
             Path file = root.resolve("etc/init.d").resolve(script.substring(0, script.length() - ".init".length()));
             DurableFiles.replace(file, text(script).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        if (Files.isDirectory(root.resolve("etc/initramfs-tools"))) {
+            Path script = root.resolve(INITRAMFS_RO_ROOT_PATH.substring(1));
+            DurableFiles.replace(script, text(INITRAMFS_RO_ROOT).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Path properties = root.resolve(AgentConfig.DEFAULT_PATH.substring(1));
         if (!Files.exists(properties)) {

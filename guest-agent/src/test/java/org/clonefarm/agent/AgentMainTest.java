@@ -94,6 +94,14 @@ class AgentMainTest {
         assertThat(root.resolve("etc/systemd/system/multi-user.target.wants/clonefarm-report-ready.service")).isSymbolicLink();
         assertThat(Files.isExecutable(root.resolve("etc/init.d/clonefarm-finalize"))).isTrue();
         assertThat(CloneLayout.inRoot(root, CloneLayout.FINALIZE_MARKER)).exists();
+        assertThat(root.resolve(AgentUnits.INITRAMFS_RO_ROOT_PATH.substring(1))).as("no initramfs-tools in this master")
+                .doesNotExist();
+        Files.createDirectories(root.resolve("etc/initramfs-tools"));
+        AgentUnits.installInto(root);
+        Path initramfs = root.resolve(AgentUnits.INITRAMFS_RO_ROOT_PATH.substring(1));
+        assertThat(Files.isExecutable(initramfs)).as("the RO root's initramfs script").isTrue();
+        assertThat(GuestTree.read(root, AgentUnits.INITRAMFS_RO_ROOT_PATH.substring(1)))
+                .contains("initrd --root " + CloneLayout.INITRD_MOUNT + " --var /var --spool-only --ready-after-network");
         AgentConfig sample = AgentConfig.load(root.resolve("etc/clonefarm/agent.properties"), true);
         assertThat(sample.get(AgentConfig.CONFIG_DISK_BUS_ID)).isEqualTo("0.0.0191");
     }
@@ -111,6 +119,9 @@ class AgentMainTest {
             assertThat(text.replace(CloneLayout.FINALIZE_MARKER, "").replace(CloneLayout.AGENT_JAR, ""))
                     .as(unit + " without the layout's paths").doesNotContain("rc.finalize").doesNotContain("clonefarm-agent.jar");
         }
+        String initramfs = AgentUnits.text(AgentUnits.INITRAMFS_RO_ROOT);
+        assertThat(initramfs).contains("java -XX:-UsePerfData \\\n    -jar " + CloneLayout.AGENT_JAR)
+                .contains(CloneLayout.INITRD_TREE).contains("\"${rootmnt}" + CloneLayout.INITRD_MOUNT + "\"");
         assertThat(AgentUnits.text(AgentUnits.SAMPLE_PROPERTIES))
                 .contains(AgentConfig.MARKER_PATH + "=" + CloneLayout.FINALIZE_MARKER);
     }

@@ -76,13 +76,18 @@ public final class BootableMaster {
         return base.resolve("clonefarm");
     }
 
-    /** The cache key: 16 hex digits of SHA-256 over the package list and the build script's text. */
+    /**
+     * The cache key: 16 hex digits of SHA-256 over the package list, the build script's text and the agent's RO-root
+     * initramfs script ({@link AgentUnits#INITRAMFS_RO_ROOT}), which the system's initramfs holds.
+     */
     public static String key() {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(String.join(",", PACKAGES).getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
             digest.update(script());
+            digest.update((byte) 0);
+            digest.update(AgentUnits.text(AgentUnits.INITRAMFS_RO_ROOT).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
@@ -118,14 +123,16 @@ public final class BootableMaster {
             Path partial = done.resolveSibling(done.getFileName() + ".partial");
             FileTrees.deleteTree(partial);
             Path script = Files.createTempFile(cacheDirectory, "build-bootable-root-", ".sh");
+            Path roRoot = Files.createTempFile(cacheDirectory, "clonefarm-ro-root-", ".initramfs");
             Path log = done.resolveSibling(done.getFileName() + ".log");
             try {
                 Files.write(script, script());
+                Files.writeString(roRoot, AgentUnits.text(AgentUnits.INITRAMFS_RO_ROOT), StandardCharsets.UTF_8);
                 progress.accept("building the bootable master's Debian 12 system with mmdebstrap (a few minutes, once;"
                         + " cached in " + done + ", log " + log + ")");
                 long start = System.nanoTime();
                 HostTool.Result result = HostTool.run(List.of("bash", script.toString(), partial.toString(),
-                        String.join(",", PACKAGES)), BUILD_TIMEOUT);
+                        String.join(",", PACKAGES), roRoot.toString()), BUILD_TIMEOUT);
                 Files.writeString(log, String.join(" ", result.command()) + "\nexit " + result.exitCode() + "\n"
                         + result.stdout() + result.stderr(), StandardCharsets.UTF_8);
                 if (!result.ok()) {
@@ -137,6 +144,7 @@ public final class BootableMaster {
                         (System.nanoTime() - start) / 1e9));
             } finally {
                 Files.deleteIfExists(script);
+                Files.deleteIfExists(roRoot);
                 FileTrees.deleteTree(partial);
             }
         }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-bootable-root.sh OUT PACKAGES: the Debian 12 system of the bootable demo master
+# build-bootable-root.sh OUT PACKAGES RO_ROOT_SCRIPT: the Debian 12 system of the bootable demo master
 # (clonefarm master create-demo --bootable; docs/guests.md), made by mmdebstrap in root mode from this
 # machine's configured apt sources (/etc/apt/sources.list and /etc/apt/sources.list.d: a proxy or mirror
 # comes from there, no host name is written here). OUT must not exist; it is made with three trees:
@@ -15,8 +15,10 @@
 # under ~/.cache/clonefarm keyed by a digest of the package list and of this script's text.
 set -euo pipefail
 
-out="${1:?usage: build-bootable-root.sh OUT PACKAGES}"
-packages="${2:?usage: build-bootable-root.sh OUT PACKAGES}"
+out="${1:?usage: build-bootable-root.sh OUT PACKAGES RO_ROOT_SCRIPT}"
+packages="${2:?usage: build-bootable-root.sh OUT PACKAGES RO_ROOT_SCRIPT}"
+ro_root_script="${3:?usage: build-bootable-root.sh OUT PACKAGES RO_ROOT_SCRIPT}"
+[ -f "$ro_root_script" ] || { echo "build-bootable-root.sh: $ro_root_script does not exist" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "build-bootable-root.sh: needs root (mmdebstrap --mode=root)" >&2; exit 2; }
 command -v mmdebstrap >/dev/null || { echo "build-bootable-root.sh: mmdebstrap is needed: apt-get install mmdebstrap" >&2; exit 2; }
 [ ! -e "$out" ] || { echo "build-bootable-root.sh: $out exists" >&2; exit 2; }
@@ -32,62 +34,9 @@ done
 mkdir -p "$out"
 tree="$out/build"
 
-# The RO root of the paper in the initramfs (initramfs-tools' local-bottom: the root is mounted, /usr and /var
-# not yet). On a root prepared for RO root (clonefarm master prepare apply --profile ro-root: /etc is a link
-# to /initrd/etc, its files kept in /boot/clonefarm-initrd) it mounts a tmpfs on the root's /initrd and copies
-# those files in (the old root the paper's linuxrc left at /initrd), runs the agent's initrd mode in the root
-# (chroot) with the clone's own /var mounted, then lets the boot go on; after the switch /etc resolves into
-# that tmpfs (/dev stays the root's mount point of the devtmpfs). A RW root, or a master not prepared, boots
-# as it is.
-# Needs busybox in the initramfs (cp, sed, chroot; initramfs-tools takes it when installed).
-cat > "$out/clonefarm-ro-root" <<'RO_ROOT'
-#!/bin/sh
-# clonefarm: RO root from the initrd (docs/guests.md, "RO root"). Written by build-bootable-root.sh.
-PREREQ=""
-prereqs() { echo "$PREREQ"; }
-case "$1" in prereqs) prereqs; exit 0 ;; esac
-
-. /scripts/functions
-. /scripts/local
-tree="${rootmnt}/boot/clonefarm-initrd"
-[ -L "${rootmnt}/etc" ] && [ -d "$tree/etc" ] || exit 0
-
-# A clone that cannot be made is stopped, not booted half-made: CP sees the guest power off.
-fail() {
-    echo "clonefarm-initrd: failed: $*"
-    poweroff -f
-    exit 1
-}
-echo "clonefarm-initrd: RO root: /etc from the initrd (${tree})"
-mount -t tmpfs -o mode=0755,size=64m clonefarm-initrd "${rootmnt}/initrd" \
-    || fail "cannot mount a tmpfs on ${rootmnt}/initrd (is /initrd an empty directory of the root?)"
-cp -a "${tree}/." "${rootmnt}/initrd/" || fail "cannot copy ${tree} into the initrd"
-# the root's /etc is a link to /initrd/etc: let it resolve here too (the fstab below)
-ln -s "${rootmnt}/initrd" /initrd
-# the root is linked read-only: its fstab line says so, or systemd-remount-fs would try it read-write
-sed -i 's|^\([^#[:space:]][^[:space:]]*[[:space:]][[:space:]]*/[[:space:]][[:space:]]*[^[:space:]][^[:space:]]*[[:space:]][[:space:]]*\)|\1ro,|' \
-    /initrd/etc/fstab || fail "cannot edit the initrd's /etc/fstab"
-# the init looked for /usr in the fstab before it could be read
-if read_fstab_entry /usr; then
-    mountfs /usr
-fi
-read_fstab_entry /var || fail "no /var in the initrd's /etc/fstab: the clone's own /var holds the agent's spool"
-local_device_setup "$MNT_FSNAME" "/var file system"
-mount -w -t "$MNT_TYPE" "$DEV" "${rootmnt}/var" || fail "cannot mount the clone's /var ($DEV)"
-mount -o bind /proc "${rootmnt}/proc" && mount -o bind /sys "${rootmnt}/sys" && mount -o bind /dev "${rootmnt}/dev" \
-    || fail "cannot bind /proc, /sys and /dev into the root for the agent"
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin chroot "${rootmnt}" /usr/bin/java -XX:-UsePerfData \
-    -jar /opt/clonefarm/clonefarm-agent.jar initrd --root /initrd --var /var --spool-only --ready-after-network
-rc=$?
-umount "${rootmnt}/dev" "${rootmnt}/sys" "${rootmnt}/proc"
-# systemd checks and mounts /var itself, as on a RW root
-umount "${rootmnt}/var" || fail "cannot unmount the clone's /var after the agent"
-[ "$rc" -eq 0 ] || fail "the agent's initrd run ended with exit code $rc (its events stay in the spool on /var)"
-echo "clonefarm-initrd: done"
-RO_ROOT
-chmod 755 "$out/clonefarm-ro-root"
 # The initramfs holds only what a clone's boot needs (virtio disks, ext4): smaller and faster to load than
-# MODULES=most; written before the kernel is installed, so update-initramfs runs once.
+# MODULES=most; and RO_ROOT_SCRIPT, the guest agent's initramfs-tools script of the RO root
+# (clonefarm-ro-root.initramfs). Both written before the kernel is installed, so update-initramfs runs once.
 mmdebstrap --mode=root --variant=minbase --include="$packages" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
@@ -95,7 +44,7 @@ mmdebstrap --mode=root --variant=minbase --include="$packages" \
     --essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/etc/initramfs-tools/hooks"' \
     --essential-hook='printf "MODULES=list\nRESUME=none\nCOMPRESS=gzip\n" > "$1/etc/initramfs-tools/conf.d/clonefarm"' \
     --essential-hook='mkdir -p "$1/etc/initramfs-tools/scripts/local-bottom"' \
-    --essential-hook="cp '$out/clonefarm-ro-root' \"\$1/etc/initramfs-tools/scripts/local-bottom/clonefarm-ro-root\"" \
+    --essential-hook="install -m 755 '$ro_root_script' \"\$1/etc/initramfs-tools/scripts/local-bottom/clonefarm-ro-root\"" \
     --essential-hook='printf "#!/bin/sh\n# clonefarm: the modules a clone needs before its root is mounted\n[ \"\$1\" = prereqs ] && exit 0\n. /usr/share/initramfs-tools/hook-functions\nmanual_add_modules virtio_pci virtio_blk ext4\n" > "$1/etc/initramfs-tools/hooks/clonefarm-disks" && chmod 755 "$1/etc/initramfs-tools/hooks/clonefarm-disks"' \
     --customize-hook='rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/* "$1"/var/log/*.log "$1"/var/log/apt/*' \
     bookworm "$tree" "${sources[@]}"
@@ -135,7 +84,6 @@ done
 ln -sf /usr/lib/systemd/system/poweroff.target "$tree/etc/systemd/system/ctrl-alt-del.target"
 
 # split: /var and /usr become trees of their own; the root keeps them as empty mount points
-rm "$out/clonefarm-ro-root"
 mv "$tree" "$out/root"
 mv "$out/root/var" "$out/var"
 mv "$out/root/usr" "$out/usr"
