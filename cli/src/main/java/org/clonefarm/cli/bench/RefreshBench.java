@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,27 +18,16 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.clonefarm.cli.Main;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
-import org.clonefarm.messaging.ContractCodec;
-import org.clonefarm.messaging.EventFactory;
 import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
-import org.clonefarm.messaging.TopicLog;
-import org.clonefarm.platform.simulation.SimulationDataDirectory;
-import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.CloneDisk;
-import org.clonefarm.proto.CloneEvent;
-import org.clonefarm.proto.ClonePlanned;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.DeviceType;
 import org.clonefarm.proto.DiskAction;
@@ -62,7 +50,7 @@ import org.clonefarm.proto.RetryRequested;
 public final class RefreshBench {
     private static final long MIB = 1024 * 1024;
     private static final int CHUNK = (int) (4 * MIB);
-    private static final String MASTER = "MASTER";
+    private static final String MASTER = BenchBatches.MASTER;
     private static final String VADDR = "0201";
 
     private RefreshBench() {
@@ -95,15 +83,17 @@ public final class RefreshBench {
             try (Admin admin = Admin.create(settings.admin("bench"))) {
                 topics.ensure(admin, 30_000);
             }
-            Process worker = startWorker(data, settings, topics, maxClones);
+            Process worker = BenchBatches.startWorker(data, settings, topics, "refresh-1", "bench-refresh", maxClones, "1g",
+                    List.of());
             try {
-                awaitAssigned(data);
+                BenchBatches.awaitAssigned(data, "refresh-1");
                 List<CloneRequest> first = requests("a", clones, "TGTAAA", bytes);
                 newVolume(data, "TGTAAA", clones * bytes);
-                plan(data, settings, topics, first);
-                Run copy = await(settings, topics, "bench-a", 1, clones, () -> publish(data, settings, topics, first));
+                BenchBatches.plan(data, settings, topics, first);
+                BenchBatches.CopyTime copy = awaitCopies(settings, topics, "bench-a", 1, clones,
+                        () -> BenchBatches.publish(data, settings, topics, first));
                 System.out.printf(Locale.ROOT, "first_copy_s=%.3f%nfirst_copy_written_mib=%d%n", copy.seconds(),
-                        copy.written() / MIB);
+                        copy.bytesWritten() / MIB);
 
                 long chunks = bytes / CHUNK;
                 int change = (int) Math.max(1, Math.round(chunks * changed));
@@ -126,9 +116,10 @@ public final class RefreshBench {
 
                 dropCaches();
                 String version = "bench-v2";
-                Run refresh = await(settings, topics, "bench-a", 2, clones, () -> refresh(data, settings, topics, first, version));
+                BenchBatches.CopyTime refresh = awaitCopies(settings, topics, "bench-a", 2, clones,
+                        () -> refresh(data, settings, topics, first, version));
                 System.out.printf(Locale.ROOT, "refresh_s=%.3f%nrefresh_written_mib=%.1f%n", refresh.seconds(),
-                        refresh.written() / (double) MIB);
+                        refresh.bytesWritten() / (double) MIB);
                 for (int i : new int[] {0, clones - 1}) {
                     if (!sameBytes(master, 0, volume, i * bytes, bytes)) {
                         throw new IllegalStateException("refreshed clone " + (i + 1) + " differs from the changed master");
@@ -138,12 +129,14 @@ public final class RefreshBench {
 
                 List<CloneRequest> again = requests("b", clones, "TGTBBB", bytes);
                 newVolume(data, "TGTBBB", clones * bytes);
-                plan(data, settings, topics, again);
+                BenchBatches.plan(data, settings, topics, again);
                 dropCaches();
-                Run copyAgain = await(settings, topics, "bench-b", 1, clones, () -> publish(data, settings, topics, again));
+                BenchBatches.CopyTime copyAgain = awaitCopies(settings, topics, "bench-b", 1, clones,
+                        () -> BenchBatches.publish(data, settings, topics, again));
                 System.out.printf(Locale.ROOT, "copy_again_s=%.3f%ncopy_again_written_mib=%d%n", copyAgain.seconds(),
-                        copyAgain.written() / MIB);
-                System.out.printf(Locale.ROOT, "refresh_write_ratio=%.4f%n", refresh.written() / (double) copyAgain.written());
+                        copyAgain.bytesWritten() / MIB);
+                System.out.printf(Locale.ROOT, "refresh_write_ratio=%.4f%n",
+                        refresh.bytesWritten() / (double) copyAgain.bytesWritten());
                 System.out.printf(Locale.ROOT, "refresh_time_ratio=%.3f%n", refresh.seconds() / copyAgain.seconds());
             } finally {
                 worker.destroy();
@@ -161,56 +154,11 @@ public final class RefreshBench {
         }
     }
 
-    private record Run(double seconds, long written) {
-    }
-
-    private interface Action {
-        void run() throws Exception;
-    }
-
-    /** Runs {@code action} and waits until every clone's {@code attempt} of {@code batch} is copied. */
-    private static Run await(KafkaSettings settings, TopicLayout topics, String batch, int attempt, int clones, Action action)
-            throws Exception {
-        Set<String> copied = ConcurrentHashMap.newKeySet();
-        AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-        AtomicLong last = new AtomicLong();
-        AtomicLong written = new AtomicLong();
-        CompletableFuture<Void> allCopied = new CompletableFuture<>();
-        try (TopicLog<String, byte[]> events = new TopicLog<>("bench-events", topics.events(),
-                () -> new KafkaConsumer<>(settings.consumer("bench-events", null)), (record, live) -> {
-                    CloneEvent event = ContractCodec.decodeEvent(record.value(), "bench");
-                    if (!event.getBatchId().equals(batch) || event.getAttempt() != attempt) {
-                        return;
-                    }
-                    long at = event.getTime().getSeconds() * 1_000_000_000L + event.getTime().getNanos();
-                    switch (event.getFactCase()) {
-                        case COPY_STARTED -> first.accumulateAndGet(at, Math::min);
-                        case DISK_COPIED -> written.addAndGet(event.getDiskCopied().getBytesWritten());
-                        case CLONE_COPIED -> {
-                            last.accumulateAndGet(at, Math::max);
-                            copied.add(event.getUserid());
-                            if (copied.size() == clones) {
-                                allCopied.complete(null);
-                            }
-                        }
-                        case COPY_FAILED -> allCopied.completeExceptionally(
-                                new IllegalStateException(batch + ": " + event.getCopyFailed().getReason()));
-                        case REQUEST_REJECTED -> allCopied.completeExceptionally(
-                                new IllegalStateException(batch + ": " + event.getRequestRejected().getReason()));
-                        default -> { }
-                    }
-                })) {
-            events.start();
-            events.stopped().whenComplete((ok, error) -> allCopied.completeExceptionally(
-                    error != null ? error : new IllegalStateException("the events log stopped")));
-            action.run();
-            try {
-                allCopied.get(30, TimeUnit.MINUTES);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-            }
-            return new Run((last.get() - first.get()) / 1e9, written.get());
-        }
+    /** Runs {@code action} and waits (30 minutes at most) until every clone's {@code attempt} of {@code batch} is copied. */
+    private static BenchBatches.CopyTime awaitCopies(KafkaSettings settings, TopicLayout topics, String batch, int attempt,
+            int clones, BenchBatches.Action action) throws Exception {
+        return BenchBatches.awaitCopies(settings, topics, batch, e -> e.getBatchId().equals(batch) && e.getAttempt() == attempt,
+                clones, Duration.ofMinutes(30), action);
     }
 
     private static String load() throws IOException {
@@ -271,83 +219,11 @@ public final class RefreshBench {
         return sha.digest();
     }
 
-    private static void awaitAssigned(Path data) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        Path log = data.resolve("logs").resolve("clonefarm-worker-refresh-1.log"); // the worker logs there, not on stdout
-        while (!Files.exists(log) || !Files.readString(log).matches("(?s).*partitions assigned \\[[^\\]].*")) {
-            if (System.nanoTime() > deadline) {
-                String said = Files.exists(log) ? Files.readString(log) : "(no log)";
-                throw new IllegalStateException("the worker got no partitions in 90 s; it said:\n"
-                        + said.substring(Math.max(0, said.length() - 3000)));
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static Process startWorker(Path data, KafkaSettings settings, TopicLayout topics, int maxClones)
-            throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
-                "--bootstrap-servers", settings.bootstrapServers(), "--topic-prefix", topics.prefix(),
-                "--data", data.toString(), "--id", "refresh-1", "--group", "bench-refresh",
-                "--max-clones", String.valueOf(maxClones), "--http-port", "-1"));
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(data.resolve("refresh-1.log").toFile()).start();
-    }
-
-    private static EventPublisher publisher(Path data, KafkaProducer<String, byte[]> producer, TopicLayout topics)
-            throws IOException {
-        return new EventPublisher(producer, topics, new EventFactory("bench-coordinator"),
-                FarmKey.load(FarmKey.defaultFile(data)));
-    }
-
-    /** The clones' minidisks into the CP directory and the planning facts on the events topic, as a submit. */
-    private static void plan(Path data, KafkaSettings settings, TopicLayout topics, List<CloneRequest> requests)
-            throws Exception {
-        SimulationDataDirectory directory = SimulationDataDirectory.at(data);
-        StringBuilder entries = new StringBuilder();
-        if (!Files.exists(directory.directoryFile())) {
-            entries.append("USER ").append(MASTER).append(" NOLOG 1G 2G G\n");
-            entries.append(mdisk(requests.get(0).getDisks(0).getSource()));
-        }
-        for (CloneRequest request : requests) {
-            entries.append("USER ").append(request.getUserid()).append(" NOLOG 1G 2G G\n");
-            entries.append(mdisk(request.getDisks(0).getTarget()));
-        }
-        Files.createDirectories(directory.directoryFile().getParent());
-        Files.writeString(directory.directoryFile(), entries, StandardCharsets.US_ASCII, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("bench"))) {
-            EventPublisher publisher = publisher(data, producer, topics);
-            String batch = requests.get(0).getBatchId();
-            List<CompletableFuture<?>> facts = new ArrayList<>();
-            facts.add(publisher.publish(publisher.events().newEvent(batch, "", 0).setBatchPlanned(BatchPlanned.newBuilder()
-                    .setClones(requests.size()).setMaster(MASTER)).build()));
-            for (CloneRequest request : requests) {
-                facts.add(publisher.publish(publisher.events().newEvent(batch, request.getUserid(), 1)
-                        .setClonePlanned(ClonePlanned.newBuilder().addAllDisks(request.getDisksList())).build()));
-            }
-            CompletableFuture.allOf(facts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void publish(Path data, KafkaSettings settings, TopicLayout topics, List<CloneRequest> requests)
-            throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("bench"))) {
-            EventPublisher publisher = publisher(data, producer, topics);
-            List<CompletableFuture<?>> sent = new ArrayList<>();
-            for (CloneRequest request : requests) {
-                sent.add(publisher.publish(request));
-            }
-            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        }
-    }
-
     /** What the coordinator publishes for a refresh (after FORCE): the RetryRequested, then the request. */
     private static void refresh(Path data, KafkaSettings settings, TopicLayout topics, List<CloneRequest> requests,
             String version) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("bench"))) {
-            EventPublisher publisher = publisher(data, producer, topics);
+            EventPublisher publisher = BenchBatches.publisher(data, producer, topics);
             List<CompletableFuture<?>> facts = new ArrayList<>();
             for (CloneRequest request : requests) {
                 facts.add(publisher.publish(publisher.events().newEvent(request.getBatchId(), request.getUserid(), 1)
@@ -362,11 +238,6 @@ public final class RefreshBench {
             }
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         }
-    }
-
-    private static String mdisk(DiskExtent extent) {
-        return " MDISK " + extent.getVaddr() + " FB-512 " + extent.getStart() + " " + extent.getSize() + " "
-                + extent.getVolser() + " MR\n";
     }
 
     private static List<CloneRequest> requests(String batch, int clones, String target, long bytes) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,29 +13,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.clonefarm.cli.Main;
 import org.clonefarm.cli.embedded.EmbeddedKafka;
-import org.clonefarm.messaging.ContractCodec;
-import org.clonefarm.messaging.EventFactory;
-import org.clonefarm.messaging.EventPublisher;
 import org.clonefarm.messaging.FarmKey;
 import org.clonefarm.messaging.KafkaSettings;
 import org.clonefarm.messaging.TopicLayout;
-import org.clonefarm.messaging.TopicLog;
-import org.clonefarm.platform.simulation.SimulationDataDirectory;
-import org.clonefarm.proto.BatchPlanned;
 import org.clonefarm.proto.CloneDisk;
-import org.clonefarm.proto.CloneEvent;
-import org.clonefarm.proto.ClonePlanned;
 import org.clonefarm.proto.CloneRequest;
 import org.clonefarm.proto.DeviceType;
 import org.clonefarm.proto.DiskAction;
@@ -54,7 +38,7 @@ import org.clonefarm.proto.DiskExtent;
  */
 public final class WorkersBench {
     private static final long MIB = 1024 * 1024;
-    private static final String MASTER = "MASTER";
+    private static final String MASTER = BenchBatches.MASTER;
 
     private WorkersBench() {
     }
@@ -120,49 +104,21 @@ public final class WorkersBench {
             file.setLength(clones * 2 * diskBytes);
         }
         List<Process> processes = new ArrayList<>();
-        Set<String> copied = ConcurrentHashMap.newKeySet();
-        AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-        AtomicLong last = new AtomicLong();
-        CompletableFuture<Void> allCopied = new CompletableFuture<>();
-        try (TopicLog<String, byte[]> events = new TopicLog<>("bench-events", topics.events(),
-                () -> new KafkaConsumer<>(settings.consumer("bench-events", null)), (record, live) -> {
-                    CloneEvent event = ContractCodec.decodeEvent(record.value(), "bench");
-                    long at = event.getTime().getSeconds() * 1_000_000_000L + event.getTime().getNanos();
-                    switch (event.getFactCase()) {
-                        case COPY_STARTED -> first.accumulateAndGet(at, Math::min);
-                        case CLONE_COPIED -> {
-                            last.accumulateAndGet(at, Math::max);
-                            copied.add(event.getUserid());
-                            if (copied.size() == clones) {
-                                allCopied.complete(null);
-                            }
-                        }
-                        case COPY_FAILED -> allCopied.completeExceptionally(
-                                new IllegalStateException(name + ": " + event.getCopyFailed().getReason()));
-                        default -> { }
-                    }
-                })) {
-            events.start();
-            events.stopped().whenComplete((ok, error) -> allCopied.completeExceptionally(
-                    error != null ? error : new IllegalStateException("the events log stopped")));
+        try {
             for (int w = 1; w <= workers; w++) {
-                processes.add(startWorker(data, settings, topics, name + "-" + w, maxClones, cpPath));
+                processes.add(BenchBatches.startWorker(data, settings, topics, name + "-" + w, "bench-" + name, maxClones,
+                        "512m", cpPath ? List.of("--disk-access", "cp", "--simulated-zvm") : List.of()));
             }
-            awaitAssigned(data, name, workers);
+            for (int w = 1; w <= workers; w++) {
+                BenchBatches.awaitAssigned(data, name + "-" + w);
+            }
             List<CloneRequest> requests = new ArrayList<>();
             for (int i = 0; i < clones; i++) {
                 requests.add(request(name, i, target, diskBytes));
             }
-            publish(data, settings, topics, requests);
-            try {
-                allCopied.get(10, TimeUnit.MINUTES);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException(name + ": only " + copied.size() + " of " + clones
-                        + " clones copied in 10 minutes", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-            }
-            double seconds = (last.get() - first.get()) / 1e9;
+            BenchBatches.plan(data, settings, topics, requests);
+            double seconds = BenchBatches.awaitCopies(settings, topics, name, e -> true, clones, Duration.ofMinutes(10),
+                    () -> BenchBatches.publish(data, settings, topics, requests)).seconds();
             double mibPerSecond = clones * 2.0 * diskBytes / MIB / seconds;
             System.err.printf(Locale.ROOT, "%s: %d worker(s), %d clones in %.2f s = %.1f MiB/s%n", name, workers, clones,
                     seconds, mibPerSecond);
@@ -177,82 +133,6 @@ public final class WorkersBench {
                 }
             }
         }
-    }
-
-    /** Waits until every worker's log says it got partitions, so the run measures a settled group. */
-    private static void awaitAssigned(Path data, String name, int workers) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        for (int w = 1; w <= workers; w++) {
-            // the worker logs to DATA/logs/clonefarm-worker-ID.log; its stdout (ID.log) has the console lines only
-            Path log = data.resolve("logs").resolve("clonefarm-worker-" + name + "-" + w + ".log");
-            while (!Files.exists(log) || !Files.readString(log).matches("(?s).*partitions assigned \\[[^\\]].*")) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("worker " + name + "-" + w + " got no partitions in 90 s; see " + log);
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    private static Process startWorker(Path data, KafkaSettings settings, TopicLayout topics, String id, int maxClones,
-            boolean cpPath) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
-                "--bootstrap-servers", settings.bootstrapServers(), "--topic-prefix", topics.prefix(),
-                "--data", data.toString(), "--id", id, "--group", "bench-" + id.substring(0, id.indexOf('-')),
-                "--max-clones", String.valueOf(maxClones), "--http-port", "-1"));
-        if (cpPath) {
-            command.addAll(List.of("--disk-access", "cp", "--simulated-zvm"));
-        }
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(data.resolve(id + ".log").toFile()).start();
-    }
-
-    /**
-     * Does what a coordinator's submit does for the batch: the clones' minidisks into the CP directory,
-     * the planning facts on the events topic (acknowledged first), then the requests signed with the
-     * farm key; workers copy nothing else.
-     */
-    private static void publish(Path data, KafkaSettings settings, TopicLayout topics, List<CloneRequest> requests)
-            throws Exception {
-        SimulationDataDirectory directory = SimulationDataDirectory.at(data);
-        StringBuilder entries = new StringBuilder();
-        if (!Files.exists(directory.directoryFile())) {
-            entries.append("USER ").append(MASTER).append(" NOLOG 1G 2G G\n");
-            for (CloneDisk disk : requests.get(0).getDisksList()) {
-                entries.append(mdisk(disk.getSource()));
-            }
-        }
-        for (CloneRequest request : requests) {
-            entries.append("USER ").append(request.getUserid()).append(" NOLOG 1G 2G G\n");
-            for (CloneDisk disk : request.getDisksList()) {
-                entries.append(mdisk(disk.getTarget()));
-            }
-        }
-        Files.createDirectories(directory.directoryFile().getParent());
-        Files.writeString(directory.directoryFile(), entries, StandardCharsets.US_ASCII, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("bench"))) {
-            EventPublisher publisher = new EventPublisher(producer, topics, new EventFactory("bench-coordinator"),
-                    FarmKey.load(FarmKey.defaultFile(data)));
-            String batch = requests.get(0).getBatchId();
-            List<CompletableFuture<?>> facts = new ArrayList<>();
-            facts.add(publisher.publish(publisher.events().newEvent(batch, "", 0).setBatchPlanned(BatchPlanned.newBuilder()
-                    .setClones(requests.size()).setMaster(MASTER)).build()));
-            for (CloneRequest request : requests) {
-                facts.add(publisher.publish(publisher.events().newEvent(batch, request.getUserid(), 1)
-                        .setClonePlanned(ClonePlanned.newBuilder().addAllDisks(request.getDisksList())).build()));
-            }
-            CompletableFuture.allOf(facts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            for (CloneRequest request : requests) {
-                publisher.publish(request);
-            }
-        }
-    }
-
-    private static String mdisk(DiskExtent extent) {
-        return " MDISK " + extent.getVaddr() + " FB-512 " + extent.getStart() + " " + extent.getSize() + " "
-                + extent.getVolser() + " MR\n";
     }
 
     private static CloneRequest request(String batch, int clone, String target, long diskBytes) {
