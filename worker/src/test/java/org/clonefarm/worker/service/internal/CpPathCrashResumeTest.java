@@ -3,15 +3,10 @@ package org.clonefarm.worker.service.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.proto.CloneEvent;
@@ -52,11 +47,9 @@ class CpPathCrashResumeTest {
     @Test
     void killedCopyIsDetachedAtTheNextStartAndResumesFromItsCheckpointsOnNewVdevs() throws Exception {
         FakeZvm zvm = CpPathHarness.createFarm(dir, BLOCKS);
-        List<String> output = new CopyOnWriteArrayList<>();
-        child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), CpPathCopyChild.class.getName(), dir.toString(),
-                String.valueOf(BLOCKS), "1000", "10FF").redirectErrorStream(true).start();
-        readLines(child, output);
+        CpPathCrashChild.Started started = CpPathCrashChild.start(dir.toString(), String.valueOf(BLOCKS), "1000", "10FF");
+        child = started.process();
+        List<String> output = started.output();
 
         // killed right after its first checkpoint (its first progress event), mid-copy
         await().atMost(Duration.ofSeconds(60)).until(() -> output.contains("event COPY_PROGRESS") || !child.isAlive());
@@ -70,7 +63,7 @@ class CpPathCrashResumeTest {
         assertThat(Files.readAllLines(stateFile)).as("its state file").isNotEmpty();
 
         harness = CpPathHarness.open(dir, zvm, FlashcopyPolicy.NEVER,
-                CpPathHarness.options(dir).withVdevs(Vaddr.of("2000"), Vaddr.of("20FF")), CpPathCopyChild.crashOptions(),
+                CpPathHarness.options(dir).withVdevs(Vaddr.of("2000"), Vaddr.of("20FF")), CpPathCrashChild.crashOptions(),
                 new org.apache.kafka.clients.producer.MockProducer<>(true, null,
                         new org.apache.kafka.common.serialization.StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer()));
@@ -95,20 +88,5 @@ class CpPathCrashResumeTest {
                 .isEqualTo(-1);
         assertThat(zvm.links()).isEmpty();
         assertThat(Files.readAllLines(stateFile)).isEmpty();
-    }
-
-    private static void readLines(Process process, List<String> output) {
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    output.add(line);
-                }
-            } catch (IOException e) {
-                // killed: its output ends here
-            }
-        }, "cp-crash-child-output");
-        reader.setDaemon(true);
-        reader.start();
     }
 }

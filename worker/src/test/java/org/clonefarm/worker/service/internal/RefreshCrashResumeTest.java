@@ -3,19 +3,15 @@ package org.clonefarm.worker.service.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.clonefarm.platform.ids.Vaddr;
 import org.clonefarm.proto.CloneEvent;
@@ -61,7 +57,7 @@ class RefreshCrashResumeTest {
     void killedRefreshResumesWithoutRewritingWhatWasDurableAndASecondRefreshChangesNothing() throws Exception {
         FakeZvm zvm = CpPathHarness.createFarm(dir, BLOCKS);
         harness = CpPathHarness.open(dir, zvm, FlashcopyPolicy.NEVER, CpPathHarness.options(dir),
-                CpPathCopyChild.crashOptions());
+                CpPathCrashChild.crashOptions());
         assertThat(harness.copy(CpPathHarness.request(true, BLOCKS))).isEqualTo(CloneJob.Outcome.FINISHED);
         harness.close();
         harness = null;
@@ -70,11 +66,10 @@ class RefreshCrashResumeTest {
         scribble(masterRoot, CHANGED_FROM, CHANGED, 5);
         scribble(cloneRoot, 180 * MIB + 4096, 4096, 6); // the clone's own change, outside the master's
 
-        List<String> output = new CopyOnWriteArrayList<>();
-        child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), RefreshChild.class.getName(), dir.toString(),
-                String.valueOf(BLOCKS), "1000", "10FF", "2", "v1").redirectErrorStream(true).start();
-        readLines(child, output);
+        CpPathCrashChild.Started started = CpPathCrashChild.start(dir.toString(), String.valueOf(BLOCKS), "1000", "10FF",
+                "2", "v1");
+        child = started.process();
+        List<String> output = started.output();
         // killed at its first durable progress on the root: some rewritten chunks are checkpointed, not all
         await().atMost(Duration.ofSeconds(90)).until(() -> output.stream().anyMatch(l -> l.startsWith("progress 0201 "))
                 || !child.isAlive());
@@ -84,9 +79,9 @@ class RefreshCrashResumeTest {
                 .anyMatch(l -> l.startsWith("progress 0201 "));
 
         harness = CpPathHarness.open(dir, zvm, FlashcopyPolicy.NEVER,
-                CpPathHarness.options(dir).withVdevs(Vaddr.of("2000"), Vaddr.of("20FF")), CpPathCopyChild.crashOptions());
+                CpPathHarness.options(dir).withVdevs(Vaddr.of("2000"), Vaddr.of("20FF")), CpPathCrashChild.crashOptions());
         harness.access.reconcile();
-        assertThat(harness.copy(RefreshChild.refresh(BLOCKS, 2, "v1"))).isEqualTo(CloneJob.Outcome.FINISHED);
+        assertThat(harness.copy(CpPathCrashChild.refresh(BLOCKS, 2, "v1"))).isEqualTo(CloneJob.Outcome.FINISHED);
         DiskCopied root = diskCopied("0201");
         assertThat(root.getMethod()).isEqualTo("refreshed");
         // the master's 160 changed chunks and the clone's own one had to be written; the killed run made some durable
@@ -101,7 +96,7 @@ class RefreshCrashResumeTest {
         scribble(cloneRoot, 8 * MIB, 4096, 7);
         byte[] cloneNow = Files.readAllBytes(cloneRoot);
         int before = harness.events(FactCase.DISK_COPIED).size();
-        assertThat(harness.copy(RefreshChild.refresh(BLOCKS, 3, "v2"))).isEqualTo(CloneJob.Outcome.FINISHED);
+        assertThat(harness.copy(CpPathCrashChild.refresh(BLOCKS, 3, "v2"))).isEqualTo(CloneJob.Outcome.FINISHED);
         List<CloneEvent> second = harness.events(FactCase.DISK_COPIED).subList(before, before + 2);
         assertThat(second).allSatisfy(e -> {
             assertThat(e.getDiskCopied().getMethod()).isEqualTo("unchanged");
@@ -130,20 +125,5 @@ class RefreshCrashResumeTest {
             }
             out.force(true);
         }
-    }
-
-    private static void readLines(Process process, List<String> output) {
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    output.add(line);
-                }
-            } catch (IOException e) {
-                // killed: its output ends here
-            }
-        }, "refresh-crash-child-output");
-        reader.setDaemon(true);
-        reader.start();
     }
 }
