@@ -4,13 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.util.JsonFormat;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.clonefarm.cli.console.Invocation;
 import org.clonefarm.coordinator.state.BatchSummary;
 import org.clonefarm.coordinator.state.CloneStateMachine;
 import org.clonefarm.coordinator.state.CloneStateStore;
+import org.clonefarm.messaging.TopicSnapshot;
+import org.clonefarm.proto.CloneEvent;
 import org.clonefarm.proto.CloneState;
 import org.clonefarm.proto.CloneStatus;
 import picocli.CommandLine.Command;
@@ -18,16 +23,29 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code clonefarm status [BATCH]}: the state of every batch, or of every clone of one batch. */
+/**
+ * {@code clonefarm status [BATCH]}: the state of every batch, or of every clone of one batch; with
+ * {@code --events}, the batch's facts themselves as they are on the events topic.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show every batch with its clones per state, or, for one batch, every clone's state, step and progress.")
+        description = {
+            "Show every batch with its clones per state, or, for one batch, every clone's state, step and progress.",
+            "With --events, print the batch's facts instead: every event on the events topic that names BATCH, each",
+            "once (by event id), one JSON object a line in the protobuf JSON mapping of CloneEvent (eventId,",
+            "batchId, userid, time as RFC 3339 UTC, producerId, attempt and the fact, such as copyStarted or",
+            "ready), in the order of the topic within each clone; copy progress included."
+        })
 public final class StatusCommand implements Callable<Integer> {
+    private static final Duration EVENTS_TIMEOUT = Duration.ofSeconds(60);
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "BATCH", description = "Show this batch's clones.")
     String batch;
 
     @Option(names = "--json", description = "Print JSON: batch summaries, or the batch's clone statuses.")
     boolean json;
+
+    @Option(names = "--events", description = "Print every fact of BATCH from the events topic, one JSON object a line.")
+    boolean events;
 
     @Mixin
     DataDirectoryOption data;
@@ -37,6 +55,15 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (events) {
+            if (batch == null) {
+                throw UserError.usage("--events needs a BATCH.");
+            }
+            if (json) {
+                throw UserError.usage("--events prints JSON lines already; leave out --json.");
+            }
+            return printEvents(FarmConnection.open(kafka, data.path()));
+        }
         try (OperatorSession session = new OperatorSession(kafka, data.path(), "status")) {
             CloneStateStore state = session.state();
             if (batch == null) {
@@ -68,6 +95,39 @@ public final class StatusCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /**
+     * Prints the batch's facts, one JSON line each, from a single read of the events topic to its end. The
+     * topic is keyed by userid (batch-level facts by the empty one), so the order holds within a clone and
+     * within the batch-level facts, not across them; the times say when each fact happened.
+     */
+    private int printEvents(FarmConnection connection) throws Exception {
+        List<CloneEvent> all;
+        try {
+            all = TopicSnapshot.events(connection.settings(), connection.layout().events(),
+                    "clonefarm-status-" + ProcessHandle.current().pid(), EVENTS_TIMEOUT);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new UserError("the events topic " + connection.layout().events() + " could not be read to its end within "
+                    + EVENTS_TIMEOUT.toSeconds() + " s; is the Kafka cluster up?", e);
+        }
+        JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
+        Set<String> seen = new HashSet<>();
+        Set<String> batches = new TreeSet<>();
+        StringBuilder out = new StringBuilder();
+        for (CloneEvent event : all) {
+            batches.add(event.getBatchId());
+            if (event.getBatchId().equals(batch) && seen.add(event.getEventId())) {
+                out.append(printer.print(event)).append('\n');
+            }
+        }
+        if (seen.isEmpty()) {
+            batches.remove("");
+            throw new UserError("there is no batch " + batch + " (batches: " + batches + ")");
+        }
+        System.out.print(out);
+        System.out.flush();
+        return 0;
     }
 
     private void printBatches(CloneStateStore state) throws Exception {
