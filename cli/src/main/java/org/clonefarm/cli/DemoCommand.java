@@ -87,6 +87,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ConsoleOptions terminal;
 
+    @Option(names = "--master-data-mib", paramLabel = "N",
+            description = "MiB of incompressible data in the root of the demo master this demo creates (as 'master create-demo"
+                    + " --master-data-mib'), for a copy-dominated batch; an existing master must hold as much (default: the"
+                    + " existing master as it is, or none).")
+    Long masterDataMib;
+
     @Option(names = "--http-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the dashboard while the demo runs, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int httpPort;
@@ -107,6 +113,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         var orchestrationSettings = orchestration.settings();
         GuestRuntimeOptions.Plan guestPlan = guests.plan(orchestration);
+        if (masterDataMib != null) {
+            MasterCommand.checkDataMib(masterDataMib, guestPlan.kind() == GuestRuntimeOptions.Kind.QEMU);
+        }
         Path dataDir = data.writable();
         try (ConsoleOptions.CommandConsole session = terminal.open("clonefarm demo", dataDir, "demo")) {
             return run(dataDir, orchestrationSettings, guestPlan, session.console());
@@ -119,18 +128,22 @@ public final class DemoCommand implements Callable<Integer> {
         boolean qemu = guestPlan.kind() == GuestRuntimeOptions.Kind.QEMU;
         java.util.Optional<DemoMaster.Manifest> master = DemoMaster.Manifest.read(local);
         if (master.isEmpty()) {
-            console.say("creating the " + (qemu ? "bootable " : "") + "demo master in " + dataDir);
+            console.say("creating the " + (qemu ? "bootable " : "") + "demo master in " + dataDir
+                    + (masterDataMib == null || masterDataMib == 0 ? "" : " (" + masterDataMib + " MiB of data in its root)"));
             Path jar = DemoMaster.locateAgentJar(null).orElseThrow(() -> new UserError("the guest agent jar"
                     + " (guest-agent/target/clonefarm-agent.jar) is missing; build it with ./mvnw -q -DskipTests package"));
             try {
-                new DemoMaster(local, jar, qemu ? new BootableMaster(BootableMaster.defaultCacheDirectory(), console::say) : null)
-                        .create(false);
+                new DemoMaster(local, jar, qemu ? new BootableMaster(BootableMaster.defaultCacheDirectory(), console::say) : null,
+                        masterDataMib == null ? 0 : masterDataMib).create(false);
             } catch (DemoMaster.DemoMasterException e) {
                 throw new UserError(e.getMessage(), e);
             }
         } else if (qemu && master.get().kind() != DemoMaster.Kind.BOOTABLE) {
             throw new UserError("the demo master in " + dataDir + " is the " + master.get().kind().word() + " one, which cannot"
                     + " boot: --guests qemu needs " + Invocation.command("master create-demo --bootable") + " in another --data");
+        } else if (masterDataMib != null && master.get().layout().dataMib() != masterDataMib) {
+            throw new UserError("the demo master in " + dataDir + " holds " + master.get().layout().dataMib() + " MiB of data, not "
+                    + masterDataMib + " (--master-data-mib); leave the option out to use it, or use another --data");
         }
         if (qemu && profile.equals("ro-root") && !QemuGuestRuntime.preparedForRoRoot(DemoMaster.Kind.BOOTABLE.disks().stream()
                 .filter(d -> d.role() == Role.ROOT).findFirst().orElseThrow().region(local))) {
@@ -152,6 +165,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (SimulatedFarm farm = SimulatedFarm.start("demo", plan, console)) {
             console.say("coordinator started: dashboard " + farm.coordinator().orElseThrow().url() + " (API token in "
                     + dataDir.resolve("api-token") + ")");
+            long submitStart = System.nanoTime();
             BatchCommands.Submitted submitted;
             try {
                 submitted = farm.coordinator().orElseThrow().service().commands().submit(spec).get(300, TimeUnit.SECONDS);
@@ -162,7 +176,8 @@ public final class DemoCommand implements Callable<Integer> {
                     + String.format("%03d", first) + "-LINUX" + String.format("%03d", first + clones - 1) + ", "
                     + Sizes.bytes(submitted.bytesToCopy()) + " to copy (spec in " + dataDir.resolve("batches") + ")");
             BatchSummary summary = follow(farm.coordinator().orElseThrow().service().store(), batch, console);
-            double wall = (System.nanoTime() - start) / 1e9;
+            long end = System.nanoTime();
+            double wall = (end - start) / 1e9;
             int ready = summary == null ? 0 : summary.count(CloneState.CLONE_STATE_READY);
             int failed = summary == null ? 0 : summary.count(CloneState.CLONE_STATE_FAILED);
             printSummary(farm.coordinator().orElseThrow().service().store(), batch, summary, wall, dataDir, console);
@@ -177,6 +192,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.put("disks_by_method", methods.disks());
                 out.put("bytes_written", methods.bytesWritten());
                 out.put("wall_s", Math.round(wall * 10) / 10.0);
+                out.put("batch_wall_s", Math.round((end - submitStart) / 1e8) / 10.0);
                 console.result(new ObjectMapper().writeValueAsString(out));
             }
             return ready == clones ? 0 : 1;

@@ -31,6 +31,22 @@ public final class MasterCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** The most data the skeleton master's root takes, 16 GiB: a clone of it still fits each pool volume (a 3390-27). */
+    static final long MAX_DATA_MIB = 16_384;
+
+    /**
+     * Refuses a {@code --master-data-mib} out of range, or given with the bootable master (whose root is a Debian system
+     * sized for it; data is for the copy-dominated benchmark, which runs loop-mount guests).
+     */
+    static void checkDataMib(long dataMib, boolean bootable) {
+        if (dataMib < 0 || dataMib > MAX_DATA_MIB) {
+            throw UserError.usage("--master-data-mib " + dataMib + " must be 0-" + MAX_DATA_MIB + ".");
+        }
+        if (dataMib > 0 && bootable) {
+            throw UserError.usage("--master-data-mib is for the skeleton master; the bootable one (--bootable) holds no data.");
+        }
+    }
+
     @Command(name = "create-demo", mixinStandardHelpOptions = true,
             description = {
                 "Create the demo master in a local simulation.",
@@ -46,7 +62,12 @@ public final class MasterCommand implements Runnable {
                 "",
                 "--bootable makes a real Debian 12 system instead (kernel, systemd, ifupdown, Java 17, the agent), built with"
                         + " mmdebstrap from this machine's apt sources and cached in ~/.cache/clonefarm (minutes the first time,"
-                        + " seconds later), on a 3390-03; its clones boot under QEMU ('demo --guests qemu', docs/guests.md)."
+                        + " seconds later), on a 3390-03; its clones boot under QEMU ('demo --guests qemu', docs/guests.md).",
+                "",
+                "--master-data-mib N puts N MiB of incompressible data into the skeleton's root (files under /"
+                        + DemoMaster.DATA_DIRECTORY + "), so that cloning is dominated by copying: the root grows to fit, the"
+                        + " volume becomes the smallest 3390 model that holds it, and fewer clones fit the pool (the output says"
+                        + " how many)."
             })
     static final class CreateDemo implements Callable<Integer> {
         @Mixin
@@ -67,11 +88,17 @@ public final class MasterCommand implements Runnable {
                         + " file skeleton the loop-mount guests need.")
         boolean bootable;
 
+        @Option(names = "--master-data-mib", paramLabel = "N", defaultValue = "0",
+                description = "MiB of incompressible data in the skeleton master's root, under /" + DemoMaster.DATA_DIRECTORY
+                        + ", 0-" + MAX_DATA_MIB + " (default: ${DEFAULT-VALUE}, the plain skeleton).")
+        long dataMib;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
+            checkDataMib(dataMib, bootable);
             Path dir = data.writable();
             Path jar = DemoMaster.locateAgentJar(agentJar).orElseThrow(() -> new UserError("the guest agent jar"
                     + " clonefarm-agent.jar was not found; build it with './mvnw -B -q package -DskipTests -pl guest-agent -am'"
@@ -83,7 +110,7 @@ public final class MasterCommand implements Runnable {
                     out.println(line);
                     out.flush();
                 }) : null;
-                result = new DemoMaster(SimulationDataDirectory.at(dir), jar, system).create(force);
+                result = new DemoMaster(SimulationDataDirectory.at(dir), jar, system, dataMib).create(force);
             } catch (DemoMaster.DemoMasterException e) {
                 throw new UserError(e.getMessage() + ".", e);
             } catch (GuestRuntimeException | SimulationException e) {
@@ -97,6 +124,13 @@ public final class MasterCommand implements Runnable {
                     + DemoMaster.MASTER + " (0191 CMS, 0200 root, 0201 V-DISK swap, 0202 /var, 0203 /usr on "
                     + DemoMaster.MASTER_VOLUME + "), prototypes " + DemoMaster.PROTOTYPE + " and " + DemoMaster.PROTOTYPE_RO
                     + ", group " + DemoMaster.GROUP + " in " + dir);
+            DemoMaster.Layout layout = result.manifest().layout();
+            if (layout.dataMib() > 0) {
+                out.println("its root 0200 holds " + layout.dataMib() + " MiB of data in /" + DemoMaster.DATA_DIRECTORY + ": "
+                        + layout.disk(org.clonefarm.platform.layout.CloneLayout.Role.ROOT).cylinders() + " cylinders, volume "
+                        + DemoMaster.MASTER_VOLUME + " a " + layout.volumeModel().label() + "; the pool holds "
+                        + layout.rwClonesThatFit() + " rw-root clones of it");
+            }
             out.flush();
             return 0;
         }

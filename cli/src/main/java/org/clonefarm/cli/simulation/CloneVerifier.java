@@ -77,8 +77,8 @@ public final class CloneVerifier {
 
     private final SimulationDataDirectory data;
     private final Path scratch;
-    /** The recorded master's kind, set by {@link #verify}. */
-    private DemoMaster.Kind kind = DemoMaster.Kind.SKELETON;
+    /** The recorded master's layout, set by {@link #verify}. */
+    private DemoMaster.Layout layout = DemoMaster.Layout.SKELETON;
 
     public CloneVerifier(SimulationDataDirectory data) {
         this.data = data;
@@ -119,7 +119,7 @@ public final class CloneVerifier {
                     + " (make it with " + Invocation.command("master create-demo") + ")");
             return problems;
         }
-        kind = manifest.get().kind();
+        layout = manifest.get().layout();
         checkMaster(manifest.get(), problems);
         checkDirectory(problems);
         NamesFile names;
@@ -139,8 +139,8 @@ public final class CloneVerifier {
         }
         Files.createDirectories(scratch);
         try {
-            Map<String, String> masterRoot = fingerprint(kind.disk(Role.ROOT).region(data), "master-root");
-            Map<String, String> masterVar = fingerprint(kind.disk(Role.VAR).region(data), "master-var");
+            Map<String, String> masterRoot = fingerprint(layout.disk(Role.ROOT).region(data), "master-root");
+            Map<String, String> masterVar = fingerprint(layout.disk(Role.VAR).region(data), "master-var");
             for (Userid clone : clones) {
                 checkClone(clone, names, masterRoot, masterVar, problems);
             }
@@ -202,14 +202,14 @@ public final class CloneVerifier {
         }
         String rootDisk = who + " " + Role.ROOT.vaddr();
         String varDisk = who + " " + Role.VAR.vaddr();
-        FileRegion masterVarRegion = kind.disk(Role.VAR).region(data);
+        FileRegion masterVarRegion = layout.disk(Role.VAR).region(data);
         if (disks.var().length() != masterVarRegion.length()) {
             problems.add(varDisk + ": " + disks.var().length() + " bytes, the master's /var has " + masterVarRegion.length());
             return;
         }
         try {
             if (!disks.rootReadOnly()) {
-                FileRegion masterRootRegion = kind.disk(Role.ROOT).region(data);
+                FileRegion masterRootRegion = layout.disk(Role.ROOT).region(data);
                 if (disks.root().length() != masterRootRegion.length()) {
                     problems.add(rootDisk + ": " + disks.root().length() + " bytes, the master's root has "
                             + masterRootRegion.length());
@@ -244,7 +244,7 @@ public final class CloneVerifier {
 
     /** The agent's changes, and for the bootable master also those of a real boot. */
     private List<String> allowed(List<String> agent, List<String> boot) {
-        if (kind != DemoMaster.Kind.BOOTABLE) {
+        if (layout.kind() != DemoMaster.Kind.BOOTABLE) {
             return agent;
         }
         List<String> all = new ArrayList<>(agent);

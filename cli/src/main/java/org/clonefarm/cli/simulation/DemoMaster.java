@@ -22,6 +22,7 @@ import org.clonefarm.platform.cms.EdfFileSystem;
 import org.clonefarm.platform.cms.RecordFormat;
 import org.clonefarm.platform.directory.DirectoryEntry;
 import org.clonefarm.platform.directory.UserDirectory;
+import org.clonefarm.platform.geometry.Dasd3390;
 import org.clonefarm.platform.geometry.DeviceType;
 import org.clonefarm.platform.geometry.Model3390;
 import org.clonefarm.platform.ids.Userid;
@@ -44,9 +45,11 @@ import org.clonefarm.platform.io.FileTrees;
  *       (EDF, 4 KiB blocks) with PROFILE EXEC, 0200 root, 0202 /var and 0203 /usr as real ext4 file
  *       systems made with {@code mke2fs -d}; 0201 swap is a V-DISK. Their content and sizes are the
  *       {@link Kind}'s: a skeleton of files on a 3390-01, or a bootable Debian system ({@link BootableMaster})
- *       on a 3390-03.</li>
+ *       on a 3390-03. The skeleton's root can also hold N MiB of incompressible data under
+ *       {@value #DATA_DIRECTORY} ({@link Layout}): its root then grows and the volume is the 3390 model that fits.</li>
  *   <li>Volumes {@value #POOL_VOLUME_1} and {@value #POOL_VOLUME_2} (3390-27 each, group
- *       {@value #GROUP}) take the clones' disks: 60,102 cylinders, 375 RW-root clones of 160.</li>
+ *       {@value #GROUP}) take the clones' disks: 60,102 cylinders, 374 RW-root clones of 160 (fewer of a master
+ *       with data: {@link Layout#rwClonesThatFit}).</li>
  *   <li>{@value #PROTOTYPE} (RW root: links 0191 and 0203, V-DISK 0201) and {@value #PROTOTYPE_RO}
  *       (RO root: links 0200 too). They hold no AUTOG: the disks a clone owns (0200 and 0202, or 0202)
  *       come from the spec's {@code copy} rules, as the coordinator's planner adds them (AUTOG of the
@@ -148,6 +151,104 @@ public final class DemoMaster {
         }
     }
 
+    /**
+     * The shape of a demo master: its {@link Kind} and the MiB of incompressible data its root holds under
+     * {@value #DATA_DIRECTORY} ({@code master create-demo --master-data-mib}); recorded in {@code master.properties}
+     * ({@code kind}, {@code data-mib}). From it follow the master's minidisks and the 3390 model of its volume.
+     * With no data both are the kind's own, byte for byte; with data the root grows by {@link #dataCylinders} and the
+     * disks after it move up by as much, on the smallest 3390 model that holds them all. Immutable.
+     */
+    public record Layout(Kind kind, long dataMib) {
+        /** The skeleton master without data: what the demo makes by default. */
+        public static final Layout SKELETON = new Layout(Kind.SKELETON, 0);
+
+        public Layout {
+            Objects.requireNonNull(kind, "kind");
+            if (dataMib < 0) {
+                throw new IllegalArgumentException("the master's data must be 0 MiB or more, not " + dataMib);
+            }
+            if (dataMib > 0 && kind != Kind.SKELETON) {
+                throw new IllegalArgumentException("only the skeleton master holds data (--master-data-mib), not the "
+                        + kind.word() + " one");
+            }
+        }
+
+        /** The layout of a kind of master without data. */
+        public static Layout of(Kind kind) {
+            return new Layout(kind, 0);
+        }
+
+        /**
+         * The cylinders the root gains to hold {@code dataMib} MiB of files, an upper bound rather than a fit: the data
+         * itself, a sixteenth more for inode tables and extent blocks (mke2fs's densest inode ratio, one 256-byte
+         * inode per 4 KiB, where its default is one per 16 KiB), and 64 MiB for the larger journal mke2fs gives a file
+         * system of up to 16 GiB (above, the sixteenth's unused part covers it). The room left over is free space,
+         * zeros, that neither the copy engine nor {@code cp --sparse} writes.
+         */
+        public static long dataCylinders(long dataMib) {
+            if (dataMib == 0) {
+                return 0;
+            }
+            long bytes = Math.addExact(Math.multiplyExact(dataMib, 1L << 20) / 16 * 17, 64L << 20);
+            return (bytes + Dasd3390.BYTES_PER_CYLINDER - 1) / Dasd3390.BYTES_PER_CYLINDER;
+        }
+
+        /** The master's minidisks on its volume, in order of their first cylinder. */
+        public List<MasterDisk> disks() {
+            long grow = dataCylinders(dataMib);
+            if (grow == 0) {
+                return kind.disks();
+            }
+            MasterDisk root = kind.disk(Role.ROOT);
+            return kind.disks().stream().map(d -> d.role() == Role.ROOT
+                    ? new MasterDisk(d.role(), d.startCylinder(), d.cylinders() + grow, d.label())
+                    : d.startCylinder() > root.startCylinder()
+                            ? new MasterDisk(d.role(), d.startCylinder() + grow, d.cylinders(), d.label()) : d).toList();
+        }
+
+        /** The master's disk of this role (config, root, var or usr). */
+        public MasterDisk disk(Role role) {
+            return disks().stream().filter(d -> d.role() == role).findFirst().orElseThrow();
+        }
+
+        /** The cylinders the master's disks reach up to on its volume (cylinder 0 holds the volume label). */
+        public long cylindersUsed() {
+            return disks().stream().mapToLong(d -> d.startCylinder() + d.cylinders()).max().orElseThrow();
+        }
+
+        /**
+         * The 3390 model of the master's volume {@value DemoMaster#MASTER_VOLUME}: the kind's, or the smallest larger
+         * one that holds the disks.
+         *
+         * @throws DemoMasterException when no 3390 model holds them
+         */
+        public Model3390 volumeModel() {
+            Model3390 own = Model3390.byName(kind.volumeModel()).orElseThrow();
+            return java.util.Arrays.stream(Model3390.values())
+                    .filter(m -> m.cylinders() >= own.cylinders() && m.cylinders() >= cylindersUsed())
+                    .min(java.util.Comparator.comparingLong(Model3390::cylinders))
+                    .orElseThrow(() -> new DemoMasterException("a master with " + dataMib + " MiB of data needs "
+                            + cylindersUsed() + " cylinders, more than the largest 3390 (" + Model3390.MOD_64K.label()
+                            + ", " + Model3390.MOD_64K.cylinders() + "); give a smaller --master-data-mib"));
+        }
+
+        /** The cylinders of the disks an RW-root clone owns (root and /var), as the copy rules allocate them. */
+        public long rwCloneCylinders() {
+            return disk(Role.ROOT).cylinders() + disk(Role.VAR).cylinders();
+        }
+
+        /** How many RW-root clones the group's two pool volumes hold (a minidisk lies on one volume). */
+        public long rwClonesThatFit() {
+            long perVolume = POOL_MODEL.cylinders() / rwCloneCylinders();
+            return 2 * perVolume;
+        }
+
+        /** How it reads in a message: "the skeleton master", "the skeleton master with 1024 MiB of data". */
+        public String describe() {
+            return "the " + kind.word() + " master" + (dataMib == 0 ? "" : " with " + dataMib + " MiB of data");
+        }
+    }
+
     /** One of the master's minidisks on its volume: role (and so vaddr), first cylinder, cylinders, file system label. */
     public record MasterDisk(Role role, long startCylinder, long cylinders, String label) {
         /** Its vaddr, the role's conventional one. */
@@ -172,12 +273,23 @@ public final class DemoMaster {
     /** Swap: a V-DISK of 256 MiB. */
     public static final long SWAP_BLOCKS = 524_288;
 
+    /** The 3390 model of the pool volumes {@value #POOL_VOLUME_1} and {@value #POOL_VOLUME_2}. */
+    public static final Model3390 POOL_MODEL = Model3390.MOD_27;
+    /**
+     * Where in the master's root its data lies ({@code --master-data-mib}): {@code /srv}, the FHS's place for the data a
+     * system serves, which is on the root file system (not /var, a disk of its own, nor /usr, linked read-only), so
+     * every RW-root clone copies it with its root.
+     */
+    public static final String DATA_DIRECTORY = "srv/data";
+    /** The data's files: {@code data-000.bin} and up, {@value #DATA_FILE_MIB} MiB each (the last may be shorter). */
+    static final int DATA_FILE_MIB = 64;
+
     private static final String NIC = " NICDEF 0600 TYPE QDIO LAN SYSTEM VSWLNX\n";
 
     /** The directory entries of master and prototypes, as USER DIRECT text. */
-    static String directoryText(Kind kind) {
+    static String directoryText(Layout layout) {
         StringBuilder master = new StringBuilder("USER " + MASTER + " DEMOPW 1G 2G G\n IPL CMS PARM AUTOCR\n MACHINE ESA 2\n" + NIC);
-        for (MasterDisk disk : kind.disks()) {
+        for (MasterDisk disk : layout.disks()) {
             master.append(" MDISK ").append(disk.vaddr()).append(" 3390 ").append(disk.startCylinder()).append(' ')
                     .append(disk.cylinders()).append(' ').append(MASTER_VOLUME).append(" MR\n");
         }
@@ -212,7 +324,7 @@ public final class DemoMaster {
 
     /** The disk of this role of the master recorded in {@code data} (the skeleton's where none is recorded). */
     public static MasterDisk disk(SimulationDataDirectory data, Role role) throws IOException {
-        return Manifest.read(data).map(Manifest::kind).orElse(Kind.SKELETON).disk(role);
+        return Manifest.read(data).map(Manifest::layout).orElse(Layout.SKELETON).disk(role);
     }
 
     /** What create found or did. */
@@ -220,8 +332,13 @@ public final class DemoMaster {
     }
 
     /** What {@code <data>/demo/master.properties} records. */
-    public record Manifest(int layoutVersion, Kind kind, Instant created, Map<Vaddr, String> diskDigests, String profileExecDigest) {
+    public record Manifest(int layoutVersion, Layout layout, Instant created, Map<Vaddr, String> diskDigests, String profileExecDigest) {
         static final String FILE = "demo/master.properties";
+
+        /** The master's kind. */
+        public Kind kind() {
+            return layout.kind();
+        }
 
         public static Optional<Manifest> read(SimulationDataDirectory data) throws IOException {
             Path file = data.root().resolve(FILE);
@@ -238,8 +355,10 @@ public final class DemoMaster {
                     digests.put(vaddr, require(properties, "disk." + vaddr + ".sha256", file));
                 }
                 // a record without a kind was made before the bootable master existed: a skeleton
+                // nor data-mib: made before the master could hold data, so it holds none
                 return Optional.of(new Manifest(Integer.parseInt(require(properties, "layout", file)),
-                        Kind.of(properties.getProperty("kind", Kind.SKELETON.word())),
+                        new Layout(Kind.of(properties.getProperty("kind", Kind.SKELETON.word())),
+                                Long.parseLong(properties.getProperty("data-mib", "0"))),
                         Instant.parse(require(properties, "created", file)), digests,
                         require(properties, "profile-exec.sha256", file)));
             } catch (RuntimeException e) {
@@ -259,7 +378,8 @@ public final class DemoMaster {
             StringBuilder text = new StringBuilder("# the demo master as clonefarm master create-demo made it;"
                     + " clonefarm verify compares the master against it\n");
             text.append("layout=").append(layoutVersion).append('\n');
-            text.append("kind=").append(kind.word()).append('\n');
+            text.append("kind=").append(layout.kind().word()).append('\n');
+            text.append("data-mib=").append(layout.dataMib()).append('\n');
             text.append("created=").append(created).append('\n');
             text.append("master=").append(MASTER).append('\n');
             diskDigests.forEach((vaddr, digest) -> text.append("disk.").append(vaddr).append(".sha256=").append(digest).append('\n'));
@@ -271,6 +391,7 @@ public final class DemoMaster {
     private final SimulationDataDirectory data;
     private final Path agentJar;
     private final Kind kind;
+    private final Layout layout;
     private final BootableMaster bootable;
 
     /**
@@ -289,10 +410,21 @@ public final class DemoMaster {
      * @param bootable where its Debian system comes from (built once, then cached)
      */
     public DemoMaster(SimulationDataDirectory data, Path agentJar, BootableMaster bootable) {
+        this(data, agentJar, bootable, 0);
+    }
+
+    /**
+     * The bootable master when {@code bootable} is given, else the skeleton whose root holds {@code dataMib} MiB of
+     * incompressible data under {@value #DATA_DIRECTORY}.
+     *
+     * @throws IllegalArgumentException when {@code dataMib} is negative, or positive for the bootable master
+     */
+    public DemoMaster(SimulationDataDirectory data, Path agentJar, BootableMaster bootable, long dataMib) {
         this.data = Objects.requireNonNull(data, "data");
         this.agentJar = Objects.requireNonNull(agentJar, "agentJar");
         this.bootable = bootable;
         this.kind = bootable == null ? Kind.SKELETON : Kind.BOOTABLE;
+        this.layout = new Layout(kind, dataMib);
     }
 
     /**
@@ -318,9 +450,9 @@ public final class DemoMaster {
             throw new DemoMasterException(data.root() + " already holds a master " + MASTER + " that is not the demo"
                     + " master (" + difference.get() + "); give --force to make it anew, or use another --data");
         }
-        ensureVolume(MASTER_VOLUME, Model3390.byName(kind.volumeModel()).orElseThrow().cylinders(), null);
-        ensureVolume(POOL_VOLUME_1, Model3390.byName("3390-27").orElseThrow().cylinders(), GROUP);
-        ensureVolume(POOL_VOLUME_2, Model3390.byName("3390-27").orElseThrow().cylinders(), GROUP);
+        ensureVolume(MASTER_VOLUME, layout.volumeModel().cylinders(), null);
+        ensureVolume(POOL_VOLUME_1, POOL_MODEL.cylinders(), GROUP);
+        ensureVolume(POOL_VOLUME_2, POOL_MODEL.cylinders(), GROUP);
         writeDirectory();
         Path scratch = data.root().resolve("tmp");
         Path skeletons = Files.createDirectories(scratch).resolve("demo-skeleton-" + ProcessHandle.current().pid());
@@ -330,18 +462,20 @@ public final class DemoMaster {
                 BootableMaster.Trees trees = bootable.system();
                 Path root = bootable.masterRoot(trees, skeletons.resolve("root"));
                 installAgent(root);
-                Ext4Images.make(kind.disk(Role.ROOT).region(data), root, "root", scratch);
-                Ext4Images.make(kind.disk(Role.VAR).region(data), trees.var(), "var", scratch);
-                Ext4Images.make(kind.disk(Role.USR).region(data), trees.usr(), "usr", scratch);
+                Ext4Images.make(layout.disk(Role.ROOT).region(data), root, "root", scratch);
+                Ext4Images.make(layout.disk(Role.VAR).region(data), trees.var(), "var", scratch);
+                Ext4Images.make(layout.disk(Role.USR).region(data), trees.usr(), "usr", scratch);
             } else {
-                Ext4Images.make(disk(Role.ROOT).region(data), rootTree(skeletons.resolve("root")), "root", scratch);
-                Ext4Images.make(disk(Role.VAR).region(data), varTree(skeletons.resolve("var")), "var", scratch);
-                Ext4Images.make(disk(Role.USR).region(data), usrTree(skeletons.resolve("usr")), "usr", scratch);
+                Path root = rootTree(skeletons.resolve("root"));
+                writeData(root.resolve(DATA_DIRECTORY), layout.dataMib());
+                Ext4Images.make(layout.disk(Role.ROOT).region(data), root, "root", scratch);
+                Ext4Images.make(layout.disk(Role.VAR).region(data), varTree(skeletons.resolve("var")), "var", scratch);
+                Ext4Images.make(layout.disk(Role.USR).region(data), usrTree(skeletons.resolve("usr")), "usr", scratch);
             }
         } finally {
             FileTrees.deleteTree(skeletons);
         }
-        Manifest manifest = new Manifest(LAYOUT_VERSION, kind, Instant.now(), currentDigests(data, kind), profileExecDigest(data));
+        Manifest manifest = new Manifest(LAYOUT_VERSION, layout, Instant.now(), currentDigests(data, layout), profileExecDigest(data));
         manifest.write(data);
         return new Result(false, manifest);
     }
@@ -363,8 +497,12 @@ public final class DemoMaster {
         if (manifest.get().kind() != kind) {
             return Optional.of("it is the " + manifest.get().kind().word() + " master, not the " + kind.word() + " one");
         }
+        if (manifest.get().layout().dataMib() != layout.dataMib()) {
+            return Optional.of("its root holds " + manifest.get().layout().dataMib() + " MiB of data (--master-data-mib), not "
+                    + layout.dataMib());
+        }
         UserDirectory directory = data.readDirectory();
-        UserDirectory wanted = UserDirectory.parse(directoryText(kind), "demo master");
+        UserDirectory wanted = UserDirectory.parse(directoryText(layout), "demo master");
         for (DirectoryEntry entry : wanted.entries()) {
             Optional<DirectoryEntry> existing = directory.entry(entry.name());
             if (existing.isEmpty() || !existing.get().body().equals(entry.body())) {
@@ -372,7 +510,7 @@ public final class DemoMaster {
             }
         }
         try {
-            Map<Vaddr, String> now = currentDigests(data, kind);
+            Map<Vaddr, String> now = currentDigests(data, layout);
             for (Vaddr vaddr : IMMUTABLE) {
                 if (!now.get(vaddr).equals(manifest.get().diskDigests().get(vaddr))) {
                     return Optional.of("its disk " + vaddr + " changed since it was made");
@@ -399,21 +537,21 @@ public final class DemoMaster {
         if (manifest.isEmpty()) {
             return false;
         }
-        new Manifest(manifest.get().layoutVersion(), manifest.get().kind(), manifest.get().created(),
-                currentDigests(data, manifest.get().kind()), profileExecDigest(data)).write(data);
+        new Manifest(manifest.get().layoutVersion(), manifest.get().layout(), manifest.get().created(),
+                currentDigests(data, manifest.get().layout()), profileExecDigest(data)).write(data);
         return true;
     }
 
     /** SHA-256 of the recorded master's disks that never change, as they are now. */
     public static Map<Vaddr, String> currentDigests(SimulationDataDirectory data) throws IOException {
-        return currentDigests(data, Manifest.read(data).map(Manifest::kind).orElse(Kind.SKELETON));
+        return currentDigests(data, Manifest.read(data).map(Manifest::layout).orElse(Layout.SKELETON));
     }
 
-    /** SHA-256 of the disks that never change of a master of this kind, as they are now. */
-    public static Map<Vaddr, String> currentDigests(SimulationDataDirectory data, Kind kind) throws IOException {
+    /** SHA-256 of the disks that never change of a master of this layout, as they are now. */
+    public static Map<Vaddr, String> currentDigests(SimulationDataDirectory data, Layout layout) throws IOException {
         Map<Vaddr, String> digests = new LinkedHashMap<>();
         for (Vaddr vaddr : IMMUTABLE) {
-            digests.put(vaddr, RegionDigest.sha256(kind.disk(Role.at(vaddr).orElseThrow()).region(data)));
+            digests.put(vaddr, RegionDigest.sha256(layout.disk(Role.at(vaddr).orElseThrow()).region(data)));
         }
         return digests;
     }
@@ -454,7 +592,7 @@ public final class DemoMaster {
 
     private void writeDirectory() throws IOException {
         UserDirectory directory = data.readDirectory();
-        UserDirectory wanted = UserDirectory.parse(directoryText(kind), "demo master");
+        UserDirectory wanted = UserDirectory.parse(directoryText(layout), "demo master");
         for (DirectoryEntry entry : wanted.entries()) {
             directory.remove(entry.name());
             directory.add(entry);
@@ -463,7 +601,7 @@ public final class DemoMaster {
     }
 
     private void formatConfigDisk() throws IOException {
-        try (EdfFileSystem disk = EdfFileSystem.format(kind.disk(Role.CONFIG).region(data), 4096, DiskLayout.CKD, "MST191")) {
+        try (EdfFileSystem disk = EdfFileSystem.format(layout.disk(Role.CONFIG).region(data), 4096, DiskLayout.CKD, "MST191")) {
             disk.writeLines(PROFILE_EXEC, RecordFormat.F, 80, List.of(
                     "/* PROFILE EXEC of " + MASTER + " and its clones (clonefarm demo)   */",
                     "/* Every clone links this 191 disk read-only. Its guest agent     */",
@@ -509,6 +647,33 @@ public final class DemoMaster {
         write(root, "etc/motd", "clonefarm demo master " + MASTER + " (SLES 15 SP5 skeleton)\n");
         installAgent(root);
         return root;
+    }
+
+    /**
+     * {@code mib} MiB of incompressible bytes in files of {@value #DATA_FILE_MIB} MiB under {@code dir}: a pseudo-random
+     * stream with a fixed seed per file, so that the same size gives the same bytes (on every machine), which no
+     * compressor, deduplication or zero detection can shorten. Nothing is written for 0.
+     */
+    static void writeData(Path dir, long mib) throws IOException {
+        if (mib == 0) {
+            return;
+        }
+        Files.createDirectories(dir);
+        byte[] block = new byte[1 << 20];
+        java.nio.ByteBuffer longs = java.nio.ByteBuffer.wrap(block);
+        for (int file = 0; (long) file * DATA_FILE_MIB < mib; file++) {
+            long fileMib = Math.min(DATA_FILE_MIB, mib - (long) file * DATA_FILE_MIB);
+            java.util.SplittableRandom random = new java.util.SplittableRandom(0x636c6f6e65L + file);
+            try (var out = Files.newOutputStream(dir.resolve(String.format("data-%03d.bin", file)))) {
+                for (long m = 0; m < fileMib; m++) {
+                    longs.clear();
+                    while (longs.hasRemaining()) {
+                        longs.putLong(random.nextLong());
+                    }
+                    out.write(block);
+                }
+            }
+        }
     }
 
     /** The agent's units, configuration, marker ({@link AgentUnits#installInto}) and jar. */
