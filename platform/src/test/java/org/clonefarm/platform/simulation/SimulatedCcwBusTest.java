@@ -115,6 +115,8 @@ class SimulatedCcwBusTest {
         assertThat(bus.isOnline(Vaddr.of("1201"))).isTrue();
         assertThat(read(link, 0, 8)).isEqualTo("LINUX001");
         assertThat(Files.size(link)).isZero(); // a block device: its size is not a file size
+        assertThat(Files.readString(Path.of("/sys/block", Files.readSymbolicLink(link).getFileName().toString(), "loop/dio"))
+                .strip()).as("writes go straight to the image").isEqualTo("1");
         try (FileChannel device = FileChannel.open(link, StandardOpenOption.WRITE)) {
             device.write(ByteBuffer.wrap("CLONED!!".getBytes(StandardCharsets.US_ASCII)), 4096);
             device.force(true);
@@ -131,6 +133,8 @@ class SimulatedCcwBusTest {
         assertThat(read(link, 0, 7)).isEqualTo("LNXMSTR");
         String loop = Files.readSymbolicLink(link).getFileName().toString();
         assertThat(Files.readString(Path.of("/sys/block", loop, "ro")).strip()).isEqualTo("1");
+        assertThat(Files.readString(Path.of("/sys/block", loop, "loop/dio")).strip()).as("read through the page cache")
+                .isEqualTo("0");
         assertThatThrownBy(() -> {
             try (FileChannel device = FileChannel.open(link, StandardOpenOption.WRITE)) {
                 device.write(ByteBuffer.wrap(new byte[512]), 0);
