@@ -62,8 +62,11 @@ final class HeadlessChromium implements AutoCloseable {
         List<String> command = List.of(binary().toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--remote-debugging-port=0", "--user-data-dir=" + profile, "--window-size=1400,1000", "about:blank");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(logFile.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
+        // Chromium makes org.chromium.Chromium.* directories in TMPDIR and leaves them: keep them in the profile,
+        // which close() deletes
+        builder.environment().put("TMPDIR", Files.createDirectory(profile.resolve("tmp")).toString());
+        Process process = builder.start();
         HeadlessChromium chromium = null;
         try {
             Path portFile = profile.resolve("DevToolsActivePort");
