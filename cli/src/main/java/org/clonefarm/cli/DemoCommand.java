@@ -145,8 +145,8 @@ public final class DemoCommand implements Callable<Integer> {
             throw new UserError("the demo master in " + dataDir + " holds " + master.get().layout().dataMib() + " MiB of data, not "
                     + masterDataMib + " (--master-data-mib); leave the option out to use it, or use another --data");
         }
-        if (qemu && profile.equals("ro-root") && !QemuGuestRuntime.preparedForRoRoot(DemoMaster.Kind.BOOTABLE.disks().stream()
-                .filter(d -> d.role() == Role.ROOT).findFirst().orElseThrow().region(local))) {
+        if (qemu && profile.equals("ro-root")
+                && !QemuGuestRuntime.preparedForRoRoot(DemoMaster.disk(local, Role.ROOT).region(local))) {
             throw new UserError("the bootable master in " + dataDir + " is not prepared for RO root, so its clones cannot boot"
                     + " with the root read-only: run " + Invocation.command("master prepare apply --master-data " + dataDir
                     + " --profile ro-root") + " first");

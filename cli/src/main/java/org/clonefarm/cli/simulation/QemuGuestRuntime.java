@@ -513,13 +513,14 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
             GuestDisk root = disk(disks, Role.ROOT);
             GuestDisk config = disk(disks, Role.CONFIG);
             Network network = network(config);
-            if (root.readOnly() && !preparedForRoRoot(root.region())) {
+            boolean preparedForRoRoot = preparedForRoRoot(root.region());
+            if (root.readOnly() && !preparedForRoRoot) {
                 throw new GuestRuntimeException(userid + " links its root " + Role.ROOT.vaddr() + " read-only, but that root's"
                         + " /etc is not a link to " + CloneLayout.INITRD_MOUNT + "/etc: a RO-root clone boots only from a master"
                         + " prepared for it (" + Invocation.command("master prepare apply --master-data DATA --profile ro-root")
                         + ")", false);
             }
-            Properties agent = agentProperties(root);
+            Properties agent = agentProperties(root, preparedForRoRoot);
             GuestBroker broker = checkBroker(agent, network);
             long deadline = System.nanoTime() + settings.bootTimeout().toNanos();
             boolean ready = false;
@@ -639,19 +640,12 @@ public final class QemuGuestRuntime implements GuestRuntime, AutoCloseable {
          * The guest's own agent.properties, read from its root disk: {@code /etc}, or on a root prepared for RO root
          * (whose /etc is a link to /initrd/etc) the initrd's files kept in {@link CloneLayout#INITRD_TREE}.
          */
-        private Properties agentProperties(GuestDisk root) throws IOException {
-            HostTool.Result result = HostTool.run(List.of("debugfs", "-R", "cat " + AgentConfig.DEFAULT_PATH,
-                    debugfsDevice(root.region())), TOOL_TIMEOUT);
+        private Properties agentProperties(GuestDisk root, boolean preparedForRoRoot) throws IOException {
+            String file = (preparedForRoRoot ? CloneLayout.INITRD_TREE : "") + AgentConfig.DEFAULT_PATH;
+            HostTool.Result result = HostTool.run(List.of("debugfs", "-R", "cat " + file, debugfsDevice(root.region())),
+                    TOOL_TIMEOUT);
             if (!result.ok() || result.stdout().isEmpty()) {
-                HostTool.Result initrd = HostTool.run(List.of("debugfs", "-R", "cat " + CloneLayout.INITRD_TREE
-                        + AgentConfig.DEFAULT_PATH, debugfsDevice(root.region())), TOOL_TIMEOUT);
-                if (initrd.ok() && !initrd.stdout().isEmpty()) {
-                    result = initrd;
-                }
-            }
-            if (!result.ok() || result.stdout().isEmpty()) {
-                throw new GuestRuntimeException("cannot read " + AgentConfig.DEFAULT_PATH + " (nor " + CloneLayout.INITRD_TREE
-                        + AgentConfig.DEFAULT_PATH + ") on " + userid + "'s root disk " + root.region() + ": "
+                throw new GuestRuntimeException("cannot read " + file + " on " + userid + "'s root disk " + root.region() + ": "
                         + result.describe() + " (is it a clone of the bootable master?)", false);
             }
             Properties properties = new Properties();
