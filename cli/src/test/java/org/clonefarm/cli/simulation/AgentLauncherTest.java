@@ -97,6 +97,27 @@ class AgentLauncherTest {
         assertThat(Files.mismatch(masterCached, master)).isEqualTo(-1);
     }
 
+    /** A jar as long as a cached one but with other bytes is not taken for it: it runs from an entry of its own. */
+    @Test
+    void aJarOfTheSameLengthWithOtherBytesGetsAnEntryOfItsOwn() throws Exception {
+        AgentLauncher launcher = new AgentLauncher(dir.resolve("cache"));
+        Path master = guestJar("linux001", agentJar());
+        byte[] bytes = Files.readAllBytes(agentJar());
+        bytes[bytes.length / 2] ^= 1;
+        Path changed = dir.resolve("changed.jar");
+        Files.write(changed, bytes);
+        Path other = guestJar("linux002", changed);
+        Path same = guestJar("linux003", agentJar());
+
+        Path masterCached = Path.of(last(launcher.launch(master).command()));
+        Path otherCached = Path.of(last(launcher.launch(other).command()));
+        Path sameCached = Path.of(last(launcher.launch(same).command()));
+
+        assertThat(otherCached.getParent()).isNotEqualTo(masterCached.getParent());
+        assertThat(Files.mismatch(otherCached, other)).isEqualTo(-1);
+        assertThat(sameCached).isEqualTo(masterCached);
+    }
+
     /** A run that fails while writing the archive publishes nothing, and the next run tries again. */
     @Test
     void failedArchivingRunLeavesNoArchiveAndTheNextRunTriesAgain() throws Exception {
