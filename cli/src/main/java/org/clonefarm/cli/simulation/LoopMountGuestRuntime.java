@@ -180,7 +180,7 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
     public LoopMountGuestRuntime(Settings settings, Consumer<Outcome> onShutdown) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.onShutdown = Objects.requireNonNull(onShutdown, "onShutdown");
-        this.launcher = new AgentLauncher(settings.workDirectory().resolveSibling("agent-cache"));
+        this.launcher = new AgentLauncher(settings.workDirectory().resolveSibling("agent-cache"), settings.agentTimeout());
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory factory = r -> {
             Thread thread = new Thread(r, "local-guest-" + threads.incrementAndGet());
@@ -327,6 +327,7 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
 
         void halt() {
             halted = true;
+            launcher.wakeWaiters();
             Process process = agent;
             if (process != null) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -461,7 +462,7 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
             if (!Files.isRegularFile(jar)) {
                 throw new GuestRuntimeException("the root of " + userid + " has no agent jar " + CloneLayout.AGENT_JAR, false);
             }
-            AgentLauncher.Launch launch = launcher.launch(jar);
+            AgentLauncher.Launch launch = launcher.launch(jar, () -> halted);
             List<String> argv = new ArrayList<>(launch.command());
             argv.add(command);
             argv.addAll(arguments);
