@@ -163,8 +163,10 @@ public final class CopyRun {
                             options.chunkSize(), options.digest(), before.chunkSize() / CopyOptions.MIB, before.digest());
                     store.begin(copyId, layout);
                 }
-            } else {
+            } else if (previous.isPresent()) {
                 store.begin(copyId, layout);
+            } else {
+                store.beginNew(copyId, layout); // durable with the first commit: nothing here to lose before it
             }
         }
         long chunkCount = layout.chunkCount();
