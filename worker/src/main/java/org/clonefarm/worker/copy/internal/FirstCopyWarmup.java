@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * four times. The CRC algorithms need no warming: the interpreter already calls the CPU's CRC
  * instructions for them, so their warm-up only binds JNA (and spends no CPU on SHA-256 that no copy uses).
  * The first warm-up also makes one tiny copy (a 2 MiB sparse file in a temporary directory, no checkpoints,
- * deleted after), so that loading and linking the classes of the copy path (plan, channels, holes, allocation,
+ * deleted after; a directory a killed JVM left is deleted by the next warm-up a minute later), so that loading and linking the classes of the copy path (plan, channels, holes, allocation,
  * chunk tasks, shared scan) is done before the first real copy: that took a first copy 50 to 60 ms before its
  * first chunk here, 10 % of a 4 GiB sparse copy (bench/copy), against 20 ms for a later one.
  * Nothing here changes what a copy does, only when the JVM does the work. Thread-safe; idempotent per
@@ -44,6 +44,8 @@ public final class FirstCopyWarmup {
     /** The warm-up copy's source: holes around one run of data that is long enough to be allocated ahead. */
     private static final int WARMUP_SOURCE_BYTES = 2 * 1024 * 1024;
     private static final int WARMUP_DATA_BYTES = 512 * 1024;
+    private static final String WARMUP_DIR_PREFIX = "clonefarm-copy-warmup";
+    private static final long STALE_AFTER_MILLIS = 60_000;
 
     private FirstCopyWarmup() {
     }
@@ -101,7 +103,8 @@ public final class FirstCopyWarmup {
             return thread;
         });
         try {
-            dir = Files.createTempDirectory("clonefarm-copy-warmup");
+            removeStaleDirectories();
+            dir = Files.createTempDirectory(WARMUP_DIR_PREFIX);
             Path source = dir.resolve("source.img");
             try (RandomAccessFile file = new RandomAccessFile(source.toFile(), "rw")) {
                 file.setLength(WARMUP_SOURCE_BYTES);
@@ -121,15 +124,35 @@ public final class FirstCopyWarmup {
         } finally {
             threads.shutdown();
             if (dir != null) {
-                try (var files = Files.list(dir)) {
-                    for (Path file : (Iterable<Path>) files::iterator) {
-                        Files.deleteIfExists(file);
-                    }
-                    Files.deleteIfExists(dir);
-                } catch (IOException e) {
-                    LOG.debug("cannot delete the warm-up copy's directory {}: {}", dir, e.toString());
+                delete(dir);
+            }
+        }
+    }
+
+    /**
+     * Deletes the directories of warm-up copies that a killed JVM left behind (a warm-up copy takes well under a
+     * second: one older than {@link #STALE_AFTER_MILLIS} belongs to no running warm-up).
+     */
+    private static void removeStaleDirectories() throws IOException {
+        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+        long before = System.currentTimeMillis() - STALE_AFTER_MILLIS;
+        try (var entries = Files.newDirectoryStream(temp, WARMUP_DIR_PREFIX + "*")) {
+            for (Path stale : entries) {
+                if (Files.isDirectory(stale) && Files.getLastModifiedTime(stale).toMillis() < before) {
+                    delete(stale);
                 }
             }
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            LOG.debug("cannot delete the warm-up copy's directory {}: {}", dir, e.toString());
         }
     }
 }
