@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * The few Linux file calls Java 17 has no API for, on raw file descriptors: {@code lseek} with
- * {@code SEEK_DATA} (where a file has data, so a copy skips its holes), {@code ioctl} with
+ * {@code SEEK_DATA} and {@code SEEK_HOLE} (where a file has data, so a copy skips its holes), {@code ioctl} with
  * {@code FICLONERANGE} ({@link #cloneRange}: extents shared, for the copy engine's reflink path and the
  * simulated FLASHCOPY), {@code copy_file_range} ({@link #copyFileRange}: an in-kernel copy between
  * two files at given offsets) and {@code fallocate} ({@link #fallocate}: space for a range before a direct
@@ -30,6 +30,7 @@ public final class LinuxFileCalls {
     public static final int O_WRONLY = 1;
     public static final int O_CLOEXEC = 02000000;
     public static final int SEEK_DATA = 3;
+    public static final int SEEK_HOLE = 4;
     public static final int EPERM = 1;
     public static final int EIO = 5;
     public static final int ENXIO = 6;

@@ -39,6 +39,7 @@ public final class CheckpointStore implements AutoCloseable {
     private final Options options;
     private final RocksDB db;
     private final WriteOptions syncWrite;
+    private final WriteOptions unsyncedWrite;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
@@ -47,6 +48,7 @@ public final class CheckpointStore implements AutoCloseable {
         this.options = options;
         this.db = db;
         this.syncWrite = new WriteOptions().setSync(true);
+        this.unsyncedWrite = new WriteOptions().setSync(false);
     }
 
     /**
@@ -134,12 +136,27 @@ public final class CheckpointStore implements AutoCloseable {
 
     /** Starts a copy's checkpoints afresh: drops any old chunk records and stores the layout, synced. */
     public void begin(String copyId, CheckpointLayout layout) throws CopyException {
+        begin(copyId, layout, syncWrite);
+    }
+
+    /**
+     * Starts the checkpoints of a copy that has none ({@link #load} was empty): as {@link #begin}, but returns
+     * without waiting for the disk. The layout becomes durable with the copy's first {@link #commit} at the latest
+     * (one write-ahead log, synced up to that commit's end); a crash before it loses the layout of a copy that had
+     * no checkpoints to lose. A copy that had checkpoints must use {@link #begin}: dropping them must be durable
+     * before the target is written again (a shorter target extended again must never meet its old checkpoints).
+     */
+    public void beginNew(String copyId, CheckpointLayout layout) throws CopyException {
+        begin(copyId, layout, unsyncedWrite);
+    }
+
+    private void begin(String copyId, CheckpointLayout layout, WriteOptions write) throws CopyException {
         lifecycle.readLock().lock();
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
             batch.deleteRange(CheckpointRecords.chunkPrefix(copyId), CheckpointRecords.chunkPrefixEnd(copyId));
             batch.put(CheckpointRecords.layoutKey(copyId), CheckpointRecords.encodeLayout(layout));
-            db.write(syncWrite, batch);
+            db.write(write, batch);
         } catch (RocksDBException e) {
             throw failure("start the checkpoints of " + copyId, e);
         } finally {
@@ -212,6 +229,7 @@ public final class CheckpointStore implements AutoCloseable {
             }
             closed = true;
             syncWrite.close();
+            unsyncedWrite.close();
             db.close();
             options.close();
         } finally {

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -309,6 +312,57 @@ class CopyEngineTest {
         assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
         assertThat(result.bytesWritten()).isEqualTo(4L * mib);
         assertThat(TestDisks.allocatedBytes(dst)).isBetween(4L * mib, 4L * mib + 64 * 1024);
+    }
+
+    /**
+     * A source without holes is not allocated ahead: its zero runs, written as they are found, stay holes of the new
+     * target, so the target is sparser than the source.
+     */
+    @Test
+    void aDenseSourceKeepsItsZeroRunsAsHolesOfANewTarget() throws Exception {
+        int mib = 1024 * 1024;
+        Path src = dir.resolve("dense-halves.img");
+        Files.write(src, new byte[8 * mib]); // zeros, every block allocated
+        for (int chunk = 0; chunk < 8; chunk++) {
+            TestDisks.writeRandom(src, (long) chunk * mib, mib / 2, 60 + chunk);
+        }
+        Path dst = dir.resolve("dense-halves-copy.img");
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst),
+                CopyOptions.defaults().withChunkSize(mib).withForceBytes(4L * mib));
+
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(TestDisks.allocatedBytes(src)).isGreaterThanOrEqualTo(8L * mib);
+        assertThat(result.bytesWritten()).isEqualTo(4L * mib);
+        assertThat(TestDisks.allocatedBytes(dst)).isBetween(4L * mib, 4L * mib + 64 * 1024);
+    }
+
+    /**
+     * A sparse source's data extents are allocated on the new target before the first write (so that no allocation
+     * waits for the direct writes in flight): the target is exactly as sparse as the source, a zero run inside a
+     * data extent is allocated but not written, and the bytes are the source's.
+     */
+    @Test
+    void aSparseSourceIsAllocatedAheadAsItsDataExtents() throws Exception {
+        int mib = 1024 * 1024;
+        Path src = dir.resolve("extents.img");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(src.toFile(), "rw")) {
+            file.setLength(8L * mib);
+        }
+        TestDisks.writeRandom(src, 2L * mib, 2 * mib, 70);
+        try (FileChannel out = FileChannel.open(src, StandardOpenOption.WRITE)) {
+            out.write(ByteBuffer.allocate(256 * 1024), 3L * mib); // a zero run inside the data extent
+        }
+        TestDisks.writeRandom(src, 6L * mib, mib, 71);
+        Path dst = dir.resolve("extents-copy.img");
+
+        CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst),
+                CopyOptions.defaults().withChunkSize(mib).withForceBytes(4L * mib));
+
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(result.bytesWritten()).isEqualTo(3L * mib - 256 * 1024);
+        assertThat(TestDisks.allocatedBytes(src)).isEqualTo(3L * mib);
+        assertThat(TestDisks.allocatedBytes(dst)).isEqualTo(TestDisks.allocatedBytes(src));
     }
 
     /** With --digest sha256 the disk digest is SHA-256 over the chunk SHA-256s; each algorithm's digest is its own. */

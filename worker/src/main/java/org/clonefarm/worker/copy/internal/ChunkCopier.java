@@ -335,11 +335,11 @@ final class ChunkCopier {
         int end = chunk.limit();
         int block = 0;
         while (block < end) {
-            while (block < end && isZero(chunk, block, Math.min(BLOCK, end - block))) {
+            while (block < end && isZeroBlock(chunk, block, Math.min(BLOCK, end - block))) {
                 block += BLOCK;
             }
             int runStart = block;
-            while (block < end && !isZero(chunk, block, Math.min(BLOCK, end - block))) {
+            while (block < end && !isZeroBlock(chunk, block, Math.min(BLOCK, end - block))) {
                 block += BLOCK;
             }
             int runEnd = Math.min(end, block);
@@ -420,6 +420,18 @@ final class ChunkCopier {
         } catch (IOException e) {
             throw IoFailures.of(e, "read", path, at + into.position());
         }
+    }
+
+    /**
+     * {@link #isZero} for one block of a chunk: a block whose first 8 bytes are not all zero is not compared further.
+     * Most data blocks end there, without a slice or a vector compare each: 131,072 blocks per 512 MiB written, and
+     * the per-block slice and compare were the code the JIT compilers spent most of a short copy's CPU on.
+     */
+    private boolean isZeroBlock(ByteBuffer bytes, int from, int length) {
+        if (length >= Long.BYTES && bytes.getLong(from) != 0) {
+            return false;
+        }
+        return isZero(bytes, from, length);
     }
 
     /** Whether {@code bytes[from, from + length)} are all zero (vectorised compare against the zero buffer). */

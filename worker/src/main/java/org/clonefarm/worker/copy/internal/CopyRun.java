@@ -163,8 +163,10 @@ public final class CopyRun {
                             options.chunkSize(), options.digest(), before.chunkSize() / CopyOptions.MIB, before.digest());
                     store.begin(copyId, layout);
                 }
-            } else {
+            } else if (previous.isPresent()) {
                 store.begin(copyId, layout);
+            } else {
+                store.beginNew(copyId, layout); // durable with the first commit: nothing here to lose before it
             }
         }
         long chunkCount = layout.chunkCount();
@@ -210,6 +212,7 @@ public final class CopyRun {
                         meter, scan);
                 try {
                     if (!todo.isEmpty()) {
+                        allocateAhead(channels, layout.zeroFrom());
                         cancelled = copyChunks(todo, copier, channels);
                     }
                 } finally {
@@ -289,6 +292,24 @@ public final class CopyRun {
         } catch (IOException e) {
             throw IoFailures.of(e, "open or extend", resolved.target(), resolved.targetOffset());
         }
+    }
+
+    /**
+     * Allocates the part of the target that reads as zeros where the source has data, before any chunk is written
+     * (see {@link TargetPreallocation}: an allocation while direct writes are in flight waits for them all).
+     */
+    private void allocateAhead(ExtentChannels channels, long zeroFrom) throws CopyException {
+        if (zeroFrom >= resolved.length()) {
+            return;
+        }
+        long[] clock = meter.start();
+        try {
+            channels.allocateTargetAhead(resolved.sourceOffset() + zeroFrom, resolved.targetOffset() + zeroFrom,
+                    resolved.length() - zeroFrom);
+        } catch (IOException e) {
+            throw IoFailures.of(e, "allocate", resolved.target(), resolved.targetOffset() + zeroFrom);
+        }
+        meter.stop(CopyPhases.Phase.WRITE, clock);
     }
 
     /** The chunk loop; returns whether it stopped because of cancellation. */

@@ -128,6 +128,16 @@ final class ExtentChannels implements Closeable {
         }
     }
 
+    /**
+     * Before the first write of a copy: allocates the target ranges that mirror the source's data extents in the
+     * source extent {@code [sourceFrom, sourceFrom + length)}, which goes to target offset {@code targetFrom}, where
+     * the source is a sparse file ({@link TargetPreallocation#allocateDataOf}); whether it did.
+     */
+    boolean allocateTargetAhead(long sourceFrom, long targetFrom, long length) throws IOException {
+        return preallocation != null && sourceHoles != null
+                && preallocation.allocateDataOf(sourceHoles, sourceFrom, targetFrom, length);
+    }
+
     /** Reads once at {@code at} into {@code into}; the number of bytes or -1 at the end. */
     int readSource(ByteBuffer into, long at) throws IOException {
         return pick(source, sourceDirect, into, at).read(into, at);

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a regular file has data and where it has holes, asked of the file system with
- * {@code lseek(SEEK_DATA)} (as {@code cp --sparse}, {@code tar} and {@code qemu-img} do). For a
+ * {@code lseek(SEEK_DATA)} and {@code lseek(SEEK_HOLE)} (as {@code cp --sparse}, {@code tar} and {@code qemu-img} do). For a
  * source, a copy neither reads nor hashes the bytes of a hole: they read as zeros by definition. For a
  * target, a chunk whose extent is a hole reads as zeros, so only the source chunk's non-zero runs are
  * written there and the target stays sparse. Java 17 has no
@@ -85,6 +85,25 @@ final class FileHoles implements Closeable {
                 return from; // no answer from this file system: treat the bytes as data and read them
             }
             throw new IOException("lseek(SEEK_DATA) on " + path + " at " + from + " failed with errno "
+                    + e.errno(), e);
+        }
+    }
+
+    /**
+     * The offset of the first hole at or after {@code from} (the end of the file counts as one), where {@code from}
+     * is in data; {@link Long#MAX_VALUE} when the file system cannot tell (all of it is data then).
+     *
+     * @throws IOException when the call fails otherwise (an I/O error of the file system)
+     */
+    long nextHole(long from) throws IOException {
+        try {
+            return LinuxFileCalls.lseek(fd, from, LinuxFileCalls.SEEK_HOLE);
+        } catch (ErrnoException e) {
+            if (e.errno() == LinuxFileCalls.ENXIO || e.errno() == LinuxFileCalls.EINVAL
+                    || e.errno() == LinuxFileCalls.EOPNOTSUPP) {
+                return Long.MAX_VALUE; // past the end, or no answer from this file system: data up to the end
+            }
+            throw new IOException("lseek(SEEK_HOLE) on " + path + " at " + from + " failed with errno "
                     + e.errno(), e);
         }
     }
