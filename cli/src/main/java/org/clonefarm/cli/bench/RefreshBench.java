@@ -44,16 +44,12 @@ import org.clonefarm.proto.RetryRequested;
  * refresh and before the copy again, so each reads the master and the clones from the disk. A run's time is
  * from its first {@code CopyStarted} to its last {@code CloneCopied} (event times), its bytes written the sum
  * of its {@code DiskCopied.bytes_written}. Prints {@code name=value} lines: {@code refresh_write_ratio}
- * (refresh bytes over copy-again bytes, target <= 0.10), {@code refresh_time_ratio} (target <= 0.3),
- * {@code read_floor_ratio} (the time to only read the N clones' bytes, {@code clone_read_s}, page cache dropped,
- * over the copy again: the least time ratio of a refresh that reads every clone byte) and the load average
- * before and after. Checks that the first and the last refreshed clone equal the changed master.
+ * (refresh bytes over copy-again bytes, target <= 0.10), {@code refresh_time_ratio} (target <= 0.3) and the
+ * load average before and after. Checks that the first and the last refreshed clone equal the changed master.
  */
 public final class RefreshBench {
     private static final long MIB = 1024 * 1024;
     private static final int CHUNK = (int) (4 * MIB);
-    /** Chunks read at once by the read floor measurement, as many as the refresh reads of one clone disk. */
-    private static final int FLOOR_READS = 4;
     private static final String MASTER = BenchBatches.MASTER;
     private static final String VADDR = "0201";
 
@@ -142,10 +138,6 @@ public final class RefreshBench {
                 System.out.printf(Locale.ROOT, "refresh_write_ratio=%.4f%n",
                         refresh.bytesWritten() / (double) copyAgain.bytesWritten());
                 System.out.printf(Locale.ROOT, "refresh_time_ratio=%.3f%n", refresh.seconds() / copyAgain.seconds());
-                dropCaches();
-                double readSeconds = readAll(volume, clones * bytes);
-                System.out.printf(Locale.ROOT, "clone_read_s=%.3f%nread_floor_ratio=%.3f%n", readSeconds,
-                        readSeconds / copyAgain.seconds());
             } finally {
                 worker.destroy();
                 if (!worker.waitFor(20, TimeUnit.SECONDS)) {
@@ -180,38 +172,6 @@ public final class RefreshBench {
             Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
         } catch (IOException e) {
             System.err.println("bench/refresh: cannot drop the page cache (" + e.getMessage() + "); timings include it");
-        }
-    }
-
-    /**
-     * Seconds to read {@code bytes} of {@code image} from its start as the refresh reads clones (4 MiB chunks,
-     * {@value #FLOOR_READS} at once, direct I/O), without digesting them: the least time a refresh that reads every
-     * clone byte can take, whatever it does with the bytes.
-     */
-    private static double readAll(Path image, long bytes) throws Exception {
-        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(FLOOR_READS);
-        try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
-            java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
-            long start = System.nanoTime();
-            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-            for (int r = 0; r < FLOOR_READS; r++) {
-                running.add(readers.submit(() -> {
-                    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK + 4096).alignedSlice(4096);
-                    for (long at = next.getAndAdd(CHUNK); at < bytes; at = next.getAndAdd(CHUNK)) {
-                        buffer.clear().limit((int) Math.min(CHUNK, bytes - at));
-                        while (buffer.hasRemaining() && in.read(buffer, at + buffer.position()) >= 0) {
-                            // reads until the chunk is full or the file ends
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (java.util.concurrent.Future<?> reader : running) {
-                reader.get();
-            }
-            return (System.nanoTime() - start) / 1e9;
-        } finally {
-            readers.shutdownNow();
         }
     }
 
