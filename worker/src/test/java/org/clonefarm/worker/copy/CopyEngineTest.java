@@ -297,13 +297,7 @@ class CopyEngineTest {
     @Test
     void allocatesOnlyTheRunsItWritesOnANewTarget() throws Exception {
         int mib = 1024 * 1024;
-        Path src = dir.resolve("halves.img");
-        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(src.toFile(), "rw")) {
-            file.setLength(8L * mib);
-        }
-        for (int chunk = 0; chunk < 8; chunk++) {
-            TestDisks.writeRandom(src, (long) chunk * mib, mib / 2, 40 + chunk);
-        }
+        Path src = halfDataSource("halves.img", false, 40);
         Path dst = dir.resolve("halves-copy.img");
 
         CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst),
@@ -315,17 +309,33 @@ class CopyEngineTest {
     }
 
     /**
+     * An 8 MiB source in {@link #dir} whose every MiB is half random data, half zeros; the zero halves are holes, or
+     * allocated zeros when {@code allocated}.
+     */
+    private Path halfDataSource(String name, boolean allocated, int seed) throws IOException {
+        int mib = 1024 * 1024;
+        Path src = dir.resolve(name);
+        if (allocated) {
+            Files.write(src, new byte[8 * mib]);
+        } else {
+            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(src.toFile(), "rw")) {
+                file.setLength(8L * mib);
+            }
+        }
+        for (int chunk = 0; chunk < 8; chunk++) {
+            TestDisks.writeRandom(src, (long) chunk * mib, mib / 2, seed + chunk);
+        }
+        return src;
+    }
+
+    /**
      * A source without holes is not allocated ahead: its zero runs, written as they are found, stay holes of the new
      * target, so the target is sparser than the source.
      */
     @Test
     void aDenseSourceKeepsItsZeroRunsAsHolesOfANewTarget() throws Exception {
         int mib = 1024 * 1024;
-        Path src = dir.resolve("dense-halves.img");
-        Files.write(src, new byte[8 * mib]); // zeros, every block allocated
-        for (int chunk = 0; chunk < 8; chunk++) {
-            TestDisks.writeRandom(src, (long) chunk * mib, mib / 2, 60 + chunk);
-        }
+        Path src = halfDataSource("dense-halves.img", true, 60);
         Path dst = dir.resolve("dense-halves-copy.img");
 
         CopyResult result = copy(FileRegion.whole(src), FileRegion.whole(dst),
