@@ -240,8 +240,9 @@ public final class TopicLayout {
                 }
                 LOG.info("created topics {} with replication factor {}", created, wanted);
             }
-            List<String> warnings = checkWhenVisible(admin, timeoutMillis, wanted, brokers);
-            awaitLeadersServe(admin, created, timeoutMillis);
+            long visibleBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            List<String> warnings = whenVisible(visibleBy, () -> check(admin, timeoutMillis, wanted, brokers));
+            whenVisible(visibleBy, () -> awaitLeadersServe(admin, created, timeoutMillis));
             return new Reconciliation(created, warnings, wanted);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -285,10 +286,10 @@ public final class TopicLayout {
      * records lost. ListOffsets is answered by a partition's leader only, and the admin client retries it
      * until the leader serves.
      */
-    private static void awaitLeadersServe(Admin admin, List<String> topics, long timeoutMillis)
+    private static Void awaitLeadersServe(Admin admin, List<String> topics, long timeoutMillis)
             throws InterruptedException, ExecutionException, TimeoutException {
         if (topics.isEmpty()) {
-            return;
+            return null;
         }
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         for (TopicDescription description : admin.describeTopics(topics).allTopicNames()
@@ -298,15 +299,23 @@ public final class TopicLayout {
             }
         }
         admin.listOffsets(partitions).all().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        return null;
     }
 
-    /** New topics take a moment to reach every broker's metadata: retry the check until then. */
-    private List<String> checkWhenVisible(Admin admin, long timeoutMillis, int wantedReplicas, int brokers)
+    /** A step of {@link #reconcile} that asks the brokers about topics. */
+    private interface BrokerQuery<T> {
+        T ask() throws InterruptedException, ExecutionException, TimeoutException;
+    }
+
+    /**
+     * New topics take a moment to reach every broker's metadata (describe, or a leader's ListOffsets, answers
+     * UNKNOWN_TOPIC_OR_PARTITION meanwhile): asks again until then, until {@code deadline} ({@link System#nanoTime}).
+     */
+    private static <T> T whenVisible(long deadline, BrokerQuery<T> query)
             throws InterruptedException, ExecutionException, TimeoutException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
             try {
-                return check(admin, timeoutMillis, wantedReplicas, brokers);
+                return query.ask();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
