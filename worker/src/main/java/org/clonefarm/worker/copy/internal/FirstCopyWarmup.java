@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * four times. The CRC algorithms need no warming: the interpreter already calls the CPU's CRC
  * instructions for them, so their warm-up only binds JNA (and spends no CPU on SHA-256 that no copy uses).
  * The first warm-up also makes one tiny copy (a 2 MiB sparse file in a temporary directory, no checkpoints,
- * deleted after; a directory a killed JVM left is deleted by the next warm-up a minute later), so that loading and linking the classes of the copy path (plan, channels, holes, allocation,
- * chunk tasks, shared scan) is done before the first real copy: that took a first copy 50 to 60 ms before its
- * first chunk here, 10 % of a 4 GiB sparse copy (bench/copy), against 20 ms for a later one.
+ * deleted after; a directory a killed JVM left is deleted by the next warm-up a minute later), so that loading
+ * and linking the classes of the copy path (plan, channels, holes, allocation, chunk tasks, shared scan) is done
+ * before the first real copy: that took a first copy 50 to 60 ms before its first chunk here, 10 % of a 4 GiB
+ * sparse copy (bench/copy), against 20 ms for a later one.
  * Nothing here changes what a copy does, only when the JVM does the work. Thread-safe; idempotent per
  * algorithm.
  */
