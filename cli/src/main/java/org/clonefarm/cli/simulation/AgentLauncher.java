@@ -56,6 +56,8 @@ final class AgentLauncher {
     private final Path java;
     /** Digests of the jars this launcher put or found in the cache, by the jar's size in bytes. */
     private final Map<Long, Set<String>> cachedBySize = new ConcurrentHashMap<>();
+    /** Held while a jar not found in {@link #cachedBySize} is hashed and copied into the cache. */
+    private final Object caching = new Object();
     /** Digests whose archive one run is writing now; guarded by itself, which is notified when one ends. */
     private final Set<String> archiving = new HashSet<>();
     private final Duration archiveWait;
@@ -92,21 +94,18 @@ final class AgentLauncher {
         long size = Files.size(jarInGuest);
         String digest = cachedCopyOf(jarInGuest, size);
         if (digest == null) {
-            digest = RegionDigest.sha256(new FileRegion(jarInGuest, 0, FileRegion.TO_END));
+            // one launch at a time hashes and caches a jar not seen yet: the guests booting beside it then
+            // find its copy instead of hashing the same bytes again
+            synchronized (caching) {
+                digest = cachedCopyOf(jarInGuest, size);
+                if (digest == null) {
+                    digest = cacheCopyOf(jarInGuest);
+                    cachedBySize.computeIfAbsent(size, s -> ConcurrentHashMap.newKeySet()).add(digest);
+                }
+            }
         }
         Path entry = cache.resolve(digest);
         Path jar = entry.resolve(JAR);
-        if (!Files.isRegularFile(jar)) {
-            Files.createDirectories(entry);
-            Path partial = Files.createTempFile(entry, JAR, ".partial");
-            try {
-                Files.copy(jarInGuest, partial, StandardCopyOption.REPLACE_EXISTING);
-                move(partial, jar);
-            } finally {
-                Files.deleteIfExists(partial);
-            }
-        }
-        cachedBySize.computeIfAbsent(size, s -> ConcurrentHashMap.newKeySet()).add(digest);
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(JVM_OPTIONS);
@@ -139,6 +138,24 @@ final class AgentLauncher {
     }
 
     /** The digest of a cached jar with the same bytes as {@code jarInGuest}, or null when none is known. */
+    /** Copies the jar into the cache entry named by its SHA-256 (unless there already), and returns that digest. */
+    private String cacheCopyOf(Path jarInGuest) throws IOException {
+        String digest = RegionDigest.sha256(new FileRegion(jarInGuest, 0, FileRegion.TO_END));
+        Path entry = cache.resolve(digest);
+        Path jar = entry.resolve(JAR);
+        if (!Files.isRegularFile(jar)) {
+            Files.createDirectories(entry);
+            Path partial = Files.createTempFile(entry, JAR, ".partial");
+            try {
+                Files.copy(jarInGuest, partial, StandardCopyOption.REPLACE_EXISTING);
+                move(partial, jar);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+        }
+        return digest;
+    }
+
     private String cachedCopyOf(Path jarInGuest, long size) throws IOException {
         for (String known : cachedBySize.getOrDefault(size, Set.of())) {
             try {

@@ -195,7 +195,7 @@ public final class CloneVerifier {
         }
         LoopMountGuestRuntime.GuestDisks disks;
         try {
-            disks = LoopMountGuestRuntime.disks(data, clone);
+            disks = LoopMountGuestRuntime.disks(data, data.readDirectory(), clone);
         } catch (IOException | RuntimeException e) {
             problems.add(who + ": " + e.getMessage());
             return;

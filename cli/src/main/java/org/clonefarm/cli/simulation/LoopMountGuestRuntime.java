@@ -273,9 +273,8 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
     record GuestDisks(FileRegion root, boolean rootReadOnly, FileRegion var, FileRegion config) {
     }
 
-    /** Finds the bytes of a guest's root, /var and 191 disk from its directory entry. */
-    static GuestDisks disks(SimulationDataDirectory data, Userid userid) throws IOException {
-        UserDirectory directory = data.readDirectory();
+    /** Finds the bytes of a guest's root, /var and 191 disk from its entry in {@code directory}. */
+    static GuestDisks disks(SimulationDataDirectory data, UserDirectory directory, Userid userid) throws IOException {
         Map<Volser, Volume> volumes = data.volumes();
         DirectoryEntry entry = directory.entry(userid).filter(e -> !e.isProfile()).orElseThrow(() -> new GuestRuntimeException(
                 userid + " has no USER entry in " + data.directoryFile(), false));
@@ -341,7 +340,7 @@ public final class LoopMountGuestRuntime implements GuestRuntime, AutoCloseable 
             try {
                 FileTrees.deleteTree(bootDir);
                 Files.createDirectories(bootDir);
-                GuestDisks disks = disks(system.data(), userid);
+                GuestDisks disks = disks(system.data(), system.directory(), userid);
                 if (disks.rootReadOnly()) {
                     bootReadOnlyRoot(disks, bootDir);
                 } else {

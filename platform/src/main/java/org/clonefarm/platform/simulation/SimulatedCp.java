@@ -99,6 +99,16 @@ public final class SimulatedCp implements AutoCloseable {
     static final String FLASHCOPY_UNAVAILABLE_ID = "HCPFLC999E";
 
     private static final ConcurrentMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+    /**
+     * Per data directory, the state file's text as this JVM last read or wrote it, with its parsed form
+     * (never changed: transactions change a {@link CpState#copy()}). A transaction whose file still holds
+     * that text skips the parse, which grows with every logon and link (hundreds in a batch); another
+     * process's write changes the text. Read and replaced only under the data directory's JVM lock.
+     */
+    private static final ConcurrentMap<Path, StoredState> LAST_STATES = new ConcurrentHashMap<>();
+
+    private record StoredState(String text, CpState state) {
+    }
 
     private final SimulationDataDirectory data;
     private final GuestRuntime runtime;
@@ -250,8 +260,9 @@ public final class SimulatedCp implements AutoCloseable {
             try (FileChannel lockChannel = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = FileLocks.acquire(lockChannel, LOCK_TIMEOUT)) {
                 String stored = readStateText();
-                CpState state = parseState(command, stored);
-                Set<Path> vdisksBefore = vdiskImages(state);
+                StoredState last = LAST_STATES.get(data.root());
+                CpState before = last != null && last.text().equals(stored) ? last.state() : parseState(command, stored);
+                CpState state = before.copy();
                 for (CpState.Logon logon : state.logons()) {
                     if (!processRuns(logon)) {
                         state.logoff(logon.userid());
@@ -261,15 +272,21 @@ public final class SimulatedCp implements AutoCloseable {
                 try {
                     result = change.apply(state);
                 } catch (CpException | RuntimeException e) {
-                    deleteUnlinkedVdisks(vdiskImages(parseState(command, stored)), command, e);
+                    deleteUnlinkedVdisks(vdiskImages(before), command, e);
                     throw e;
                 }
-                String text = state.format(data.root());
-                if (!text.equals(stored)) {
-                    DurableFiles.replace(stateFile(), text.getBytes(StandardCharsets.UTF_8));
+                if (!state.changed()) {
+                    if (last == null || before != last.state()) {
+                        LAST_STATES.put(data.root(), new StoredState(stored, before));
+                    }
+                    return result;
                 }
-                vdisksBefore.removeAll(vdiskImages(state));
-                for (Path image : vdisksBefore) {
+                String text = state.format(data.root());
+                DurableFiles.replace(stateFile(), text.getBytes(StandardCharsets.UTF_8));
+                LAST_STATES.put(data.root(), new StoredState(text, state));
+                Set<Path> unlinked = vdiskImages(before);
+                unlinked.removeAll(vdiskImages(state));
+                for (Path image : unlinked) {
                     deleteVdisk(image);
                 }
                 return result;
@@ -347,6 +364,17 @@ public final class SimulatedCp implements AutoCloseable {
 
     private static long startMillis(ProcessHandle process) {
         return process.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+    }
+
+    /**
+     * The CP directory as this system last read it; read again when its file changed (modification time,
+     * size and inode). Shared with this system's commands: the caller must not change it (to change the
+     * directory, read it with {@link SimulationDataDirectory#readDirectory()}).
+     *
+     * @throws SimulationException when the directory file cannot be read or parsed
+     */
+    public UserDirectory directory() {
+        return unchecked(() -> directory("DIRECTORY"));
     }
 
     private synchronized UserDirectory directory(String command) throws CpException {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,29 @@ class SimulatedCpSharedStateTest {
         try (SimulatedCp later = SimulatedCp.withoutGuests(data, "ZVMSIM")) {
             assertThat(later.linked(WORKER2, Vaddr.of("1200"))).isEmpty();
             assertThat(later.linked(WORKER, Vaddr.of("1200"))).isPresent();
+        }
+    }
+
+    /**
+     * This process keeps the state it last read to skip parsing it again, yet sees what another process
+     * changed after that read; a query replaces nothing.
+     */
+    @Test
+    void changeOfAnotherProcessIsSeenAfterThisProcessReadTheState() throws Exception {
+        try (SimulatedCp system = SimulatedCp.withoutGuests(data, "ZVMSIM")) {
+            system.session(WORKER).link(CLONE, ROOT, Vaddr.of("1201"), LinkMode.RR);
+            Object written = Files.readAttributes(system.stateFile(), BasicFileAttributes.class).fileKey();
+            assertThat(system.linked(WORKER2, Vaddr.of("1200"))).isEmpty();
+            assertThat(Files.readAttributes(system.stateFile(), BasicFileAttributes.class).fileKey()).isEqualTo(written);
+
+            Process linker = child("link", "link", data.root().toString(), WORKER2.value(), CLONE.value(), "0200", "1200", "M");
+            assertThat(linker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(linker.exitValue()).as(Files.readString(dir.resolve("link.err"))).isZero();
+
+            assertThat(system.linked(WORKER2, Vaddr.of("1200"))).hasValueSatisfying(l -> assertThat(l.write()).isTrue());
+            assertThat(system.linked(WORKER, Vaddr.of("1201"))).isPresent();
+            system.session(WORKER2).detach(Vaddr.of("1200"));
+            assertThat(Files.readString(system.stateFile())).doesNotContain("WORKER2").contains("LINK WORKER1 1201 LINUX001 0200");
         }
     }
 

@@ -30,6 +30,10 @@ import org.clonefarm.platform.io.FileRegion;
  * (to the end of the line), relative to the data directory when inside it. A logged-on user's own
  * minidisks are links of the user to itself.
  *
+ * <p>An instance remembers whether it was changed since it was parsed or copied ({@link #changed()}), so a
+ * transaction that only reads writes nothing, and {@link #copy()} gives a state to change while the
+ * original stays as it was (a cache of the last state read).
+ *
  * <p>Not thread-safe: a {@code SimulatedCp} transaction owns one instance while it holds the lock.
  */
 public final class CpState {
@@ -67,6 +71,23 @@ public final class CpState {
 
     private final Map<Userid, Logon> logons = new TreeMap<>();
     private final Map<Userid, TreeMap<Vaddr, Link>> links = new TreeMap<>();
+    private boolean changed;
+
+    /**
+     * An independent state with the same logons and links, not {@link #changed()}: changing either
+     * leaves the other as it is (the records themselves are immutable and shared).
+     */
+    public CpState copy() {
+        CpState copy = new CpState();
+        copy.logons.putAll(logons);
+        links.forEach((user, mine) -> copy.links.put(user, new TreeMap<>(mine)));
+        return copy;
+    }
+
+    /** Whether a logon or link was added, replaced by a different one or removed since parse or copy. */
+    public boolean changed() {
+        return changed;
+    }
 
     /** The logged-on users, by userid. */
     public Collection<Logon> logons() {
@@ -78,13 +99,13 @@ public final class CpState {
     }
 
     public void putLogon(Logon logon) {
-        logons.put(logon.userid(), logon);
+        changed |= !logon.equals(logons.put(logon.userid(), logon));
     }
 
     /** Removes the logon and every link the user holds (CP detaches all devices of a user that logs off). */
     public void logoff(Userid userid) {
-        logons.remove(userid);
-        links.remove(userid);
+        changed |= logons.remove(userid) != null;
+        changed |= links.remove(userid) != null;
     }
 
     /** Every link, by user then vdev. */
@@ -106,7 +127,7 @@ public final class CpState {
     }
 
     public void putLink(Link link) {
-        links.computeIfAbsent(link.user(), u -> new TreeMap<>()).put(link.vdev(), link);
+        changed |= !link.equals(links.computeIfAbsent(link.user(), u -> new TreeMap<>()).put(link.vdev(), link));
     }
 
     public Optional<Link> removeLink(Userid user, Vaddr vdev) {
@@ -115,19 +136,22 @@ public final class CpState {
         if (mine != null && mine.isEmpty()) {
             links.remove(user);
         }
+        changed |= removed != null;
         return Optional.ofNullable(removed);
     }
 
     /** The state file's text; paths under {@code root} are written relative to it. */
     public String format(Path root) {
+        // a string prefix instead of Path.relativize per link: the paths are the ones parse resolved against root
+        String under = root.toString().endsWith("/") ? root.toString() : root + "/";
         StringBuilder text = new StringBuilder(HEADER).append('\n');
         for (Logon logon : logons.values()) {
             text.append("LOGON ").append(logon.userid()).append(' ').append(logon.pid()).append(' ').append(logon.startMillis())
                     .append('\n');
         }
         for (Link link : links()) {
-            Path path = link.region().path();
-            String shown = path.isAbsolute() && path.startsWith(root) ? root.relativize(path).toString() : path.toString();
+            String path = link.region().path().toString();
+            String shown = path.startsWith(under) ? path.substring(under.length()) : path;
             text.append("LINK ").append(link.user()).append(' ').append(link.vdev()).append(' ').append(link.owner()).append(' ')
                     .append(link.vaddr()).append(' ').append(link.mode().name()).append(' ').append(link.write() ? "R/W" : "R/O")
                     .append(' ').append(link.deviceType().directoryName()).append(' ').append(link.volid()).append(' ')
@@ -175,6 +199,7 @@ public final class CpState {
                         + e.getMessage(), e);
             }
         }
+        state.changed = false;
         return state;
     }
 }
