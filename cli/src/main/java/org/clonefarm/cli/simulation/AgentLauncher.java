@@ -137,7 +137,6 @@ final class AgentLauncher {
         return new Launch(List.copyOf(command), digest, writing);
     }
 
-    /** The digest of a cached jar with the same bytes as {@code jarInGuest}, or null when none is known. */
     /** Copies the jar into the cache entry named by its SHA-256 (unless there already), and returns that digest. */
     private String cacheCopyOf(Path jarInGuest) throws IOException {
         String digest = RegionDigest.sha256(new FileRegion(jarInGuest, 0, FileRegion.TO_END));
@@ -156,6 +155,7 @@ final class AgentLauncher {
         return digest;
     }
 
+    /** The digest of a cached jar with the same bytes as {@code jarInGuest}, or null when none is known. */
     private String cachedCopyOf(Path jarInGuest, long size) throws IOException {
         for (String known : cachedBySize.getOrDefault(size, Set.of())) {
             try {
