@@ -37,12 +37,17 @@ class LinuxCcwBusTest {
         calls = dir.resolve("calls.log");
         byPath = Files.createDirectories(dir.resolve("by-path"));
         script("cio_ignore", "echo \"cio_ignore $*\" >> " + calls);
-        // chccwdev: devices 0.0.12xx exist; -e links the device (0.0.1201 only after a while, as a slow udev does)
+        // chccwdev: devices 0.0.12xx exist; -e links the device (0.0.1201 only after a while, as a slow udev does;
+        // 0.0.1202 never, as when udev has no rule for it)
         script("chccwdev", """
                 echo "chccwdev $*" >> %s
                 case "$2" in 0.0.12*) ;; *) echo "Device $2 not found"; exit 1;; esac
                 case "$1" in
-                  -e) if [ "$2" = 0.0.1201 ]; then (sleep 1; ln -s /dev/null %s/ccw-$2) & else ln -s /dev/null %s/ccw-$2; fi
+                  -e) case "$2" in
+                        0.0.1201) (sleep 1; ln -s /dev/null %s/ccw-$2) & ;;
+                        0.0.1202) ;;
+                        *) ln -s /dev/null %s/ccw-$2 ;;
+                      esac
                       echo "Setting device $2 online"; echo Done;;
                   -d) rm -f %s/ccw-$2; echo "Setting device $2 offline"; echo Done;;
                 esac
@@ -88,9 +93,9 @@ class LinuxCcwBusTest {
     /** No by-path link within the timeout is a retryable failure naming the link. */
     @Test
     void onlineWithoutByPathLinkTimesOutRetryable() {
-        assertThatThrownBy(() -> bus.online(Vaddr.of("1201"), Duration.ofMillis(300))).isInstanceOfSatisfying(CcwException.class, e -> {
+        assertThatThrownBy(() -> bus.online(Vaddr.of("1202"), Duration.ofMillis(300))).isInstanceOfSatisfying(CcwException.class, e -> {
             assertThat(e.retryable()).isTrue();
-            assertThat(e.getMessage()).contains("ccw-0.0.1201").contains("did not appear");
+            assertThat(e.getMessage()).contains("ccw-0.0.1202").contains("did not appear");
         });
     }
 
